@@ -1,0 +1,67 @@
+# dxminutes: the two commands are `make report` (the main job) and `make test`.
+# Both create or update .venv from the pinned lock file on their own.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+LOCK   := requirements/lock.txt
+
+# Run parameters (see README): another corpus, theme file, topic count, bootstrap replicates.
+DATA    ?=
+THEMES  ?=
+K       ?=
+NBOOT   ?=
+MINCOUNT ?=
+REPORT_ARGS := $(if $(DATA),--data $(DATA)) $(if $(THEMES),--themes $(THEMES)) \
+               $(if $(K),--k $(K)) $(if $(NBOOT),--n-boot $(NBOOT)) $(if $(MINCOUNT),--min-count $(MINCOUNT))
+
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+
+.PHONY: all venv processed report test bench lab lock clean help
+
+all: report
+
+help:
+	@echo "make report   build data/processed, execute every notebook, write reports/"
+	@echo "make test     run the test suite, notebooks included"
+	@echo "make bench    run the benchmark suite, write benchmarks/RESULTS.md"
+	@echo "make lab      open JupyterLab with the package importable"
+	@echo "make lock     re-resolve requirements/lock.txt and environment.yml"
+
+venv: $(STAMP)
+
+$(STAMP): $(LOCK) pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is required"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip==$$(sed -n 's/^pip==//p' $(LOCK))"
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+processed: $(STAMP)
+	$(BIN)/python -m dxminutes build $(if $(DATA),--data $(DATA))
+
+report: processed
+	$(BIN)/python -m dxminutes report $(REPORT_ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+# Re-resolve the pins from requirements/base.in (needs network access to PyPI).
+lock:
+	rm -rf build/lockvenv && $(PYTHON) -m venv build/lockvenv
+	build/lockvenv/bin/pip install --quiet --upgrade pip
+	build/lockvenv/bin/pip install --quiet -r requirements/base.in
+	build/lockvenv/bin/pip freeze --all --exclude-editable | grep -v '^dxminutes' | LC_ALL=C sort -f > $(LOCK)
+	$(PYTHON) requirements/write_environment_yml.py
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,5 @@
+import sys
+
+from dxminutes.cli import main
+
+sys.exit(main())

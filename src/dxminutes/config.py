@@ -1,0 +1,50 @@
+"""Project paths and run-wide settings.
+
+Every path is computed from this file's location, so the package works from any working
+directory and never writes outside the project unless a caller passes other paths. This module
+does no I/O at import: it only reads environment variables, which let `make report DATA=…`
+point a run at another corpus.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parents[1]
+RESOURCES_DIR = PACKAGE_DIR / "resources"
+
+DATA_DIR = PROJECT_DIR / "data"
+RAW_DIR = Path(os.environ.get("DXMINUTES_RAW_DIR") or DATA_DIR / "raw")
+PROCESSED_DIR = Path(os.environ.get("DXMINUTES_PROCESSED_DIR") or DATA_DIR / "processed")
+CACHE_DIR = PROCESSED_DIR / "cache"
+
+REPORTS_DIR = Path(os.environ.get("DXMINUTES_REPORTS_DIR") or PROJECT_DIR / "reports")
+FIGURES_DIR = REPORTS_DIR / "figures"
+TABLES_DIR = REPORTS_DIR / "tables"
+HTML_DIR = REPORTS_DIR / "html"
+
+NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
+BENCHMARKS_DIR = PROJECT_DIR / "benchmarks"
+
+CATALOG_NAME = "catalog.csv"
+USERDICT_PATH = RESOURCES_DIR / "userdict.csv"
+STOPWORDS_PATH = RESOURCES_DIR / "stopwords.txt"
+THEMES_PATH = Path(os.environ.get("DXMINUTES_THEMES") or RESOURCES_DIR / "themes.toml")
+
+#: The one random seed of the project. Functions take `random_state` explicitly; notebooks and
+#: the CLI pass this value.
+RANDOM_SEED = 20240717
+
+
+def relpath(path: os.PathLike | str, start: os.PathLike | str = PROJECT_DIR) -> str:
+    """Return `path` relative to `start` when it lies below it, else its bare file name.
+
+    Outputs (tables, notebooks, JSON) use this so they never carry an absolute path of the
+    machine they were made on.
+    """
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(Path(start).resolve()).as_posix()
+    except ValueError:
+        return p.name
