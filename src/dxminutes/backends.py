@@ -86,7 +86,7 @@ class JanomeBackend:
         for tok in self._tokenizer().tokenize(text):
             surface = tok.surface
             pos = tok.part_of_speech
-            if pos == USERDICT_TAG:
+            if pos.startswith(USERDICT_TAG):  # janome pads it to 'カスタム名詞,*,*,*'
                 out.append(Morpheme(surface, surface, USERDICT_POS))
                 continue
             base = tok.base_form
