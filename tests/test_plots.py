@@ -315,3 +315,9 @@ def test_plot_functions_draw_on_given_axes_without_saving(tmp_path, monkeypatch)
     fig, ax = plt.subplots()
     assert plots.theme_shares(_shares(), ax=ax) is ax
     assert not (tmp_path / "figures").exists()
+
+
+def test_residual_heatmap_keeps_theme_order():
+    df = _shares().assign(observed=1, expected=1.0, adjusted_residual=0.5)
+    ax = plots.residual_heatmap(df)
+    assert [t.get_text() for t in ax.get_xticklabels()] == [plots.theme_label(k) for k in THEMES]

@@ -238,6 +238,7 @@ def residual_heatmap(df: pd.DataFrame, ax=None, value: str = "adjusted_residual"
     """Municipality × theme heatmap of (adjusted) residuals, diverging colours centred at 0."""
     ax = _axes(ax)
     matrix = df.pivot(index="municipality", columns="theme", values=value)
+    matrix = matrix.reindex(columns=list(dict.fromkeys(df["theme"])))  # keep the themes' order
     matrix = matrix.rename(columns=lambda k: theme_label(k, themes))
     limit = float(np.nanmax(np.abs(matrix.to_numpy(dtype=float)), initial=0.0)) or 1.0
     _annotated_heatmap(ax, matrix, cmap="RdBu_r", vmin=-limit, vmax=limit, fmt="{:+.2f}",
@@ -316,6 +317,7 @@ def network_plot(nodes: pd.DataFrame, edges: pd.DataFrame, layout: pd.DataFrame,
                edgecolors="white", linewidths=0.5, zorder=2)
     for term, (x, y) in zip(nodes["term"], xy, strict=True):
         ax.text(x, y, str(term), ha="center", va="center", fontsize=8, zorder=3)
+    ax.margins(0.12)
     ax.set_axis_off()
     ax.set_title("語の共起ネットワーク (線の太さ: Jaccard 係数、円の大きさ: 出現発言数、色: コミュニティ)")
     return ax
@@ -363,6 +365,7 @@ def k_selection(df: pd.DataFrame, ax=None, chosen: int | None = None):
     if chosen is None and "chosen" in df.columns and df["chosen"].any():
         chosen = int(df.loc[df["chosen"].astype(bool), "k"].iloc[0])
     ax.plot(df["k"], df["coherence_npmi"], marker="o", color=OKABE_ITO[4], label="一貫性 (NPMI)")
+    ax.set_xticks(df["k"].tolist())
     ax.set_xlabel("トピック数 K")
     ax.set_ylabel("一貫性 (平均 NPMI)", color=OKABE_ITO[4])
     right = ax.twinx()
@@ -372,8 +375,8 @@ def k_selection(df: pd.DataFrame, ax=None, chosen: int | None = None):
     right.spines["right"].set_visible(True)
     if chosen is not None:
         ax.axvline(chosen, color="black", linestyle=":", linewidth=1)
-        ax.annotate(f"採用 K = {chosen}", (chosen, 1.0), xycoords=("data", "axes fraction"),
-                    ha="left", va="top", fontsize=9)
+        ax.annotate(f"採用 K = {chosen}", (chosen, 0.0), xycoords=("data", "axes fraction"),
+                    xytext=(3, 3), textcoords="offset points", ha="left", va="bottom", fontsize=9)
     ax.set_title("トピック数 K の選択")
     return ax
 
