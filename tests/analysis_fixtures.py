@@ -6,9 +6,11 @@ token table is known exactly without running a tokenizer.
 """
 from __future__ import annotations
 
+import functools
 from typing import Iterable
 
 import pandas as pd
+import pytest
 
 TURN_COLUMNS = ["turn_id", "doc_id", "municipality", "meeting_date", "position",
                 "speaker_label", "speaker", "role", "text", "n_chars"]
@@ -71,3 +73,27 @@ def planted_corpus() -> pd.DataFrame:
         else:
             rows.append(("格差村", "official", f"DX の 推進 と 広報 {k}"))
     return make_turns(rows)
+
+
+# --------------------------------------------------------------------------- the five seeds
+SEED_MUNICIPALITIES = {"流山市", "長崎市", "武蔵村山市", "墨田区", "豊島区"}
+
+
+@functools.lru_cache(maxsize=1)
+def seed_turns() -> pd.DataFrame:
+    """Turns of the five seed minutes via `corpus.load_corpus()` (skips if H2's module is absent)."""
+    try:
+        from dxminutes.corpus import load_corpus
+    except ImportError as exc:
+        pytest.skip(f"dxminutes.corpus.load_corpus is not available yet ({exc})")
+    return load_corpus().turns
+
+
+@functools.lru_cache(maxsize=1)
+def seed_tokens() -> pd.DataFrame:
+    """Tokens of the seed turns via `tokens.tokenize_turns` (no cache written)."""
+    try:
+        from dxminutes.tokens import tokenize_turns
+    except ImportError as exc:
+        pytest.skip(f"dxminutes.tokens.tokenize_turns is not available yet ({exc})")
+    return tokenize_turns(seed_turns(), cache_dir=False)
