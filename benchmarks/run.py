@@ -1,0 +1,373 @@
+"""Benchmark suite: `make bench` (= `python benchmarks/run.py`) writes benchmarks/RESULTS.md.
+
+For each scale (1× = the seed minutes, 10×, 100× = seeds plus generated municipalities from
+`dxminutes.synthetic`) it writes the scaled minutes as files, then runs every stage through the
+package's public functions, each repeat in a fresh subprocess (see harness.py for how time and
+peak memory are taken), and prints/writes a Markdown report with PASS/MISS targets.
+
+Options: --scales 1,10,100  --repeats N (100× always runs once)  --quick (1× only, one repeat,
+at most 15 turns per document, no `make report` stage; what tests/test_bench_smoke.py runs)
+--out PATH (default benchmarks/RESULTS.md)  --work DIR (default benchmarks/work, git-ignored).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import harness  # noqa: E402  (benchmarks/ is not a package)
+
+#: Stages in run order: name → (description, child arguments beyond the work dir).
+STAGES = {
+    "load": "load + clean + segment (corpus.load_corpus)",
+    "tokenize_cold": "tokenize, cold cache (janome, 1 process)",
+    "tokenize_cold_2p": "tokenize, cold cache (janome, 2 processes)",
+    "tokenize_warm": "tokenize, warm cache (janome)",
+    "bare_janome": "bare janome Tokenizer().tokenize (reference)",
+    "tokenize_sudachi": "tokenize, cold cache (sudachi, 1 process)",
+    "dtm": "document-term matrices (3 levels + tf-idf)",
+    "themes_stats": "theme coding + shares with 1000 bootstrap replicates + χ²",
+    "keyness": "keyness (one-vs-rest G², all municipalities)",
+    "cooccurrence": "co-occurrence network",
+    "nmf": "NMF with K selection",
+    "report": "full `make report` (build + notebooks)",
+}
+ANALYSIS_STAGES = ("dtm", "themes_stats", "keyness", "cooccurrence", "nmf")
+
+
+# ----------------------------------------------------------------------------- child side
+def _read(work: Path, name: str):
+    import pandas as pd
+
+    return pd.read_parquet(work / f"{name}.parquet")
+
+
+def _child(stage: str, work: Path, repeat: int) -> None:
+    """Run one stage once in this (fresh) process and print the harness result line."""
+    from dxminutes import config
+
+    try:
+        if stage == "prepare":
+            return _prepare(work)
+        if stage == "load":
+            from dxminutes.corpus import load_corpus
+
+            with harness.Timer() as t:
+                corpus = load_corpus(work / "raw")
+            corpus.turns.to_parquet(work / "turns.parquet")
+            return harness.report_child(t.seconds, n_turns=len(corpus.turns))
+        turns = _read(work, "turns")
+        if stage in ("tokenize_cold", "tokenize_cold_2p", "tokenize_warm", "tokenize_sudachi"):
+            from dxminutes.tokenize import JapaneseTokenizer
+            from dxminutes.tokens import tokenize_turns
+
+            backend = "sudachi" if stage == "tokenize_sudachi" else "janome"
+            if stage == "tokenize_warm":
+                cache = work / "cache-janome"
+            else:
+                cache = work / f"cache-{stage}-{repeat}"
+                shutil.rmtree(cache, ignore_errors=True)
+            with harness.Timer() as t:
+                tokens = tokenize_turns(turns, JapaneseTokenizer(backend=backend), cache_dir=cache,
+                                        n_jobs=2 if stage == "tokenize_cold_2p" else 1, progress=False)
+            if stage == "tokenize_cold":
+                tokens.to_parquet(work / "tokens.parquet")
+                shutil.rmtree(work / "cache-janome", ignore_errors=True)
+                cache.rename(work / "cache-janome")
+            elif stage != "tokenize_warm":
+                if stage == "tokenize_sudachi":
+                    tokens.to_parquet(work / "tokens_sudachi.parquet")
+                shutil.rmtree(cache, ignore_errors=True)
+            return harness.report_child(t.seconds, n_tokens=len(tokens))
+        if stage == "bare_janome":
+            from janome.tokenizer import Tokenizer
+
+            texts = turns["text"].tolist()
+            with harness.Timer() as t:
+                tokenizer = Tokenizer()
+                n = sum(len(list(tokenizer.tokenize(text))) for text in texts)
+            return harness.report_child(t.seconds, n_tokens=n)
+        if stage == "report":
+            return _report_stage(work)
+        tokens = _read(work, "tokens")
+        if stage == "dtm":
+            from dxminutes import dtm
+
+            with harness.Timer() as t:
+                for level in ("turn", "document", "municipality"):
+                    dtm.count_matrix(tokens, level)
+                dtm.tfidf_matrix(tokens, "turn")
+            return harness.report_child(t.seconds)
+        if stage == "themes_stats":
+            from dxminutes import stats, themes
+
+            with harness.Timer() as t:
+                coded = themes.code_turns(turns, themes.load_themes())
+                stats.theme_shares(coded, tokens, n_boot=1000, random_state=config.RANDOM_SEED)
+                stats.crosstab_chi2(coded)
+            return harness.report_child(t.seconds)
+        if stage == "keyness":
+            from dxminutes import keyness
+
+            with harness.Timer() as t:
+                keyness.keyness(tokens)
+            return harness.report_child(t.seconds)
+        if stage == "cooccurrence":
+            from dxminutes import network
+
+            with harness.Timer() as t:
+                network.cooccurrence(tokens, random_state=config.RANDOM_SEED)
+            return harness.report_child(t.seconds)
+        if stage == "nmf":
+            from dxminutes import dtm, topics
+
+            tfidf = dtm.tfidf_matrix(tokens, "turn")
+            with harness.Timer() as t:
+                selection = topics.select_k(tfidf, random_state=config.RANDOM_SEED)
+                topics.fit_topics(tfidf, topics.suggest_k(selection), random_state=config.RANDOM_SEED)
+            return harness.report_child(t.seconds)
+        if stage == "compare_backends":
+            return _compare_backends(work, turns, tokens)
+        raise SystemExit(f"unknown stage {stage!r}")
+    except (ImportError, AttributeError) as exc:  # a package module or function not there yet
+        print(harness.RESULT_PREFIX + json.dumps({"status": "not available", "note": str(exc)[:200]}),
+              flush=True)
+
+
+def _prepare(work: Path) -> None:
+    """Write the scaled minutes (seed copies + generated files) to work/raw; record sizes."""
+    from dxminutes import config
+    from dxminutes.corpus import load_corpus
+    from dxminutes.synthetic import scale_corpus, write_corpus_files
+
+    meta = json.loads((work / "meta.json").read_text())
+    raw = work / "raw"
+    shutil.rmtree(raw, ignore_errors=True)
+    raw.mkdir(parents=True)
+    seeds = load_corpus(config.RAW_DIR)
+    documents, turns = seeds.documents, seeds.turns
+    if meta["max_turns_per_doc"]:
+        turns = turns[turns["position"] < meta["max_turns_per_doc"]]
+    documents, turns = scale_corpus((documents, turns), meta["scale"], random_state=config.RANDOM_SEED)
+    # Seeds are written in the same convention when turns were cut, else copied byte for byte.
+    to_write = documents if meta["max_turns_per_doc"] else documents[documents["synthetic"]]
+    if not meta["max_turns_per_doc"]:
+        for name in documents.loc[~documents["synthetic"], "file"]:
+            shutil.copyfile(config.RAW_DIR / name, raw / name)
+        shutil.copyfile(config.RAW_DIR / config.CATALOG_NAME, raw / config.CATALOG_NAME)
+    write_corpus_files(to_write, turns, raw)
+    meta.update(n_chars=int(turns["n_chars"].sum()), n_turns=len(turns),
+                n_municipalities=int(documents["municipality"].nunique()))
+    (work / "meta.json").write_text(json.dumps(meta))
+    harness.report_child(0.0)
+
+
+def _report_stage(work: Path) -> None:
+    import resource
+
+    runs = {}
+    for run in ("cold", "warm"):
+        if run == "cold":
+            shutil.rmtree(work / "processed", ignore_errors=True)
+        with harness.Timer() as t:
+            for argv in (["build", "--data", str(work / "raw"), "--out", str(work / "processed")],
+                         ["report", "--data", str(work / "raw"), "--processed", str(work / "processed"),
+                          "--reports", str(work / "reports"), "--no-save-notebooks"]):
+                proc = subprocess.run([sys.executable, "-m", "dxminutes", *argv], capture_output=True, text=True)
+                if proc.returncode != 0:
+                    tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
+                    raise RuntimeError(f"`dxminutes {argv[0]}` failed: {tail}")
+        runs[run] = t.seconds
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(harness.RESULT_PREFIX + json.dumps({"seconds": runs["cold"], "warm_seconds": runs["warm"],
+                                              "peak_rss_mb": max(children, harness.peak_rss_mb())}), flush=True)
+
+
+def _compare_backends(work: Path, turns, tokens) -> None:
+    """Theme shares, rates per 10k tokens, keyness top-30 and term overlap: janome vs sudachi."""
+    from dxminutes import config, keyness, stats, themes
+
+    sudachi = _read(work, "tokens_sudachi")
+    coded = themes.code_turns(turns, themes.load_themes())
+    shares = {name: stats.theme_shares(coded, tok, n_boot=200, random_state=config.RANDOM_SEED)
+              for name, tok in (("janome", tokens), ("sudachi", sudachi))}
+    merged = shares["janome"].merge(shares["sudachi"], on=["municipality", "theme"], suffixes=("_j", "_s"))
+    share_pp = float((merged["share_j"] - merged["share_s"]).abs().max() * 100)
+    rate_rel = float(((merged["rate_per_10k_s"] - merged["rate_per_10k_j"]).abs()
+                      / merged["rate_per_10k_j"].where(merged["rate_per_10k_j"] > 0)).max() * 100)
+    top = {}
+    for name, tok in (("janome", tokens), ("sudachi", sudachi)):
+        k = keyness.keyness(tok)
+        k = k[k["g2"] > 0].sort_values(["municipality", "g2", "term"], ascending=[True, False, True],
+                                       kind="mergesort")
+        top[name] = k.groupby("municipality", sort=True).head(30)
+    differing = []
+    for muni in sorted(set(top["janome"]["municipality"]) | set(top["sudachi"]["municipality"])):
+        a = set(top["janome"].loc[top["janome"]["municipality"] == muni, "term"])
+        b = set(top["sudachi"].loc[top["sudachi"]["municipality"] == muni, "term"])
+        differing.append({"municipality": muni, "only janome": "、".join(sorted(a - b)),
+                          "only sudachi": "、".join(sorted(b - a)), "shared": len(a & b)})
+    a, b = set(tokens["term"]), set(sudachi["term"])
+    result = {"share_max_diff_pp": share_pp, "rate_max_rel_diff_pct": rate_rel,
+              "jaccard_terms": len(a & b) / len(a | b), "keyness_top30": differing,
+              "n_tokens_janome": len(tokens), "n_tokens_sudachi": len(sudachi)}
+    (work / "compare.json").write_text(json.dumps(result, ensure_ascii=False))
+    harness.report_child(0.0)
+
+
+# ----------------------------------------------------------------------------- parent side
+def _measure(stage: str, work: Path, scale: int, n_chars: int, repeats: int) -> harness.StageResult:
+    result = harness.StageResult(stage=stage, scale=scale, n_chars=n_chars)
+    for r in range(repeats):
+        out = harness.run_child([str(Path(__file__).resolve()), "--child", stage, "--work", str(work),
+                                 "--repeat", str(r)])
+        if out["status"] != "ok":
+            result.status, result.note = out["status"], out.get("note", "")
+            return result
+        result.seconds.append(out["seconds"])
+        result.peak_rss_mb = max(result.peak_rss_mb or 0.0, out["peak_rss_mb"])
+        if "warm_seconds" in out:
+            result.note = f"warm rerun {harness.fmt_seconds(out['warm_seconds'])}"
+    return result
+
+
+def run_suite(scales: list[int], repeats: int, work_root: Path, *, quick: bool) -> dict:
+    results: dict[int, dict[str, harness.StageResult]] = {}
+    sizes, comparison = {}, None
+    for scale in scales:
+        work = work_root / f"x{scale}"
+        work.mkdir(parents=True, exist_ok=True)
+        (work / "meta.json").write_text(json.dumps({"scale": scale, "max_turns_per_doc": 15 if quick else 0}))
+        prep = harness.run_child([str(Path(__file__).resolve()), "--child", "prepare", "--work", str(work)])
+        if prep["status"] != "ok":
+            results[scale] = {s: harness.StageResult(s, scale, 0, status=prep["status"], note=prep.get("note", ""))
+                              for s in STAGES}
+            continue
+        meta = json.loads((work / "meta.json").read_text())
+        sizes[scale] = meta
+        n = 1 if scale >= 100 else repeats
+        results[scale] = {}
+        for stage in STAGES:
+            if stage == "report" and (quick or scale > 1):
+                results[scale][stage] = harness.StageResult(stage, scale, meta["n_chars"], status="skipped",
+                                                            note="--quick" if quick else "1× only")
+                continue
+            print(f"[{scale}×] {stage} …", file=sys.stderr, flush=True)
+            results[scale][stage] = _measure(stage, work, scale, meta["n_chars"], n)
+        if scale == min(scales):
+            out = harness.run_child([str(Path(__file__).resolve()), "--child", "compare_backends", "--work", str(work)])
+            comparison = json.loads((work / "compare.json").read_text()) if out["status"] == "ok" else out
+    return {"results": results, "sizes": sizes, "comparison": comparison}
+
+
+def _targets(results: dict, comparison) -> list[dict]:
+    scales = sorted(results)
+
+    def rate(stage, scale=scales[0]):
+        r = results[scale].get(stage)
+        return r.chars_per_s if r and r.status == "ok" else None
+
+    def ratio(a, b, scale=scales[0]):
+        x, y = rate(a, scale), rate(b, scale)
+        return x / y if x and y else None
+
+    rows = [
+        harness.target("project tokenizer vs bare janome", ratio("tokenize_cold", "bare_janome"), 0.85),
+        harness.target("2 processes vs 1 (cold)", ratio("tokenize_cold_2p", "tokenize_cold"), 1.7),
+        harness.target("warm vs cold cache", ratio("tokenize_warm", "tokenize_cold"), 50),
+        harness.target("sudachi vs bare janome", ratio("tokenize_sudachi", "bare_janome"), 15),
+    ]
+    if isinstance(comparison, dict) and "share_max_diff_pp" in comparison:
+        rows.append(harness.target("theme shares janome vs sudachi, max |Δ|", comparison["share_max_diff_pp"], 2,
+                                   higher_is_better=False, unit=" pp"))
+        rows.append(harness.target("rate per 10k tokens janome vs sudachi, max |Δ| (relative)",
+                                   comparison["rate_max_rel_diff_pct"], 2, higher_is_better=False, unit=" %"))
+    if len(scales) >= 2:
+        lo, hi = scales[-2], scales[-1]
+        for stage in STAGES:
+            a, b = results[lo].get(stage), results[hi].get(stage)
+            if a and b and a.status == b.status == "ok" and a.median and b.median:
+                growth = (b.median / b.n_chars) / (a.median / a.n_chars)
+                rows.append(harness.target(f"time/char growth {lo}×→{hi}×: {stage}", growth, 1.3,
+                                           higher_is_better=False))
+    top = results[scales[-1]]
+    peaks = [r.peak_rss_mb for r in top.values() if r.status == "ok" and r.peak_rss_mb]
+    rows.append(harness.target(f"largest stage peak memory at {scales[-1]}×", max(peaks) / 1024 if peaks else None,
+                               3, higher_is_better=False, unit=" GB"))
+    analysis = [top[s].median for s in ANALYSIS_STAGES if s in top and top[s].status == "ok"]
+    rows.append(harness.target(f"analysis stages total at {scales[-1]}×",
+                               sum(analysis) if len(analysis) == len(ANALYSIS_STAGES) else None, 120,
+                               higher_is_better=False, unit=" s"))
+    return rows
+
+
+def _no_paths(text: str) -> str:
+    """Strip this machine's project path from messages (outputs never carry absolute paths)."""
+    return text.replace(str(HERE.parent) + "/", "").replace(str(HERE.parent), ".")
+
+
+def render(suite: dict, info: dict, *, quick: bool) -> str:
+    results, sizes, comparison = suite["results"], suite["sizes"], suite["comparison"]
+    out = ["# Benchmark results", "",
+           "Generated by `python benchmarks/run.py`" + (" --quick (subset, one repeat)" if quick else "")
+           + ". Each stage runs in a fresh subprocess; time is the median wall time of the stage call; "
+           "peak memory is the child's `ru_maxrss` (interpreter + imports + inputs + stage). "
+           "Rates are corpus characters (sum of turn `n_chars`) per second.", "",
+           "## Machine", "", harness.markdown_table([{"item": k, "value": v} for k, v in info.items()]), "",
+           "## Corpora", "",
+           harness.markdown_table([{"scale": f"{s}×", "characters": m["n_chars"], "turns": m["n_turns"],
+                                    "municipalities": m["n_municipalities"]} for s, m in sizes.items()]), "",
+           "## Stages", ""]
+    rows = []
+    for scale, stages in results.items():
+        for stage, r in stages.items():
+            rows.append({"scale": f"{scale}×", "stage": STAGES[stage], "runs": len(r.seconds),
+                         "median time": harness.fmt_seconds(r.median), "chars/s": harness.fmt_rate(r.chars_per_s),
+                         "peak memory": f"{r.peak_rss_mb:.0f} MB" if r.peak_rss_mb else "n/a",
+                         "status": r.status + (f" ({_no_paths(r.note)})" if r.note else "")})
+    out += [harness.markdown_table(rows), "", "## Targets", "",
+            harness.markdown_table(_targets(results, comparison)), ""]
+    if isinstance(comparison, dict) and "keyness_top30" in comparison:
+        out += ["## janome vs sudachi on the smallest corpus", "",
+                f"- Jaccard overlap of the term sets: {comparison['jaccard_terms']:.2f}",
+                f"- tokens: janome {comparison['n_tokens_janome']}, sudachi {comparison['n_tokens_sudachi']}",
+                f"- theme shares max |Δ|: {comparison['share_max_diff_pp']:.2f} pp; "
+                f"rate per 10k tokens max relative |Δ|: {comparison['rate_max_rel_diff_pct']:.1f} %", "",
+                "Top-30 distinctive terms (keyness G² > 0) that differ between the backends:", "",
+                harness.markdown_table(comparison["keyness_top30"]), ""]
+    elif comparison:
+        out += ["## janome vs sudachi", "", f"not available: {_no_paths(comparison.get('note', ''))}", ""]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="1,10,100")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--work", type=Path, default=HERE / "work")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--repeat", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child(args.child, args.work, args.repeat)
+        return 0
+    scales = [1] if args.quick else sorted(int(s) for s in args.scales.split(","))
+    repeats = 1 if args.quick else args.repeats
+    suite = run_suite(scales, repeats, args.work, quick=args.quick)
+    text = render(suite, harness.machine_info(), quick=args.quick)
+    print(text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
