@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -142,21 +142,21 @@ def theme_label(key: str, themes=None) -> str:
 
 # --- files ------------------------------------------------------------------------------------
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    """Call `write(tmp)` on a temporary file next to `path`, then move it onto `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp{path.suffix}")
     try:
-        write(Path(tmp))
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return path
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> Path:
-    return _atomic_write(path, lambda p: df.to_csv(
+    return atomic_write(path, lambda p: df.to_csv(
         p, index=False, encoding="utf-8-sig", float_format="%.6g", lineterminator="\n"))
 
 
@@ -180,9 +180,9 @@ def save_figure(fig, name: str, data: pd.DataFrame, *,
         raise ValueError(f"figure name must look like '03-theme-shares' (NN-kebab), got {name!r}")
     stem = folder / name
     return {
-        "png": _atomic_write(stem.with_suffix(".png"),
+        "png": atomic_write(stem.with_suffix(".png"),
                              lambda p: fig.savefig(p, format="png", dpi=300, metadata={})),
-        "svg": _atomic_write(stem.with_suffix(".svg"),
+        "svg": atomic_write(stem.with_suffix(".svg"),
                              lambda p: fig.savefig(p, format="svg", metadata={"Date": None})),
         "csv": _write_csv(pd.DataFrame(data), stem.with_suffix(".csv")),
     }
@@ -418,7 +418,7 @@ def stacked_counts(df: pd.DataFrame, group: str, stack: str, value: str, ax=None
 
 
 __all__ = [
-    "GLYPH_WARNING", "PALETTE", "THEME_COLORS", "setup", "palette", "municipality_colors",
+    "GLYPH_WARNING", "PALETTE", "atomic_write", "THEME_COLORS", "setup", "palette", "municipality_colors",
     "theme_colors", "theme_label", "save_figure", "write_table", "theme_shares",
     "residual_heatmap", "keyness_bars", "similarity_dendrogram", "similarity_heatmap",
     "network_plot", "ca_biplot", "k_selection", "heatmap", "stacked_counts",

@@ -1,0 +1,167 @@
+"""Tests for dxminutes.report: parameter injection, cleaning, sync checks and real runs."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+from dxminutes import config, report
+from dxminutes.cli import build_parser
+
+DEMO = Path(__file__).parent / "data" / "nb" / "01-demo.py"
+
+
+def _nb(*cells):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = list(cells)
+    return nb
+
+
+def _code(source, tags=None, **kw):
+    return nbformat.v4.new_code_cell(source, metadata={"tags": tags} if tags else {}, **kw)
+
+
+# --- parameter injection ------------------------------------------------------------------------
+
+def test_injected_cell_follows_parameters_cell_and_shows_relative_paths():
+    nb = _nb(nbformat.v4.new_markdown_cell("# T"), _code("K = 3", ["parameters"]), _code("print(K)"))
+    out = report.inject_parameters(nb, {"K": 7, "RAW_DIR": config.PROJECT_DIR / "data" / "raw",
+                                        "THEMES_PATH": "/elsewhere/themes.toml"})
+    assert [c.source for c in nb.cells] == ["# T", "K = 3", "print(K)"]  # input untouched
+    injected = out.cells[2]
+    assert injected.metadata["tags"] == [report.INJECTED_TAG]
+    assert "K = 7" in injected.source
+    assert "RAW_DIR = 'data/raw'" in injected.source
+    assert "THEMES_PATH = 'themes.toml'" in injected.source
+    assert out.cells[3].source == "print(K)"
+    # a second injection replaces the first instead of stacking
+    again = report.inject_parameters(out, {"K": 9})
+    tagged = [c for c in again.cells if report.INJECTED_TAG in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and "K = 9" in tagged[0].source and "RAW_DIR" not in tagged[0].source
+
+
+def test_injection_without_parameters_cell_goes_first_and_nothing_when_empty():
+    nb = _nb(_code("x = 1"))
+    assert report.inject_parameters(nb, {"N_BOOT": 10}).cells[0].source.endswith("N_BOOT = 10")
+    assert len(report.inject_parameters(nb, {}).cells) == 1
+    with pytest.raises(ValueError):
+        report.inject_parameters(nb, {"not a name": 1})
+
+
+def test_kernel_environment_points_config_at_the_run(tmp_path):
+    env = report.kernel_environment({"RAW_DIR": tmp_path / "raw", "THEMES_PATH": tmp_path / "t.toml",
+                                     "K": 4}, tmp_path / "rep")
+    assert env["DXMINUTES_RAW_DIR"] == str((tmp_path / "raw").resolve())
+    assert env["DXMINUTES_THEMES"] == str((tmp_path / "t.toml").resolve())
+    assert env["DXMINUTES_REPORTS_DIR"] == str((tmp_path / "rep").resolve())
+    assert env["PYTHONHASHSEED"] == "0"
+    assert "matplotlib_inline" in env["MPLBACKEND"]
+
+
+# --- cleaning, titles, sync -----------------------------------------------------------------------
+
+def test_clean_notebook_drops_timings_and_absolute_paths(tmp_path):
+    secret = str(tmp_path / "reports")
+    cell = _code("print(1)")
+    cell.metadata["execution"] = {"iopub.execute_input": "2024-01-01T00:00:00Z"}
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stderr",
+                               text=f"{config.PROJECT_DIR}/src/dxminutes/x.py:3: UserWarning\n"),
+        nbformat.v4.new_output("execute_result", data={"text/plain": f"PosixPath('{secret}/a.csv')"}),
+    ]
+    nb = _nb(cell)
+    nb.metadata["widgets"] = {"state": {}}
+    replacements = report._path_replacements(tmp_path, tmp_path / "reports", {})
+    report.clean_notebook(nb, replacements)
+    text = nbformat.writes(nb)
+    assert str(tmp_path) not in text and str(config.PROJECT_DIR) not in text
+    assert "<project>/src/dxminutes/x.py" in text and "<reports>/a.csv" in text
+    assert "execution" not in nb.cells[0].metadata and "widgets" not in nb.metadata
+
+
+def test_notebook_title_is_first_heading():
+    nb = _nb(_code("# not markdown"), nbformat.v4.new_markdown_cell("intro\n## 自治体の比較 \ntext"))
+    assert report.notebook_title(nb, "x") == "自治体の比較"
+    assert report.notebook_title(_nb(_code("1")), "03-name") == "03-name"
+
+
+def test_check_sync_reports_missing_and_differing_twins(tmp_path):
+    shutil.copy(DEMO, tmp_path / "01-demo.py")
+    (tmp_path / "02-alone.py").write_text("# %%\nx = 1\n", encoding="utf-8")
+    nb = report.inject_parameters(report._read_notebook(DEMO), {"K": 1})
+    nbformat.write(nb, tmp_path / "01-demo.ipynb")
+    assert report.check_sync(tmp_path) == ["02-alone: 02-alone.ipynb is missing"]
+
+    nb.cells[-1].source += "\nprint('changed')"
+    nbformat.write(nb, tmp_path / "01-demo.ipynb")
+    problems = report.check_sync(tmp_path)
+    assert len(problems) == 2 and problems[0].startswith("01-demo: cell")
+
+    (tmp_path / "02-alone.py").unlink()
+    jupytext.write(jupytext.read(tmp_path / "01-demo.py"), tmp_path / "03-orphan.ipynb")
+    assert "03-orphan: 03-orphan.py is missing" in report.check_sync(tmp_path)
+
+
+def test_cli_maps_options_to_parameters(monkeypatch, tmp_path):
+    seen = {}
+
+    def fake_run_report(notebooks_dir, **kw):
+        seen.update(kw, notebooks_dir=notebooks_dir)
+        return [tmp_path / "index.html"]
+
+    monkeypatch.setattr(report, "run_report", fake_run_report)
+    args = build_parser().parse_args([
+        "report", "--data", "raw", "--k", "6", "--n-boot", "50", "--reports", str(tmp_path),
+        "--notebooks", "tests/data/nb/0[1-2]-*.py", "--no-save-notebooks"])
+    assert args.func(args) == 0
+    assert seen["parameters"] == {"RAW_DIR": Path("raw"), "PROCESSED_DIR": None, "THEMES_PATH": None,
+                                  "K": 6, "N_BOOT": 50, "MIN_COUNT": None}
+    assert seen["notebooks_dir"] == Path("tests/data/nb") and seen["pattern"] == "0[1-2]-*.py"
+    assert seen["save_notebooks"] is False and seen["reports_dir"] == tmp_path
+
+
+# --- real runs (start kernels) ----------------------------------------------------------------
+
+@pytest.mark.slow
+def test_run_report_is_deterministic_and_path_free(tmp_path):
+    outputs = {}
+    for run in ("a", "b"):  # different folders too: nothing may depend on where it ran
+        nb_dir = tmp_path / run / "notebooks"
+        nb_dir.mkdir(parents=True)
+        shutil.copy(DEMO, nb_dir / DEMO.name)
+        reports = tmp_path / run / "reports"
+        written = report.run_report(nb_dir, parameters={"K": 5, "RAW_DIR": config.RAW_DIR},
+                                    reports_dir=reports, timeout=300)
+        assert [p.name for p in written] == ["01-demo.ipynb", "01-demo.html", "index.html"]
+        outputs[run] = {p.name: p.read_bytes() for p in written}
+        table = reports / "tables" / "01-demo-shares.csv"  # the notebook saw the run's folder
+        assert table.read_bytes().startswith(b"\xef\xbb\xbf")
+        assert report.check_sync(nb_dir) == []
+    assert outputs["a"] == outputs["b"]
+
+    nb = nbformat.reads(outputs["a"]["01-demo.ipynb"].decode("utf-8"), as_version=4)
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "K=5 MIN_COUNT=1" in printed  # injected value overrides the default K = 3
+    assert "wrote tables/01-demo-shares.csv" in printed
+    assert any("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    assert all("execution" not in c.metadata for c in nb.cells)
+    for name, content in outputs["a"].items():
+        text = content.decode("utf-8")
+        for forbidden in (str(tmp_path), str(config.PROJECT_DIR), str(Path.home())):
+            assert forbidden not in text, (name, forbidden)
+    index = outputs["a"]["index.html"].decode("utf-8")
+    assert '<a href="01-demo.html">デモ: レポート実行の確認 / Report runner demo</a>' in index
+
+
+@pytest.mark.slow
+def test_run_report_names_failing_notebook_and_cell(tmp_path):
+    (tmp_path / "02-broken.py").write_text(
+        "# %% [markdown]\n# # Broken\n\n# %%\nx = 1\n\n# %%\nraise ValueError('boom')\n",
+        encoding="utf-8")
+    with pytest.raises(report.ReportError, match=r"02-broken\.py: cell 2 .*ValueError: boom"):
+        report.run_report(tmp_path, parameters={}, reports_dir=tmp_path / "reports",
+                          save_notebooks=False, timeout=300)
+    assert not (tmp_path / "02-broken.ipynb").exists()
