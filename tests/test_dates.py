@@ -1,0 +1,95 @@
+"""dates: era and western dates, kanji numerals, validation."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, strategies as st
+
+from dxminutes.dates import DateError, date_problems, find_dates, parse_date, parse_number
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("令和6年7月17日", dt.date(2024, 7, 17)),
+    ("令和四年十一月十四日", dt.date(2022, 11, 14)),
+    ("令和元年5月1日", dt.date(2019, 5, 1)),
+    ("平成元年1月8日", dt.date(1989, 1, 8)),
+    ("平成31年4月30日", dt.date(2019, 4, 30)),
+    ("昭和64年1月7日", dt.date(1989, 1, 7)),
+    ("大正15年12月24日", dt.date(1926, 12, 24)),
+    ("令和５年１０月１６日", dt.date(2023, 10, 16)),
+    ("令 和 7 年 1 1 月 1 7 日", dt.date(2025, 11, 17)),
+    ("令和 7 年 11 月 17 日", dt.date(2025, 11, 17)),
+    ("令和三年十二月三十一日", dt.date(2021, 12, 31)),
+    ("令和二年一月二十三日", dt.date(2020, 1, 23)),
+    ("R3年4月1日", dt.date(2021, 4, 1)),
+    ("2022年6月6日", dt.date(2022, 6, 6)),
+    ("二〇二四年一月三十一日", dt.date(2024, 1, 31)),
+    ("2024/7/17", dt.date(2024, 7, 17)),
+    ("2024-07-17", dt.date(2024, 7, 17)),
+    ("２０２４／０７／１７", dt.date(2024, 7, 17)),
+])
+def test_parse_date(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("光文5年1月1日", "unknown era '光文'"),
+    ("令和2年2月30日", "impossible date"),
+    ("令和元年4月30日", "outside the 令和 era"),
+    ("平成31年5月1日", "outside the 平成 era"),
+    ("令和3年度", "not a date"),
+    ("2023年13月1日", "impossible date"),
+])
+def test_invalid_dates_raise_a_clear_error(text, fragment):
+    with pytest.raises(DateError, match=fragment):
+        parse_date(text)
+
+
+@pytest.mark.parametrize("text, value", [("十", 10), ("十一", 11), ("二十三", 23), ("三十一", 31),
+                                         ("〇", 0), ("零", 0), ("百二", 102), ("二〇二四", 2024), ("１ ２", 12)])
+def test_parse_number(text, value):
+    assert parse_number(text) == value
+
+
+def test_find_dates_positions_and_fiscal_years():
+    text = "更新日:2022年6月6日 令和3年度の計画。開催日時 令和4年3月30日(水曜日)"
+    found = find_dates(text)
+    assert [m.date for m in found] == [dt.date(2022, 6, 6), dt.date(2022, 3, 30)]
+    for match in found:
+        assert text[match.start:match.end] == match.text
+        assert match.text in match.context
+
+
+def test_invalid_dates_in_a_text_are_reported_not_returned():
+    text = "光文5年1月2日と令和2年2月30日と令和2年2月29日"
+    assert [m.date for m in find_dates(text)] == [dt.date(2020, 2, 29)]
+    problems = date_problems(text)
+    assert len(problems) == 2
+    assert any("光文" in p for p in problems) and any("2月30日" in p for p in problems)
+
+
+def test_a_western_year_after_kanji_is_not_an_unknown_era():
+    assert [m.date for m in find_dates("開催2024年7月17日")] == [dt.date(2024, 7, 17)]
+    assert date_problems("開催2024年7月17日") == []
+
+
+KANJI = "〇一二三四五六七八九"
+
+
+def kanji_number(n: int) -> str:
+    """Independent formatter for numbers below 100: 23 → 二十三."""
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 0 else ("" if tens == 1 else KANJI[tens]) + "十") + (KANJI[ones] if ones else "")
+
+
+@given(st.dates(min_value=dt.date(2019, 5, 1), max_value=dt.date(2060, 12, 31)), st.booleans())
+def test_reiwa_dates_round_trip(day, use_kanji):
+    year = day.year - 2018
+    if use_kanji:
+        year_text = "元" if year == 1 else kanji_number(year)
+        text = f"令和{year_text}年{kanji_number(day.month)}月{kanji_number(day.day)}日"
+    else:
+        text = f"令和{year}年{day.month}月{day.day}日"
+    assert parse_date(text) == day
+    assert [m.date for m in find_dates(f"本日は{text}(木)です")] == [day]
