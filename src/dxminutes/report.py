@@ -142,7 +142,7 @@ def execute_notebook(nb, *, cwd: Path, env: Mapping[str, str], name: str, timeou
     client = NotebookClient(nb, km=km, timeout=timeout, record_timing=False,
                             store_widget_state=False, resources={"metadata": {"path": str(cwd)}})
     try:
-        client.execute(env=dict(env))
+        client.execute(cleanup_kc=True, env=dict(env))  # shut the kernel down, even on error
     except Exception as exc:  # CellExecutionError, timeouts, dead kernels
         raise _failure(name, nb, exc) from exc
     return nb
