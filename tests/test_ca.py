@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from analysis_fixtures import seed_tokens
 from scipy.stats import chi2_contingency
 
 from dxminutes.ca import ca_municipality_terms, correspondence_analysis, distinctive_terms
@@ -126,3 +127,16 @@ def test_distinctive_terms_and_municipality_ca():
     assert (res.row_coords["municipality"] == res.row_coords["label"]).all()
     dim1 = res.row_coords.set_index("municipality")["dim1"]
     assert np.sign(dim1["A市"]) != np.sign(dim1["B町"])
+
+
+def test_seed_minutes_municipality_ca():
+    tokens = seed_tokens()
+    res = ca_municipality_terms(tokens, n_terms=60)
+    assert sorted(res.row_coords["municipality"]) == sorted(tokens["municipality"].unique())
+    assert res.table.shape[1] <= 60
+    chi2 = chi2_contingency(res.table.to_numpy(), correction=False)[0]
+    assert res.inertia == pytest.approx(chi2 / res.table.to_numpy().sum())
+    assert np.all(np.diff(res.explained) <= 0) and res.explained.sum() <= 1 + 1e-12
+    # the chosen terms are the most χ²-distinctive among those with at least 5 occurrences
+    counts = tokens["term"].value_counts()
+    assert (counts[list(res.table.columns)] >= 5).all()

@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from analysis_fixtures import make_tokens
+from analysis_fixtures import make_tokens, seed_tokens, seed_turns
 from test_topics import VOCABS, planted_turns
 
 from dxminutes.clusters import cluster_by_group, cluster_terms, cluster_turns, representative_turns
@@ -109,3 +109,16 @@ def test_empty_rows_left_out_and_small_input(planted):
         cluster_turns(tiny, random_state=SEED)
     with pytest.raises(ValueError):
         cluster_turns(tfidf, method="dbscan", random_state=SEED)
+
+
+def test_seed_minutes_clusters_and_representatives():
+    turns, tokens = seed_turns(), seed_tokens()
+    tfidf = tfidf_matrix(tokens, min_df=2)
+    res = cluster_turns(tfidf, random_state=SEED)
+    assert res.k == res.silhouette.set_index("k")["silhouette"].idxmax()
+    assert set(res.assignments["turn_id"]) <= set(turns["turn_id"])
+    rep = representative_turns(res, turns, n=2)
+    assert rep["speaker"].notna().all()
+    merged = rep.merge(turns[["turn_id", "municipality", "speaker"]], on="turn_id", suffixes=("", "_turns"))
+    assert (merged["municipality"] == merged["municipality_turns"]).all()
+    assert (merged["speaker"] == merged["speaker_turns"]).all()

@@ -3,6 +3,7 @@ from itertools import combinations
 import networkx as nx
 import pandas as pd
 import pytest
+from analysis_fixtures import seed_tokens
 
 from dxminutes.network import EDGE_COLUMNS, NODE_COLUMNS, cooccurrence, layout, network_for
 
@@ -152,3 +153,17 @@ def test_document_unit_and_graph_type():
     assert isinstance(net.graph, nx.Graph)
     with pytest.raises(ValueError):
         cooccurrence(make_tokens(TINY), unit="sentence", random_state=SEED)
+
+
+def test_seed_minutes_network_per_municipality():
+    tokens = seed_tokens()
+    full = cooccurrence(tokens, random_state=SEED)
+    assert 0 < len(full.edges) <= 60
+    assert set(full.nodes["term"]) == set(full.edges["source"]) | set(full.edges["target"])
+    assert (full.edges["jaccard"] > 0).all() and (full.edges["jaccard"] <= 1).all()
+    for muni in sorted(tokens["municipality"].unique()):
+        mine = tokens[tokens["municipality"] == muni]
+        net = network_for(tokens, municipality=muni, min_term_turns=2, random_state=SEED)
+        assert net.n_units == mine["turn_id"].nunique()
+        assert set(net.nodes["term"]) <= set(mine["term"])
+        assert (net.nodes["n_turns"] >= 2).all()

@@ -3,7 +3,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-from analysis_fixtures import make_tokens, make_turns
+from analysis_fixtures import make_tokens, make_turns, seed_tokens
 
 from dxminutes.dtm import count_matrix, tfidf_matrix
 from dxminutes.topics import (
@@ -182,3 +182,18 @@ def test_empty_turns_are_left_out_of_prevalence(planted):
     assert tm.doc_topic[-1].sum() == 0
     prev = topic_prevalence(tm)
     assert (prev["n_turns"] == 30).all()
+
+
+def test_seed_minutes_topics_are_deterministic():
+    tokens = seed_tokens()
+    tfidf, counts = tfidf_matrix(tokens, min_df=2), count_matrix(tokens, min_df=2)
+    sel = select_k(tfidf, range(2, 5), seeds=(0, 1, 2), random_state=SEED, counts_dtm=counts)
+    assert sel["k"].tolist() == [2, 3, 4]
+    assert sel["coherence_npmi"].between(-1, 1).all() and sel["stability"].between(0, 1 + 1e-9).all()
+    pd.testing.assert_frame_equal(
+        sel, select_k(tfidf, range(2, 5), seeds=(0, 1, 2), random_state=SEED, counts_dtm=counts)
+    )
+    tm = fit_topics(tfidf, suggest_k(sel), random_state=SEED)
+    prev = topic_prevalence(tm)
+    assert set(prev["municipality"]) == set(tokens["municipality"])
+    assert prev.groupby("municipality")["prevalence"].sum().to_numpy() == pytest.approx(1.0)

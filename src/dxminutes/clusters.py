@@ -128,7 +128,8 @@ def representative_turns(
     """The ``n`` turns closest to each cluster centroid, with their metadata and a text excerpt.
 
     Columns: cluster, rank, turn_id, doc_id, municipality, meeting_date, speaker, role,
-    distance, excerpt (the first ``excerpt_chars`` characters, "…" when cut).
+    distance, excerpt (the first ``excerpt_chars`` characters with whitespace runs as one space,
+    "…" when cut).
     """
     if "turn_id" not in result.assignments.columns:
         raise ValueError("representative_turns needs a turn-level clustering")
@@ -138,7 +139,7 @@ def representative_turns(
     a = a.assign(rank=a.groupby("cluster").cumcount() + 1)
     meta = ["turn_id", "doc_id", "municipality", "meeting_date", "speaker", "role", "text"]
     out = a.merge(turns[[c for c in meta if c in turns.columns]], on="turn_id", how="left")
-    text = out["text"].fillna("")
+    text = out["text"].fillna("").str.replace(r"\s+", " ", regex=True)
     out["excerpt"] = text.str.slice(0, excerpt_chars) + np.where(text.str.len() > excerpt_chars, "…", "")
     cols = ["cluster", "rank", *[c for c in meta if c in out.columns and c != "text"], "distance", "excerpt"]
     return out[cols].reset_index(drop=True)
