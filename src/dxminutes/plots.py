@@ -306,7 +306,8 @@ def network_plot(nodes: pd.DataFrame, edges: pd.DataFrame, layout: pd.DataFrame,
     if len(edges):
         segments = [[pos.loc[s].to_numpy(), pos.loc[t].to_numpy()]
                     for s, t in zip(edges["source"], edges["target"], strict=True)]
-        widths = 0.5 + 4.0 * edges["jaccard"].to_numpy(dtype=float) / edges["jaccard"].max()
+        jaccard = edges["jaccard"].to_numpy(dtype=float)
+        widths = 0.5 + 4.0 * jaccard / max(jaccard.max(), 1e-12)
         ax.add_collection(LineCollection(segments, linewidths=widths, colors="#999999",
                                          alpha=0.6, zorder=1))
     communities = sorted(nodes["community"].unique())
