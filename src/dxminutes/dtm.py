@@ -80,7 +80,7 @@ def _build(vectorizer_cls, tokens, level, rows, min_df, vocabulary, **kwargs) ->
     if len(vocab) == 0:
         raise ValueError("empty vocabulary: no term reaches min_df (or the token table is empty)")
     key = LEVELS[level][0]
-    vectorizer = vectorizer_cls(analyzer=_identity, vocabulary=list(vocab), **kwargs)
+    vectorizer = vectorizer_cls(analyzer=_identity, vocabulary=list(vocab), lowercase=False, **kwargs)
     matrix = vectorizer.fit_transform(_term_lists(tokens, key, units[key]))
     return DTM(matrix=scipy.sparse.csr_matrix(matrix), terms=vocab, rows=units, level=level)
 
