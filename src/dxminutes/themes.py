@@ -290,8 +290,9 @@ def theme_hits(turns: pd.DataFrame, themes: ThemeSet) -> pd.DataFrame:
         columns=["theme", "kind", "variant", "order"])
     variants["theme_order"] = variants["theme"].map({k: i for i, k in enumerate(themes.keys)})
     munis = pd.DataFrame({"municipality": sorted(turns["municipality"].dropna().unique())})
-    grid = munis.merge(variants, how="cross").merge(
-        agg, on=["municipality", "theme", "kind", "variant"], how="left")
+    grid = munis.merge(variants, how="cross")
+    grid = grid.merge(agg, on=["municipality", "theme", "kind", "variant"], how="left") if len(agg) \
+        else grid.assign(n_hits=0, n_turns=0)
     grid[["n_hits", "n_turns"]] = grid[["n_hits", "n_turns"]].fillna(0).astype("int64")
     grid = grid.sort_values(["municipality", "theme_order", "order"], kind="mergesort")
     return grid[["municipality", "theme", "kind", "variant", "n_hits", "n_turns"]].reset_index(drop=True)
