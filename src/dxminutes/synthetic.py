@@ -5,7 +5,8 @@
 (`合成市001`, `合成市002`, …). Generated document k takes the seed document ``(k - 1) mod n`` as its
 template: its turns are drawn with replacement from that template's turns (so it inherits the
 template's vocabulary, speakers and theme profile, and municipalities keep differing the way the
-seeds do) until their characters reach the template's; the draw is already in random order.
+seeds do) until their characters come closest to the template's; the draw is already in random
+order.
 So a 10× corpus has ≈ 10 times the seed characters, and the randomness of document k depends
 only on (random_state, k): the 10× corpus is a subset of the 100× one.
 
@@ -116,7 +117,10 @@ def scale_corpus(corpus_or_turns_and_documents, factor: int, *, random_state) ->
         draws = rng.integers(0, len(pool), size=max(8, 2 * len(pool)))
         while lengths[draws].sum() < budget:  # rarely needed: extend the draw until it covers the budget
             draws = np.concatenate([draws, rng.integers(0, len(pool), size=len(pool))])
-        n_take = int(np.searchsorted(np.cumsum(lengths[draws]), budget) + 1)
+        cumulative = np.cumsum(lengths[draws])
+        n_take = int(np.searchsorted(cumulative, budget)) + 1  # the first draw that reaches the budget …
+        if n_take > 1 and budget - cumulative[n_take - 2] < cumulative[n_take - 1] - budget:
+            n_take -= 1  # … unless stopping before it lands closer to the budget
         sampled = pool.iloc[draws[:n_take]].reset_index(drop=True)
 
         name = f"{SYNTHETIC_PREFIX}{k:0{width}d}"
