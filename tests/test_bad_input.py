@@ -1,0 +1,97 @@
+"""Bad input: each problem gives a clear error naming the file, and `build` goes on past it."""
+from __future__ import annotations
+
+import hashlib
+
+import matplotlib
+import pytest
+
+from dxminutes import config
+from dxminutes.cli import main
+from dxminutes.corpus import build, load_corpus, load_document
+from dxminutes.dates import DateError, parse_date
+from dxminutes.readers import InputError, read_raw
+
+matplotlib.use("Agg")
+
+SEED = "nagasaki_2022-03-30_gyosei-kaikaku-shingikai.txt"
+
+
+def empty_pdf(path):
+    from matplotlib import pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    with PdfPages(path) as pdf:
+        figure = plt.figure()
+        pdf.savefig(figure)
+        plt.close(figure)
+
+
+BAD_FILES = {
+    "empty.txt": (lambda path: path.write_bytes(b""), "empty file"),
+    "binary.txt": (lambda path: path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))), "binary file"),
+    "undecodable.txt": (lambda path: path.write_bytes("本日は会議です。".encode("utf-8") + b"\xff\xfd\x80" * 5),
+                        "undecodable bytes: byte 0xff at offset 24"),
+    "scanned.pdf": (empty_pdf, "no text layer (scanned PDF?)"),
+    "minutes.docx": (lambda path: path.write_bytes(b"PK\x03\x04 not really a docx"), "unknown format '.docx'"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_bad_file_raises_a_clear_error(tmp_path, name):
+    make, problem = BAD_FILES[name]
+    path = tmp_path / name
+    make(path)
+    with pytest.raises(InputError) as info:
+        read_raw(path)
+    assert problem in info.value.problem
+    assert str(info.value).startswith(f"{name}: ")
+    assert str(tmp_path) not in str(info.value)
+
+
+def test_whitespace_only_file_is_empty(tmp_path):
+    (tmp_path / "blank.txt").write_bytes(" \r\n\n\u3000\n".encode("utf-8"))
+    with pytest.raises(InputError, match="empty file"):
+        read_raw(tmp_path / "blank.txt")
+
+
+def test_no_recognizable_speakers(tmp_path):
+    path = tmp_path / "prose.txt"
+    path.write_text("本市では行政のデジタル化を進めています。\n詳しくは担当課までお問い合わせください。\n", encoding="utf-8")
+    corpus = load_document(path)
+    assert corpus.failures.to_dict("records") == [{"file": "prose.txt", "problem": "no recognizable speakers"}]
+    assert corpus.documents.empty and corpus.turns.empty
+
+
+def test_unknown_era_in_the_date_parser():
+    with pytest.raises(DateError, match="unknown era '光文'"):
+        parse_date("光文5年1月1日")
+
+
+def digest(folder):
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(folder.iterdir())}
+
+
+def test_build_goes_on_past_bad_files_and_leaves_inputs_unchanged(tmp_path, capsys):
+    raw, out = tmp_path / "raw", tmp_path / "processed"
+    raw.mkdir()
+    (raw / SEED).write_bytes((config.RAW_DIR / SEED).read_bytes())
+    for name, (make, _) in BAD_FILES.items():
+        make(raw / name)
+    (raw / "prose.txt").write_text("本市では行政のデジタル化を進めています。\n", encoding="utf-8")
+    (raw / "README.md").write_text("not minutes\n", encoding="utf-8")
+    before = digest(raw)
+
+    corpus = load_corpus(raw)
+    assert corpus.documents["file"].tolist() == [SEED]
+    assert sorted(corpus.failures["file"]) == sorted([*BAD_FILES, "prose.txt"])
+
+    code = main(["build", "--data", str(raw), "--out", str(out)])
+    assert code != 0
+    err = capsys.readouterr().err
+    for name in [*BAD_FILES, "prose.txt"]:
+        assert name in err
+    assert "README.md" not in err
+    assert digest(raw) == before  # nothing modified, nothing added in the raw folder
+    assert (out / "documents.parquet").exists() and (out / "failures.parquet").exists()
+    assert build(raw, out).documents["file"].tolist() == [SEED]
