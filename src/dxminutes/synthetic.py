@@ -150,12 +150,12 @@ def scale_corpus(corpus_or_turns_and_documents, factor: int, *, random_state) ->
         doc_rows.append(row)
         turn_frames.append(new_turns)
 
+    if not doc_rows:
+        return documents.assign(synthetic=False), turns.copy()
     generated = pd.DataFrame(doc_rows)
     generated = generated[[*documents.columns, *[c for c in generated.columns if c not in documents.columns]]]
-    out_docs = pd.concat([documents.assign(synthetic=False), generated.assign(synthetic=True)],
-                         ignore_index=True) if doc_rows else documents.assign(synthetic=False)
-    out_turns = pd.concat([turns, *turn_frames], ignore_index=True) if turn_frames else turns.copy()
-    return out_docs, out_turns
+    out_docs = pd.concat([documents.assign(synthetic=False), generated.assign(synthetic=True)], ignore_index=True)
+    return out_docs, pd.concat([turns, *turn_frames], ignore_index=True)
 
 
 def write_corpus_files(documents: pd.DataFrame, turns: pd.DataFrame, out_dir) -> pd.DataFrame:
