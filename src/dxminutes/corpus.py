@@ -48,6 +48,9 @@ SCHEMAS: dict[str, dict[str, str]] = {
     "warnings": {"file": "str", "message": "str"},
 }
 TABLES = tuple(SCHEMAS)
+#: Keys of the `metadata` object of `inspect --json` → Metadata fields.
+INSPECT_KEYS = {"municipality": "municipality", "prefecture": "prefecture", "body": "body",
+                "meeting": "meeting_title", "date": "meeting_date", "record_kind": "record_kind"}
 #: Names in a raw folder that are never minutes.
 NOT_MINUTES = ("catalog.csv", ".gitkeep")
 
@@ -166,13 +169,8 @@ def inspect_file(path: Path | str) -> dict:
         "sha256": parsed.sha256,
         "n_chars": len(parsed.cleaned),
         "metadata": {
-            "municipality": meta.municipality,
-            "prefecture": meta.prefecture,
-            "body": meta.body,
-            "meeting": meta.meeting_title,
-            "date": meta.meeting_date,
-            "record_kind": meta.record_kind,
-            "sources": dict(meta.sources),
+            **{key: getattr(meta, name) for key, name in INSPECT_KEYS.items()},
+            "sources": {key: meta.sources[name] for key, name in INSPECT_KEYS.items()},
         },
         "cleaning": [
             {key: _plain(row[key]) for key in ("step", "order", "n_changes", "chars_before", "chars_after")}
@@ -292,9 +290,8 @@ def _inspect_command(args: argparse.Namespace) -> int:
 def _summary(result: dict) -> str:
     meta = result["metadata"]
     lines = [f"{result['file']}  ({result['format']}, {result['encoding']}, {result['n_chars']} characters)"]
-    for key in ("municipality", "prefecture", "body", "meeting", "date", "record_kind"):
-        source_key = {"meeting": "meeting_title", "date": "meeting_date"}.get(key, key)
-        lines.append(f"  {key:<13} {meta[key] or '-'}  [{meta['sources'][source_key]}]")
+    for key in INSPECT_KEYS:
+        lines.append(f"  {key:<13} {meta[key] or '-'}  [{meta['sources'][key]}]")
     turns = pd.DataFrame(result["turns"], columns=["speaker", "speaker_label", "role", "text"])
     lines.append(f"turns: {len(turns)}, non-speech parts: {len(result['non_speech'])}")
     for role, count in turns["role"].value_counts(sort=False).sort_index().items():
