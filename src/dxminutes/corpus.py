@@ -105,6 +105,9 @@ def load_corpus(raw_dir: Path | str | None = None, *, progress: bool = False) ->
         except InputError as exc:
             failures.append({"file": file, "problem": exc.problem})
             continue
+        except Exception as exc:  # a parser bug on one unusual file must not stop a whole build
+            failures.append({"file": file, "problem": f"unexpected error ({type(exc).__name__}: {exc})"})
+            continue
         stem = Path(file).stem
         parsed.append((file if stem in duplicated else stem, result))
     return _tables(parsed, failures)
