@@ -210,7 +210,7 @@ def remove_page_artifacts(text: str) -> str:
 def remove_running_headers(text: str) -> str:
     """Remove a title-like line that recurs at least three times (a running page header).
 
-    Speaker lines, stage notes, headings, bullets and anything ending like a sentence are
+    Speaker lines, stage notes, headings, table rows and anything ending like a sentence are
     never treated as headers, since those legitimately repeat (`(小國会長)`, `はい。`).
     """
     counts = Counter(line.strip() for line in text.split("\n"))
@@ -219,7 +219,6 @@ def remove_running_headers(text: str) -> str:
         line for line, n in counts.items()
         if n >= RUNNING_HEADER_MIN_COUNT and low <= len(line) <= high
         and line[-1] not in FINAL_CHARS and not _is_structure(line) and not _is_speaker_start(line)
-        and not BULLET_RE.match(line)
     }
     if not headers:
         return text
@@ -232,9 +231,9 @@ def split_inline_paragraphs(text: str) -> str:
     A space-separated speaker mark (` ○ `), a bracketed heading after a sentence
     (`。 【質疑・意見等】 `) and an agenda heading after a sentence (`。 議題 1`) start a new line.
     """
-    text = INLINE_MARK_RE.sub("\n", text)
     text = INLINE_HEADING_RE.sub("\n", text)
-    return INLINE_AGENDA_RE.sub("\n", text)
+    text = INLINE_AGENDA_RE.sub("\n", text)
+    return INLINE_MARK_RE.sub("\n", text)
 
 
 def remove_spurious_spaces(text: str) -> str:
