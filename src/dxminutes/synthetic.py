@@ -31,9 +31,12 @@ from dxminutes import config
 SYNTHETIC_PREFIX = "合成市"
 CATALOG_COLUMNS = ["file", "municipality", "prefecture", "body", "meeting_title", "meeting_date",
                    "record_kind", "sha256"]
-#: The role word written after the speaker in a generated speaker line.
+#: The role word written after the speaker in a generated speaker line. The parenthesized
+#: convention has no label for an unknown role (the segmenter gives `unknown` only to `- ` items
+#: of ○/● legend documents), so turns of role `unknown` are written as `(不明委員)` and reload
+#: as members: turn counts survive the round trip, that one role does not.
 ROLE_LABELS = {"chair": "会長", "vice_chair": "副会長", "member": "委員", "official": "事務局",
-               "expert": "講師", "unknown": "発言者"}
+               "expert": "講師", "unknown": "委員"}
 _NOT_NAME = re.compile(r"[^\w・]")
 
 
