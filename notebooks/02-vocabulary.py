@@ -1,0 +1,120 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 02 · Vocabulary: frequent and distinctive terms, collocations, similarity, KWIC
+#
+# **Question.** Which words does each municipality use, which are distinctive of it compared with
+# all the others, and which municipalities talk alike?
+#
+# **Inputs.** The token table from `dxminutes.pipeline.prepare` (janome with the project's user
+# dictionary, compound rule and stopword list; nouns only).
+#
+# **Outputs.** Tables `top-terms.csv`, `keyness.csv` (every term that passes the minimum counts,
+# not a top 10), `collocations.csv`, `similarity.csv`, `kwic-examples.csv`; figures
+# `02-keyness`, `02-similarity`.
+
+# %% tags=["parameters"]
+RAW_DIR = None
+PROCESSED_DIR = None
+THEMES_PATH = None
+MIN_COUNT = 3      # minimum occurrences of a term in the target municipality
+MIN_TURNS = 2      # dispersion guard: minimum number of turns containing the term
+TOP_N = 15
+KWIC_TERMS = ["情報セキュリティ", "デジタル人材", "書かない窓口", "高齢者"]
+N_JOBS = 2
+
+# %%
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from dxminutes import collocations, dtm, keyness, kwic, pipeline, plots, summaries
+
+plots.setup()
+pd.set_option("display.max_colwidth", 60)
+data = pipeline.prepare(RAW_DIR, PROCESSED_DIR, THEMES_PATH, n_jobs=N_JOBS)
+tokens, turns, documents = data.tokens, data.turns, data.documents
+colors = plots.municipality_colors(documents["municipality"])
+municipalities = sorted(documents["municipality"].dropna().unique())
+
+# %% [markdown]
+# ## Frequent terms per municipality
+#
+# Raw frequency favours long documents; the rate per 10,000 tokens makes municipalities
+# comparable. The TF-IDF weight treats each municipality as one document.
+
+# %%
+top = summaries.top_terms(tokens, n=TOP_N)
+plots.write_table(top, "top-terms")
+top.pivot(index="rank", columns="municipality", values="term")
+
+# %% [markdown]
+# ## Distinctive terms: one-vs-rest keyness
+#
+# Each municipality against all the others at once, with Dunning's log-likelihood G² (signed:
+# positive means over-represented), its p-value and the Benjamini–Hochberg q-value within the
+# municipality. A term needs at least `MIN_TURNS` turns in the municipality, so one long speech
+# cannot dominate.
+
+# %%
+key = keyness.keyness(tokens, min_count=MIN_COUNT, min_turns=MIN_TURNS, turns=turns)
+plots.write_table(key, "keyness")
+(key[key["g2"] > 0].sort_values(["municipality", "g2"], ascending=[True, False])
+ .groupby("municipality").head(8)[["municipality", "term", "target_count", "reference_count",
+                                   "g2", "p", "q", "log_ratio"]])
+
+# %%
+n = len(municipalities)
+fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 5.5), squeeze=False)
+for ax, m in zip(axes[0], municipalities):
+    plots.keyness_bars(key, m, n=TOP_N, ax=ax, color=colors[m])
+fig.suptitle("特徴語（G²、他自治体との比較） / Distinctive terms per municipality (G² keyness, one-vs-rest)")
+fig.tight_layout()
+plots.save_figure(fig, "02-keyness", summaries.top_keyness(key, n=TOP_N))
+
+# %% [markdown]
+# ## Collocations
+#
+# Adjacent pairs among the counted terms, scored by log-likelihood, with PMI for comparison.
+
+# %%
+coll = collocations.collocations(tokens, min_count=MIN_COUNT, measure="llr")
+plots.write_table(coll, "collocations")
+coll.head(20)
+
+# %% [markdown]
+# ## Municipality similarity and clustering
+#
+# Cosine similarity over TF-IDF vectors of each municipality's vocabulary, with average-linkage
+# clustering.
+
+# %%
+sim = keyness.group_similarity(tokens)
+clusters = keyness.cluster_groups(sim)
+plots.write_table(sim, "similarity")
+fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
+plots.similarity_heatmap(sim, ax=axes[0])
+plots.similarity_dendrogram(clusters.linkage, clusters.labels, ax=axes[1])
+fig.tight_layout()
+plots.save_figure(fig, "02-similarity", sim)
+
+# %% [markdown]
+# ## KWIC: the terms in context
+#
+# Every concordance line carries its municipality, document, date, speaker and role, so a quote
+# can be traced back and the export keeps its group column.
+
+# %%
+lines = pd.concat([kwic.kwic(turns, term, window=25) for term in KWIC_TERMS], ignore_index=True)
+plots.write_table(lines, "kwic-examples")
+lines.groupby("keyword").head(4)[["municipality", "speaker", "role", "left", "keyword", "right"]]

@@ -1,0 +1,163 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · Theme framing: how much, and how, each municipality talks about the four issues
+#
+# **Question.** How much attention does each municipality give to DX itself, information
+# security, staffing, and the digital divide; how sure are we; who raises each theme (members or
+# the administration); and with which words does each municipality frame it?
+#
+# **Inputs.** The turns and tokens from `dxminutes.pipeline.prepare`, and the theme dictionary
+# (`src/dxminutes/resources/themes.toml`, or `THEMES_PATH`).
+#
+# **Outputs.** Tables `theme-shares.csv`, `theme-residuals.csv`, `theme-tests.csv`,
+# `theme-shares-by-role.csv`, `theme-hits.csv`, `keyness-within-themes.csv`, `evidence-quotes.csv`,
+# `network-nodes.csv`, `network-edges.csv`; figures `03-theme-shares`, `03-theme-residuals`,
+# `03-theme-shares-by-role`, `03-network-<theme>`.
+
+# %% tags=["parameters"]
+RAW_DIR = None
+PROCESSED_DIR = None
+THEMES_PATH = None
+N_BOOT = 1000        # bootstrap replicates for the 95% intervals
+MIN_COUNT = 3
+MIN_TURNS = 2
+TOP_N_EDGES = 60
+RANDOM_STATE = 20240717
+N_JOBS = 2
+
+# %%
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from dxminutes import keyness, kwic, network, pipeline, plots, stats, summaries, themes
+
+plots.setup()
+pd.set_option("display.max_colwidth", 90)
+data = pipeline.prepare(RAW_DIR, PROCESSED_DIR, THEMES_PATH, n_jobs=N_JOBS)
+tokens, turns, documents, coded, theme_set = data.tokens, data.turns, data.documents, data.coded, data.themes
+colors = plots.municipality_colors(documents["municipality"])
+
+# %% [markdown]
+# ## The coding rules
+#
+# Each theme is a list of notation variants (and optional regular expressions). The hit table
+# audits the dictionary: which variants matched, how often, and where. Variants with zero hits are
+# listed too.
+
+# %%
+hits = themes.theme_hits(turns, theme_set)
+plots.write_table(hits, "theme-hits")
+hits[hits["n_hits"] > 0].sort_values(["theme", "n_hits"], ascending=[True, False]).groupby("theme").head(6)
+
+# %% [markdown]
+# ## Theme shares with bootstrap intervals
+#
+# The share of a municipality's turns that touch a theme, with a 95% percentile bootstrap
+# interval (turns resampled within the municipality), and the rate of dictionary hits per 10,000
+# tokens.
+
+# %%
+shares = stats.theme_shares(coded, tokens, n_boot=N_BOOT, random_state=RANDOM_STATE)
+plots.write_table(shares, "theme-shares")
+fig, ax = plt.subplots(figsize=(9, 5.5))
+plots.theme_shares(shares, ax=ax, colors=colors, themes=theme_set)
+plots.save_figure(fig, "03-theme-shares", shares)
+
+# %%
+for sentence in summaries.describe_shares(shares, theme_set):
+    print("-", sentence)
+
+# %% [markdown]
+# ## Cross-tab with χ², Cramér's V and adjusted residuals as numbers
+#
+# The municipality × theme table of coded turns. Adjusted standardized residuals beyond ±1.96
+# mark cells that differ from independence at the 5% level. Themes are not mutually exclusive
+# (a turn can touch several), so the overall χ² treats codings as independent, an
+# approximation; the per-theme tests below (coded vs not coded × municipality) are exact in that
+# respect.
+
+# %%
+chi = stats.crosstab_chi2(coded)
+residuals = chi.table
+plots.write_table(residuals, "theme-residuals")
+print(f"χ² = {chi.chi2:.2f}, df = {chi.dof}, p = {chi.p_value:.3g}, Cramér's V = {chi.cramers_v:.3f}, N = {chi.n}")
+fig, ax = plt.subplots(figsize=(7.5, 4.8))
+plots.residual_heatmap(residuals, ax=ax, themes=theme_set)
+plots.save_figure(fig, "03-theme-residuals", residuals)
+
+# %%
+tests = stats.theme_by_group_tests(coded)
+plots.write_table(tests, "theme-tests")
+tests
+
+# %% [markdown]
+# ## Members vs officials
+#
+# The same shares split by role group: what members press on, against what the administration
+# presents.
+
+# %%
+by_role = stats.theme_shares(coded, tokens, group=("municipality", "role_group"), n_boot=N_BOOT,
+                             random_state=RANDOM_STATE)
+plots.write_table(by_role, "theme-shares-by-role")
+main_roles = summaries.role_contrast(by_role)
+fig, ax = plt.subplots(figsize=(9, 5.5))
+plots.heatmap(main_roles, row="municipality", col="theme_role", value="share", ax=ax, fmt="{:.0%}",
+              title="テーマ言及率（議員・委員 vs 行政） / Theme share of turns, members vs officials")
+plots.save_figure(fig, "03-theme-shares-by-role", main_roles)
+
+# %% [markdown]
+# ## Within-theme distinctive terms: the framing itself
+#
+# Keyness computed only over the turns coded for a theme: which words a municipality uses *when
+# it talks about* security, staffing, the digital divide or DX, compared with the others.
+
+# %%
+within = keyness.keyness_within_themes(tokens, coded, min_count=2, min_turns=MIN_TURNS, turns=turns)
+plots.write_table(within, "keyness-within-themes")
+summaries.top_keyness(within, n=5, by=("theme", "municipality")).pivot_table(
+    index=["theme", "municipality"], values="term", aggfunc=" ・ ".join)
+
+# %% [markdown]
+# ## Co-occurrence networks per theme
+#
+# Terms that appear in the same turns (Jaccard over turns, the top edges), with communities, for
+# the turns of each theme.
+
+# %%
+node_tables, edge_tables = [], []
+for key in theme_set.keys:
+    net = network.network_for(tokens, coded=coded, theme=key, top_n_edges=TOP_N_EDGES,
+                              random_state=RANDOM_STATE)
+    layout = network.layout(net, random_state=RANDOM_STATE)
+    node_tables.append(net.nodes.assign(theme=key))
+    edge_tables.append(net.edges.assign(theme=key))
+    fig, ax = plt.subplots(figsize=(8, 7))
+    plots.network_plot(net.nodes, net.edges, layout, ax=ax)
+    ax.set_title(f"共起ネットワーク: {plots.theme_label(key, theme_set)}")
+    plots.save_figure(fig, f"03-network-{key.replace('_', '-')}", net.edges)
+plots.write_table(pd.concat(node_tables, ignore_index=True), "network-nodes")
+plots.write_table(pd.concat(edge_tables, ignore_index=True), "network-edges")
+
+# %% [markdown]
+# ## Evidence: quotes for each municipality × theme
+#
+# Representative turns (most dictionary hits, ties broken by a seeded draw), trimmed around the
+# first hit, so each claim above can be read in the speakers' own words.
+
+# %%
+quotes = kwic.evidence_quotes(coded, turns, per_cell=2, random_state=RANDOM_STATE)
+plots.write_table(quotes, "evidence-quotes")
+quotes[["municipality", "theme", "speaker", "role", "quote"]]

@@ -1,0 +1,146 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 04 · Topics and clusters: structure the dictionary did not impose
+#
+# **Question.** Without a dictionary, what topics do the turns fall into, how does each
+# municipality distribute over them, and how do municipalities and terms position against each
+# other?
+#
+# **Inputs.** Turn-level TF-IDF of the token table (`dxminutes.dtm`), the theme coding.
+#
+# **Outputs.** Tables `k-selection.csv`, `topic-terms.csv`, `topic-municipality.csv`,
+# `topic-theme.csv`, `cluster-municipality.csv`, `cluster-examples.csv`, `ca-rows.csv`,
+# `ca-columns.csv`; figures `04-k-selection`, `04-topic-municipality`, `04-topic-theme`,
+# `04-cluster-municipality`, `04-ca-biplot`.
+
+# %% tags=["parameters"]
+RAW_DIR = None
+PROCESSED_DIR = None
+THEMES_PATH = None
+K = None             # None: use the suggested K (stated rule below)
+K_RANGE = list(range(3, 13))
+N_SEEDS = 5          # seeds per K for the stability estimate
+MIN_DF = 2           # a term must occur in at least this many turns
+CA_TERMS = 60
+RANDOM_STATE = 20240717
+N_JOBS = 2
+
+# %%
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from dxminutes import ca, clusters, dtm, pipeline, plots, summaries, topics
+
+plots.setup()
+pd.set_option("display.max_colwidth", 90)
+data = pipeline.prepare(RAW_DIR, PROCESSED_DIR, THEMES_PATH, n_jobs=N_JOBS)
+tokens, turns, documents, coded, theme_set = data.tokens, data.turns, data.documents, data.coded, data.themes
+colors = plots.municipality_colors(documents["municipality"])
+X = dtm.tfidf_matrix(tokens, level="turn", rows=turns, min_df=MIN_DF)
+print(f"{X.matrix.shape[0]} turns × {X.matrix.shape[1]} terms")
+
+# %% [markdown]
+# ## Choosing K
+#
+# For each K, NMF is fitted with several seeds. **Coherence** is the mean NPMI of each topic's top
+# terms, computed on this corpus (turn co-occurrence). **Stability** is the mean cosine similarity
+# of topic–term vectors between runs with different seeds, topics matched with the Hungarian
+# assignment. The suggested K follows the rule printed below; set `K` to override it.
+
+# %%
+selection = topics.select_k(X, ks=K_RANGE, seeds=tuple(range(N_SEEDS)), random_state=RANDOM_STATE)
+suggested = topics.suggest_k(selection)
+k = K or suggested
+plots.write_table(selection, "k-selection")
+fig, ax = plt.subplots(figsize=(7.5, 4.2))
+plots.k_selection(selection, ax=ax, chosen=k)
+plots.save_figure(fig, "04-k-selection", selection)
+print(f"Suggested K = {suggested} ({topics.suggest_k.__doc__.strip().splitlines()[0]}); used K = {k}.")
+
+# %% [markdown]
+# ## Topics and their top terms
+
+# %%
+model = topics.fit_topics(X, k, model="nmf", random_state=RANDOM_STATE)
+terms = topics.top_terms(model, n=10)
+plots.write_table(terms, "topic-terms")
+terms.pivot(index="rank", columns="topic", values="term")
+
+# %% [markdown]
+# For comparison, LDA on counts with the same K (explicit `max_iter` and `random_state`):
+
+# %%
+counts = dtm.count_matrix(tokens, level="turn", rows=turns, vocabulary=X.terms)
+lda = topics.fit_topics(counts, k, model="lda", random_state=RANDOM_STATE)
+topics.top_terms(lda, n=8).pivot(index="rank", columns="topic", values="term")
+
+# %% [markdown]
+# ## Topic × municipality and topic × theme
+
+# %%
+prevalence = topics.topic_prevalence(model, by="municipality")
+plots.write_table(prevalence, "topic-municipality")
+fig, ax = plt.subplots(figsize=(9, 5))
+plots.heatmap(prevalence, row="label", col="municipality", value="prevalence", ax=ax,
+              title="トピックの出現率（自治体別） / Mean topic weight per turn, by municipality")
+plots.save_figure(fig, "04-topic-municipality", prevalence)
+
+# %%
+by_theme = topics.topic_by_theme(model, coded)
+plots.write_table(by_theme, "topic-theme")
+fig, ax = plt.subplots(figsize=(9, 5))
+plots.heatmap(by_theme.assign(theme=[plots.theme_label(t, theme_set) for t in by_theme["theme"]]),
+              row="label", col="theme", value="prevalence", ax=ax,
+              title="トピック×テーマ / Mean topic weight among turns coded for each theme")
+plots.save_figure(fig, "04-topic-theme", by_theme)
+
+# %% [markdown]
+# ## Clusters of turns
+#
+# k-means on SVD-reduced, length-normalized TF-IDF, K chosen by silhouette.
+
+# %%
+clustering = clusters.cluster_turns(X, random_state=RANDOM_STATE)
+print(f"chosen number of clusters: {clustering.k}")
+clustering.silhouette
+
+# %%
+cl_by_m = clusters.cluster_by_group(clustering, by="municipality")
+plots.write_table(cl_by_m, "cluster-municipality")
+fig, ax = plt.subplots(figsize=(8, 4.5))
+plots.heatmap(cl_by_m, row="cluster", col="municipality", value="share", ax=ax, fmt="{:.0%}",
+              title="クラスタ構成（自治体別の割合） / Share of each municipality's turns per cluster")
+plots.save_figure(fig, "04-cluster-municipality", cl_by_m)
+
+# %%
+examples = clusters.representative_turns(clustering, turns, n=2)
+plots.write_table(examples, "cluster-examples")
+cluster_terms = clusters.cluster_terms(clustering, X, n=8)
+cluster_terms.groupby("cluster")["term"].agg(" ・ ".join)
+
+# %% [markdown]
+# ## Correspondence analysis: municipalities and their most distinctive terms
+#
+# CA of the municipality × term table restricted to the terms that contribute most to its χ².
+# Municipalities close to a term use it more than the corpus average.
+
+# %%
+ca_result = ca.ca_municipality_terms(tokens, n_terms=CA_TERMS)
+plots.write_table(ca_result.row_coords, "ca-rows")
+plots.write_table(ca_result.col_coords, "ca-columns")
+fig, ax = plt.subplots(figsize=(9, 7.5))
+plots.ca_biplot(ca_result.row_coords, ca_result.col_coords, ca_result.explained, ax=ax, colors=colors)
+plots.save_figure(fig, "04-ca-biplot", pd.concat([ca_result.row_coords.assign(kind="municipality"),
+                                                  ca_result.col_coords.assign(kind="term")]))
