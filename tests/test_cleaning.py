@@ -89,7 +89,7 @@ def test_contact_heading_followed_by_speech_is_kept():
 # --- remove_page_artifacts ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("line", ["- 3 -", "3", "3/12", "(3)", "(日本産業規格A列4番)", "----------\t--"])
+@pytest.mark.parametrize("line", ["- 3 -", "3", "1 2", "3/12", "(3)", "(日本産業規格A列4番)", "----------\t--"])
 def test_page_artifact_lines_removed(line):
     assert remove_page_artifacts(f"前の文。\n{line}\n次の文。") == "前の文。\n\n次の文。"
 

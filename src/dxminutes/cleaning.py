@@ -75,13 +75,15 @@ CONTACT_TAIL_MAX_CHARS = 2000
 
 #: Page numbers and print furniture, each a whole line: `- 3 -`, `3`, `3/12`, `(3)`, `p.3`,
 #: `(日本産業規格A列4番)`, and rule lines left by table extraction (`-------\t--`).
+#: Numbers may be spaced out by extraction (`1 2`), like the rest of the text.
+_PAGE_NO = r"\d(?:[ \u3000]?\d){0,3}"
 PAGE_ARTIFACT_LINES = (
-    r"[-‐−–—]\s*\d{1,4}\s*[-‐−–—]",
-    r"\d{1,4}",
-    r"\d{1,4}\s*/\s*\d{1,4}",
-    r"\(\s*\d{1,4}\s*\)",
-    r"(?:p|P|ページ)\.?\s*\d{1,4}",
-    r"\d{1,4}\s*ページ",
+    rf"[-‐−–—]\s*{_PAGE_NO}\s*[-‐−–—]",
+    _PAGE_NO,
+    rf"{_PAGE_NO}\s*/\s*{_PAGE_NO}",
+    rf"\(\s*{_PAGE_NO}\s*\)",
+    rf"(?:p|P|ページ)\.?\s*{_PAGE_NO}",
+    rf"{_PAGE_NO}\s*ページ",
     r"\(日本(?:産業|工業)規格\s*A\s*列\s*\d\s*番\)",
     r"[-=_\t ]*[-=_]{2,}[-=_\t ]*",
 )
