@@ -24,9 +24,7 @@
 # figures `01-turns-by-role` and `01-characters-by-municipality` (PNG, SVG and CSV).
 
 # %% tags=["parameters"]
-RAW_DIR = None  # None: config.RAW_DIR (make report DATA=… sets it)
-PROCESSED_DIR = None
-THEMES_PATH = None
+# Folders and the theme file come from dxminutes.config; `make report DATA=… THEMES=…` sets them.
 N_JOBS = 2
 
 # %%
@@ -37,7 +35,7 @@ from dxminutes import pipeline, plots, summaries
 
 plots.setup()
 pd.set_option("display.max_colwidth", 80)
-data = pipeline.prepare(RAW_DIR, PROCESSED_DIR, THEMES_PATH, n_jobs=N_JOBS)
+data = pipeline.prepare(n_jobs=N_JOBS)
 documents, turns = data.documents, data.turns
 colors = plots.municipality_colors(documents["municipality"])
 

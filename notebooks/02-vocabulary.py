@@ -25,9 +25,7 @@
 # `02-keyness`, `02-similarity`.
 
 # %% tags=["parameters"]
-RAW_DIR = None
-PROCESSED_DIR = None
-THEMES_PATH = None
+# Folders and the theme file come from dxminutes.config; `make report DATA=… THEMES=…` sets them.
 MIN_COUNT = 3      # minimum occurrences of a term in the target municipality
 MIN_TURNS = 2      # dispersion guard: minimum number of turns containing the term
 TOP_N = 15
@@ -42,7 +40,7 @@ from dxminutes import collocations, dtm, keyness, kwic, pipeline, plots, summari
 
 plots.setup()
 pd.set_option("display.max_colwidth", 60)
-data = pipeline.prepare(RAW_DIR, PROCESSED_DIR, THEMES_PATH, n_jobs=N_JOBS)
+data = pipeline.prepare(n_jobs=N_JOBS)
 tokens, turns, documents = data.tokens, data.turns, data.documents
 colors = plots.municipality_colors(documents["municipality"])
 municipalities = sorted(documents["municipality"].dropna().unique())

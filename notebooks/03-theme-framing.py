@@ -19,7 +19,7 @@
 # the administration); and with which words does each municipality frame it?
 #
 # **Inputs.** The turns and tokens from `dxminutes.pipeline.prepare`, and the theme dictionary
-# (`src/dxminutes/resources/themes.toml`, or `THEMES_PATH`).
+# (`src/dxminutes/resources/themes.toml`, or the file `make report THEMES=…` names).
 #
 # **Outputs.** Tables `theme-shares.csv`, `theme-residuals.csv`, `theme-tests.csv`,
 # `theme-shares-by-role.csv`, `theme-hits.csv`, `keyness-within-themes.csv`, `evidence-quotes.csv`,
@@ -27,9 +27,7 @@
 # `03-theme-shares-by-role`, `03-network-<theme>`.
 
 # %% tags=["parameters"]
-RAW_DIR = None
-PROCESSED_DIR = None
-THEMES_PATH = None
+# Folders and the theme file come from dxminutes.config; `make report DATA=… THEMES=…` sets them.
 N_BOOT = 1000        # bootstrap replicates for the 95% intervals
 MIN_COUNT = 3
 MIN_TURNS = 2
@@ -45,7 +43,7 @@ from dxminutes import keyness, kwic, network, pipeline, plots, stats, summaries,
 
 plots.setup()
 pd.set_option("display.max_colwidth", 90)
-data = pipeline.prepare(RAW_DIR, PROCESSED_DIR, THEMES_PATH, n_jobs=N_JOBS)
+data = pipeline.prepare(n_jobs=N_JOBS)
 tokens, turns, documents, coded, theme_set = data.tokens, data.turns, data.documents, data.coded, data.themes
 colors = plots.municipality_colors(documents["municipality"])
 

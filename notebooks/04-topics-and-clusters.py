@@ -26,9 +26,7 @@
 # `04-cluster-municipality`, `04-ca-biplot`.
 
 # %% tags=["parameters"]
-RAW_DIR = None
-PROCESSED_DIR = None
-THEMES_PATH = None
+# Folders and the theme file come from dxminutes.config; `make report DATA=… THEMES=…` sets them.
 K = None             # None: use the suggested K (stated rule below)
 K_RANGE = list(range(3, 13))
 N_SEEDS = 5          # seeds per K for the stability estimate
@@ -45,7 +43,7 @@ from dxminutes import ca, clusters, dtm, pipeline, plots, summaries, topics
 
 plots.setup()
 pd.set_option("display.max_colwidth", 90)
-data = pipeline.prepare(RAW_DIR, PROCESSED_DIR, THEMES_PATH, n_jobs=N_JOBS)
+data = pipeline.prepare(n_jobs=N_JOBS)
 tokens, turns, documents, coded, theme_set = data.tokens, data.turns, data.documents, data.coded, data.themes
 colors = plots.municipality_colors(documents["municipality"])
 X = dtm.tfidf_matrix(tokens, level="turn", rows=turns, min_df=MIN_DF)

@@ -25,9 +25,7 @@
 # is generated from these tables by `dxminutes.summaries`, not typed by hand.
 
 # %% tags=["parameters"]
-RAW_DIR = None
-PROCESSED_DIR = None
-THEMES_PATH = None
+# Folders and the theme file come from dxminutes.config; `make report DATA=… THEMES=…` sets them.
 N_BOOT = 1000
 MIN_COUNT = 3
 MIN_TURNS = 2
@@ -42,7 +40,7 @@ from IPython.display import Markdown, display
 from dxminutes import keyness, kwic, pipeline, plots, stats, summaries
 
 plots.setup()
-data = pipeline.prepare(RAW_DIR, PROCESSED_DIR, THEMES_PATH, n_jobs=N_JOBS)
+data = pipeline.prepare(n_jobs=N_JOBS)
 tokens, turns, documents, coded, theme_set = data.tokens, data.turns, data.documents, data.coded, data.themes
 shares = stats.theme_shares(coded, tokens, n_boot=N_BOOT, random_state=RANDOM_STATE)
 residuals = stats.crosstab_chi2(coded).table

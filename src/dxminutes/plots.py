@@ -346,7 +346,7 @@ def ca_biplot(row_coords: pd.DataFrame, col_coords: pd.DataFrame, explained, ax=
                 str(col_coords["label"].iloc[i]), fontsize=7, color="#555555", zorder=2)
     for label, x, y in zip(row_coords["label"], row_coords["dim1"], row_coords["dim2"], strict=True):
         ax.scatter([x], [y], s=60, marker="s", color=colors[str(label)], zorder=3)
-        ax.text(x, y, f" {label}", fontsize=9, fontweight="bold", va="bottom", zorder=4)
+        ax.text(x, y, f" {label}", fontsize=10.5, va="bottom", zorder=4)
     ax.axhline(0, color="#CCCCCC", linewidth=0.8, zorder=0)
     ax.axvline(0, color="#CCCCCC", linewidth=0.8, zorder=0)
     pct = _percent_explained(explained)
