@@ -50,9 +50,28 @@ def text_key(text: str) -> str:
     return hashlib.sha256(normalize_unicode(text).encode("utf-8")).hexdigest()
 
 
-def _analyze_batch(tokenizer: JapaneseTokenizer, texts: list[str]) -> list[list[tuple]]:
-    """Worker: backend analysis of `texts` as plain tuples (cheap to pickle back)."""
-    return [[(m.surface, m.base, ",".join(m.pos)) for m in tokenizer.morphemes(t)] for t in texts]
+def _analyze_batch(tokenizer: JapaneseTokenizer, texts: list[str]) -> list[list[Morpheme]]:
+    """Worker: backend analysis of `texts` (Morpheme tuples pickle back cheaply)."""
+    return [tokenizer.morphemes(t) for t in texts]
+
+
+#: POS strings of the cache → tuples; a few dozen distinct values, so memoized.
+_POS_TUPLES: dict[str, tuple[str, ...]] = {}
+
+
+def _from_cache(rows: list) -> list[Morpheme]:
+    """Morphemes from their cached `[surface, base, "pos,pos,pos,pos"]` rows."""
+    out = []
+    for surface, base, pos in rows:
+        tup = _POS_TUPLES.get(pos)
+        if tup is None:
+            tup = _POS_TUPLES[pos] = tuple(pos.split(","))
+        out.append(Morpheme(surface, base, tup))
+    return out
+
+
+def _to_cache(morphemes: list[Morpheme]) -> list[list[str]]:
+    return [[m.surface, m.base, ",".join(m.pos)] for m in morphemes]
 
 
 def _batches(texts: list[str], n: int) -> list[list[str]]:
@@ -70,7 +89,7 @@ def _batches(texts: list[str], n: int) -> list[list[str]]:
     return batches
 
 
-def _analyze(tokenizer, texts: list[str], n_jobs: int, show: bool) -> list[list[tuple]]:
+def _analyze(tokenizer, texts: list[str], n_jobs: int, show: bool) -> list[list[Morpheme]]:
     if n_jobs <= 1 or len(texts) < 2:
         it = texts
         if show:
@@ -78,7 +97,7 @@ def _analyze(tokenizer, texts: list[str], n_jobs: int, show: bool) -> list[list[
             it = tqdm(texts, desc="tokenizing", unit="turn")
         return [_analyze_batch(tokenizer, [t])[0] for t in it]
     batches = _batches(texts, n_jobs * 4)
-    out: list[list[tuple]] = []
+    out: list[list[Morpheme]] = []
     with ProcessPoolExecutor(max_workers=n_jobs) as pool:
         results = pool.map(_analyze_batch, [tokenizer] * len(batches), batches)
         if show:
@@ -89,9 +108,8 @@ def _analyze(tokenizer, texts: list[str], n_jobs: int, show: bool) -> list[list[
     return out
 
 
-def _filter(tokenizer: JapaneseTokenizer, morphemes: list) -> list[list[str]]:
-    ms = [Morpheme(s, b, tuple(p.split(","))) for s, b, p in morphemes]
-    return [[t.surface, t.base, t.pos, t.term] for t in tokenizer.filter(ms)]
+def _filter(tokenizer: JapaneseTokenizer, morphemes: list[Morpheme]) -> list[list[str]]:
+    return [[t.surface, t.base, t.pos, t.term] for t in tokenizer.filter(morphemes)]
 
 
 def tokenize_turns_with_stats(turns: pd.DataFrame, tokenizer: JapaneseTokenizer | None = None, *,
@@ -138,14 +156,14 @@ def tokenize_turns_with_stats(turns: pd.DataFrame, tokenizer: JapaneseTokenizer 
             to_analyze.append(idx)
         else:
             stats.analysis_hits += 1
-            results[idx] = term_shards[doc][key] = _filter(tokenizer, morphemes)
+            results[idx] = term_shards[doc][key] = _filter(tokenizer, _from_cache(morphemes))
 
     show = progress if progress is not None else (len(to_analyze) >= _PROGRESS_MIN_TURNS and sys.stderr.isatty())
     analyzed = _analyze(tokenizer, [texts[i] for i in to_analyze], n_jobs, show)
     stats.analyzed = len(to_analyze)
     for idx, morphemes in zip(to_analyze, analyzed):
         doc, key = doc_ids[idx], keys[idx]
-        morph_shards[doc][key] = [list(m) for m in morphemes]
+        morph_shards[doc][key] = _to_cache(morphemes)
         results[idx] = term_shards[doc][key] = _filter(tokenizer, morphemes)
 
     if store is not None:
