@@ -31,12 +31,14 @@ from dxminutes import config
 SYNTHETIC_PREFIX = "合成市"
 CATALOG_COLUMNS = ["file", "municipality", "prefecture", "body", "meeting_title", "meeting_date",
                    "record_kind", "sha256"]
-#: The role word written after the speaker in a generated speaker line. The parenthesized
-#: convention has no label for an unknown role (the segmenter gives `unknown` only to `- ` items
-#: of ○/● legend documents), so turns of role `unknown` are written as `(不明委員)` and reload
-#: as members: turn counts survive the round trip, that one role does not.
+#: The role word written after the speaker in a generated speaker line `(山田委員)`.
 ROLE_LABELS = {"chair": "会長", "vice_chair": "副会長", "member": "委員", "official": "事務局",
-               "expert": "講師", "unknown": "委員"}
+               "expert": "講師"}
+#: The parenthesized convention cannot express an unknown role, so a document whose turns are
+#: only of these roles is written in the ○/● legend convention of summary records instead, where
+#: a `- ` item is a turn whose mark was lost (role `unknown`): every role survives a round trip.
+LEGEND = "(発言者) ○印=委員 ●印=事務局"
+LEGEND_MARKS = {"member": "○", "official": "●", "unknown": "-"}
 _NOT_NAME = re.compile(r"[^\w・]")
 
 
@@ -61,7 +63,7 @@ def _rename(value, old: str, new: str):
 
 
 def _speaker_line(speaker, role) -> str:
-    word = ROLE_LABELS.get(role, ROLE_LABELS["unknown"])
+    word = ROLE_LABELS.get(role, ROLE_LABELS["member"])
     name = _NOT_NAME.sub("", "" if speaker is None or pd.isna(speaker) else str(speaker))
     if not name or name.endswith(word):
         return f"({name or word})"
@@ -79,10 +81,17 @@ def render_minutes(document: pd.Series, turns: pd.DataFrame) -> str:
         d = dt.date.fromisoformat(str(document["meeting_date"]))
         lines.append(f"開催日時 {d.year}年{d.month}月{d.day}日")
     lines.append("※ 種の会議録から発言を再標本化した合成データ")
+    roles = set(turns["role"]) if "role" in turns.columns else {"unknown"}
+    legend = "unknown" in roles and roles <= set(LEGEND_MARKS)
+    lines += [LEGEND] if legend else []
     lines.append("")
     for turn in turns.itertuples(index=False):
-        lines.append(_speaker_line(getattr(turn, "speaker", None), getattr(turn, "role", "unknown")))
-        lines.append("".join(str(turn.text).split("\n")).strip())
+        speech = "".join(str(turn.text).split("\n")).strip()
+        if legend:
+            lines.append(f"{LEGEND_MARKS[turn.role]} {speech}")
+        else:
+            lines.append(_speaker_line(getattr(turn, "speaker", None), getattr(turn, "role", "member")))
+            lines.append(speech)
     return "\n".join(lines) + "\n"
 
 
