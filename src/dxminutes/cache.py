@@ -9,30 +9,15 @@ ever executing code.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 
+from dxminutes.fileio import atomic_path
+
 _MAGIC = b"dxminutes-shard 1 "
-
-
-@contextlib.contextmanager
-def atomic_path(path: Path):
-    """Yield a temporary path next to `path`; on success move it onto `path`, else delete it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
 
 
 def safe_name(name: str) -> str:

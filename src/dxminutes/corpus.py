@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +20,9 @@ from tqdm import tqdm
 from dxminutes import config
 from dxminutes.catalog import catalog_row, read_catalog, sha256_file
 from dxminutes.cleaning import clean
+from dxminutes.fileio import atomic_path
 from dxminutes.metadata import FIELDS, Metadata, document_metadata
-from dxminutes.readers import FORMATS, InputError, RawText, read_raw
+from dxminutes.readers import InputError, RawText, read_raw
 from dxminutes.segment import Segmentation, segment
 
 NO_SPEAKERS = "no recognizable speakers"
@@ -136,13 +136,8 @@ def build(raw_dir: Path | str | None = None, processed_dir: Path | str | None = 
     corpus = load_corpus(raw_dir)
     processed_dir.mkdir(parents=True, exist_ok=True)
     for name in TABLES:
-        target = processed_dir / f"{name}.parquet"
-        temporary = processed_dir / f".{name}.parquet.{os.getpid()}.tmp"
-        try:
-            getattr(corpus, name).to_parquet(temporary, index=False)
-            os.replace(temporary, target)
-        finally:
-            temporary.unlink(missing_ok=True)
+        with atomic_path(processed_dir / f"{name}.parquet") as tmp:
+            getattr(corpus, name).to_parquet(tmp, index=False)
     return corpus
 
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from dxminutes import config
+from dxminutes.fileio import atomic_write
 
 #: Message pattern of matplotlib's missing-glyph warning (matplotlib/_text_helpers.py).
 GLYPH_WARNING = r"Glyph \d+ .*missing from"
@@ -141,19 +141,6 @@ def theme_label(key: str, themes=None) -> str:
 
 
 # --- files ------------------------------------------------------------------------------------
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    """Call `write(tmp)` on a temporary file next to `path`, then move it onto `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp{path.suffix}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
-
 
 def _write_csv(df: pd.DataFrame, path: Path) -> Path:
     return atomic_write(path, lambda p: df.to_csv(
@@ -419,7 +406,7 @@ def stacked_counts(df: pd.DataFrame, group: str, stack: str, value: str, ax=None
 
 
 __all__ = [
-    "GLYPH_WARNING", "PALETTE", "atomic_write", "THEME_COLORS", "setup", "palette", "municipality_colors",
+    "GLYPH_WARNING", "PALETTE", "THEME_COLORS", "setup", "palette", "municipality_colors",
     "theme_colors", "theme_label", "save_figure", "write_table", "theme_shares",
     "residual_heatmap", "keyness_bars", "similarity_dendrogram", "similarity_heatmap",
     "network_plot", "ca_biplot", "k_selection", "heatmap", "stacked_counts",

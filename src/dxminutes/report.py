@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from dxminutes import config
-from dxminutes.plots import atomic_write
+from dxminutes.fileio import atomic_write
 
 NOTEBOOK_GLOB = "[0-9][0-9]-*.py"
 INJECTED_TAG = "injected-parameters"

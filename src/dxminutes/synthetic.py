@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import os
 import re
 from pathlib import Path
 
@@ -27,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from dxminutes import config
+from dxminutes.fileio import atomic_write_bytes
 
 SYNTHETIC_PREFIX = "合成市"
 CATALOG_COLUMNS = ["file", "municipality", "prefecture", "body", "meeting_title", "meeting_date",
@@ -187,7 +187,7 @@ def write_corpus_files(documents: pd.DataFrame, turns: pd.DataFrame, out_dir) ->
             doc_turns = doc_turns.sort_values("position", kind="mergesort")
         data = render_minutes(doc, doc_turns).encode("utf-8")
         name = f"{doc['doc_id']}.txt"
-        _atomic_write(out_dir / name, data)
+        atomic_write_bytes(out_dir / name, data)
         rows.append({"file": name, **{c: doc.get(c) for c in CATALOG_COLUMNS[1:-1]},
                      "sha256": hashlib.sha256(data).hexdigest()})
     written = pd.DataFrame(rows, columns=CATALOG_COLUMNS)
@@ -198,11 +198,5 @@ def write_corpus_files(documents: pd.DataFrame, turns: pd.DataFrame, out_dir) ->
         catalog = pd.concat([old, written.astype({"file": str})], ignore_index=True)
     else:
         catalog = written
-    _atomic_write(catalog_path, catalog.to_csv(index=False, quoting=csv.QUOTE_MINIMAL).encode("utf-8"))
+    atomic_write_bytes(catalog_path, catalog.to_csv(index=False, quoting=csv.QUOTE_MINIMAL).encode("utf-8"))
     return written
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)

@@ -25,7 +25,8 @@ import pandas as pd
 
 from dxminutes import config
 from dxminutes.backends import Morpheme
-from dxminutes.cache import ShardStore, atomic_path
+from dxminutes.cache import ShardStore
+from dxminutes.fileio import atomic_path
 from dxminutes.cleaning import normalize_unicode
 from dxminutes.tokenize import JapaneseTokenizer
 
