@@ -13,8 +13,10 @@ THEMES  ?=
 K       ?=
 NBOOT   ?=
 MINCOUNT ?=
+FORCE   ?=
 REPORT_ARGS := $(if $(DATA),--data $(DATA)) $(if $(THEMES),--themes $(THEMES)) \
-               $(if $(K),--k $(K)) $(if $(NBOOT),--n-boot $(NBOOT)) $(if $(MINCOUNT),--min-count $(MINCOUNT))
+               $(if $(K),--k $(K)) $(if $(NBOOT),--n-boot $(NBOOT)) $(if $(MINCOUNT),--min-count $(MINCOUNT)) \
+               $(if $(FORCE),--force)
 
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg

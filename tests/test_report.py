@@ -133,7 +133,8 @@ def test_run_report_is_deterministic_and_path_free(tmp_path):
         nb_dir.mkdir(parents=True)
         shutil.copy(DEMO, nb_dir / DEMO.name)
         reports = tmp_path / run / "reports"
-        written = report.run_report(nb_dir, parameters={"K": 5, "RAW_DIR": config.RAW_DIR},
+        written = report.run_report(nb_dir, parameters={"K": 5, "RAW_DIR": config.RAW_DIR,
+                                                        "PROCESSED_DIR": tmp_path / run / "processed"},
                                     reports_dir=reports, timeout=300)
         assert [p.name for p in written] == ["01-demo.ipynb", "01-demo.html", "index.html"]
         outputs[run] = {p.name: p.read_bytes() for p in written}
@@ -165,3 +166,72 @@ def test_run_report_names_failing_notebook_and_cell(tmp_path):
         report.run_report(tmp_path, parameters={}, reports_dir=tmp_path / "reports",
                           save_notebooks=False, timeout=300)
     assert not (tmp_path / "02-broken.ipynb").exists()
+
+
+# --- incremental runs ---------------------------------------------------------------------------
+
+@pytest.fixture
+def fake_kernel(monkeypatch):
+    """Replace notebook execution by a stand-in that writes a table, and count its calls."""
+    calls = []
+
+    def execute(nb, *, cwd, env, name, timeout=900):
+        calls.append(name)
+        table = Path(env["DXMINUTES_REPORTS_DIR"]) / "tables" / f"{Path(name).stem}.csv"
+        table.parent.mkdir(parents=True, exist_ok=True)
+        table.write_text("a\n1\n", encoding="utf-8")
+        return nb
+
+    monkeypatch.setattr(report, "execute_notebook", execute)
+    return calls
+
+
+def _run(tmp_path, **parameters):
+    return report.run_report(tmp_path / "notebooks", reports_dir=tmp_path / "reports",
+                             parameters={"PROCESSED_DIR": tmp_path / "processed", **parameters})
+
+
+def test_unchanged_notebooks_are_not_executed_again(tmp_path, fake_kernel):
+    (tmp_path / "notebooks").mkdir()
+    for name in ("01-one.py", "02-two.py"):
+        shutil.copy(DEMO, tmp_path / "notebooks" / name)
+    first = {p.name: p.read_bytes() for p in _run(tmp_path, K=5)}
+    assert fake_kernel == ["01-one.py", "02-two.py"]
+    second = _run(tmp_path, K=5)
+    assert fake_kernel == ["01-one.py", "02-two.py"]  # nothing executed again
+    assert [p.name for p in second] == ["index.html"]
+    assert (tmp_path / "reports" / "html" / "index.html").read_bytes() == first["index.html"]
+    assert (tmp_path / "notebooks" / "01-one.ipynb").read_bytes() == first["01-one.ipynb"]
+
+
+def test_a_changed_input_or_a_missing_output_executes_again(tmp_path, fake_kernel):
+    (tmp_path / "notebooks").mkdir()
+    source = tmp_path / "notebooks" / "01-one.py"
+    shutil.copy(DEMO, source)
+    _run(tmp_path, K=5)
+    _run(tmp_path, K=6)                                   # a parameter changed
+    (tmp_path / "reports" / "tables" / "01-one.csv").unlink()
+    _run(tmp_path, K=6)                                   # an output it wrote is missing
+    (tmp_path / "notebooks" / "01-one.ipynb").write_text("{}", encoding="utf-8")
+    _run(tmp_path, K=6)                                   # the rendered notebook was altered
+    source.write_text(source.read_text(encoding="utf-8") + "\n# %%\nprint(1)\n", encoding="utf-8")
+    _run(tmp_path, K=6)                                   # the notebook's source changed
+    assert fake_kernel == ["01-one.py"] * 5
+    report.run_report(tmp_path / "notebooks", reports_dir=tmp_path / "reports", force=True,
+                      parameters={"PROCESSED_DIR": tmp_path / "processed", "K": 6})
+    assert len(fake_kernel) == 6                          # --force ignores the record
+
+
+def test_the_fingerprint_covers_the_raw_minutes_and_the_theme_file(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("(山田委員)\n質問\n", encoding="utf-8")
+    themes = tmp_path / "themes.toml"
+    themes.write_bytes(config.THEMES_PATH.read_bytes())
+    env = {"DXMINUTES_RAW_DIR": str(raw), "DXMINUTES_THEMES": str(themes)}
+    before = report.input_fingerprint(DEMO, {}, env)
+    assert report.input_fingerprint(DEMO, {}, env) == before
+    (raw / "a.txt").write_text("(山田委員)\n別の質問\n", encoding="utf-8")
+    after_raw = report.input_fingerprint(DEMO, {}, env)
+    themes.write_text(themes.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert len({before, after_raw, report.input_fingerprint(DEMO, {}, env)}) == 3

@@ -7,10 +7,17 @@ with the notebooks folder as working directory, and the result is written as
 `notebooks/NN-name.ipynb` and `reports/html/NN-name.html`, with `reports/html/index.html`
 linking them all. Timestamps and other volatile metadata are dropped and absolute paths of
 this machine are replaced in the outputs, so a rerun on unchanged inputs gives identical files.
+
+Runs are incremental: a notebook is executed again only when one of its inputs changed (its
+source, the run's parameters and folders, the raw minutes, the theme file, the package's code
+and resources, the pinned lock file) or one of the outputs it wrote last time is missing or
+altered. The record of each run lives in `<processed>/cache/report/`; `--force` ignores it.
 """
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import os
 import re
 import sys
@@ -185,14 +192,75 @@ def write_index(entries: list[tuple[str, str]], parameters: Mapping, html_dir: P
     return _write_text(html_dir / "index.html", page)
 
 
+# --------------------------------------------------------------------------- incremental runs
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _input_files(env: Mapping[str, str]) -> list[tuple[str, Path]]:
+    """(label, path) of every file whose content can change a notebook's outputs."""
+    raw = Path(env.get("DXMINUTES_RAW_DIR") or config.RAW_DIR)
+    themes = Path(env.get("DXMINUTES_THEMES") or config.THEMES_PATH)
+    files = [("package/" + p.relative_to(config.PACKAGE_DIR).as_posix(), p)
+             for p in sorted(config.PACKAGE_DIR.rglob("*"))
+             if p.is_file() and "__pycache__" not in p.parts]
+    files += [("raw/" + p.relative_to(raw).as_posix(), p) for p in sorted(raw.rglob("*")) if p.is_file()]
+    lock = config.PROJECT_DIR / "requirements" / "lock.txt"
+    files += [("themes", themes)] + ([("lock", lock)] if lock.exists() else [])
+    return files
+
+
+def input_fingerprint(source: Path, parameters: Mapping, env: Mapping[str, str]) -> str:
+    """A hash of everything a notebook's run depends on (see the module docstring)."""
+    h = hashlib.sha256(source.read_bytes())
+    h.update(json.dumps({k: str(v) for k, v in sorted(parameters.items())}).encode())
+    for var in sorted(PATH_PARAMETERS.values()):
+        h.update(f"{var}={env.get(var, '')}".encode())
+    for label, path in _input_files(env):
+        h.update(f"{label}:{_sha256(path)}".encode())
+    return h.hexdigest()
+
+
+def _snapshot(reports_dir: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(reports_dir).as_posix(): (p.stat().st_mtime_ns, p.stat().st_size)
+            for p in sorted(reports_dir.rglob("*")) if p.is_file()} if reports_dir.exists() else {}
+
+
+def _record_path(env: Mapping[str, str], source: Path) -> Path:
+    processed = Path(env.get("DXMINUTES_PROCESSED_DIR") or config.PROCESSED_DIR)
+    return processed / "cache" / "report" / f"{source.stem}.json"
+
+
+def _outputs_intact(record: dict, reports_dir: Path, notebooks_dir: Path) -> bool:
+    roots = {"reports": reports_dir, "notebooks": notebooks_dir}
+    for key, digest in record["outputs"].items():
+        root, _, rel = key.partition("/")
+        path = roots[root] / rel
+        if not path.is_file() or _sha256(path) != digest:
+            return False
+    return True
+
+
+def _cached_run(record_path: Path, fingerprint: str, reports_dir: Path, notebooks_dir: Path) -> dict | None:
+    """The record of the last run when its inputs and outputs are unchanged, else None."""
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+    if record.get("fingerprint") != fingerprint or not _outputs_intact(record, reports_dir, notebooks_dir):
+        return None
+    return record
+
+
 def run_report(notebooks_dir: os.PathLike | str | None = None, *, parameters: Mapping,
                reports_dir: os.PathLike | str | None = None, save_notebooks: bool = True,
-               timeout: int = 900, pattern: str = NOTEBOOK_GLOB) -> list[Path]:
+               timeout: int = 900, pattern: str = NOTEBOOK_GLOB, force: bool = False) -> list[Path]:
     """Execute every `NN-*.py` notebook in order; return the files written (HTML last is index).
 
     `parameters` holds the run's settings (RAW_DIR, PROCESSED_DIR, THEMES_PATH, K, N_BOOT,
-    MIN_COUNT, …); keys set to None are left out. Raises ReportError naming the notebook and
-    cell when a notebook fails.
+    MIN_COUNT, …); keys set to None are left out. A notebook whose inputs and outputs are
+    unchanged since its last run is not executed again (unless `force`). Raises ReportError
+    naming the notebook and cell when a notebook fails.
     """
     import nbformat
 
@@ -207,14 +275,30 @@ def run_report(notebooks_dir: os.PathLike | str | None = None, *, parameters: Ma
     html_dir = reports_dir / "html"
     written, entries = [], []
     for source in sources:
+        fingerprint = input_fingerprint(source, {**parameters, "save_notebooks": save_notebooks}, env)
+        record_path = _record_path(env, source)
+        record = None if force else _cached_run(record_path, fingerprint, reports_dir, notebooks_dir)
+        if record is not None:
+            entries.append((f"{source.stem}.html", record["title"]))
+            continue
+        before = _snapshot(reports_dir)
         nb = inject_parameters(_read_notebook(source), parameters)
         nb = execute_notebook(nb, cwd=notebooks_dir, env=env, name=source.name, timeout=timeout)
         clean_notebook(nb, replacements)
+        mine = []
         if save_notebooks:
-            written.append(_write_text(source.with_suffix(".ipynb"), nbformat.writes(nb) + "\n"))
+            mine.append(_write_text(source.with_suffix(".ipynb"), nbformat.writes(nb) + "\n"))
         title = notebook_title(nb, source.stem)
-        written.append(_write_text(html_dir / f"{source.stem}.html", render_html(nb, title)))
+        mine.append(_write_text(html_dir / f"{source.stem}.html", render_html(nb, title)))
         entries.append((f"{source.stem}.html", title))
+        changed = {rel for rel, stamp in _snapshot(reports_dir).items() if before.get(rel) != stamp}
+        outputs = {f"reports/{rel}": _sha256(reports_dir / rel) for rel in sorted(changed)}
+        if save_notebooks:
+            outputs[f"notebooks/{source.with_suffix('.ipynb').name}"] = _sha256(mine[0])
+        atomic_write(record_path, lambda p, o=outputs, t=title: p.write_text(
+            json.dumps({"fingerprint": fingerprint, "title": t, "outputs": o}, ensure_ascii=False, indent=1),
+            encoding="utf-8"))
+        written += mine
     written.append(write_index(entries, parameters, html_dir))
     return written
 
@@ -258,7 +342,7 @@ def _cli(args) -> int:
                   "K": args.k, "N_BOOT": args.n_boot, "MIN_COUNT": args.min_count}
     try:
         written = run_report(notebooks_dir, parameters=parameters, reports_dir=args.reports,
-                             save_notebooks=not args.no_save_notebooks,
+                             save_notebooks=not args.no_save_notebooks, force=args.force,
                              pattern=pattern.name if pattern is not None else NOTEBOOK_GLOB)
     except (ReportError, FileNotFoundError) as exc:
         print(f"report failed: {exc}", file=sys.stderr)
@@ -282,4 +366,6 @@ def register_cli(subparsers) -> None:
                    help=f"notebooks to run (default notebooks/{NOTEBOOK_GLOB})")
     p.add_argument("--no-save-notebooks", action="store_true",
                    help="do not write the executed .ipynb next to the .py files")
+    p.add_argument("--force", action="store_true",
+                   help="execute every notebook even when its inputs and outputs are unchanged")
     p.set_defaults(func=_cli)
