@@ -60,14 +60,14 @@ the backend object pickles without it.
 """
 from __future__ import annotations
 
-import csv
 import importlib.metadata
 import re
 from functools import lru_cache
 from pathlib import Path
 
 from dxminutes import config
-from dxminutes.backends import USERDICT_POS, USERDICT_TAG, Morpheme, pad_pos
+from dxminutes.backends import (Morpheme, analyze_with_user_terms, pad_pos, read_user_terms,
+                                user_term_pattern)
 
 #: Sudachi refuses very long inputs and its lattice is slower on long ones: longer pieces are
 #: cut at line or sentence ends first.
@@ -91,7 +91,6 @@ _SUFFIX_NOUN = {
 }
 _PARTICLE = {"格助詞": ("助詞", "格助詞", "一般"), "準体助詞": ("名詞", "非自立", "一般")}
 _SYMBOL = {"句点": "句点", "読点": "読点", "括弧開": "括弧開", "括弧閉": "括弧閉"}
-_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 
 
 def map_pos(pos: tuple[str, ...], surface: str, prev: tuple[str, ...] | None = None) -> tuple[str, ...]:
@@ -153,34 +152,6 @@ def map_pos(pos: tuple[str, ...], surface: str, prev: tuple[str, ...] | None = N
     if p1 in ("副詞", "接続詞", "感動詞") and p2 == "*":
         return pad_pos((p1, "一般") if p1 != "接続詞" else (p1,))
     return pad_pos((p1,))
-
-
-def read_user_terms(userdict_path: Path | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(surface, pos) pairs of a janome simplified user dictionary (`surface,pos,reading` lines).
-
-    Entries tagged カスタム名詞 get `backends.USERDICT_POS`, exactly as the janome backend gives them.
-    """
-    if userdict_path is None or not Path(userdict_path).exists():
-        return ()
-    terms: dict[str, tuple[str, ...]] = {}
-    with open(userdict_path, encoding="utf-8", newline="") as fh:
-        for row in csv.reader(fh):
-            if len(row) >= 2 and row[0].strip():
-                tag = row[1].strip()
-                terms[row[0].strip()] = USERDICT_POS if tag == USERDICT_TAG else pad_pos(tag.split(","))
-    return tuple(sorted(terms.items()))
-
-
-def _user_pattern(surfaces: tuple[str, ...]) -> re.Pattern | None:
-    if not surfaces:
-        return None
-    alternatives = []
-    for s in sorted(surfaces, key=lambda s: (-len(s), s)):
-        body = re.escape(s)
-        head = r"(?<![A-Za-z0-9])" if _ASCII_WORD.match(s[0]) else ""
-        tail = r"(?![A-Za-z0-9])" if _ASCII_WORD.match(s[-1]) else ""
-        alternatives.append(head + body + tail)
-    return re.compile("|".join(alternatives))
 
 
 def _chunks(text: str) -> list[str]:
@@ -247,7 +218,7 @@ class SudachiBackend:
         self.mode = mode
         self.userdict_path = Path(userdict_path) if userdict_path is not None else None
         self.user_terms = dict(read_user_terms(self.userdict_path))
-        self._pattern = _user_pattern(tuple(self.user_terms))
+        self._pattern = user_term_pattern(tuple(self.user_terms))
         self.version = f"{_versions()}+mode-{mode}"
 
     def __getstate__(self) -> dict:
@@ -257,19 +228,11 @@ class SudachiBackend:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._pattern = _user_pattern(tuple(self.user_terms))
+        self._pattern = user_term_pattern(tuple(self.user_terms))
 
     def analyze(self, text: str) -> list[Morpheme]:
         """Morphemes of `text` (already normalized by the tokenizer), user terms whole."""
-        out: list[Morpheme] = []
-        start = 0
-        if self._pattern is not None:
-            for m in self._pattern.finditer(text):
-                self._analyze_plain(text[start:m.start()], out)
-                out.append(Morpheme(m.group(), m.group(), self.user_terms[m.group()]))
-                start = m.end()
-        self._analyze_plain(text[start:], out)
-        return out
+        return analyze_with_user_terms(text, self.user_terms, self._pattern, self._analyze_plain)
 
     def _analyze_plain(self, text: str, out: list[Morpheme]) -> None:
         if not text:
