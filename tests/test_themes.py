@@ -105,6 +105,13 @@ def test_coding_counts_longest_match_once_and_respects_exclusions(themes):
     assert (coded["coded"] == (coded["n_hits"] > 0)).all()
 
 
+def test_named_front_office_reforms_count_as_dx_not_as_the_in_person_counter(themes):
+    turns = make_turns([("A市", "member", "「書かない窓口」の導入と、高齢者向けの窓口での支援")])
+    got = code_turns(turns, themes).set_index("theme")
+    assert got.loc["dx", "matched_terms"] == "書かない窓口"
+    assert got.loc["digital_divide", "matched_terms"] == "窓口|高齢者"
+
+
 def test_hits_do_not_overlap(themes):
     turns = make_turns([("A市", "member", "サイバーセキュリティ対策、情報漏えいと個人情報保護、LG-WAN")])
     hits = find_hits(turns, themes)
