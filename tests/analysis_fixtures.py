@@ -97,3 +97,15 @@ def seed_tokens() -> pd.DataFrame:
     except ImportError as exc:
         pytest.skip(f"dxminutes.tokens.tokenize_turns is not available yet ({exc})")
     return tokenize_turns(seed_turns(), cache_dir=False)
+
+
+def term_tokens(turns: dict[str, tuple[str, list[str]]], *, shuffle: bool = False) -> pd.DataFrame:
+    """turn_id -> (municipality, terms) as a token table; `shuffle` checks the `i` ordering."""
+    rows = [
+        {"turn_id": tid, "doc_id": tid.split(":")[0], "municipality": muni, "role": "member",
+         "i": i, "surface": t, "base": t, "pos": "名詞,一般,*,*", "term": t}
+        for tid, (muni, terms) in turns.items()
+        for i, t in enumerate(terms)
+    ]
+    frame = pd.DataFrame(rows)
+    return frame.sample(frac=1.0, random_state=0).reset_index(drop=True) if shuffle else frame

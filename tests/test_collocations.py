@@ -5,18 +5,13 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency
 
+from analysis_fixtures import term_tokens
+
 from dxminutes.collocations import collocations
 
 
 def make_tokens(turns: dict[str, tuple[str, list[str]]]) -> pd.DataFrame:
-    """turn_id -> (municipality, terms) as a token table (shuffled to check the `i` ordering)."""
-    rows = [
-        {"turn_id": tid, "doc_id": tid.split(":")[0], "municipality": muni, "role": "member",
-         "i": i, "surface": t, "base": t, "pos": "名詞,一般,*,*", "term": t}
-        for tid, (muni, terms) in turns.items()
-        for i, t in enumerate(terms)
-    ]
-    return pd.DataFrame(rows).sample(frac=1.0, random_state=0).reset_index(drop=True)
+    return term_tokens(turns, shuffle=True)
 
 
 TINY = {

@@ -2,8 +2,9 @@ from itertools import combinations
 
 import networkx as nx
 import pandas as pd
+
+from analysis_fixtures import seed_tokens, term_tokens
 import pytest
-from analysis_fixtures import seed_tokens
 
 from dxminutes.network import EDGE_COLUMNS, NODE_COLUMNS, cooccurrence, layout, network_for
 
@@ -11,13 +12,7 @@ SEED = 7
 
 
 def make_tokens(turns: dict[str, tuple[str, list[str]]]) -> pd.DataFrame:
-    rows = [
-        {"turn_id": tid, "doc_id": tid.split(":")[0], "municipality": muni, "role": "member",
-         "i": i, "surface": t, "base": t, "pos": "名詞,一般,*,*", "term": t}
-        for tid, (muni, terms) in turns.items()
-        for i, t in enumerate(terms)
-    ]
-    return pd.DataFrame(rows)
+    return term_tokens(turns, shuffle=False)
 
 
 TINY = {

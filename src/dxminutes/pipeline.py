@@ -36,21 +36,17 @@ class Analysis:
         return self.corpus.turns
 
 
-def is_stale(raw_dir: Path, processed_dir: Path) -> bool:
-    """True when the processed tables are missing or were built from other raw files.
+def _built_from(built: corpus_mod.Corpus, raw_dir: Path) -> bool:
+    """True when `built` was made from exactly the minutes files now in `raw_dir`.
 
-    Compares the minutes files and their checksums with what `build` recorded; `make report`
-    always rebuilds, so this only matters when a notebook is run on its own.
+    Compares the files and their checksums with what `build` recorded; `make report` always
+    rebuilds, so this only matters when a notebook is run on its own.
     """
-    try:
-        built = corpus_mod.read_processed(processed_dir)
-    except FileNotFoundError:
-        return True
     files = corpus_mod.minutes_files(raw_dir)
     if set(files) != set(built.documents["file"]) | set(built.failures["file"]):
-        return True
+        return False
     recorded = dict(zip(built.documents["file"], built.documents["sha256"]))
-    return any(sha256_file(raw_dir / f) != sha for f, sha in recorded.items())
+    return all(sha256_file(raw_dir / f) == sha for f, sha in recorded.items())
 
 
 def prepare(raw_dir=None, processed_dir=None, themes_path=None, *, n_jobs: int = 1,
@@ -58,10 +54,12 @@ def prepare(raw_dir=None, processed_dir=None, themes_path=None, *, n_jobs: int =
     """Load (or build) the corpus, tokenize it through the cache, and code the turns by theme."""
     raw = Path(raw_dir or config.RAW_DIR)
     processed = Path(processed_dir or config.PROCESSED_DIR)
-    if is_stale(raw, processed):
-        corpus = corpus_mod.build(raw, processed)
-    else:
+    try:
         corpus = corpus_mod.read_processed(processed)
+    except FileNotFoundError:
+        corpus = None
+    if corpus is None or not _built_from(corpus, raw):
+        corpus = corpus_mod.build(raw, processed)
     tokens = tokens_mod.build_token_table(corpus, processed_dir=processed, n_jobs=n_jobs,
                                           progress=progress)
     themes = load_themes(themes_path)

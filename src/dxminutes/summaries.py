@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from dxminutes.dtm import term_counts
 from dxminutes.stats import with_role_group
 
 #: Role groups compared in "members vs officials".
@@ -71,11 +72,9 @@ def describe_caveats(documents: pd.DataFrame, turns: pd.DataFrame) -> list[str]:
 # --------------------------------------------------------------------------- vocabulary
 def top_terms(tokens: pd.DataFrame, n: int = 15, by: str = "municipality") -> pd.DataFrame:
     """The `n` most frequent terms per group with count, rate per 10,000 tokens and rank."""
-    counts = tokens.groupby([by, "term"], sort=True).size().rename("count").reset_index()
-    totals = tokens.groupby(by).size().rename("total")
-    counts = counts.join(totals, on=by)
+    counts = term_counts(tokens, by=(by,))  # sorted by group, count descending, term
+    counts = counts.join(tokens.groupby(by).size().rename("total"), on=by)
     counts["rate_per_10k"] = counts["count"] / counts["total"] * 10_000
-    counts = counts.sort_values([by, "count", "term"], ascending=[True, False, True], kind="mergesort")
     counts["rank"] = counts.groupby(by).cumcount() + 1
     return counts[counts["rank"] <= n].drop(columns="total").reset_index(drop=True)
 
