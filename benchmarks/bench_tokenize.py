@@ -9,6 +9,7 @@ cache vs cold, and the peak memory (ru_maxrss of a child process) of tokenizing 
 corpus. Seed-corpus figures are medians of `runs` runs; scaled-corpus figures are single runs.
 The measuring functions are importable (benchmarks/run.py uses them).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,10 +24,10 @@ from pathlib import Path
 import pandas as pd
 
 from dxminutes import config
-from dxminutes.corpus import load_corpus
-from dxminutes.synthetic import scale_corpus
-from dxminutes.tokenize import JapaneseTokenizer
-from dxminutes.tokens import tokenize_turns
+from dxminutes.corpus.build import load_corpus
+from dxminutes.corpus.synthetic import scale_corpus
+from dxminutes.text.token_table import tokenize_turns
+from dxminutes.text.tokenizer import JapaneseTokenizer
 
 
 def corpus_turns(factor: int = 1, random_state: int = config.RANDOM_SEED) -> pd.DataFrame:
@@ -54,8 +55,12 @@ def throughput(turns: pd.DataFrame, runs: int = 3) -> dict:
     JapaneseTokenizer()("準備")  # build both analyzers before timing
     project = _timed(lambda: tokenize_turns(turns, cache_dir=False, progress=False), runs)
     janome = _timed(lambda: [list(bare.tokenize(t)) for t in texts], runs)
-    return {"chars": n_chars, "project_cps": n_chars / project, "janome_cps": n_chars / janome,
-            "ratio": janome / project}
+    return {
+        "chars": n_chars,
+        "project_cps": n_chars / project,
+        "janome_cps": n_chars / janome,
+        "ratio": janome / project,
+    }
 
 
 def parallel_speedup(turns: pd.DataFrame, runs: int = 3) -> dict:
@@ -75,16 +80,18 @@ def cache_speedup(turns: pd.DataFrame, runs: int = 3) -> dict:
 
 def peak_memory_mb(factor: int) -> float:
     """Peak RSS (MB) of a child process that tokenizes the `factor`× corpus without cache."""
-    code = ("import sys; sys.path.insert(0, %r); import bench_tokenize as b; "
-            "from dxminutes.tokens import tokenize_turns; "
-            "tokenize_turns(b.corpus_turns(%d), cache_dir=False, progress=False)") % (str(Path(__file__).parent), factor)
+    code = (
+        "import sys; sys.path.insert(0, %r); import bench_tokenize as b; "
+        "from dxminutes.text.token_table import tokenize_turns; "
+        "tokenize_turns(b.corpus_turns(%d), cache_dir=False, progress=False)"
+    ) % (str(Path(__file__).parent), factor)
     subprocess.run([sys.executable, "-c", code], check=True)
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def top_terms(turns: pd.DataFrame, n: int = 30) -> pd.DataFrame:
     """The `n` most frequent terms per municipality (to review the stopword list by eye)."""
-    from dxminutes.dtm import term_counts
+    from dxminutes.text.dtm import term_counts
 
     counts = term_counts(tokenize_turns(turns, progress=False))
     return counts.groupby("municipality", sort=True).head(n)
@@ -100,13 +107,19 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for label, turns, runs in (("seed", seeds, args.runs), (f"{args.factor}x", scaled, 1)):
         tp, par, cache = throughput(turns, runs), parallel_speedup(turns, runs), cache_speedup(turns, runs)
-        rows.append(f"| {label} | {tp['chars']:,} | {tp['project_cps']:,.0f} | {tp['janome_cps']:,.0f} | "
-                    f"{tp['ratio']:.2f}× | {par['speedup']:.2f}× | {cache['speedup']:.0f}× |")
-    print("| corpus | chars | project chars/s | bare janome chars/s | project/janome (≥0.85) | "
-          "2 procs vs 1 (≥1.7) | warm vs cold cache (≥50) |")
+        rows.append(
+            f"| {label} | {tp['chars']:,} | {tp['project_cps']:,.0f} | {tp['janome_cps']:,.0f} | "
+            f"{tp['ratio']:.2f}× | {par['speedup']:.2f}× | {cache['speedup']:.0f}× |"
+        )
+    print(
+        "| corpus | chars | project chars/s | bare janome chars/s | project/janome (≥0.85) | "
+        "2 procs vs 1 (≥1.7) | warm vs cold cache (≥50) |"
+    )
     print("|---|---|---|---|---|---|---|")
     print("\n".join(rows))
-    print(f"\nPeak memory tokenizing the {args.factor}x corpus (child ru_maxrss): {peak_memory_mb(args.factor):.0f} MB")
+    print(
+        f"\nPeak memory tokenizing the {args.factor}x corpus (child ru_maxrss): {peak_memory_mb(args.factor):.0f} MB"
+    )
     if args.top:
         for muni, group in top_terms(seeds).groupby("municipality", sort=True):
             print(f"\n{muni}: " + " ".join(f"{t}:{c}" for t, c in zip(group["term"], group["count"])))

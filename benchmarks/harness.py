@@ -9,6 +9,7 @@ includes the interpreter, the imports and the stage's inputs: the memory a user 
 stage, not an increment). RUSAGE_CHILDREN in the parent is not used because it reports the
 maximum over every child waited for so far, not the last one.
 """
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -55,7 +56,7 @@ def peak_rss_mb() -> float:
 class Timer:
     """Context manager measuring wall time with perf_counter: `with Timer() as t: ...; t.seconds`."""
 
-    def __enter__(self) -> "Timer":
+    def __enter__(self) -> Timer:
         self._start = time.perf_counter()
         return self
 
@@ -77,29 +78,40 @@ def run_child(argv: list[str], *, timeout: float = 3600, env: dict | None = None
     """
     child_env = {**os.environ, "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", **(env or {})}
     try:
-        proc = subprocess.run([sys.executable, *argv], capture_output=True, text=True,
-                              timeout=timeout, env=child_env)
+        proc = subprocess.run(
+            [sys.executable, *argv], capture_output=True, text=True, timeout=timeout, env=child_env
+        )
     except subprocess.TimeoutExpired:
         return {"status": "error", "note": f"timed out after {timeout:.0f} s"}
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(RESULT_PREFIX):
-            return {"status": "ok", **json.loads(line[len(RESULT_PREFIX):])}
+            return {"status": "ok", **json.loads(line[len(RESULT_PREFIX) :])}
     lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
     return {"status": "error", "note": lines[-1][:200] if lines else f"exit code {proc.returncode}"}
 
 
-def target(name: str, value: float | None, threshold: float, *, higher_is_better: bool = True,
-           unit: str = "×") -> dict:
+def target(
+    name: str, value: float | None, threshold: float, *, higher_is_better: bool = True, unit: str = "×"
+) -> dict:
     """A target row: PASS/MISS with the margin (how far above/below the threshold, in %)."""
     if value is None:
-        return {"target": name, "value": "n/a", "threshold": f"{threshold:g}{unit}", "result": "n/a",
-                "margin": "not measured"}
+        return {
+            "target": name,
+            "value": "n/a",
+            "threshold": f"{threshold:g}{unit}",
+            "result": "n/a",
+            "margin": "not measured",
+        }
     ok = value >= threshold if higher_is_better else value <= threshold
     margin = (value / threshold - 1) * 100 if threshold else float("inf")
     sign = ">=" if higher_is_better else "<="
-    return {"target": name, "value": f"{value:.3g}{unit}", "threshold": f"{sign} {threshold:g}{unit}",
-            "result": "PASS" if ok else "MISS",
-            "margin": f"{margin:+.0f}%" if ok else f"misses by {abs(margin):.0f}%"}
+    return {
+        "target": name,
+        "value": f"{value:.3g}{unit}",
+        "threshold": f"{sign} {threshold:g}{unit}",
+        "result": "PASS" if ok else "MISS",
+        "margin": f"{margin:+.0f}%" if ok else f"misses by {abs(margin):.0f}%",
+    }
 
 
 def _version(dist: str) -> str:
@@ -112,8 +124,11 @@ def _version(dist: str) -> str:
 def machine_info() -> dict:
     """Cores, memory, OS, Python and the versions of the libraries that set the speed."""
     try:
-        mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal:"))
+        mem_kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal:")
+        )
         memory = f"{mem_kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration):
         memory = "unknown"
@@ -125,8 +140,17 @@ def machine_info() -> dict:
         "processor": platform.machine(),
         "python": platform.python_version(),
     }
-    for dist in ("janome", "sudachipy", "sudachidict-core", "pandas", "scikit-learn", "numpy", "scipy",
-                 "dask", "distributed"):
+    for dist in (
+        "janome",
+        "sudachipy",
+        "sudachidict-core",
+        "pandas",
+        "scikit-learn",
+        "numpy",
+        "scipy",
+        "dask",
+        "distributed",
+    ):
         info[dist] = _version(dist)
     return info
 

@@ -1,7 +1,7 @@
 """Benchmark suite: `make bench` (= `python benchmarks/run.py`) writes benchmarks/RESULTS.md.
 
 For each scale (1× = the seed minutes, 10×, 100× = seeds plus generated municipalities from
-`dxminutes.synthetic`) it writes the scaled minutes as files, then runs every stage through the
+`dxminutes.corpus.synthetic`) it writes the scaled minutes as files, then runs every stage through the
 package's public functions, each repeat in a fresh subprocess (see harness.py for how time and
 peak memory are taken), and prints/writes a Markdown report with PASS/MISS targets.
 
@@ -9,6 +9,7 @@ Options: --scales 1,10,100  --repeats N (100× always runs once)  --quick (1× o
 at most 15 turns per document, no `make report` stage; what tests/test_bench_smoke.py runs)
 --out PATH (default benchmarks/RESULTS.md)  --work DIR (default benchmarks/work, git-ignored).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,14 +47,17 @@ WHY_MISSED = {
         "SudachiPy's own analysis (the `SudachiBackend.analyze alone` stage) runs at about 14× bare "
         "janome, but the per-morpheme Python work every backend shares (POS filter, compound rule, "
         "stopwords, JSON cache shards, token table) costs about as much again, which halves the "
-        "whole path. Closing the gap needs that shared path compiled or vectorized."),
+        "whole path. Closing the gap needs that shared path compiled or vectorized."
+    ),
     "(info) bare sudachi backend vs bare janome": (
         "mapping each Sudachi POS onto the IPADIC-style labels and building a Morpheme per token "
-        "in Python costs about half of Sudachi's own tokenizing time."),
+        "in Python costs about half of Sudachi's own tokenizing time."
+    ),
     "project tokenizer vs bare janome": (
         "the project path adds normalization, filtering, cache writes and the token table to "
         "janome's analysis; with janome's own user dictionary (a lookup at every character) it "
-        "was 0.57×, with the shared user-term splitter and the GC paused it measured 0.95×."),
+        "was 0.57×, with the shared user-term splitter and the GC paused it measured 0.95×."
+    ),
 }
 
 
@@ -72,7 +76,7 @@ def _child(stage: str, work: Path, repeat: int) -> None:
         if stage == "prepare":
             return _prepare(work)
         if stage == "load":
-            from dxminutes.corpus import load_corpus
+            from dxminutes.corpus.build import load_corpus
 
             with harness.Timer() as t:
                 corpus = load_corpus(work / "raw")
@@ -80,8 +84,8 @@ def _child(stage: str, work: Path, repeat: int) -> None:
             return harness.report_child(t.seconds, n_turns=len(corpus.turns))
         turns = _read(work, "turns")
         if stage in ("tokenize_cold", "tokenize_cold_2p", "tokenize_warm", "tokenize_sudachi"):
-            from dxminutes.tokenize import JapaneseTokenizer
-            from dxminutes.tokens import tokenize_turns
+            from dxminutes.text.token_table import tokenize_turns
+            from dxminutes.text.tokenizer import JapaneseTokenizer
 
             backend = "sudachi" if stage == "tokenize_sudachi" else "janome"
             if stage == "tokenize_warm":
@@ -90,8 +94,13 @@ def _child(stage: str, work: Path, repeat: int) -> None:
                 cache = work / f"cache-{stage}-{repeat}"
                 shutil.rmtree(cache, ignore_errors=True)
             with harness.Timer() as t:
-                tokens = tokenize_turns(turns, JapaneseTokenizer(backend=backend), cache_dir=cache,
-                                        n_jobs=2 if stage == "tokenize_cold_2p" else 1, progress=False)
+                tokens = tokenize_turns(
+                    turns,
+                    JapaneseTokenizer(backend=backend),
+                    cache_dir=cache,
+                    n_jobs=2 if stage == "tokenize_cold_2p" else 1,
+                    progress=False,
+                )
             if stage == "tokenize_cold":
                 tokens.to_parquet(work / "tokens.parquet")
                 shutil.rmtree(work / "cache-janome", ignore_errors=True)
@@ -110,7 +119,7 @@ def _child(stage: str, work: Path, repeat: int) -> None:
                 n = sum(len(list(tokenizer.tokenize(text))) for text in texts)
             return harness.report_child(t.seconds, n_tokens=n)
         if stage == "bare_sudachi":
-            from dxminutes.backends import get_backend
+            from dxminutes.text.backends import get_backend
 
             texts = turns["text"].tolist()
             with harness.Timer() as t:
@@ -121,7 +130,7 @@ def _child(stage: str, work: Path, repeat: int) -> None:
             return _report_stage(work)
         tokens = _read(work, "tokens")
         if stage == "dtm":
-            from dxminutes import dtm
+            from dxminutes.text import dtm
 
             with harness.Timer() as t:
                 for level in ("turn", "document", "municipality"):
@@ -129,7 +138,8 @@ def _child(stage: str, work: Path, repeat: int) -> None:
                 dtm.tfidf_matrix(tokens, "turn")
             return harness.report_child(t.seconds)
         if stage == "themes_stats":
-            from dxminutes import stats, themes
+            from dxminutes.analysis import theme_stats as stats
+            from dxminutes.analysis import themes
 
             with harness.Timer() as t:
                 coded = themes.code_turns(turns, themes.load_themes())
@@ -137,19 +147,20 @@ def _child(stage: str, work: Path, repeat: int) -> None:
                 stats.crosstab_chi2(coded)
             return harness.report_child(t.seconds)
         if stage == "keyness":
-            from dxminutes import keyness
+            from dxminutes.analysis import keyness
 
             with harness.Timer() as t:
                 keyness.keyness(tokens)
             return harness.report_child(t.seconds)
         if stage == "cooccurrence":
-            from dxminutes import network
+            from dxminutes.analysis import network
 
             with harness.Timer() as t:
                 network.cooccurrence(tokens, random_state=config.RANDOM_SEED)
             return harness.report_child(t.seconds)
         if stage == "nmf":
-            from dxminutes import dtm, topics
+            from dxminutes.analysis import topics
+            from dxminutes.text import dtm
 
             tfidf = dtm.tfidf_matrix(tokens, "turn")
             with harness.Timer() as t:
@@ -160,15 +171,17 @@ def _child(stage: str, work: Path, repeat: int) -> None:
             return _compare_backends(work, turns, tokens)
         raise SystemExit(f"unknown stage {stage!r}")
     except (ImportError, AttributeError) as exc:  # a package module or function not there yet
-        print(harness.RESULT_PREFIX + json.dumps({"status": "not available", "note": str(exc)[:200]}),
-              flush=True)
+        print(
+            harness.RESULT_PREFIX + json.dumps({"status": "not available", "note": str(exc)[:200]}),
+            flush=True,
+        )
 
 
 def _prepare(work: Path) -> None:
     """Write the scaled minutes (seed copies + generated files) to work/raw; record sizes."""
     from dxminutes import config
-    from dxminutes.corpus import load_corpus
-    from dxminutes.synthetic import scale_corpus, write_corpus_files
+    from dxminutes.corpus.build import load_corpus
+    from dxminutes.corpus.synthetic import scale_corpus, write_corpus_files
 
     meta = json.loads((work / "meta.json").read_text())
     raw = work / "raw"
@@ -186,8 +199,11 @@ def _prepare(work: Path) -> None:
             shutil.copyfile(config.RAW_DIR / name, raw / name)
         shutil.copyfile(config.RAW_DIR / config.CATALOG_NAME, raw / config.CATALOG_NAME)
     write_corpus_files(to_write, turns, raw)
-    meta.update(n_chars=int(turns["n_chars"].sum()), n_turns=len(turns),
-                n_municipalities=int(documents["municipality"].nunique()))
+    meta.update(
+        n_chars=int(turns["n_chars"].sum()),
+        n_turns=len(turns),
+        n_municipalities=int(documents["municipality"].nunique()),
+    )
     (work / "meta.json").write_text(json.dumps(meta))
     harness.report_child(0.0)
 
@@ -200,27 +216,52 @@ def _report_stage(work: Path) -> None:
         if run == "cold":
             shutil.rmtree(work / "processed", ignore_errors=True)
         with harness.Timer() as t:
-            for argv in (["build", "--data", str(work / "raw"), "--out", str(work / "processed")],
-                         ["report", "--data", str(work / "raw"), "--processed", str(work / "processed"),
-                          "--reports", str(work / "reports"), "--no-save-notebooks"]):
-                proc = subprocess.run([sys.executable, "-m", "dxminutes", *argv], capture_output=True, text=True)
+            for argv in (
+                ["build", "--data", str(work / "raw"), "--out", str(work / "processed")],
+                [
+                    "report",
+                    "--data",
+                    str(work / "raw"),
+                    "--processed",
+                    str(work / "processed"),
+                    "--reports",
+                    str(work / "reports"),
+                    "--no-save-notebooks",
+                ],
+            ):
+                proc = subprocess.run(
+                    [sys.executable, "-m", "dxminutes", *argv], capture_output=True, text=True
+                )
                 if proc.returncode != 0:
                     tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
                     raise RuntimeError(f"`dxminutes {argv[0]}` failed: {tail}")
         runs[run] = t.seconds
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(harness.RESULT_PREFIX + json.dumps({"seconds": runs["cold"], "warm_seconds": runs["warm"],
-                                              "peak_rss_mb": max(children, harness.peak_rss_mb())}), flush=True)
+    print(
+        harness.RESULT_PREFIX
+        + json.dumps(
+            {
+                "seconds": runs["cold"],
+                "warm_seconds": runs["warm"],
+                "peak_rss_mb": max(children, harness.peak_rss_mb()),
+            }
+        ),
+        flush=True,
+    )
 
 
 def _compare_backends(work: Path, turns, tokens) -> None:
     """Theme shares, rates per 10k tokens, keyness top-30 and term overlap: janome vs sudachi."""
-    from dxminutes import config, keyness, stats, themes
+    from dxminutes import config
+    from dxminutes.analysis import keyness, themes
+    from dxminutes.analysis import theme_stats as stats
 
     sudachi = _read(work, "tokens_sudachi")
     coded = themes.code_turns(turns, themes.load_themes())
-    shares = {name: stats.theme_shares(coded, tok, n_boot=200, random_state=config.RANDOM_SEED)
-              for name, tok in (("janome", tokens), ("sudachi", sudachi))}
+    shares = {
+        name: stats.theme_shares(coded, tok, n_boot=200, random_state=config.RANDOM_SEED)
+        for name, tok in (("janome", tokens), ("sudachi", sudachi))
+    }
     merged = shares["janome"].merge(shares["sudachi"], on=["municipality", "theme"], suffixes=("_j", "_s"))
     share_pp = float((merged["share_j"] - merged["share_s"]).abs().max() * 100)
     rate_diff = (merged["rate_per_10k_s"] - merged["rate_per_10k_j"]).abs()
@@ -229,19 +270,32 @@ def _compare_backends(work: Path, turns, tokens) -> None:
     top = {}
     for name, tok in (("janome", tokens), ("sudachi", sudachi)):
         k = keyness.keyness(tok)
-        k = k[k["g2"] > 0].sort_values(["municipality", "g2", "term"], ascending=[True, False, True],
-                                       kind="mergesort")
+        k = k[k["g2"] > 0].sort_values(
+            ["municipality", "g2", "term"], ascending=[True, False, True], kind="mergesort"
+        )
         top[name] = k.groupby("municipality", sort=True).head(30)
     differing = []
     for muni in sorted(set(top["janome"]["municipality"]) | set(top["sudachi"]["municipality"])):
         a = set(top["janome"].loc[top["janome"]["municipality"] == muni, "term"])
         b = set(top["sudachi"].loc[top["sudachi"]["municipality"] == muni, "term"])
-        differing.append({"municipality": muni, "only janome": "、".join(sorted(a - b)),
-                          "only sudachi": "、".join(sorted(b - a)), "shared": len(a & b)})
+        differing.append(
+            {
+                "municipality": muni,
+                "only janome": "、".join(sorted(a - b)),
+                "only sudachi": "、".join(sorted(b - a)),
+                "shared": len(a & b),
+            }
+        )
     a, b = set(tokens["term"]), set(sudachi["term"])
-    result = {"share_max_diff_pp": share_pp, "rate_max_diff_pp": rate_pp, "rate_max_rel_diff_pct": rate_rel,
-              "jaccard_terms": len(a & b) / len(a | b), "keyness_top30": differing,
-              "n_tokens_janome": len(tokens), "n_tokens_sudachi": len(sudachi)}
+    result = {
+        "share_max_diff_pp": share_pp,
+        "rate_max_diff_pp": rate_pp,
+        "rate_max_rel_diff_pct": rate_rel,
+        "jaccard_terms": len(a & b) / len(a | b),
+        "keyness_top30": differing,
+        "n_tokens_janome": len(tokens),
+        "n_tokens_sudachi": len(sudachi),
+    }
     (work / "compare.json").write_text(json.dumps(result, ensure_ascii=False))
     harness.report_child(0.0)
 
@@ -250,8 +304,9 @@ def _compare_backends(work: Path, turns, tokens) -> None:
 def _measure(stage: str, work: Path, scale: int, n_chars: int, repeats: int) -> harness.StageResult:
     result = harness.StageResult(stage=stage, scale=scale, n_chars=n_chars)
     for r in range(repeats):
-        out = harness.run_child([str(Path(__file__).resolve()), "--child", stage, "--work", str(work),
-                                 "--repeat", str(r)])
+        out = harness.run_child(
+            [str(Path(__file__).resolve()), "--child", stage, "--work", str(work), "--repeat", str(r)]
+        )
         if out["status"] != "ok":
             result.status, result.note = out["status"], out.get("note", "")
             return result
@@ -271,8 +326,10 @@ def run_suite(scales: list[int], repeats: int, work_root: Path, *, quick: bool) 
         (work / "meta.json").write_text(json.dumps({"scale": scale, "max_turns_per_doc": 15 if quick else 0}))
         prep = harness.run_child([str(Path(__file__).resolve()), "--child", "prepare", "--work", str(work)])
         if prep["status"] != "ok":
-            results[scale] = {s: harness.StageResult(s, scale, 0, status=prep["status"], note=prep.get("note", ""))
-                              for s in STAGES}
+            results[scale] = {
+                s: harness.StageResult(s, scale, 0, status=prep["status"], note=prep.get("note", ""))
+                for s in STAGES
+            }
             continue
         meta = json.loads((work / "meta.json").read_text())
         sizes[scale] = meta
@@ -280,13 +337,16 @@ def run_suite(scales: list[int], repeats: int, work_root: Path, *, quick: bool) 
         results[scale] = {}
         for stage in STAGES:
             if stage == "report" and (quick or scale > 1):
-                results[scale][stage] = harness.StageResult(stage, scale, meta["n_chars"], status="skipped",
-                                                            note="--quick" if quick else "1× only")
+                results[scale][stage] = harness.StageResult(
+                    stage, scale, meta["n_chars"], status="skipped", note="--quick" if quick else "1× only"
+                )
                 continue
             print(f"[{scale}×] {stage} …", file=sys.stderr, flush=True)
             results[scale][stage] = _measure(stage, work, scale, meta["n_chars"], n)
         if scale == min(scales):
-            out = harness.run_child([str(Path(__file__).resolve()), "--child", "compare_backends", "--work", str(work)])
+            out = harness.run_child(
+                [str(Path(__file__).resolve()), "--child", "compare_backends", "--work", str(work)]
+            )
             comparison = json.loads((work / "compare.json").read_text()) if out["status"] == "ok" else out
     return {"results": results, "sizes": sizes, "comparison": comparison}
 
@@ -308,29 +368,61 @@ def _targets(results: dict, comparison) -> list[dict]:
         harness.target("2 processes vs 1 (cold)", ratio("tokenize_cold_2p", "tokenize_cold"), 1.7),
         harness.target("warm vs cold cache", ratio("tokenize_warm", "tokenize_cold"), 50),
         harness.target("sudachi vs bare janome", ratio("tokenize_sudachi", "bare_janome"), 15),
-        harness.target("(info) bare sudachi backend vs bare janome", ratio("bare_sudachi", "bare_janome"), 15),
+        harness.target(
+            "(info) bare sudachi backend vs bare janome", ratio("bare_sudachi", "bare_janome"), 15
+        ),
     ]
     if isinstance(comparison, dict) and "share_max_diff_pp" in comparison:
-        rows.append(harness.target("theme shares janome vs sudachi, max |Δ|", comparison["share_max_diff_pp"], 2,
-                                   higher_is_better=False, unit=" pp"))
-        rows.append(harness.target("theme hits per 100 tokens janome vs sudachi, max |Δ|",
-                                   comparison["rate_max_diff_pp"], 2, higher_is_better=False, unit=" pp"))
+        rows.append(
+            harness.target(
+                "theme shares janome vs sudachi, max |Δ|",
+                comparison["share_max_diff_pp"],
+                2,
+                higher_is_better=False,
+                unit=" pp",
+            )
+        )
+        rows.append(
+            harness.target(
+                "theme hits per 100 tokens janome vs sudachi, max |Δ|",
+                comparison["rate_max_diff_pp"],
+                2,
+                higher_is_better=False,
+                unit=" pp",
+            )
+        )
     if len(scales) >= 2:
         lo, hi = scales[-2], scales[-1]
         for stage in STAGES:
             a, b = results[lo].get(stage), results[hi].get(stage)
             if a and b and a.status == b.status == "ok" and a.median and b.median:
                 growth = (b.median / b.n_chars) / (a.median / a.n_chars)
-                rows.append(harness.target(f"time/char growth {lo}×→{hi}×: {stage}", growth, 1.3,
-                                           higher_is_better=False))
+                rows.append(
+                    harness.target(
+                        f"time/char growth {lo}×→{hi}×: {stage}", growth, 1.3, higher_is_better=False
+                    )
+                )
     top = results[scales[-1]]
     peaks = [r.peak_rss_mb for r in top.values() if r.status == "ok" and r.peak_rss_mb]
-    rows.append(harness.target(f"largest stage peak memory at {scales[-1]}×", max(peaks) / 1024 if peaks else None,
-                               3, higher_is_better=False, unit=" GB"))
+    rows.append(
+        harness.target(
+            f"largest stage peak memory at {scales[-1]}×",
+            max(peaks) / 1024 if peaks else None,
+            3,
+            higher_is_better=False,
+            unit=" GB",
+        )
+    )
     analysis = [top[s].median for s in ANALYSIS_STAGES if s in top and top[s].status == "ok"]
-    rows.append(harness.target(f"analysis stages total at {scales[-1]}×",
-                               sum(analysis) if len(analysis) == len(ANALYSIS_STAGES) else None, 120,
-                               higher_is_better=False, unit=" s"))
+    rows.append(
+        harness.target(
+            f"analysis stages total at {scales[-1]}×",
+            sum(analysis) if len(analysis) == len(ANALYSIS_STAGES) else None,
+            120,
+            higher_is_better=False,
+            unit=" s",
+        )
+    )
     return rows
 
 
@@ -341,23 +433,50 @@ def _no_paths(text: str) -> str:
 
 def render(suite: dict, info: dict, *, quick: bool) -> str:
     results, sizes, comparison = suite["results"], suite["sizes"], suite["comparison"]
-    out = ["# Benchmark results", "",
-           "Generated by `python benchmarks/run.py`" + (" --quick (subset, one repeat)" if quick else "")
-           + ". Each stage runs in a fresh subprocess; time is the median wall time of the stage call; "
-           "peak memory is the child's `ru_maxrss` (interpreter + imports + inputs + stage). "
-           "Rates are corpus characters (sum of turn `n_chars`) per second.", "",
-           "## Machine", "", harness.markdown_table([{"item": k, "value": v} for k, v in info.items()]), "",
-           "## Corpora", "",
-           harness.markdown_table([{"scale": f"{s}×", "characters": m["n_chars"], "turns": m["n_turns"],
-                                    "municipalities": m["n_municipalities"]} for s, m in sizes.items()]), "",
-           "## Stages", ""]
+    out = [
+        "# Benchmark results",
+        "",
+        "Generated by `python benchmarks/run.py`"
+        + (" --quick (subset, one repeat)" if quick else "")
+        + ". Each stage runs in a fresh subprocess; time is the median wall time of the stage call; "
+        "peak memory is the child's `ru_maxrss` (interpreter + imports + inputs + stage). "
+        "Rates are corpus characters (sum of turn `n_chars`) per second.",
+        "",
+        "## Machine",
+        "",
+        harness.markdown_table([{"item": k, "value": v} for k, v in info.items()]),
+        "",
+        "## Corpora",
+        "",
+        harness.markdown_table(
+            [
+                {
+                    "scale": f"{s}×",
+                    "characters": m["n_chars"],
+                    "turns": m["n_turns"],
+                    "municipalities": m["n_municipalities"],
+                }
+                for s, m in sizes.items()
+            ]
+        ),
+        "",
+        "## Stages",
+        "",
+    ]
     rows = []
     for scale, stages in results.items():
         for stage, r in stages.items():
-            rows.append({"scale": f"{scale}×", "stage": STAGES[stage], "runs": len(r.seconds),
-                         "median time": harness.fmt_seconds(r.median), "chars/s": harness.fmt_rate(r.chars_per_s),
-                         "peak memory": f"{r.peak_rss_mb:.0f} MB" if r.peak_rss_mb else "n/a",
-                         "status": r.status + (f" ({_no_paths(r.note)})" if r.note else "")})
+            rows.append(
+                {
+                    "scale": f"{scale}×",
+                    "stage": STAGES[stage],
+                    "runs": len(r.seconds),
+                    "median time": harness.fmt_seconds(r.median),
+                    "chars/s": harness.fmt_rate(r.chars_per_s),
+                    "peak memory": f"{r.peak_rss_mb:.0f} MB" if r.peak_rss_mb else "n/a",
+                    "status": r.status + (f" ({_no_paths(r.note)})" if r.note else ""),
+                }
+            )
     targets = _targets(results, comparison)
     out += [harness.markdown_table(rows), "", "## Targets", "", harness.markdown_table(targets), ""]
     missed = [t for t in targets if t.get("result") == "MISS" and t["target"] in WHY_MISSED]
@@ -365,14 +484,20 @@ def render(suite: dict, info: dict, *, quick: bool) -> str:
         out += ["### Why targets are missed", ""]
         out += [f"- **{t['target']}** ({t['margin']}): {WHY_MISSED[t['target']]}" for t in missed] + [""]
     if isinstance(comparison, dict) and "keyness_top30" in comparison:
-        out += ["## janome vs sudachi on the smallest corpus", "",
-                f"- Jaccard overlap of the term sets: {comparison['jaccard_terms']:.2f}",
-                f"- tokens: janome {comparison['n_tokens_janome']}, sudachi {comparison['n_tokens_sudachi']}",
-                f"- theme shares max |Δ|: {comparison['share_max_diff_pp']:.2f} pp; "
-                f"rate per 10k tokens max |Δ|: {comparison['rate_max_diff_pp'] * 100:.1f} per 10k "
-                f"({comparison['rate_max_diff_pp']:.2f} pp; {comparison['rate_max_rel_diff_pct']:.1f} % relative)", "",
-                "Top-30 distinctive terms (keyness G² > 0) that differ between the backends:", "",
-                harness.markdown_table(comparison["keyness_top30"]), ""]
+        out += [
+            "## janome vs sudachi on the smallest corpus",
+            "",
+            f"- Jaccard overlap of the term sets: {comparison['jaccard_terms']:.2f}",
+            f"- tokens: janome {comparison['n_tokens_janome']}, sudachi {comparison['n_tokens_sudachi']}",
+            f"- theme shares max |Δ|: {comparison['share_max_diff_pp']:.2f} pp; "
+            f"rate per 10k tokens max |Δ|: {comparison['rate_max_diff_pp'] * 100:.1f} per 10k "
+            f"({comparison['rate_max_diff_pp']:.2f} pp; {comparison['rate_max_rel_diff_pct']:.1f} % relative)",
+            "",
+            "Top-30 distinctive terms (keyness G² > 0) that differ between the backends:",
+            "",
+            harness.markdown_table(comparison["keyness_top30"]),
+            "",
+        ]
     elif comparison:
         out += ["## janome vs sudachi", "", f"not available: {_no_paths(comparison.get('note', ''))}", ""]
     return "\n".join(out)

@@ -17,7 +17,7 @@
 # **Question.** Which minutes are in the corpus, who speaks in them, and can we trust the text
 # that the later notebooks analyse?
 #
-# **Inputs.** `data/raw/` (the minutes and `catalog.csv`), through `dxminutes.pipeline.prepare`,
+# **Inputs.** `data/raw/` (the minutes and `catalog.csv`), through `dxminutes.workspace.prepare`,
 # which builds or reads `data/processed/{documents,turns,non_speech,cleaning,tokens}.parquet`.
 #
 # **Outputs.** `reports/tables/documents.csv`, `turns-by-role.csv`, `cleaning-report.csv`;
@@ -25,19 +25,16 @@
 
 # %% tags=["parameters"]
 # Folders and the theme file come from dxminutes.config; `make report DATA=… THEMES=…` sets them.
-N_JOBS = 2
+N_JOBS = None  # None: config.N_JOBS
 
 # %%
 import matplotlib.pyplot as plt
-import pandas as pd
 
-from dxminutes import pipeline, plots, summaries
+from dxminutes import workspace
+from dxminutes.report import charts, export, summaries
 
-plots.setup()
-pd.set_option("display.max_colwidth", 80)
-data = pipeline.prepare(n_jobs=N_JOBS)
-documents, turns = data.documents, data.turns
-colors = plots.municipality_colors(documents["municipality"])
+ws = workspace.start(n_jobs=N_JOBS, max_colwidth=80)
+documents, turns, colors = ws.documents, ws.turns, ws.colors
 
 # %% [markdown]
 # ## The documents and their metadata
@@ -47,9 +44,21 @@ colors = plots.municipality_colors(documents["municipality"])
 # era dates such as 令和6年7月17日).
 
 # %%
-doc_cols = ["doc_id", "municipality", "prefecture", "body", "meeting_title", "meeting_date",
-            "record_kind", "format", "encoding", "n_chars", "n_turns", "n_non_speech"]
-plots.write_table(documents[doc_cols], "documents")
+doc_cols = [
+    "doc_id",
+    "municipality",
+    "prefecture",
+    "body",
+    "meeting_title",
+    "meeting_date",
+    "record_kind",
+    "format",
+    "encoding",
+    "n_chars",
+    "n_turns",
+    "n_non_speech",
+]
+export.write_table(documents[doc_cols], "documents")
 documents[doc_cols]
 
 # %% [markdown]
@@ -60,20 +69,32 @@ documents[doc_cols]
 
 # %%
 by_role = summaries.turns_by_role(turns)
-plots.write_table(by_role, "turns-by-role")
+export.write_table(by_role, "turns-by-role")
 fig, ax = plt.subplots(figsize=(8, 4.5))
-plots.stacked_counts(by_role, group="municipality", stack="role", value="turns", ax=ax,
-                     title="発言ターン数（自治体×役割） / Speaker turns by municipality and role")
+charts.stacked_counts(
+    by_role,
+    by="municipality",
+    stack="role",
+    value="turns",
+    ax=ax,
+    title="発言ターン数（自治体×役割） / Speaker turns by municipality and role",
+)
 ax.set_xlabel("ターン数 / turns")
-plots.save_figure(fig, "01-turns-by-role", by_role)
+export.save_figure(fig, "01-turns-by-role", by_role)
 
 # %%
 chars = summaries.turns_by_role(turns, value="n_chars")
 fig, ax = plt.subplots(figsize=(8, 4.5))
-plots.stacked_counts(chars, group="municipality", stack="role", value="n_chars", ax=ax,
-                     title="発言の文字数（自治体×役割） / Characters spoken by municipality and role")
+charts.stacked_counts(
+    chars,
+    by="municipality",
+    stack="role",
+    value="n_chars",
+    ax=ax,
+    title="発言の文字数（自治体×役割） / Characters spoken by municipality and role",
+)
 ax.set_xlabel("文字数 / characters")
-plots.save_figure(fig, "01-characters-by-municipality", chars)
+export.save_figure(fig, "01-characters-by-municipality", chars)
 
 # %% [markdown]
 # ## Speakers
@@ -83,7 +104,7 @@ plots.save_figure(fig, "01-characters-by-municipality", chars)
 
 # %%
 speakers = summaries.speaker_table(turns)
-plots.write_table(speakers, "speakers")
+export.write_table(speakers, "speakers")
 speakers.head(30)
 
 # %% [markdown]
@@ -93,17 +114,12 @@ speakers.head(30)
 # changes it made and one before/after example. Nothing in `data/raw/` is ever modified.
 
 # %%
-cleaning = data.corpus.cleaning
-audit = (cleaning.pivot_table(index="step", columns="doc_id", values="n_changes", aggfunc="sum",
-                              sort=False)
-         .fillna(0).astype(int))
-plots.write_table(cleaning, "cleaning-report")
-audit
+cleaning = ws.corpus.cleaning
+export.write_table(cleaning, "cleaning-report")
+summaries.cleaning_audit(cleaning)
 
 # %%
-examples = (cleaning[cleaning["example_before"].astype(str) != ""]
-            .drop_duplicates("step")[["step", "doc_id", "example_before", "example_after"]])
-examples
+summaries.cleaning_examples(cleaning)
 
 # %% [markdown]
 # ## Non-speech parts
@@ -112,7 +128,7 @@ examples
 # `～委員からの意見無し～` are kept apart from speech, not dropped.
 
 # %%
-non_speech = data.corpus.non_speech.merge(documents[["doc_id", "municipality"]], on="doc_id")
+non_speech = ws.corpus.non_speech.merge(documents[["doc_id", "municipality"]], on="doc_id")
 non_speech.groupby(["municipality", "kind"]).size().unstack(fill_value=0)
 
 # %%

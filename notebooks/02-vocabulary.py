@@ -17,7 +17,7 @@
 # **Question.** Which words does each municipality use, which are distinctive of it compared with
 # all the others, and which municipalities talk alike?
 #
-# **Inputs.** The token table from `dxminutes.pipeline.prepare` (janome with the project's user
+# **Inputs.** The token table from `dxminutes.workspace.prepare` (janome with the project's user
 # dictionary, compound rule and stopword list; nouns only).
 #
 # **Outputs.** Tables `top-terms.csv`, `keyness.csv` (every term that passes the minimum counts,
@@ -26,23 +26,22 @@
 
 # %% tags=["parameters"]
 # Folders and the theme file come from dxminutes.config; `make report DATA=… THEMES=…` sets them.
-MIN_COUNT = 3      # minimum occurrences of a term in the target municipality
-MIN_TURNS = 2      # dispersion guard: minimum number of turns containing the term
+MIN_COUNT = None  # minimum occurrences of a term in the target municipality (None: config.MIN_COUNT)
+MIN_TURNS = None  # dispersion guard: minimum number of turns containing the term (None: config)
 TOP_N = 15
 KWIC_TERMS = ["情報セキュリティ", "デジタル人材", "書かない窓口", "高齢者"]
-N_JOBS = 2
+N_JOBS = None  # None: config.N_JOBS
 
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from dxminutes import collocations, dtm, keyness, kwic, pipeline, plots, summaries
+from dxminutes import workspace
+from dxminutes.analysis import collocations, kwic, similarity
+from dxminutes.report import charts, export, summaries
 
-plots.setup()
-pd.set_option("display.max_colwidth", 60)
-data = pipeline.prepare(n_jobs=N_JOBS)
-tokens, turns, documents = data.tokens, data.turns, data.documents
-colors = plots.municipality_colors(documents["municipality"])
+ws = workspace.start(n_jobs=N_JOBS, min_count=MIN_COUNT, min_turns=MIN_TURNS, max_colwidth=60)
+tokens, turns, documents, colors = ws.tokens, ws.turns, ws.documents, ws.colors
 municipalities = sorted(documents["municipality"].dropna().unique())
 
 # %% [markdown]
@@ -53,7 +52,7 @@ municipalities = sorted(documents["municipality"].dropna().unique())
 
 # %%
 top = summaries.top_terms(tokens, n=TOP_N)
-plots.write_table(top, "top-terms")
+export.write_table(top, "top-terms")
 top.pivot(index="rank", columns="municipality", values="term")
 
 # %% [markdown]
@@ -65,20 +64,23 @@ top.pivot(index="rank", columns="municipality", values="term")
 # cannot dominate.
 
 # %%
-key = keyness.keyness(tokens, min_count=MIN_COUNT, min_turns=MIN_TURNS, turns=turns)
-plots.write_table(key, "keyness")
-(key[key["g2"] > 0].sort_values(["municipality", "g2"], ascending=[True, False])
- .groupby("municipality").head(8)[["municipality", "term", "target_count", "reference_count",
-                                   "g2", "p", "q", "log_ratio"]])
+key = ws.keyness
+export.write_table(key, "keyness")
+(
+    key[key["g2"] > 0]
+    .sort_values(["municipality", "g2"], ascending=[True, False])
+    .groupby("municipality")
+    .head(8)[["municipality", "term", "target_count", "reference_count", "g2", "p", "q", "log_ratio"]]
+)
 
 # %%
 n = len(municipalities)
 fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 5.5), squeeze=False)
 for ax, m in zip(axes[0], municipalities):
-    plots.keyness_bars(key, m, n=TOP_N, ax=ax, color=colors[m])
+    charts.keyness_bars(key, m, n=TOP_N, ax=ax, color=colors[m])
 fig.suptitle("特徴語（G²、他自治体との比較） / Distinctive terms per municipality (G² keyness, one-vs-rest)")
 fig.tight_layout()
-plots.save_figure(fig, "02-keyness", summaries.top_keyness(key, n=TOP_N))
+export.save_figure(fig, "02-keyness", summaries.top_keyness(key, n=TOP_N))
 
 # %% [markdown]
 # ## Collocations
@@ -86,8 +88,8 @@ plots.save_figure(fig, "02-keyness", summaries.top_keyness(key, n=TOP_N))
 # Adjacent pairs among the counted terms, scored by log-likelihood, with PMI for comparison.
 
 # %%
-coll = collocations.collocations(tokens, min_count=MIN_COUNT, measure="llr")
-plots.write_table(coll, "collocations")
+coll = collocations.collocations(tokens, min_count=ws.settings.min_count, measure="llr")
+export.write_table(coll, "collocations")
 coll.head(20)
 
 # %% [markdown]
@@ -97,14 +99,14 @@ coll.head(20)
 # clustering.
 
 # %%
-sim = keyness.group_similarity(tokens)
-clusters = keyness.cluster_groups(sim)
-plots.write_table(sim, "similarity")
+sim = similarity.group_similarity(tokens)
+clusters = similarity.cluster_groups(sim)
+export.write_table(sim, "similarity")
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
-plots.similarity_heatmap(sim, ax=axes[0])
-plots.similarity_dendrogram(clusters.linkage, clusters.labels, ax=axes[1])
+charts.similarity_heatmap(sim, ax=axes[0])
+charts.similarity_dendrogram(clusters.linkage, clusters.labels, ax=axes[1])
 fig.tight_layout()
-plots.save_figure(fig, "02-similarity", sim)
+export.save_figure(fig, "02-similarity", sim)
 
 # %% [markdown]
 # ## KWIC: the terms in context
@@ -114,5 +116,5 @@ plots.save_figure(fig, "02-similarity", sim)
 
 # %%
 lines = pd.concat([kwic.kwic(turns, term, window=25) for term in KWIC_TERMS], ignore_index=True)
-plots.write_table(lines, "kwic-examples")
+export.write_table(lines, "kwic-examples")
 lines.groupby("keyword").head(4)[["municipality", "speaker", "role", "left", "keyword", "right"]]

@@ -18,7 +18,7 @@
 # security, staffing, and the digital divide; how sure are we; who raises each theme (members or
 # the administration); and with which words does each municipality frame it?
 #
-# **Inputs.** The turns and tokens from `dxminutes.pipeline.prepare`, and the theme dictionary
+# **Inputs.** The turns and tokens from `dxminutes.workspace.prepare`, and the theme dictionary
 # (`src/dxminutes/resources/themes.toml`, or the file `make report THEMES=…` names).
 #
 # **Outputs.** Tables `theme-shares.csv`, `theme-residuals.csv`, `theme-tests.csv`,
@@ -28,24 +28,31 @@
 
 # %% tags=["parameters"]
 # Folders and the theme file come from dxminutes.config; `make report DATA=… THEMES=…` sets them.
-N_BOOT = 1000        # bootstrap replicates for the 95% intervals
-MIN_COUNT = 3
-MIN_TURNS = 2
-TOP_N_EDGES = 60
-RANDOM_STATE = 20240717
-N_JOBS = 2
+N_BOOT = None  # bootstrap replicates for the 95% intervals (None: config.N_BOOT)
+MIN_COUNT = None  # None: config.MIN_COUNT
+MIN_TURNS = None  # None: config.MIN_TURNS
+TOP_N_EDGES = None  # None: config.TOP_N_EDGES
+RANDOM_STATE = None  # None: config.RANDOM_SEED
+N_JOBS = None  # None: config.N_JOBS
 
 # %%
 import matplotlib.pyplot as plt
-import pandas as pd
 
-from dxminutes import keyness, kwic, network, pipeline, plots, stats, summaries, themes
+from dxminutes import workspace
+from dxminutes.analysis import network, themes
+from dxminutes.analysis import theme_stats as stats
+from dxminutes.report import charts, export, style, summaries
 
-plots.setup()
-pd.set_option("display.max_colwidth", 90)
-data = pipeline.prepare(n_jobs=N_JOBS)
-tokens, turns, documents, coded, theme_set = data.tokens, data.turns, data.documents, data.coded, data.themes
-colors = plots.municipality_colors(documents["municipality"])
+ws = workspace.start(
+    n_jobs=N_JOBS,
+    random_state=RANDOM_STATE,
+    n_boot=N_BOOT,
+    min_count=MIN_COUNT,
+    min_turns=MIN_TURNS,
+    top_n_edges=TOP_N_EDGES,
+)
+tokens, turns, documents, coded, theme_set = ws.tokens, ws.turns, ws.documents, ws.coded, ws.themes
+colors = ws.colors
 
 # %% [markdown]
 # ## The coding rules
@@ -56,7 +63,7 @@ colors = plots.municipality_colors(documents["municipality"])
 
 # %%
 hits = themes.theme_hits(turns, theme_set)
-plots.write_table(hits, "theme-hits")
+export.write_table(hits, "theme-hits")
 hits[hits["n_hits"] > 0].sort_values(["theme", "n_hits"], ascending=[True, False]).groupby("theme").head(6)
 
 # %% [markdown]
@@ -67,11 +74,11 @@ hits[hits["n_hits"] > 0].sort_values(["theme", "n_hits"], ascending=[True, False
 # tokens.
 
 # %%
-shares = stats.theme_shares(coded, tokens, n_boot=N_BOOT, random_state=RANDOM_STATE)
-plots.write_table(shares, "theme-shares")
+shares = ws.theme_shares
+export.write_table(shares, "theme-shares")
 fig, ax = plt.subplots(figsize=(9, 5.5))
-plots.theme_shares(shares, ax=ax, colors=colors, themes=theme_set)
-plots.save_figure(fig, "03-theme-shares", shares)
+charts.theme_shares(shares, ax=ax, colors=colors, themes=theme_set)
+export.save_figure(fig, "03-theme-shares", shares)
 
 # %%
 for sentence in summaries.describe_shares(shares, theme_set):
@@ -89,15 +96,17 @@ for sentence in summaries.describe_shares(shares, theme_set):
 # %%
 chi = stats.crosstab_chi2(coded)
 residuals = chi.table
-plots.write_table(residuals, "theme-residuals")
-print(f"χ² = {chi.chi2:.2f}, df = {chi.dof}, p = {chi.p_value:.3g}, Cramér's V = {chi.cramers_v:.3f}, N = {chi.n}")
+export.write_table(residuals, "theme-residuals")
+print(
+    f"χ² = {chi.chi2:.2f}, df = {chi.dof}, p = {chi.p_value:.3g}, Cramér's V = {chi.cramers_v:.3f}, N = {chi.n}"
+)
 fig, ax = plt.subplots(figsize=(7.5, 4.8))
-plots.residual_heatmap(residuals, ax=ax, themes=theme_set)
-plots.save_figure(fig, "03-theme-residuals", residuals)
+charts.residual_heatmap(residuals, ax=ax, themes=theme_set)
+export.save_figure(fig, "03-theme-residuals", residuals)
 
 # %%
 tests = stats.theme_by_group_tests(coded)
-plots.write_table(tests, "theme-tests")
+export.write_table(tests, "theme-tests")
 tests
 
 # %% [markdown]
@@ -107,14 +116,20 @@ tests
 # presents.
 
 # %%
-by_role = stats.theme_shares(coded, tokens, group=("municipality", "role_group"), n_boot=N_BOOT,
-                             random_state=RANDOM_STATE)
-plots.write_table(by_role, "theme-shares-by-role")
+by_role = ws.theme_shares_by_role
+export.write_table(by_role, "theme-shares-by-role")
 main_roles = summaries.role_contrast(by_role)
 fig, ax = plt.subplots(figsize=(9, 5.5))
-plots.heatmap(main_roles, row="municipality", col="theme_role", value="share", ax=ax, fmt="{:.0%}",
-              title="テーマ言及率（議員・委員 vs 行政） / Theme share of turns, members vs officials")
-plots.save_figure(fig, "03-theme-shares-by-role", main_roles)
+charts.heatmap(
+    main_roles,
+    row="municipality",
+    col="theme_role",
+    value="share",
+    ax=ax,
+    fmt="{:.0%}",
+    title="テーマ言及率（議員・委員 vs 行政） / Theme share of turns, members vs officials",
+)
+export.save_figure(fig, "03-theme-shares-by-role", main_roles)
 
 # %% [markdown]
 # ## Within-theme distinctive terms: the framing itself
@@ -123,10 +138,11 @@ plots.save_figure(fig, "03-theme-shares-by-role", main_roles)
 # it talks about* security, staffing, the digital divide or DX, compared with the others.
 
 # %%
-within = keyness.keyness_within_themes(tokens, coded, min_count=2, min_turns=MIN_TURNS, turns=turns)
-plots.write_table(within, "keyness-within-themes")
+within = ws.keyness_within_themes
+export.write_table(within, "keyness-within-themes")
 summaries.top_keyness(within, n=5, by=("theme", "municipality")).pivot_table(
-    index=["theme", "municipality"], values="term", aggfunc=" ・ ".join)
+    index=["theme", "municipality"], values="term", aggfunc=" ・ ".join
+)
 
 # %% [markdown]
 # ## Co-occurrence networks per theme
@@ -135,19 +151,17 @@ summaries.top_keyness(within, n=5, by=("theme", "municipality")).pivot_table(
 # the turns of each theme.
 
 # %%
-node_tables, edge_tables = [], []
-for key in theme_set.keys:
-    net = network.network_for(tokens, coded=coded, theme=key, top_n_edges=TOP_N_EDGES,
-                              random_state=RANDOM_STATE)
-    layout = network.layout(net, random_state=RANDOM_STATE)
-    node_tables.append(net.nodes.assign(theme=key))
-    edge_tables.append(net.edges.assign(theme=key))
+networks = network.networks_by_theme(
+    tokens, coded, theme_set.keys, top_n_edges=ws.settings.top_n_edges, random_state=ws.random_state
+)
+for key, (net, layout) in networks.items():
     fig, ax = plt.subplots(figsize=(8, 7))
-    plots.network_plot(net.nodes, net.edges, layout, ax=ax)
-    ax.set_title(f"共起ネットワーク: {plots.theme_label(key, theme_set)}")
-    plots.save_figure(fig, f"03-network-{key.replace('_', '-')}", net.edges)
-plots.write_table(pd.concat(node_tables, ignore_index=True), "network-nodes")
-plots.write_table(pd.concat(edge_tables, ignore_index=True), "network-edges")
+    charts.network_plot(net.nodes, net.edges, layout, ax=ax)
+    ax.set_title(f"共起ネットワーク: {style.theme_label(key, theme_set)}")
+    export.save_figure(fig, f"03-network-{key.replace('_', '-')}", net.edges)
+node_table, edge_table = network.combined_tables(networks)
+export.write_table(node_table, "network-nodes")
+export.write_table(edge_table, "network-edges")
 
 # %% [markdown]
 # ## Evidence: quotes for each municipality × theme
@@ -156,6 +170,6 @@ plots.write_table(pd.concat(edge_tables, ignore_index=True), "network-edges")
 # first hit, so each claim above can be read in the speakers' own words.
 
 # %%
-quotes = kwic.evidence_quotes(coded, turns, per_cell=2, random_state=RANDOM_STATE)
-plots.write_table(quotes, "evidence-quotes")
+quotes = ws.evidence_quotes(per_cell=2)
+export.write_table(quotes, "evidence-quotes")
 quotes[["municipality", "theme", "speaker", "role", "quote"]]

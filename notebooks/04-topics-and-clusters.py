@@ -18,7 +18,7 @@
 # municipality distribute over them, and how do municipalities and terms position against each
 # other?
 #
-# **Inputs.** Turn-level TF-IDF of the token table (`dxminutes.dtm`), the theme coding.
+# **Inputs.** Turn-level TF-IDF of the token table (`dxminutes.text.dtm`), the theme coding.
 #
 # **Outputs.** Tables `k-selection.csv`, `topic-terms.csv`, `topic-municipality.csv`,
 # `topic-theme.csv`, `cluster-municipality.csv`, `cluster-examples.csv`, `ca-rows.csv`,
@@ -27,25 +27,27 @@
 
 # %% tags=["parameters"]
 # Folders and the theme file come from dxminutes.config; `make report DATA=… THEMES=…` sets them.
-K = None             # None: use the suggested K (stated rule below)
+K = None  # None: use the suggested K (stated rule below)
 K_RANGE = list(range(3, 13))
-N_SEEDS = 5          # seeds per K for the stability estimate
-MIN_DF = 2           # a term must occur in at least this many turns
+N_SEEDS = 5  # seeds per K for the stability estimate
+MIN_DF = 2  # a term must occur in at least this many turns
 CA_TERMS = 60
-RANDOM_STATE = 20240717
-N_JOBS = 2
+RANDOM_STATE = None  # None: config.RANDOM_SEED
+N_JOBS = None  # None: config.N_JOBS
 
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from dxminutes import ca, clusters, dtm, pipeline, plots, summaries, topics
+from dxminutes import workspace
+from dxminutes.analysis import clusters, topics
+from dxminutes.analysis import correspondence as ca
+from dxminutes.report import charts, export, style
+from dxminutes.text import dtm
 
-plots.setup()
-pd.set_option("display.max_colwidth", 90)
-data = pipeline.prepare(n_jobs=N_JOBS)
-tokens, turns, documents, coded, theme_set = data.tokens, data.turns, data.documents, data.coded, data.themes
-colors = plots.municipality_colors(documents["municipality"])
+ws = workspace.start(n_jobs=N_JOBS, random_state=RANDOM_STATE)
+tokens, turns, documents, coded, theme_set = ws.tokens, ws.turns, ws.documents, ws.coded, ws.themes
+colors = ws.colors
 X = dtm.tfidf_matrix(tokens, level="turn", rows=turns, min_df=MIN_DF)
 print(f"{X.matrix.shape[0]} turns × {X.matrix.shape[1]} terms")
 
@@ -58,22 +60,22 @@ print(f"{X.matrix.shape[0]} turns × {X.matrix.shape[1]} terms")
 # assignment. The suggested K follows the rule printed below; set `K` to override it.
 
 # %%
-selection = topics.select_k(X, ks=K_RANGE, seeds=tuple(range(N_SEEDS)), random_state=RANDOM_STATE)
+selection = topics.select_k(X, ks=K_RANGE, seeds=tuple(range(N_SEEDS)), random_state=ws.random_state)
 suggested = topics.suggest_k(selection)
 k = K or suggested
-plots.write_table(selection, "k-selection")
+export.write_table(selection, "k-selection")
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
-plots.k_selection(selection, ax=ax, chosen=k)
-plots.save_figure(fig, "04-k-selection", selection)
+charts.k_selection(selection, ax=ax, chosen=k)
+export.save_figure(fig, "04-k-selection", selection)
 print(f"Suggested K = {suggested} ({topics.suggest_k.__doc__.strip().splitlines()[0]}); used K = {k}.")
 
 # %% [markdown]
 # ## Topics and their top terms
 
 # %%
-model = topics.fit_topics(X, k, model="nmf", random_state=RANDOM_STATE)
+model = topics.fit_topics(X, k, model="nmf", random_state=ws.random_state)
 terms = topics.top_terms(model, n=10)
-plots.write_table(terms, "topic-terms")
+export.write_table(terms, "topic-terms")
 terms.pivot(index="rank", columns="topic", values="term")
 
 # %% [markdown]
@@ -81,7 +83,7 @@ terms.pivot(index="rank", columns="topic", values="term")
 
 # %%
 counts = dtm.count_matrix(tokens, level="turn", rows=turns, vocabulary=X.terms)
-lda = topics.fit_topics(counts, k, model="lda", random_state=RANDOM_STATE)
+lda = topics.fit_topics(counts, k, model="lda", random_state=ws.random_state)
 topics.top_terms(lda, n=8).pivot(index="rank", columns="topic", values="term")
 
 # %% [markdown]
@@ -89,20 +91,31 @@ topics.top_terms(lda, n=8).pivot(index="rank", columns="topic", values="term")
 
 # %%
 prevalence = topics.topic_prevalence(model, by="municipality")
-plots.write_table(prevalence, "topic-municipality")
+export.write_table(prevalence, "topic-municipality")
 fig, ax = plt.subplots(figsize=(9, 5))
-plots.heatmap(prevalence, row="label", col="municipality", value="prevalence", ax=ax,
-              title="トピックの出現率（自治体別） / Mean topic weight per turn, by municipality")
-plots.save_figure(fig, "04-topic-municipality", prevalence)
+charts.heatmap(
+    prevalence,
+    row="label",
+    col="municipality",
+    value="prevalence",
+    ax=ax,
+    title="トピックの出現率（自治体別） / Mean topic weight per turn, by municipality",
+)
+export.save_figure(fig, "04-topic-municipality", prevalence)
 
 # %%
 by_theme = topics.topic_by_theme(model, coded)
-plots.write_table(by_theme, "topic-theme")
+export.write_table(by_theme, "topic-theme")
 fig, ax = plt.subplots(figsize=(9, 5))
-plots.heatmap(by_theme.assign(theme=[plots.theme_label(t, theme_set) for t in by_theme["theme"]]),
-              row="label", col="theme", value="prevalence", ax=ax,
-              title="トピック×テーマ / Mean topic weight among turns coded for each theme")
-plots.save_figure(fig, "04-topic-theme", by_theme)
+charts.heatmap(
+    by_theme.assign(theme=[style.theme_label(t, theme_set) for t in by_theme["theme"]]),
+    row="label",
+    col="theme",
+    value="prevalence",
+    ax=ax,
+    title="トピック×テーマ / Mean topic weight among turns coded for each theme",
+)
+export.save_figure(fig, "04-topic-theme", by_theme)
 
 # %% [markdown]
 # ## Clusters of turns
@@ -110,21 +123,28 @@ plots.save_figure(fig, "04-topic-theme", by_theme)
 # k-means on SVD-reduced, length-normalized TF-IDF, K chosen by silhouette.
 
 # %%
-clustering = clusters.cluster_turns(X, random_state=RANDOM_STATE)
+clustering = clusters.cluster_turns(X, random_state=ws.random_state)
 print(f"chosen number of clusters: {clustering.k}")
 clustering.silhouette
 
 # %%
 cl_by_m = clusters.cluster_by_group(clustering, by="municipality")
-plots.write_table(cl_by_m, "cluster-municipality")
+export.write_table(cl_by_m, "cluster-municipality")
 fig, ax = plt.subplots(figsize=(8, 4.5))
-plots.heatmap(cl_by_m, row="cluster", col="municipality", value="share", ax=ax, fmt="{:.0%}",
-              title="クラスタ構成（自治体別の割合） / Share of each municipality's turns per cluster")
-plots.save_figure(fig, "04-cluster-municipality", cl_by_m)
+charts.heatmap(
+    cl_by_m,
+    row="cluster",
+    col="municipality",
+    value="share",
+    ax=ax,
+    fmt="{:.0%}",
+    title="クラスタ構成（自治体別の割合） / Share of each municipality's turns per cluster",
+)
+export.save_figure(fig, "04-cluster-municipality", cl_by_m)
 
 # %%
 examples = clusters.representative_turns(clustering, turns, n=2)
-plots.write_table(examples, "cluster-examples")
+export.write_table(examples, "cluster-examples")
 cluster_terms = clusters.cluster_terms(clustering, X, n=8)
 cluster_terms.groupby("cluster")["term"].agg(" ・ ".join)
 
@@ -136,9 +156,12 @@ cluster_terms.groupby("cluster")["term"].agg(" ・ ".join)
 
 # %%
 ca_result = ca.ca_municipality_terms(tokens, n_terms=CA_TERMS)
-plots.write_table(ca_result.row_coords, "ca-rows")
-plots.write_table(ca_result.col_coords, "ca-columns")
+export.write_table(ca_result.row_coords, "ca-rows")
+export.write_table(ca_result.col_coords, "ca-columns")
 fig, ax = plt.subplots(figsize=(9, 7.5))
-plots.ca_biplot(ca_result.row_coords, ca_result.col_coords, ca_result.explained, ax=ax, colors=colors)
-plots.save_figure(fig, "04-ca-biplot", pd.concat([ca_result.row_coords.assign(kind="municipality"),
-                                                  ca_result.col_coords.assign(kind="term")]))
+charts.ca_biplot(ca_result.row_coords, ca_result.col_coords, ca_result.explained, ax=ax, colors=colors)
+export.save_figure(
+    fig,
+    "04-ca-biplot",
+    pd.concat([ca_result.row_coords.assign(kind="municipality"), ca_result.col_coords.assign(kind="term")]),
+)

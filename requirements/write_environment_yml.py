@@ -4,6 +4,7 @@ The pins go in the `pip:` section: several packages (janome, japanize-matplotlib
 are not on the default conda channels, and one resolver for everything keeps the two files
 trivially comparable. `tests/test_environment.py` fails when they disagree.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -4,16 +4,27 @@ A plain module (not a conftest) so any analysis test can `from analysis_fixtures
 Texts are written as space-separated words, and `make_tokens` splits on whitespace, so the
 token table is known exactly without running a tokenizer.
 """
+
 from __future__ import annotations
 
 import functools
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 import pytest
 
-TURN_COLUMNS = ["turn_id", "doc_id", "municipality", "meeting_date", "position",
-                "speaker_label", "speaker", "role", "text", "n_chars"]
+TURN_COLUMNS = [
+    "turn_id",
+    "doc_id",
+    "municipality",
+    "meeting_date",
+    "position",
+    "speaker_label",
+    "speaker",
+    "role",
+    "text",
+    "n_chars",
+]
 TOKEN_COLUMNS = ["turn_id", "doc_id", "municipality", "role", "i", "surface", "base", "pos", "term"]
 
 
@@ -28,11 +39,20 @@ def make_turns(rows: Iterable[tuple[str, str, str]], *, date: str = "2024-01-01"
         doc_id = f"doc-{municipality}"
         position = positions.get(doc_id, 0)
         positions[doc_id] = position + 1
-        records.append({
-            "turn_id": f"{doc_id}:{position:04d}", "doc_id": doc_id, "municipality": municipality,
-            "meeting_date": date, "position": position, "speaker_label": f"({role})",
-            "speaker": f"{role}-{position}", "role": role, "text": text, "n_chars": len(text),
-        })
+        records.append(
+            {
+                "turn_id": f"{doc_id}:{position:04d}",
+                "doc_id": doc_id,
+                "municipality": municipality,
+                "meeting_date": date,
+                "position": position,
+                "speaker_label": f"({role})",
+                "speaker": f"{role}-{position}",
+                "role": role,
+                "text": text,
+                "n_chars": len(text),
+            }
+        )
     return pd.DataFrame(records, columns=TURN_COLUMNS)
 
 
@@ -41,8 +61,19 @@ def make_tokens(turns: pd.DataFrame) -> pd.DataFrame:
     records = []
     for turn in turns.itertuples(index=False):
         for i, word in enumerate(turn.text.split()):
-            records.append((turn.turn_id, turn.doc_id, turn.municipality, turn.role, i,
-                            word, word, "名詞,一般,*,*", word))
+            records.append(
+                (
+                    turn.turn_id,
+                    turn.doc_id,
+                    turn.municipality,
+                    turn.role,
+                    i,
+                    word,
+                    word,
+                    "名詞,一般,*,*",
+                    word,
+                )
+            )
     return pd.DataFrame(records, columns=TOKEN_COLUMNS)
 
 
@@ -57,14 +88,20 @@ def planted_corpus() -> pd.DataFrame:
     rows = []
     for k in range(12):
         if k < 10:
-            rows.append(("安全市", "member" if k % 2 else "official",
-                         f"情報 セキュリティ 対策 と サイバー 攻撃 の 監視 を 強化 {k}"))
+            rows.append(
+                (
+                    "安全市",
+                    "member" if k % 2 else "official",
+                    f"情報 セキュリティ 対策 と サイバー 攻撃 の 監視 を 強化 {k}",
+                )
+            )
         else:
             rows.append(("安全市", "member", f"DX の 推進 計画 について {k}"))
     for k in range(12):
         if k < 8:
-            rows.append(("人材町", "official" if k % 2 else "member",
-                         f"人材 の 研修 と 育成 計画 を 進める {k}"))
+            rows.append(
+                ("人材町", "official" if k % 2 else "member", f"人材 の 研修 と 育成 計画 を 進める {k}")
+            )
         else:
             rows.append(("人材町", "member", f"DX の 推進 と 予算 {k}"))
     for k in range(12):
@@ -83,9 +120,9 @@ SEED_MUNICIPALITIES = {"流山市", "長崎市", "武蔵村山市", "墨田区",
 def seed_turns() -> pd.DataFrame:
     """Turns of the five seed minutes via `corpus.load_corpus()` (skips if H2's module is absent)."""
     try:
-        from dxminutes.corpus import load_corpus
+        from dxminutes.corpus.build import load_corpus
     except ImportError as exc:
-        pytest.skip(f"dxminutes.corpus.load_corpus is not available yet ({exc})")
+        pytest.skip(f"dxminutes.corpus.build.load_corpus is not available yet ({exc})")
     return load_corpus().turns
 
 
@@ -93,17 +130,26 @@ def seed_turns() -> pd.DataFrame:
 def seed_tokens() -> pd.DataFrame:
     """Tokens of the seed turns via `tokens.tokenize_turns` (no cache written)."""
     try:
-        from dxminutes.tokens import tokenize_turns
+        from dxminutes.text.token_table import tokenize_turns
     except ImportError as exc:
-        pytest.skip(f"dxminutes.tokens.tokenize_turns is not available yet ({exc})")
+        pytest.skip(f"dxminutes.text.token_table.tokenize_turns is not available yet ({exc})")
     return tokenize_turns(seed_turns(), cache_dir=False)
 
 
 def term_tokens(turns: dict[str, tuple[str, list[str]]], *, shuffle: bool = False) -> pd.DataFrame:
     """turn_id -> (municipality, terms) as a token table; `shuffle` checks the `i` ordering."""
     rows = [
-        {"turn_id": tid, "doc_id": tid.split(":")[0], "municipality": muni, "role": "member",
-         "i": i, "surface": t, "base": t, "pos": "名詞,一般,*,*", "term": t}
+        {
+            "turn_id": tid,
+            "doc_id": tid.split(":")[0],
+            "municipality": muni,
+            "role": "member",
+            "i": i,
+            "surface": t,
+            "base": t,
+            "pos": "名詞,一般,*,*",
+            "term": t,
+        }
         for tid, (muni, terms) in turns.items()
         for i, t in enumerate(terms)
     ]

@@ -1,4 +1,5 @@
 """The SudachiPy backend: IPADIC-style POS mapping, same domain terms and filtering as janome, cache key."""
+
 from __future__ import annotations
 
 import pickle
@@ -8,15 +9,23 @@ import pandas as pd
 import pytest
 
 from dxminutes import config
-from dxminutes.backends import USERDICT_POS, get_backend
-from dxminutes.tokenize import JapaneseTokenizer
-from dxminutes.tokens import tokenize_turns_with_stats
+from dxminutes.text.backends import USERDICT_POS, get_backend
+from dxminutes.text.token_table import tokenize_turns_with_stats
+from dxminutes.text.tokenizer import JapaneseTokenizer
 
 pytest.importorskip("sudachipy", reason="the fast extra (sudachipy) is not installed")
 
-from dxminutes.backend_sudachi import MAX_CHUNK_CHARS, SudachiBackend, map_pos  # noqa: E402
+from dxminutes.text.backends.sudachi import MAX_CHUNK_CHARS, SudachiBackend, map_pos
 
-DOMAIN_TERMS = ("DX", "情報セキュリティ", "マイナンバーカード", "書かない窓口", "デジタル人材", "電子申請", "ペーパーレス")
+DOMAIN_TERMS = (
+    "DX",
+    "情報セキュリティ",
+    "マイナンバーカード",
+    "書かない窓口",
+    "デジタル人材",
+    "電子申請",
+    "ペーパーレス",
+)
 
 
 def _seed_sentences(term: str, n: int = 2) -> list[str]:
@@ -58,7 +67,9 @@ def test_domain_terms_come_out_whole_like_janome(tokenizers, term):
 def test_user_terms_get_the_janome_user_pos():
     morphemes = SudachiBackend().analyze("情報セキュリティポリシーと書かない窓口")
     assert [(m.surface, m.pos) for m in morphemes if m.pos == USERDICT_POS] == [
-        ("情報セキュリティポリシー", USERDICT_POS), ("書かない窓口", USERDICT_POS)]
+        ("情報セキュリティポリシー", USERDICT_POS),
+        ("書かない窓口", USERDICT_POS),
+    ]
 
 
 def test_ascii_user_terms_only_match_whole_words():
@@ -68,8 +79,12 @@ def test_ascii_user_terms_only_match_whole_words():
 
 def test_numbers_and_stopwords_are_dropped_the_same_way(tokenizers):
     janome, sudachi = tokenizers
-    for text in ("令和3年度第2回の審議会を開催します。", "資料3をご覧ください。", "項番38について説明します。",
-                 "経費を3割減とすることについて、委員から質問がありました。"):
+    for text in (
+        "令和3年度第2回の審議会を開催します。",
+        "資料3をご覧ください。",
+        "項番38について説明します。",
+        "経費を3割減とすることについて、委員から質問がありました。",
+    ):
         terms = sudachi(text)
         assert not [t for t in terms if re.search(r"\d", t)], (text, terms)
         assert not set(terms) & sudachi.stopwords, (text, terms)
@@ -77,20 +92,48 @@ def test_numbers_and_stopwords_are_dropped_the_same_way(tokenizers):
     assert "説明" in sudachi.stopwords and "説明" not in sudachi("事務局から説明があった。")
 
 
-@pytest.mark.parametrize("sudachi_pos, surface, prev, expected", [
-    (("名詞", "数詞", "*", "*"), "3", None, ("名詞", "数", "*", "*")),
-    (("名詞", "普通名詞", "サ変可能", "*"), "推進", None, ("名詞", "サ変接続", "*", "*")),
-    (("名詞", "普通名詞", "助数詞可能", "*"), "回", ("名詞", "数", "*", "*"), ("名詞", "接尾", "助数詞", "*")),
-    (("名詞", "普通名詞", "助数詞可能", "*"), "年度", ("接頭詞", "名詞接続", "*", "*"), ("名詞", "一般", "*", "*")),
-    (("名詞", "固有名詞", "人名", "姓"), "山田", None, ("名詞", "固有名詞", "人名", "姓")),
-    (("名詞", "固有名詞", "地名", "一般"), "流山", None, ("名詞", "固有名詞", "地域", "一般")),
-    (("接尾辞", "名詞的", "一般", "*"), "さん", ("名詞", "固有名詞", "人名", "姓"), ("名詞", "接尾", "人名", "*")),
-    (("接尾辞", "名詞的", "サ変可能", "*"), "化", ("名詞", "一般", "*", "*"), ("名詞", "接尾", "サ変接続", "*")),
-    (("接尾辞", "形状詞的", "*", "*"), "的", None, ("名詞", "接尾", "形容動詞語幹", "*")),
-    (("名詞", "普通名詞", "一般", "*"), "こと", None, ("名詞", "非自立", "一般", "*")),
-    (("動詞", "非自立可能", "*", "*"), "いく", ("助詞", "接続助詞", "*", "*"), ("動詞", "非自立", "*", "*")),
-    (("補助記号", "句点", "*", "*"), "。", None, ("記号", "句点", "*", "*")),
-])
+@pytest.mark.parametrize(
+    "sudachi_pos, surface, prev, expected",
+    [
+        (("名詞", "数詞", "*", "*"), "3", None, ("名詞", "数", "*", "*")),
+        (("名詞", "普通名詞", "サ変可能", "*"), "推進", None, ("名詞", "サ変接続", "*", "*")),
+        (
+            ("名詞", "普通名詞", "助数詞可能", "*"),
+            "回",
+            ("名詞", "数", "*", "*"),
+            ("名詞", "接尾", "助数詞", "*"),
+        ),
+        (
+            ("名詞", "普通名詞", "助数詞可能", "*"),
+            "年度",
+            ("接頭詞", "名詞接続", "*", "*"),
+            ("名詞", "一般", "*", "*"),
+        ),
+        (("名詞", "固有名詞", "人名", "姓"), "山田", None, ("名詞", "固有名詞", "人名", "姓")),
+        (("名詞", "固有名詞", "地名", "一般"), "流山", None, ("名詞", "固有名詞", "地域", "一般")),
+        (
+            ("接尾辞", "名詞的", "一般", "*"),
+            "さん",
+            ("名詞", "固有名詞", "人名", "姓"),
+            ("名詞", "接尾", "人名", "*"),
+        ),
+        (
+            ("接尾辞", "名詞的", "サ変可能", "*"),
+            "化",
+            ("名詞", "一般", "*", "*"),
+            ("名詞", "接尾", "サ変接続", "*"),
+        ),
+        (("接尾辞", "形状詞的", "*", "*"), "的", None, ("名詞", "接尾", "形容動詞語幹", "*")),
+        (("名詞", "普通名詞", "一般", "*"), "こと", None, ("名詞", "非自立", "一般", "*")),
+        (
+            ("動詞", "非自立可能", "*", "*"),
+            "いく",
+            ("助詞", "接続助詞", "*", "*"),
+            ("動詞", "非自立", "*", "*"),
+        ),
+        (("補助記号", "句点", "*", "*"), "。", None, ("記号", "句点", "*", "*")),
+    ],
+)
 def test_pos_mapping_table(sudachi_pos, surface, prev, expected):
     assert map_pos(sudachi_pos, surface, prev) == expected
 
@@ -105,7 +148,11 @@ def test_long_text_is_cut_into_chunks_without_losing_characters():
 def test_backend_pickles_before_and_after_use():
     backend = SudachiBackend()
     before = pickle.loads(pickle.dumps(backend)).analyze("電子申請の推進")
-    assert pickle.loads(pickle.dumps(backend)).analyze("電子申請の推進") == before == backend.analyze("電子申請の推進")
+    assert (
+        pickle.loads(pickle.dumps(backend)).analyze("電子申請の推進")
+        == before
+        == backend.analyze("電子申請の推進")
+    )
 
 
 def test_backend_is_part_of_the_cache_key(tokenizers, tmp_path):
@@ -113,8 +160,15 @@ def test_backend_is_part_of_the_cache_key(tokenizers, tmp_path):
     assert janome.settings_key() != sudachi.settings_key()
     assert janome.analysis_key() != sudachi.analysis_key()
     assert SudachiBackend(mode="B").version != SudachiBackend(mode="C").version
-    turns = pd.DataFrame({"turn_id": ["d:0000", "d:0001"], "doc_id": "d", "municipality": "m", "role": "member",
-                          "text": ["マイナンバーカードの普及を進める。", "情報セキュリティ研修を実施した。"]})
+    turns = pd.DataFrame(
+        {
+            "turn_id": ["d:0000", "d:0001"],
+            "doc_id": "d",
+            "municipality": "m",
+            "role": "member",
+            "text": ["マイナンバーカードの普及を進める。", "情報セキュリティ研修を実施した。"],
+        }
+    )
     _, first = tokenize_turns_with_stats(turns, janome, cache_dir=tmp_path, progress=False)
     _, switched = tokenize_turns_with_stats(turns, sudachi, cache_dir=tmp_path, progress=False)
     _, again = tokenize_turns_with_stats(turns, sudachi, cache_dir=tmp_path, progress=False)

@@ -1,4 +1,5 @@
 """Bad input: each problem gives a clear error naming the file, and `build` goes on past it."""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,9 +9,9 @@ import pytest
 
 from dxminutes import config
 from dxminutes.cli import main
-from dxminutes.corpus import build, load_corpus, load_document
-from dxminutes.dates import DateError, parse_date
-from dxminutes.readers import InputError, read_raw
+from dxminutes.corpus.build import build, load_corpus, load_document
+from dxminutes.corpus.dates import DateError, parse_date
+from dxminutes.corpus.readers import InputError, read_raw
 
 matplotlib.use("Agg")
 
@@ -29,11 +30,19 @@ def empty_pdf(path):
 
 BAD_FILES = {
     "empty.txt": (lambda path: path.write_bytes(b""), "empty file"),
-    "binary.txt": (lambda path: path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))), "binary file"),
-    "undecodable.txt": (lambda path: path.write_bytes("本日は会議です。".encode("utf-8") + b"\xff\xfd\x80" * 5),
-                        "undecodable bytes: byte 0xff at offset 24"),
+    "binary.txt": (
+        lambda path: path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))),
+        "binary file",
+    ),
+    "undecodable.txt": (
+        lambda path: path.write_bytes("本日は会議です。".encode() + b"\xff\xfd\x80" * 5),
+        "undecodable bytes: byte 0xff at offset 24",
+    ),
     "scanned.pdf": (empty_pdf, "no text layer (scanned PDF?)"),
-    "minutes.docx": (lambda path: path.write_bytes(b"PK\x03\x04 not really a docx"), "unknown format '.docx'"),
+    "minutes.docx": (
+        lambda path: path.write_bytes(b"PK\x03\x04 not really a docx"),
+        "unknown format '.docx'",
+    ),
 }
 
 
@@ -57,9 +66,14 @@ def test_whitespace_only_file_is_empty(tmp_path):
 
 def test_no_recognizable_speakers(tmp_path):
     path = tmp_path / "prose.txt"
-    path.write_text("本市では行政のデジタル化を進めています。\n詳しくは担当課までお問い合わせください。\n", encoding="utf-8")
+    path.write_text(
+        "本市では行政のデジタル化を進めています。\n詳しくは担当課までお問い合わせください。\n",
+        encoding="utf-8",
+    )
     corpus = load_document(path)
-    assert corpus.failures.to_dict("records") == [{"file": "prose.txt", "problem": "no recognizable speakers"}]
+    assert corpus.failures.to_dict("records") == [
+        {"file": "prose.txt", "problem": "no recognizable speakers"}
+    ]
     assert corpus.documents.empty and corpus.turns.empty
 
 

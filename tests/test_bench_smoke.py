@@ -1,4 +1,5 @@
 """`benchmarks/run.py --quick` runs every stage end to end and writes a report (no timing asserted)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -9,8 +10,20 @@ from dxminutes import config
 
 def test_quick_benchmark_runs_and_reports(tmp_path):
     out = tmp_path / "RESULTS.md"
-    proc = subprocess.run([sys.executable, str(config.BENCHMARKS_DIR / "run.py"), "--quick", "--out", str(out),
-                           "--work", str(tmp_path / "work")], capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(config.BENCHMARKS_DIR / "run.py"),
+            "--quick",
+            "--out",
+            str(out),
+            "--work",
+            str(tmp_path / "work"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     text = out.read_text(encoding="utf-8")
     for heading in ("## Machine", "## Stages", "## Targets", "janome vs sudachi"):
@@ -22,4 +35,5 @@ def test_quick_benchmark_runs_and_reports(tmp_path):
     assert "PASS" in text or "MISS" in text
     assert str(tmp_path) not in text and str(config.PROJECT_DIR) not in text
     assert not (config.BENCHMARKS_DIR / "RESULTS.md").exists() or "--quick" not in (
-        config.BENCHMARKS_DIR / "RESULTS.md").read_text(encoding="utf-8")
+        config.BENCHMARKS_DIR / "RESULTS.md"
+    ).read_text(encoding="utf-8")

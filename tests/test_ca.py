@@ -4,7 +4,11 @@ import pytest
 from analysis_fixtures import seed_tokens
 from scipy.stats import chi2_contingency
 
-from dxminutes.ca import ca_municipality_terms, correspondence_analysis, distinctive_terms
+from dxminutes.analysis.correspondence import (
+    ca_municipality_terms,
+    correspondence_analysis,
+    distinctive_terms,
+)
 
 
 def random_table(seed=0, shape=(5, 8)):
@@ -52,8 +56,11 @@ def test_planted_two_clusters_separate_on_dim1():
     rng = np.random.default_rng(1)
     a = rng.poisson([30, 30, 30, 1, 1, 1], size=(3, 6))
     b = rng.poisson([1, 1, 1, 30, 30, 30], size=(3, 6))
-    table = pd.DataFrame(np.vstack([a, b]) + 1, index=["a1", "a2", "a3", "b1", "b2", "b3"],
-                         columns=["t1", "t2", "t3", "u1", "u2", "u3"])
+    table = pd.DataFrame(
+        np.vstack([a, b]) + 1,
+        index=["a1", "a2", "a3", "b1", "b2", "b3"],
+        columns=["t1", "t2", "t3", "u1", "u2", "u3"],
+    )
     res = correspondence_analysis(table)
     dim1 = res.row_coords.set_index("label")["dim1"]
     assert np.sign(dim1[["a1", "a2", "a3"]]).nunique() == 1
@@ -99,8 +106,19 @@ def tokens_from_counts(counts: dict[str, dict[str, int]]) -> pd.DataFrame:
         i = 0
         for term, n in terms.items():
             for _ in range(n):
-                rows.append({"turn_id": f"{muni}:0000", "doc_id": muni, "municipality": muni, "role": "member",
-                             "i": i, "surface": term, "base": term, "pos": "名詞", "term": term})
+                rows.append(
+                    {
+                        "turn_id": f"{muni}:0000",
+                        "doc_id": muni,
+                        "municipality": muni,
+                        "role": "member",
+                        "i": i,
+                        "surface": term,
+                        "base": term,
+                        "pos": "名詞",
+                        "term": term,
+                    }
+                )
                 i += 1
     return pd.DataFrame(rows)
 

@@ -1,4 +1,5 @@
 """catalog: every raw file is catalogued and unchanged (the checksum is the guard)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -6,8 +7,8 @@ import hashlib
 import pandas as pd
 
 from dxminutes import config
-from dxminutes.catalog import CATALOG_COLUMNS, read_catalog, sha256_file, verify_checksums
-from dxminutes.corpus import minutes_files
+from dxminutes.corpus.build import minutes_files
+from dxminutes.corpus.catalog import CATALOG_COLUMNS, read_catalog, sha256_file, verify_checksums
 
 
 def test_every_raw_file_has_a_catalog_row_and_every_row_a_file():
@@ -40,8 +41,7 @@ def test_missing_catalog_gives_an_empty_frame(tmp_path):
 def test_verify_checksums_reports_changed_and_missing_files(tmp_path):
     (tmp_path / "a.txt").write_bytes(b"abc")
     good = hashlib.sha256(b"abc").hexdigest()
-    (tmp_path / "catalog.csv").write_text(
-        f"file,sha256\na.txt,{good}\nb.txt,{'0' * 64}\n", encoding="utf-8")
+    (tmp_path / "catalog.csv").write_text(f"file,sha256\na.txt,{good}\nb.txt,{'0' * 64}\n", encoding="utf-8")
     result = verify_checksums(tmp_path).set_index("file")
     assert result.loc["a.txt", "ok"] and result.loc["a.txt", "actual"] == good
     assert not result.loc["b.txt", "ok"] and pd.isna(result.loc["b.txt", "actual"])

@@ -1,13 +1,25 @@
 """Tests of the cleaning steps, one concern at a time, and of the pipeline on the seed minutes."""
+
 from __future__ import annotations
 
 import pytest
 
-from dxminutes import cleaning, config
-from dxminutes.cleaning import (
-    clean, fix_kana_slips, fix_variant_characters, normalize_unicode, rejoin_split_lines,
-    remove_boilerplate, remove_page_artifacts, remove_running_headers, remove_spurious_spaces,
-    split_inline_paragraphs, strip_html, tidy_whitespace, unify_marker_glyphs,
+from dxminutes import config
+from dxminutes.corpus import cleaning
+from dxminutes.corpus.cleaning import (
+    clean,
+    fix_kana_slips,
+    fix_variant_characters,
+    normalize_unicode,
+    rejoin_split_lines,
+    remove_boilerplate,
+    remove_page_artifacts,
+    remove_running_headers,
+    remove_spurious_spaces,
+    split_inline_paragraphs,
+    strip_html,
+    tidy_whitespace,
+    unify_marker_glyphs,
 )
 
 SEEDS = sorted(config.RAW_DIR.glob("*.txt"))
@@ -62,7 +74,9 @@ def test_html_block_tags_break_lines_and_inline_tags_vanish():
 
 
 def test_html_entities_and_checkboxes():
-    out = strip_html('A&amp;B&nbsp;&#12354; <input type="checkbox"/> 公開 <input checked="" type="checkbox"/> 非公開')
+    out = strip_html(
+        'A&amp;B&nbsp;&#12354; <input type="checkbox"/> 公開 <input checked="" type="checkbox"/> 非公開'
+    )
     assert out == "A&B\xa0あ ☐公開 ☑非公開"
 
 
@@ -74,8 +88,10 @@ def test_angle_brackets_in_japanese_text_are_not_tags():
 
 
 def test_navigation_lines_and_contact_block_removed():
-    text = ("ここから本文です。\n更新日:2022年6月6日 ページID:038695\n【会長】\n終了する。\n"
-            "お問い合わせ先\n総務部\n電話番号:095-829-1124\nアンケート\n観光案内\n「行政運営」の分類\n")
+    text = (
+        "ここから本文です。\n更新日:2022年6月6日 ページID:038695\n【会長】\n終了する。\n"
+        "お問い合わせ先\n総務部\n電話番号:095-829-1124\nアンケート\n観光案内\n「行政運営」の分類\n"
+    )
     out = remove_boilerplate(text)
     assert "ここから本文" not in out and "更新日" not in out and "電話番号" not in out
     assert "【会長】\n終了する。" in out
@@ -89,7 +105,9 @@ def test_contact_heading_followed_by_speech_is_kept():
 # --- remove_page_artifacts ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("line", ["- 3 -", "3", "1 2", "3/12", "(3)", "(日本産業規格A列4番)", "----------\t--"])
+@pytest.mark.parametrize(
+    "line", ["- 3 -", "3", "1 2", "3/12", "(3)", "(日本産業規格A列4番)", "----------\t--"]
+)
 def test_page_artifact_lines_removed(line):
     assert remove_page_artifacts(f"前の文。\n{line}\n次の文。") == "前の文。\n\n次の文。"
 
@@ -120,7 +138,11 @@ def test_line_seen_twice_is_not_a_header():
 def test_flattened_cell_split_at_marks_and_headings():
     cell = "事務局か ら報告した。 【質疑・意見等】 ○ 特になし。 議題 1 大綱の素案について ● 説明する。"
     assert split_inline_paragraphs(cell).split("\n") == [
-        "事務局か ら報告した。", "【質疑・意見等】", "○ 特になし。", "議題 1 大綱の素案について", "● 説明する。",
+        "事務局か ら報告した。",
+        "【質疑・意見等】",
+        "○ 特になし。",
+        "議題 1 大綱の素案について",
+        "● 説明する。",
     ]
 
 
@@ -131,17 +153,20 @@ def test_legend_marks_are_not_split():
 # --- remove_spurious_spaces --------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("before", "after"), [
-    ("令 和 7 年 1 1 月 1 7 日", "令和7年11月17日"),
-    ("D X 推進", "DX推進"),
-    ("1 0 月末時点で 7 8 %", "10月末時点で78%"),
-    ("E B P M", "EBPM"),
-    ("全国の普及率は 7 9 . 9 % である", "全国の普及率は79.9%である"),
-    ("第 1. 0 版", "第1.0版"),
-    ("たきざわ 正 宜", "たきざわ正宜"),
-    ("吉田大祐 氏", "吉田大祐氏"),
-    ("(地方税統一Q Rコード)", "(地方税統一QRコード)"),
-])
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("令 和 7 年 1 1 月 1 7 日", "令和7年11月17日"),
+        ("D X 推進", "DX推進"),
+        ("1 0 月末時点で 7 8 %", "10月末時点で78%"),
+        ("E B P M", "EBPM"),
+        ("全国の普及率は 7 9 . 9 % である", "全国の普及率は79.9%である"),
+        ("第 1. 0 版", "第1.0版"),
+        ("たきざわ 正 宜", "たきざわ正宜"),
+        ("吉田大祐 氏", "吉田大祐氏"),
+        ("(地方税統一Q Rコード)", "(地方税統一QRコード)"),
+    ],
+)
 def test_extraction_spaces_removed(before, after):
     assert remove_spurious_spaces(before) == after
 
@@ -160,33 +185,52 @@ def test_space_after_speaker_label_or_bullet_kept():
 # --- rejoin_split_lines ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("before", "after"), [
-    ("次第1「第4回…意見シート」についてです\n\nが、こちらは事務局から配布されています。",
-     "次第1「第4回…意見シート」についてですが、こちらは事務局から配布されています。"),
-    ("計画の方針だとあります。あり方がどうあるべきかみたいな\n\nところを議論するというふうに認識しております。",
-     "計画の方針だとあります。あり方がどうあるべきかみたいなところを議論するというふうに認識しております。"),
-    ("「DX」というのは非常に定義が広くあいまいで、DX\n\nを進めていく中で同じ方向を向く。",
-     "「DX」というのは非常に定義が広くあいまいで、DXを進めていく中で同じ方向を向く。"),
-    ("一方で、職員の皆さんには「デジタル化」と「DX」の区別がほとんどついていない状\n\n態で、浸透させる。",
-     "一方で、職員の皆さんには「デジタル化」と「DX」の区別がほとんどついていない状態で、浸透させる。"),
-    ("予約制が望ましい手続を精査\n\nした上で、導入を検討する。", "予約制が望ましい手続を精査した上で、導入を検討する。"),
-    ("ほとんどの自治体がネットワークを構築しており、その上でLGWAN-ASP and\nOffice 365 を使う。",
-     "ほとんどの自治体がネットワークを構築しており、その上でLGWAN-ASP and Office 365 を使う。"),
-])
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            "次第1「第4回…意見シート」についてです\n\nが、こちらは事務局から配布されています。",
+            "次第1「第4回…意見シート」についてですが、こちらは事務局から配布されています。",
+        ),
+        (
+            "計画の方針だとあります。あり方がどうあるべきかみたいな\n\nところを議論するというふうに認識しております。",
+            "計画の方針だとあります。あり方がどうあるべきかみたいなところを議論するというふうに認識しております。",
+        ),
+        (
+            "「DX」というのは非常に定義が広くあいまいで、DX\n\nを進めていく中で同じ方向を向く。",
+            "「DX」というのは非常に定義が広くあいまいで、DXを進めていく中で同じ方向を向く。",
+        ),
+        (
+            "一方で、職員の皆さんには「デジタル化」と「DX」の区別がほとんどついていない状\n\n態で、浸透させる。",
+            "一方で、職員の皆さんには「デジタル化」と「DX」の区別がほとんどついていない状態で、浸透させる。",
+        ),
+        (
+            "予約制が望ましい手続を精査\n\nした上で、導入を検討する。",
+            "予約制が望ましい手続を精査した上で、導入を検討する。",
+        ),
+        (
+            "ほとんどの自治体がネットワークを構築しており、その上でLGWAN-ASP and\nOffice 365 を使う。",
+            "ほとんどの自治体がネットワークを構築しており、その上でLGWAN-ASP and Office 365 を使う。",
+        ),
+    ],
+)
 def test_split_sentences_rejoined(before, after):
     assert rejoin_split_lines(before) == after
 
 
-@pytest.mark.parametrize("text", [
-    "会議を開催します。\n\nそれでは始めます。",          # previous line ends a sentence
-    "(事務局) 佐藤情報政策課長\n\nかしこまりました。",    # speaker line
-    "検討した内容について\n\n(小國会長)",               # next is a speaker line
-    "質問はありますか\n\n~委員からの意見無し~",          # next is a stage note
-    "日時\n\n令和6年7月17日",                          # short label
-    "3出席委員氏名\n\nたきざわ正宜",                     # short label followed by kana
-    "16日(月)午前10時15分から午後0時04分まで\n\n2開催場所",  # numbered heading
-    "報告事項(2)区公式LINEの開設について\n\nは、別紙のとおり。",  # agenda heading
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "会議を開催します。\n\nそれでは始めます。",  # previous line ends a sentence
+        "(事務局) 佐藤情報政策課長\n\nかしこまりました。",  # speaker line
+        "検討した内容について\n\n(小國会長)",  # next is a speaker line
+        "質問はありますか\n\n~委員からの意見無し~",  # next is a stage note
+        "日時\n\n令和6年7月17日",  # short label
+        "3出席委員氏名\n\nたきざわ正宜",  # short label followed by kana
+        "16日(月)午前10時15分から午後0時04分まで\n\n2開催場所",  # numbered heading
+        "報告事項(2)区公式LINEの開設について\n\nは、別紙のとおり。",  # agenda heading
+    ],
+)
 def test_lines_not_rejoined(text):
     assert rejoin_split_lines(text) == text
 
@@ -195,7 +239,9 @@ def test_lines_not_rejoined(text):
 
 
 def test_kana_slips_and_variant_characters():
-    assert fix_kana_slips("よろしくお願ひします。確認できなかつた") == "よろしくお願いします。確認できなかった"
+    assert (
+        fix_kana_slips("よろしくお願ひします。確認できなかつた") == "よろしくお願いします。確認できなかった"
+    )
     assert fix_variant_characters("自治体DX調查特別委員会") == "自治体DX調査特別委員会"
     assert fix_kana_slips("ひまわり") == "ひまわり"
 
@@ -251,7 +297,9 @@ def test_seed_artifacts_are_gone(cleaned):
 def test_seed_speech_is_not_lost(cleaned):
     # every sentence of the 長崎市 body survives (spaces removed before comparing)
     raw = seed("nagasaki")
-    body = raw[raw.index("【事務局】"):raw.index("お問い合わせ先")]
-    sentences = [s.strip().replace(" ", "") + "。" for s in body.split("。") if len(s.strip()) > 5 and "【" not in s]
+    body = raw[raw.index("【事務局】") : raw.index("お問い合わせ先")]
+    sentences = [
+        s.strip().replace(" ", "") + "。" for s in body.split("。") if len(s.strip()) > 5 and "【" not in s
+    ]
     missing = [s for s in sentences if normalize_unicode(s) not in cleaned["nagasaki"].replace("\n", "")]
     assert missing == []

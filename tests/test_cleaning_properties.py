@@ -1,4 +1,5 @@
 """Property tests of the cleaning pipeline (hypothesis)."""
+
 from __future__ import annotations
 
 import re
@@ -8,9 +9,14 @@ from collections import Counter
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from dxminutes.cleaning import (
-    BOILERPLATE_LINE_RE, CONTACT_HEADING_RE, KANA_SLIPS, PAGE_ARTIFACT_RE, RUNNING_HEADER_MIN_COUNT,
-    VARIANT_CHARS, clean,
+from dxminutes.corpus.cleaning import (
+    BOILERPLATE_LINE_RE,
+    CONTACT_HEADING_RE,
+    KANA_SLIPS,
+    PAGE_ARTIFACT_RE,
+    RUNNING_HEADER_MIN_COUNT,
+    VARIANT_CHARS,
+    clean,
 )
 
 HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x3097))
@@ -27,8 +33,11 @@ SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[Heal
 
 def kept_characters(text: str) -> Counter:
     """Multiset of kanji, kana and ASCII letters/digits after NFKC."""
-    return Counter(c for c in unicodedata.normalize("NFKC", text)
-                   if c.isascii() and c.isalnum() or "\u3041" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff")
+    return Counter(
+        c
+        for c in unicodedata.normalize("NFKC", text)
+        if (c.isascii() and c.isalnum()) or "\u3041" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff"
+    )
 
 
 def has_intended_artifacts(text: str) -> bool:
@@ -37,8 +46,10 @@ def has_intended_artifacts(text: str) -> bool:
     lines = [line.strip() for line in normalized.split("\n")]
     repeated = any(n >= RUNNING_HEADER_MIN_COUNT for line, n in Counter(lines).items() if line)
     return bool(
-        PAGE_ARTIFACT_RE.search(normalized) or BOILERPLATE_LINE_RE.search(normalized)
-        or CONTACT_HEADING_RE.search(normalized) or repeated
+        PAGE_ARTIFACT_RE.search(normalized)
+        or BOILERPLATE_LINE_RE.search(normalized)
+        or CONTACT_HEADING_RE.search(normalized)
+        or repeated
         or any(slip in re.sub(r"\s", "", normalized) for slip in KANA_SLIPS)
         or any(char in normalized for char in VARIANT_CHARS)
     )
@@ -59,8 +70,12 @@ def test_no_kanji_kana_or_alnum_is_lost(text):
 
 
 @SETTINGS
-@given(st.lists(st.sampled_from(["令和", "7", "年", "D", "X", "推進", "Microsoft", "365", "を", "。"]), max_size=30),
-       st.lists(st.sampled_from([" ", "", "\n", "\n\n"]), min_size=30, max_size=30))
+@given(
+    st.lists(
+        st.sampled_from(["令和", "7", "年", "D", "X", "推進", "Microsoft", "365", "を", "。"]), max_size=30
+    ),
+    st.lists(st.sampled_from([" ", "", "\n", "\n\n"]), min_size=30, max_size=30),
+)
 def test_spaced_tokens_keep_their_characters(tokens, separators):
     text = "".join(token + sep for token, sep in zip(tokens, separators))
     assume(not has_intended_artifacts(text))

@@ -1,11 +1,12 @@
 """The `build` and `inspect` commands."""
+
 from __future__ import annotations
 
 import json
 
 from dxminutes import config
-from dxminutes.catalog import read_catalog
 from dxminutes.cli import main
+from dxminutes.corpus.catalog import read_catalog
 
 SEED = config.RAW_DIR / "nagareyama_2024-07-17_gyozaisei-kaikaku-shingikai.txt"
 
@@ -13,7 +14,9 @@ SEED = config.RAW_DIR / "nagareyama_2024-07-17_gyozaisei-kaikaku-shingikai.txt"
 def test_inspect_json(capsys):
     assert main(["inspect", str(SEED), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert {"file", "format", "encoding", "metadata", "cleaning", "turns", "non_speech", "warnings"} <= set(result)
+    assert {"file", "format", "encoding", "metadata", "cleaning", "turns", "non_speech", "warnings"} <= set(
+        result
+    )
     assert result["file"] == "data/raw/" + SEED.name
     assert (result["format"], result["encoding"]) == ("txt", "utf-8")
     meta = result["metadata"]

@@ -4,8 +4,8 @@ import pytest
 from analysis_fixtures import make_tokens, seed_tokens, seed_turns
 from test_topics import VOCABS, planted_turns
 
-from dxminutes.clusters import cluster_by_group, cluster_terms, cluster_turns, representative_turns
-from dxminutes.dtm import count_matrix, tfidf_matrix
+from dxminutes.analysis.clusters import cluster_by_group, cluster_terms, cluster_turns, representative_turns
+from dxminutes.text.dtm import count_matrix, tfidf_matrix
 
 SEED = 5
 
@@ -45,8 +45,9 @@ def test_assignments_columns_distances_and_numbering(planted):
     for c in (1, 2, 3):
         members = res.embedding[a["cluster"].to_numpy() == c]
         centroid = members.mean(axis=0)
-        np.testing.assert_allclose(a.loc[a["cluster"] == c, "distance"],
-                                   np.linalg.norm(members - centroid, axis=1), atol=1e-12)
+        np.testing.assert_allclose(
+            a.loc[a["cluster"] == c, "distance"], np.linalg.norm(members - centroid, axis=1), atol=1e-12
+        )
     np.testing.assert_allclose(np.linalg.norm(res.embedding, axis=1), 1.0)
 
 
@@ -59,7 +60,7 @@ def test_determinism(planted):
 
 
 def test_cluster_by_group_and_terms(planted):
-    turns, tokens, tfidf = planted
+    _turns, tokens, tfidf = planted
     res = cluster_turns(tfidf, k=3, random_state=SEED)
     cross = cluster_by_group(res, by="municipality")
     assert list(cross.columns) == ["municipality", "cluster", "n", "share"]
@@ -86,8 +87,18 @@ def test_representative_turns(planted):
     turns, _, tfidf = planted
     res = cluster_turns(tfidf, k=3, random_state=SEED)
     rep = representative_turns(res, turns, n=2, excerpt_chars=5)
-    assert list(rep.columns) == ["cluster", "rank", "turn_id", "doc_id", "municipality", "meeting_date",
-                                 "speaker", "role", "distance", "excerpt"]
+    assert list(rep.columns) == [
+        "cluster",
+        "rank",
+        "turn_id",
+        "doc_id",
+        "municipality",
+        "meeting_date",
+        "speaker",
+        "role",
+        "distance",
+        "excerpt",
+    ]
     assert len(rep) == 6
     for c, grp in rep.groupby("cluster"):
         members = res.assignments[res.assignments["cluster"] == c]
@@ -100,7 +111,9 @@ def test_representative_turns(planted):
 
 def test_empty_rows_left_out_and_small_input(planted):
     turns, tokens, _ = planted
-    rows = pd.concat([turns, turns.iloc[:1].assign(turn_id="doc-x:0000", municipality="X")], ignore_index=True)
+    rows = pd.concat(
+        [turns, turns.iloc[:1].assign(turn_id="doc-x:0000", municipality="X")], ignore_index=True
+    )
     tfidf = tfidf_matrix(tokens, rows=rows[["turn_id", "doc_id", "municipality", "role"]])
     res = cluster_turns(tfidf, k=3, random_state=SEED)
     assert "doc-x:0000" not in set(res.assignments["turn_id"])

@@ -3,11 +3,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from analysis_fixtures import term_tokens
 from scipy.stats import chi2_contingency
 
-from analysis_fixtures import term_tokens
-
-from dxminutes.collocations import collocations
+from dxminutes.analysis.collocations import collocations
 
 
 def make_tokens(turns: dict[str, tuple[str, list[str]]]) -> pd.DataFrame:
@@ -75,7 +74,7 @@ def test_min_count_and_window():
 
 def test_by_municipality_computes_per_group():
     table = collocations(make_tokens(TINY), min_count=1, by="municipality")
-    assert list(table.columns)[0] == "municipality"
+    assert next(iter(table.columns)) == "municipality"
     a = table[table["municipality"] == "A市"]
     # A市: pairs (x,y) (y,z) (x,y) -> N = 3
     xy = row(a, "x", "y")

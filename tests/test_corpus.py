@@ -1,4 +1,5 @@
 """corpus: the seed minutes through load_corpus, the table contracts, build/read_processed, PDF and HTML files."""
+
 from __future__ import annotations
 
 import os
@@ -8,8 +9,8 @@ import pandas as pd
 import pytest
 
 from dxminutes import config
-from dxminutes.catalog import read_catalog
-from dxminutes.corpus import build, load_corpus, load_document, read_processed
+from dxminutes.corpus.build import build, load_corpus, load_document, read_processed
+from dxminutes.corpus.catalog import read_catalog
 
 matplotlib.use("Agg")
 
@@ -21,15 +22,51 @@ TURNS = {"流山市": 122, "長崎市": 22, "墨田区": 31, "豊島区": 43}
 MIN_TURNS = {"武蔵村山市": 45}
 
 COLUMNS = {
-    "documents": ["doc_id", "file", "format", "encoding", "municipality", "prefecture", "body", "meeting_title",
-                  "meeting_date", "record_kind", "sha256", "municipality_source", "prefecture_source",
-                  "body_source", "meeting_title_source", "meeting_date_source", "record_kind_source",
-                  "n_chars", "n_turns", "n_non_speech"],
-    "turns": ["turn_id", "doc_id", "municipality", "meeting_date", "position", "speaker_label", "speaker", "role",
-              "text", "n_chars"],
+    "documents": [
+        "doc_id",
+        "file",
+        "format",
+        "encoding",
+        "municipality",
+        "prefecture",
+        "body",
+        "meeting_title",
+        "meeting_date",
+        "record_kind",
+        "sha256",
+        "municipality_source",
+        "prefecture_source",
+        "body_source",
+        "meeting_title_source",
+        "meeting_date_source",
+        "record_kind_source",
+        "n_chars",
+        "n_turns",
+        "n_non_speech",
+    ],
+    "turns": [
+        "turn_id",
+        "doc_id",
+        "municipality",
+        "meeting_date",
+        "position",
+        "speaker_label",
+        "speaker",
+        "role",
+        "text",
+        "n_chars",
+    ],
     "non_speech": ["doc_id", "position", "kind", "text"],
-    "cleaning": ["doc_id", "step", "order", "n_changes", "chars_before", "chars_after", "example_before",
-                 "example_after"],
+    "cleaning": [
+        "doc_id",
+        "step",
+        "order",
+        "n_changes",
+        "chars_before",
+        "chars_after",
+        "example_before",
+        "example_after",
+    ],
     "failures": ["file", "problem"],
     "warnings": ["file", "message"],
 }
@@ -101,7 +138,9 @@ def test_loading_is_deterministic(corpus):
 
 def test_build_and_read_processed_round_trip(tmp_path, corpus):
     built = build(config.RAW_DIR, tmp_path)
-    assert sorted(os.listdir(tmp_path)) == sorted(f"{name}.parquet" for name in COLUMNS)  # no temporary files left
+    assert sorted(os.listdir(tmp_path)) == sorted(
+        f"{name}.parquet" for name in COLUMNS
+    )  # no temporary files left
     read = read_processed(tmp_path)
     for name in COLUMNS:
         pd.testing.assert_frame_equal(getattr(built, name), getattr(read, name), check_dtype=False)
@@ -119,8 +158,14 @@ def test_read_processed_says_what_to_do(tmp_path):
         read_processed(tmp_path)
 
 
-MINUTES_LINES = ["第1回 柏原市情報化推進委員会 会議録", "日時 令和6年7月17日(水) 午後1時", "(山田委員長)",
-                 "これより開会します。", "(事務局)", "資料について説明します。"]
+MINUTES_LINES = [
+    "第1回 柏原市情報化推進委員会 会議録",
+    "日時 令和6年7月17日(水) 午後1時",
+    "(山田委員長)",
+    "これより開会します。",
+    "(事務局)",
+    "資料について説明します。",
+]
 
 
 def test_text_pdf_loads_with_metadata_from_its_text(tmp_path):
@@ -146,8 +191,10 @@ def test_text_pdf_loads_with_metadata_from_its_text(tmp_path):
 
 def test_html_file_loads(tmp_path):
     body = "\n".join(f"<p>{line}</p>" for line in MINUTES_LINES[1:])
-    html = (f'<html>\n<head>\n<meta charset="shift_jis">\n<title>{MINUTES_LINES[0]}</title>\n</head>\n<body>\n'
-            f"<h1>{MINUTES_LINES[0]}</h1>\n{body}\n</body>\n</html>\n")
+    html = (
+        f'<html>\n<head>\n<meta charset="shift_jis">\n<title>{MINUTES_LINES[0]}</title>\n</head>\n<body>\n'
+        f"<h1>{MINUTES_LINES[0]}</h1>\n{body}\n</body>\n</html>\n"
+    )
     (tmp_path / "minutes.html").write_bytes(html.encode("cp932"))
     corpus = load_corpus(tmp_path)
     assert corpus.failures.empty, corpus.failures.to_dict("records")

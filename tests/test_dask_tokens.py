@@ -1,16 +1,17 @@
 """The Dask tokenize path gives the same token table as the local path, on a real LocalCluster."""
+
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
 from dxminutes import config
-from dxminutes.tokenize import JapaneseTokenizer
-from dxminutes.tokens import tokenize_turns
+from dxminutes.text.token_table import tokenize_turns
+from dxminutes.text.tokenizer import JapaneseTokenizer
 
 distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
 
-from dxminutes.dask_tokens import tokenize_turns_dask  # noqa: E402
+from dxminutes.text.dask import tokenize_turns_dask  # noqa: E402
 
 
 def _pseudo_turns(n_per_doc: int = 8) -> pd.DataFrame:
@@ -19,17 +20,28 @@ def _pseudo_turns(n_per_doc: int = 8) -> pd.DataFrame:
     for path in sorted(config.RAW_DIR.glob("*.txt"))[:3]:
         lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if len(ln.strip()) > 20]
         for pos, text in enumerate(lines[:n_per_doc]):
-            rows.append({"turn_id": f"{path.stem}:{pos:04d}", "doc_id": path.stem,
-                         "municipality": path.stem.split("_")[0], "role": "member", "position": pos,
-                         "text": text})
+            rows.append(
+                {
+                    "turn_id": f"{path.stem}:{pos:04d}",
+                    "doc_id": path.stem,
+                    "municipality": path.stem.split("_")[0],
+                    "role": "member",
+                    "position": pos,
+                    "text": text,
+                }
+            )
     turns = pd.DataFrame(rows)
     return turns.sort_values(["position", "doc_id"], kind="mergesort").reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as c:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
         yield c
 
 
@@ -46,7 +58,7 @@ def test_dask_table_equals_local_table(client, tmp_path):
 
 def test_dask_writes_the_local_cache_format(client, tmp_path):
     """Shards the workers wrote are hits for the local path, and vice versa."""
-    from dxminutes.tokens import tokenize_turns_with_stats
+    from dxminutes.text.token_table import tokenize_turns_with_stats
 
     turns = _pseudo_turns(5)
     tokenizer = JapaneseTokenizer()

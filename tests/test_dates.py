@@ -1,53 +1,73 @@
 """dates: era and western dates, kanji numerals, validation."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from dxminutes.dates import DateError, date_problems, find_dates, parse_date, parse_number
+from dxminutes.corpus.dates import DateError, date_problems, find_dates, parse_date, parse_number
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("令和6年7月17日", dt.date(2024, 7, 17)),
-    ("令和四年十一月十四日", dt.date(2022, 11, 14)),
-    ("令和元年5月1日", dt.date(2019, 5, 1)),
-    ("平成元年1月8日", dt.date(1989, 1, 8)),
-    ("平成31年4月30日", dt.date(2019, 4, 30)),
-    ("昭和64年1月7日", dt.date(1989, 1, 7)),
-    ("大正15年12月24日", dt.date(1926, 12, 24)),
-    ("令和５年１０月１６日", dt.date(2023, 10, 16)),
-    ("令 和 7 年 1 1 月 1 7 日", dt.date(2025, 11, 17)),
-    ("令和 7 年 11 月 17 日", dt.date(2025, 11, 17)),
-    ("令和三年十二月三十一日", dt.date(2021, 12, 31)),
-    ("令和二年一月二十三日", dt.date(2020, 1, 23)),
-    ("R3年4月1日", dt.date(2021, 4, 1)),
-    ("2022年6月6日", dt.date(2022, 6, 6)),
-    ("二〇二四年一月三十一日", dt.date(2024, 1, 31)),
-    ("2024/7/17", dt.date(2024, 7, 17)),
-    ("2024-07-17", dt.date(2024, 7, 17)),
-    ("２０２４／０７／１７", dt.date(2024, 7, 17)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("令和6年7月17日", dt.date(2024, 7, 17)),
+        ("令和四年十一月十四日", dt.date(2022, 11, 14)),
+        ("令和元年5月1日", dt.date(2019, 5, 1)),
+        ("平成元年1月8日", dt.date(1989, 1, 8)),
+        ("平成31年4月30日", dt.date(2019, 4, 30)),
+        ("昭和64年1月7日", dt.date(1989, 1, 7)),
+        ("大正15年12月24日", dt.date(1926, 12, 24)),
+        ("令和５年１０月１６日", dt.date(2023, 10, 16)),
+        ("令 和 7 年 1 1 月 1 7 日", dt.date(2025, 11, 17)),
+        ("令和 7 年 11 月 17 日", dt.date(2025, 11, 17)),
+        ("令和三年十二月三十一日", dt.date(2021, 12, 31)),
+        ("令和二年一月二十三日", dt.date(2020, 1, 23)),
+        ("R3年4月1日", dt.date(2021, 4, 1)),
+        ("2022年6月6日", dt.date(2022, 6, 6)),
+        ("二〇二四年一月三十一日", dt.date(2024, 1, 31)),
+        ("2024/7/17", dt.date(2024, 7, 17)),
+        ("2024-07-17", dt.date(2024, 7, 17)),
+        ("２０２４／０７／１７", dt.date(2024, 7, 17)),
+    ],
+)
 def test_parse_date(text, expected):
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("光文5年1月1日", "unknown era '光文'"),
-    ("令和2年2月30日", "impossible date"),
-    ("令和元年4月30日", "outside the 令和 era"),
-    ("平成31年5月1日", "outside the 平成 era"),
-    ("令和3年度", "not a date"),
-    ("2023年13月1日", "impossible date"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("光文5年1月1日", "unknown era '光文'"),
+        ("令和2年2月30日", "impossible date"),
+        ("令和元年4月30日", "outside the 令和 era"),
+        ("平成31年5月1日", "outside the 平成 era"),
+        ("令和3年度", "not a date"),
+        ("2023年13月1日", "impossible date"),
+    ],
+)
 def test_invalid_dates_raise_a_clear_error(text, fragment):
     with pytest.raises(DateError, match=fragment):
         parse_date(text)
 
 
-@pytest.mark.parametrize("text, value", [("十", 10), ("十一", 11), ("二十三", 23), ("三十一", 31),
-                                         ("〇", 0), ("零", 0), ("百二", 102), ("二〇二四", 2024), ("１ ２", 12)])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("十", 10),
+        ("十一", 11),
+        ("二十三", 23),
+        ("三十一", 31),
+        ("〇", 0),
+        ("零", 0),
+        ("百二", 102),
+        ("二〇二四", 2024),
+        ("１ ２", 12),
+    ],
+)
 def test_parse_number(text, value):
     assert parse_number(text) == value
 
@@ -57,7 +77,7 @@ def test_find_dates_positions_and_fiscal_years():
     found = find_dates(text)
     assert [m.date for m in found] == [dt.date(2022, 6, 6), dt.date(2022, 3, 30)]
     for match in found:
-        assert text[match.start:match.end] == match.text
+        assert text[match.start : match.end] == match.text
         assert match.text in match.context
 
 

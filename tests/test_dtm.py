@@ -1,4 +1,5 @@
 """Tests of the document-term matrices on a known-answer table and on seed tokens."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,16 +7,18 @@ import pandas as pd
 import pytest
 
 from dxminutes import config
-from dxminutes.dtm import count_matrix, term_counts, tfidf_matrix, turn_vocabulary
+from dxminutes.text.dtm import count_matrix, term_counts, tfidf_matrix, turn_vocabulary
 
 # three turns in two documents of two municipalities; 'y' is used in one turn only
-TOKENS = pd.DataFrame({
-    "turn_id": ["a:0", "a:0", "a:0", "a:1", "b:0", "b:0"],
-    "doc_id": ["a", "a", "a", "a", "b", "b"],
-    "municipality": ["X", "X", "X", "X", "Y", "Y"],
-    "role": ["chair", "chair", "chair", "member", "member", "member"],
-    "term": ["x", "x", "y", "z", "z", "x"],
-})
+TOKENS = pd.DataFrame(
+    {
+        "turn_id": ["a:0", "a:0", "a:0", "a:1", "b:0", "b:0"],
+        "doc_id": ["a", "a", "a", "a", "b", "b"],
+        "municipality": ["X", "X", "X", "X", "Y", "Y"],
+        "role": ["chair", "chair", "chair", "member", "member", "member"],
+        "term": ["x", "x", "y", "z", "z", "x"],
+    }
+)
 
 
 def test_known_counts_at_three_levels():
@@ -57,8 +60,10 @@ def test_tfidf_rows_are_l2_normalized_and_kwargs_pass_through():
 def test_term_counts_tidy_and_sorted():
     counts = term_counts(TOKENS)
     assert counts.to_dict("records") == [
-        {"municipality": "X", "term": "x", "count": 2}, {"municipality": "X", "term": "y", "count": 1},
-        {"municipality": "X", "term": "z", "count": 1}, {"municipality": "Y", "term": "x", "count": 1},
+        {"municipality": "X", "term": "x", "count": 2},
+        {"municipality": "X", "term": "y", "count": 1},
+        {"municipality": "X", "term": "z", "count": 1},
+        {"municipality": "Y", "term": "x", "count": 1},
         {"municipality": "Y", "term": "z", "count": 1},
     ]
 
@@ -71,20 +76,32 @@ def test_bad_level_and_empty_vocabulary_raise():
 
 
 def test_seed_levels_agree():
-    from dxminutes.tokens import tokenize_turns
+    from dxminutes.text.token_table import tokenize_turns
 
     rows = []
     for path in sorted(config.RAW_DIR.glob("*.txt")):
         paras = [p for p in path.read_text(encoding="utf-8").split("\n\n") if p.strip()][:15]
-        rows += [{"turn_id": f"{path.stem}:{i:04d}", "doc_id": path.stem, "municipality": path.stem.split("_")[0],
-                  "role": "unknown", "text": p} for i, p in enumerate(paras)]
+        rows += [
+            {
+                "turn_id": f"{path.stem}:{i:04d}",
+                "doc_id": path.stem,
+                "municipality": path.stem.split("_")[0],
+                "role": "unknown",
+                "text": p,
+            }
+            for i, p in enumerate(paras)
+        ]
     tokens = tokenize_turns(pd.DataFrame(rows), cache_dir=False, progress=False)
-    turn, doc, muni = (count_matrix(tokens, level, min_df=2) for level in ("turn", "document", "municipality"))
+    turn, doc, muni = (
+        count_matrix(tokens, level, min_df=2) for level in ("turn", "document", "municipality")
+    )
     assert (turn.terms == doc.terms).all() and (doc.terms == muni.terms).all()
     # summing turn rows by document gives the document matrix, and so on up
     by_doc = pd.DataFrame(turn.matrix.toarray()).groupby(turn.rows["doc_id"].to_numpy(), sort=False).sum()
     assert (by_doc.loc[doc.rows["doc_id"]].to_numpy() == doc.matrix.toarray()).all()
-    by_muni = pd.DataFrame(doc.matrix.toarray()).groupby(doc.rows["municipality"].to_numpy(), sort=False).sum()
+    by_muni = (
+        pd.DataFrame(doc.matrix.toarray()).groupby(doc.rows["municipality"].to_numpy(), sort=False).sum()
+    )
     assert (by_muni.loc[muni.rows["municipality"]].to_numpy() == muni.matrix.toarray()).all()
     # and the totals equal the token table's counts of in-vocabulary terms
     assert muni.matrix.sum() == tokens["term"].isin(set(turn.terms)).sum()

@@ -4,12 +4,13 @@ Some seed characters have no cp932 or EUC-JP code (listed in UNENCODABLE and che
 replaced by 〓 in both the re-encoded file and a UTF-8 reference written from the same replaced text,
 so the comparison is between files that carry the same characters.
 """
+
 from __future__ import annotations
 
 import pytest
 
 from dxminutes import config
-from dxminutes.corpus import load_document
+from dxminutes.corpus.build import load_document
 
 SEEDS = sorted(path.name for path in config.RAW_DIR.glob("*.txt"))
 UNENCODABLE = {

@@ -1,4 +1,5 @@
 """The pip lock and the conda environment.yml must carry the same pins."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """One-vs-rest keyness (G², BH q, log ratio, TF-IDF), keyness within themes, similarity."""
+
 from __future__ import annotations
 
 import math
@@ -6,13 +7,18 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from analysis_fixtures import SEED_MUNICIPALITIES, make_tokens, make_turns, planted_corpus, seed_tokens
 from scipy.stats import chi2, false_discovery_control
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from analysis_fixtures import SEED_MUNICIPALITIES, make_tokens, make_turns, planted_corpus, seed_tokens
-from dxminutes.keyness import (cluster_groups, g2_statistic, group_similarity, keyness,
-                               keyness_within_themes, log_ratio)
-from dxminutes.themes import code_turns, load_themes
+from dxminutes.analysis.keyness import (
+    g2_statistic,
+    keyness,
+    keyness_within_themes,
+    log_ratio,
+)
+from dxminutes.analysis.similarity import cluster_groups, group_similarity
+from dxminutes.analysis.themes import code_turns, load_themes
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +53,12 @@ def test_planted_security_terms_top_the_security_municipality(planted):
     row = table.set_index(["municipality", "term"]).loc[("安全市", "セキュリティ")]
     a, c = 10, len(tokens[tokens["municipality"] == "安全市"])
     d = len(tokens) - c
-    assert (row["target_count"], row["reference_count"], row["target_total"], row["reference_total"]) == (a, 0, c, d)
+    assert (row["target_count"], row["reference_count"], row["target_total"], row["reference_total"]) == (
+        a,
+        0,
+        c,
+        d,
+    )
     e1 = c * a / (c + d)
     assert row["g2"] == pytest.approx(2 * a * math.log(a / e1))
     assert row["p"] == pytest.approx(chi2.sf(row["g2"], 1))
@@ -66,9 +77,16 @@ def test_bh_q_equals_scipy_within_each_group(planted):
 
 
 def test_no_truncation_and_dispersion_guard():
-    turns = make_turns([("A市", "member", "長い 長い 長い 長い 長い 話"), ("A市", "member", "短い 話"),
-                        ("A市", "member", "短い 話"), ("A市", "member", "短い 話"),
-                        ("B町", "member", "別 の 話"), ("B町", "member", "別 の 話")])
+    turns = make_turns(
+        [
+            ("A市", "member", "長い 長い 長い 長い 長い 話"),
+            ("A市", "member", "短い 話"),
+            ("A市", "member", "短い 話"),
+            ("A市", "member", "短い 話"),
+            ("B町", "member", "別 の 話"),
+            ("B町", "member", "別 の 話"),
+        ]
+    )
     tokens = make_tokens(turns)
     guarded = keyness(tokens, min_count=3, min_turns=2)
     assert "長い" not in set(guarded["term"])  # 5 uses, but all in one turn
@@ -93,12 +111,12 @@ def test_tfidf_column_matches_sklearn_with_groups_as_documents(planted):
 
 def test_role_group_and_turn_columns_as_groups(planted):
     turns, tokens = planted
-    by_role = keyness(tokens, group="role_group", min_count=1, min_turns=1)
+    by_role = keyness(tokens, by="role_group", min_count=1, min_turns=1)
     assert set(by_role["role_group"]) == {"members", "officials"}
-    by_speaker = keyness(tokens, group="speaker", turns=turns, min_count=1, min_turns=1)
+    by_speaker = keyness(tokens, by="speaker", turns=turns, min_count=1, min_turns=1)
     assert "speaker" in by_speaker.columns
     with pytest.raises(ValueError, match="speaker"):
-        keyness(tokens, group="speaker")
+        keyness(tokens, by="speaker")
     with pytest.raises(ValueError, match="two groups"):
         keyness(tokens[tokens["municipality"] == "安全市"])
 
@@ -119,8 +137,14 @@ def test_keyness_within_themes_uses_only_coded_turns(planted):
 
 
 def test_similarity_and_clustering():
-    turns = make_turns([("A市", "member", "セキュリティ 対策 監視"), ("B町", "member", "セキュリティ 対策 監視"),
-                        ("C村", "member", "高齢者 窓口 支援"), ("D区", "member", "高齢者 窓口 講習会")])
+    turns = make_turns(
+        [
+            ("A市", "member", "セキュリティ 対策 監視"),
+            ("B町", "member", "セキュリティ 対策 監視"),
+            ("C村", "member", "高齢者 窓口 支援"),
+            ("D区", "member", "高齢者 窓口 講習会"),
+        ]
+    )
     sim = group_similarity(make_tokens(turns))
     assert len(sim) == 16
     square = sim.pivot(index="group_a", columns="group_b", values="cosine")

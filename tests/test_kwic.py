@@ -1,21 +1,24 @@
 """Keyword in context and evidence quotes keep the group columns."""
+
 from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from analysis_fixtures import make_turns, planted_corpus, seed_turns
-from dxminutes.kwic import KWIC_COLUMNS, QUOTE_COLUMNS, evidence_quotes, kwic
-from dxminutes.themes import code_turns, load_themes
+
+from dxminutes.analysis.kwic import KWIC_COLUMNS, QUOTE_COLUMNS, evidence_quotes, kwic
+from dxminutes.analysis.themes import code_turns, load_themes
 
 
 @pytest.fixture(scope="module")
 def turns():
-    return make_turns([
-        ("B町", "member", "ＤＸの推進とセキュリティ。DXは大事"),
-        ("A市", "official", "情報セキュリティ対策を説明します"),
-        ("A市", "member", "セキュリティ\n研修と職員"),
-    ])
+    return make_turns(
+        [
+            ("B町", "member", "ＤＸの推進とセキュリティ。DXは大事"),
+            ("A市", "official", "情報セキュリティ対策を説明します"),
+            ("A市", "member", "セキュリティ\n研修と職員"),
+        ]
+    )
 
 
 def test_rows_carry_group_columns_and_context(turns):
@@ -29,7 +32,7 @@ def test_rows_carry_group_columns_and_context(turns):
     assert rows.iloc[1]["right"] == " 研修と"  # newline shown as a space
     for row in rows.itertuples():
         text = turns.set_index("turn_id").loc[row.turn_id, "text"]
-        assert text[row.start:row.end] == "セキュリティ"
+        assert text[row.start : row.end] == "セキュリティ"
 
 
 def test_literal_pattern_is_normalized_and_regex_works(turns):
@@ -56,8 +59,10 @@ def test_theme_mode_lists_counted_hits(turns):
 def test_evidence_quotes_are_seeded_trimmed_and_attributed():
     turns = planted_corpus()
     long_text = "前置き" * 60 + "高齢者の窓口" + "後書き" * 60
-    turns = pd.concat([turns, make_turns([("格差村", "expert", long_text)]).assign(
-        turn_id="doc-格差村:0099", position=99)], ignore_index=True)
+    turns = pd.concat(
+        [turns, make_turns([("格差村", "expert", long_text)]).assign(turn_id="doc-格差村:0099", position=99)],
+        ignore_index=True,
+    )
     coded = code_turns(turns, load_themes())
     a = evidence_quotes(coded, turns, per_cell=2, random_state=1, max_chars=40)
     b = evidence_quotes(coded, turns, per_cell=2, random_state=1, max_chars=40)
@@ -65,15 +70,23 @@ def test_evidence_quotes_are_seeded_trimmed_and_attributed():
     assert list(a.columns) == QUOTE_COLUMNS
     assert a.groupby(["municipality", "theme"]).size().max() == 2
     assert set(zip(a["municipality"], a["theme"])) == set(
-        coded.loc[coded["coded"], ["municipality", "theme"]].itertuples(index=False, name=None))
+        coded.loc[coded["coded"], ["municipality", "theme"]].itertuples(index=False, name=None)
+    )
     security = a[(a["municipality"] == "安全市") & (a["theme"] == "security")]
     assert security["n_hits"].tolist() == [2, 2] and security["rank"].tolist() == [1, 2]
     # ties (ten turns with 2 hits each) are broken by the seed
-    picks = {tuple(evidence_quotes(coded, turns, per_cell=2, random_state=s, max_chars=40)
-                   .query("theme == 'security'")["turn_id"]) for s in range(6)}
+    picks = {
+        tuple(
+            evidence_quotes(coded, turns, per_cell=2, random_state=s, max_chars=40).query(
+                "theme == 'security'"
+            )["turn_id"]
+        )
+        for s in range(6)
+    }
     assert len(picks) > 1
-    quote = evidence_quotes(coded[coded["turn_id"] == "doc-格差村:0099"], turns,
-                            random_state=0, max_chars=40)["quote"].iloc[0]
+    quote = evidence_quotes(
+        coded[coded["turn_id"] == "doc-格差村:0099"], turns, random_state=0, max_chars=40
+    )["quote"].iloc[0]
     assert "高齢者" in quote and quote.startswith("…") and quote.endswith("…")
     assert len(quote) == 40 + 2
 

@@ -1,12 +1,17 @@
 """metadata: every seed's municipality, prefecture and meeting date from its text alone."""
+
 from __future__ import annotations
 
 import pytest
 
 from dxminutes import config
-from dxminutes.cleaning import clean
-from dxminutes.metadata import (
-    apply_catalog, document_metadata, extract_metadata, find_meeting_date, find_municipality,
+from dxminutes.corpus.cleaning import clean
+from dxminutes.corpus.metadata import (
+    apply_catalog,
+    document_metadata,
+    extract_metadata,
+    find_meeting_date,
+    find_municipality,
 )
 
 # Independent expectations, read off the documents by a person (see /work/shared/seeds/README.md).
@@ -45,26 +50,34 @@ def test_seed_body_from_text(name):
 
 
 def test_meeting_date_beats_update_and_report_dates():
-    text = "令和5年11月10日\n墨田区議会議長様\n1 開催日時\n令和5年10月16日(月) 午前10時\n更新日:2022年6月6日\n"
+    text = (
+        "令和5年11月10日\n墨田区議会議長様\n1 開催日時\n令和5年10月16日(月) 午前10時\n更新日:2022年6月6日\n"
+    )
     assert find_meeting_date(text).date.isoformat() == "2023-10-16"
     text = "更新日:2024年1月5日\n会議の記録\n令和5年12月4日(月曜日)14時00分から\n"
     assert find_meeting_date(text).date.isoformat() == "2023-12-04"
 
 
 def test_mentioned_cities_do_not_beat_the_city_of_the_title():
-    text = ("第2回 柏市デジタル推進委員会\n日時 令和6年5月1日(水)\n"
-            "(委員長)札幌市や札幌市の例、さいたま市の例、横浜市の例を見ると、柏市でも…\n")
+    text = (
+        "第2回 柏市デジタル推進委員会\n日時 令和6年5月1日(水)\n"
+        "(委員長)札幌市や札幌市の例、さいたま市の例、横浜市の例を見ると、柏市でも…\n"
+    )
     assert find_municipality(text) == "柏市"
 
 
 def test_ward_of_a_designated_city_and_its_prefecture():
-    meta = extract_metadata("横浜市港北区区民会議 第3回\n日時 令和6年5月1日(水)\n(議長)横浜市港北区の取組について\n")
+    meta = extract_metadata(
+        "横浜市港北区区民会議 第3回\n日時 令和6年5月1日(水)\n(議長)横浜市港北区の取組について\n"
+    )
     assert meta.municipality == "横浜市港北区"
     assert meta.prefecture == "神奈川県"
 
 
 def test_prefecture_written_before_the_municipality():
-    meta = extract_metadata("千葉県流山市 第1回 情報化推進委員会\n日時 令和6年5月1日(水)\n(委員長)開会します。\n")
+    meta = extract_metadata(
+        "千葉県流山市 第1回 情報化推進委員会\n日時 令和6年5月1日(水)\n(委員長)開会します。\n"
+    )
     assert (meta.municipality, meta.prefecture) == ("流山市", "千葉県")
 
 

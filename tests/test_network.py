@@ -2,11 +2,10 @@ from itertools import combinations
 
 import networkx as nx
 import pandas as pd
-
-from analysis_fixtures import seed_tokens, term_tokens
 import pytest
+from analysis_fixtures import seed_tokens, term_tokens
 
-from dxminutes.network import EDGE_COLUMNS, NODE_COLUMNS, cooccurrence, layout, network_for
+from dxminutes.analysis.network import EDGE_COLUMNS, NODE_COLUMNS, cooccurrence, layout, network_for
 
 SEED = 7
 
@@ -32,7 +31,7 @@ def hand_jaccard(turns, a, b):
 
 
 def test_jaccard_matches_hand_computation():
-    net = cooccurrence(make_tokens(TINY), min_term_turns=1, top_n_edges=100, random_state=SEED)
+    net = cooccurrence(make_tokens(TINY), min_turns=1, top_n_edges=100, random_state=SEED)
     assert list(net.nodes.columns) == NODE_COLUMNS
     assert list(net.edges.columns) == EDGE_COLUMNS
     terms = ["dx", "窓口", "職員", "研修"]
@@ -53,26 +52,27 @@ def test_jaccard_matches_hand_computation():
     assert net.n_units == 6
 
 
-def test_top_n_edges_min_term_turns_and_max_terms():
+def test_top_n_edges_min_turns_and_max_terms():
     tokens = make_tokens(TINY)
-    net = cooccurrence(tokens, min_term_turns=1, top_n_edges=2, random_state=SEED)
+    net = cooccurrence(tokens, min_turns=1, top_n_edges=2, random_state=SEED)
     assert len(net.edges) == 2
-    full = cooccurrence(tokens, min_term_turns=1, top_n_edges=100, random_state=SEED).edges
+    full = cooccurrence(tokens, min_turns=1, top_n_edges=100, random_state=SEED).edges
     pd.testing.assert_frame_equal(net.edges, full.head(2))
     # ties on jaccard are broken by n_both, then names: deterministic
     assert full[["jaccard", "source", "target"]].equals(
-        full.sort_values(["jaccard", "n_both", "source", "target"], ascending=[False, False, True, True],
-                         kind="mergesort")[["jaccard", "source", "target"]]
+        full.sort_values(
+            ["jaccard", "n_both", "source", "target"], ascending=[False, False, True, True], kind="mergesort"
+        )[["jaccard", "source", "target"]]
     )
-    few = cooccurrence(tokens, min_term_turns=1, max_terms=2, top_n_edges=100, random_state=SEED)
+    few = cooccurrence(tokens, min_turns=1, max_terms=2, top_n_edges=100, random_state=SEED)
     # most frequent by turn count: all four have 3 turns, ties alphabetical -> dx, 研修
     assert set(few.nodes["term"]) == {"dx", "研修"}
-    none = cooccurrence(tokens, min_term_turns=4, random_state=SEED)
+    none = cooccurrence(tokens, min_turns=4, random_state=SEED)
     assert none.edges.empty and none.nodes.empty
 
 
 def test_node_degrees_and_communities():
-    net = cooccurrence(make_tokens(TINY), min_term_turns=1, top_n_edges=100, random_state=SEED)
+    net = cooccurrence(make_tokens(TINY), min_turns=1, top_n_edges=100, random_state=SEED)
     g = net.graph
     for r in net.nodes.itertuples():
         assert r.degree == g.degree(r.term)
@@ -116,23 +116,25 @@ def test_communities_recover_planted_groups_and_determinism():
 def test_filters_restrict_turns():
     tokens = make_tokens(TINY)
     coded = pd.DataFrame(
-        {"turn_id": list(TINY) * 2,
-         "theme": ["dx"] * 6 + ["staffing"] * 6,
-         "coded": [True, True, True, False, False, False, False, True, False, True, True, False]}
+        {
+            "turn_id": list(TINY) * 2,
+            "theme": ["dx"] * 6 + ["staffing"] * 6,
+            "coded": [True, True, True, False, False, False, False, True, False, True, True, False],
+        }
     )
-    muni = network_for(tokens, municipality="B町", min_term_turns=1, random_state=SEED)
+    muni = network_for(tokens, municipality="B町", min_turns=1, random_state=SEED)
     assert muni.n_units == 3
     assert muni.filters == {"municipality": "B町"}
     assert (muni.nodes["municipality"] == "B町").all() and (muni.edges["municipality"] == "B町").all()
     assert "dx" not in set(muni.nodes["term"])
     assert dict(zip(muni.nodes["term"], muni.nodes["n_turns"]))["職員"] == 2
 
-    theme = network_for(tokens, coded, theme="dx", min_term_turns=1, random_state=SEED)
+    theme = network_for(tokens, coded, theme="dx", min_turns=1, random_state=SEED)
     assert theme.n_units == 3
     assert (theme.edges["theme"] == "dx").all()
     assert set(theme.nodes["term"]) == {"dx", "窓口", "職員", "研修"}
 
-    both = network_for(tokens, coded, theme="staffing", municipality="B町", min_term_turns=1, random_state=SEED)
+    both = network_for(tokens, coded, theme="staffing", municipality="B町", min_turns=1, random_state=SEED)
     assert both.n_units == 2  # b:0000 and b:0001
     with pytest.raises(ValueError):
         network_for(tokens, theme="dx", random_state=SEED)
@@ -141,7 +143,7 @@ def test_filters_restrict_turns():
 
 
 def test_document_unit_and_graph_type():
-    net = cooccurrence(make_tokens(TINY), unit="document", min_term_turns=1, random_state=SEED)
+    net = cooccurrence(make_tokens(TINY), unit="document", min_turns=1, random_state=SEED)
     assert net.n_units == 2
     both = net.edges.set_index(["source", "target"]).loc[("研修", "窓口")]
     assert both["n_both"] == 2 and both["jaccard"] == pytest.approx(1.0)
@@ -158,7 +160,7 @@ def test_seed_minutes_network_per_municipality():
     assert (full.edges["jaccard"] > 0).all() and (full.edges["jaccard"] <= 1).all()
     for muni in sorted(tokens["municipality"].unique()):
         mine = tokens[tokens["municipality"] == muni]
-        net = network_for(tokens, municipality=muni, min_term_turns=2, random_state=SEED)
+        net = network_for(tokens, municipality=muni, min_turns=2, random_state=SEED)
         assert net.n_units == mine["turn_id"].nunique()
         assert set(net.nodes["term"]) <= set(mine["term"])
         assert (net.nodes["n_turns"] >= 2).all()

@@ -4,6 +4,7 @@ sixth municipality.
 Executing them is the slow part of the suite (a kernel per notebook); the runs write into
 temporary folders, never into notebooks/, reports/ or data/.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from dxminutes import config, report, synthetic
-from dxminutes.corpus import load_corpus
+from dxminutes import config
+from dxminutes.corpus import synthetic
+from dxminutes.corpus.build import load_corpus
+from dxminutes.report import render as report
 
 NOTEBOOK_SOURCES = sorted(config.NOTEBOOKS_DIR.glob("[0-9][0-9]-*.py"))
 NAMES = [p.stem for p in NOTEBOOK_SOURCES]
@@ -23,8 +26,13 @@ FAST = {"N_BOOT": 100, "K": 4}
 
 
 def test_notebooks_are_numbered_kebab_case_and_complete():
-    assert NAMES == ["01-corpus-overview", "02-vocabulary", "03-theme-framing",
-                     "04-topics-and-clusters", "05-municipality-profiles"]
+    assert NAMES == [
+        "01-corpus-overview",
+        "02-vocabulary",
+        "03-theme-framing",
+        "04-topics-and-clusters",
+        "05-municipality-profiles",
+    ]
 
 
 @pytest.mark.parametrize("source", NOTEBOOK_SOURCES, ids=NAMES)
@@ -54,18 +62,28 @@ def test_committed_notebooks_match_their_py_twins_and_carry_outputs():
 
 @pytest.mark.slow
 def test_every_notebook_runs_on_the_seed_corpus(tmp_path):
-    """Any exception, or a 'Glyph missing' warning (an error under plots.setup), fails the run."""
+    """Any exception, or a 'Glyph missing' warning (an error under style.setup), fails the run."""
     reports = tmp_path / "reports"
-    written = report.run_report(parameters={"PROCESSED_DIR": tmp_path / "processed", **FAST},
-                                reports_dir=reports, save_notebooks=False)
+    written = report.run_report(
+        parameters={"PROCESSED_DIR": tmp_path / "processed", **FAST},
+        reports_dir=reports,
+        save_notebooks=False,
+    )
     html = {p.name for p in written}
     assert {f"{n}.html" for n in NAMES} | {"index.html"} <= html
     for png in (reports / "figures").glob("*.png"):
         for ext in (".svg", ".csv"):
             assert png.with_suffix(ext).exists(), f"{png.name} was saved without its {ext}"
     shares = pd.read_csv(reports / "tables" / "theme-shares.csv", encoding="utf-8-sig")
-    assert set(shares.columns) >= {"municipality", "theme", "turns", "coded_turns", "share",
-                                   "ci_low", "ci_high"}
+    assert set(shares.columns) >= {
+        "municipality",
+        "theme",
+        "turns",
+        "coded_turns",
+        "share",
+        "ci_low",
+        "ci_high",
+    }
     assert len(shares) == 5 * 4
     for name in ("theme-residuals", "keyness"):
         raw = (reports / "tables" / f"{name}.csv").read_bytes()
@@ -78,20 +96,21 @@ def six_municipality_corpus(tmp_path_factory):
     raw = tmp_path_factory.mktemp("raw")
     for path in config.RAW_DIR.iterdir():
         shutil.copy2(path, raw / path.name)
-    documents, turns = synthetic.scale_corpus(load_corpus(config.RAW_DIR), 2,
-                                              random_state=config.RANDOM_SEED)
+    documents, turns = synthetic.scale_corpus(load_corpus(config.RAW_DIR), 2, random_state=config.RANDOM_SEED)
     sixth = documents[documents["synthetic"]].iloc[[0]]
     synthetic.write_corpus_files(sixth, turns[turns["doc_id"].isin(sixth["doc_id"])], raw)
     return raw, sixth["municipality"].iloc[0]
 
 
 @pytest.mark.slow
-def test_a_sixth_municipality_appears_in_the_theme_table_and_every_figure(tmp_path,
-                                                                         six_municipality_corpus):
+def test_a_sixth_municipality_appears_in_the_theme_table_and_every_figure(tmp_path, six_municipality_corpus):
     raw, name = six_municipality_corpus
     reports = tmp_path / "reports"
-    report.run_report(parameters={"RAW_DIR": raw, "PROCESSED_DIR": tmp_path / "processed", **FAST},
-                      reports_dir=reports, save_notebooks=False)
+    report.run_report(
+        parameters={"RAW_DIR": raw, "PROCESSED_DIR": tmp_path / "processed", **FAST},
+        reports_dir=reports,
+        save_notebooks=False,
+    )
     shares = pd.read_csv(reports / "tables" / "theme-shares.csv", encoding="utf-8-sig")
     assert name in set(shares["municipality"])
     assert len(shares) == 6 * 4

@@ -1,4 +1,5 @@
-"""Tests for dxminutes.plots: colours, labels, files and every plot function on tiny frames."""
+"""Tests for dxminutes.report.charts: colours, labels, files and every plot function on tiny frames."""
+
 from __future__ import annotations
 
 import re
@@ -9,14 +10,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
-from scipy.cluster.hierarchy import linkage  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.patches import Rectangle
+from scipy.cluster.hierarchy import linkage
 
-from dxminutes import plots  # noqa: E402
+from dxminutes.report import charts, export, style
 
 MUNIS = ["流山市", "長崎市", "武蔵村山市", "墨田区", "豊島区"]
 THEMES = ["dx", "security", "staffing", "digital_divide"]
@@ -24,7 +25,7 @@ THEMES = ["dx", "security", "staffing", "digital_divide"]
 
 @pytest.fixture(autouse=True)
 def _setup_and_close():
-    plots.setup()
+    style.setup()
     yield
     plt.close("all")
 
@@ -46,17 +47,18 @@ def _texts(ax):
 
 # --- setup and glyphs ---------------------------------------------------------------------------
 
+
 def test_glyph_warning_pattern_matches_matplotlib_source():
     from matplotlib._text_helpers import warn_on_missing_glyph
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         warn_on_missing_glyph(0x1F600, "IPAexGothic")
-    assert re.match(plots.GLYPH_WARNING, str(caught[0].message))
+    assert re.match(style.GLYPH_WARNING, str(caught[0].message))
 
 
 def test_japanese_text_draws_without_glyph_warning():
-    fig, ax = plt.subplots()
+    _fig, ax = plt.subplots()
     ax.set_title("情報セキュリティ・デジタルデバイド 第１回 −1.5 ～ ㈱")
     ax.plot([-1, 1], [-2, 2])
     _draw_strict(ax)
@@ -64,58 +66,60 @@ def test_japanese_text_draws_without_glyph_warning():
 
 def test_missing_glyph_raises_under_strict_setup():
     fig, ax = plt.subplots()
-    ax.set_title("絵文字 \U0001F600")
+    ax.set_title("絵文字 \U0001f600")
     with pytest.raises(UserWarning, match="missing from"):
         fig.canvas.draw()
 
 
 def test_setup_is_idempotent_and_can_relax():
-    plots.setup()
-    plots.setup()
+    style.setup()
+    style.setup()
     assert matplotlib.rcParams["svg.fonttype"] == "path"
     assert matplotlib.rcParams["font.family"] == ["IPAexGothic"]
-    plots.setup(strict_glyphs=False)
+    style.setup(strict_glyphs=False)
     fig, ax = plt.subplots()
-    ax.set_title("\U0001F600")
+    ax.set_title("\U0001f600")
     with pytest.warns(UserWarning, match="missing from"):
         fig.canvas.draw()
 
 
 # --- colours and labels -------------------------------------------------------------------------
 
+
 def test_municipality_colors_are_deterministic_and_distinct_up_to_15():
     names = [f"市{i:02d}" for i in range(15)]
-    a = plots.municipality_colors(names)
-    b = plots.municipality_colors(list(reversed(names)) + names[:3])
+    a = style.municipality_colors(names)
+    b = style.municipality_colors(list(reversed(names)) + names[:3])
     assert a == b
     assert len(set(a.values())) == 15
     # adding a municipality later in sort order keeps the earlier colours
-    five = plots.municipality_colors(MUNIS)
-    six = plots.municipality_colors(MUNIS + ["龍ケ崎市"])  # sorts last
+    five = style.municipality_colors(MUNIS)
+    six = style.municipality_colors([*MUNIS, "龍ケ崎市"])  # sorts last
     assert all(six[m] == five[m] for m in MUNIS)
     assert six["龍ケ崎市"] not in five.values()
-    assert list(five.values())[:2] == list(plots.OKABE_ITO[:2])
+    assert list(five.values())[:2] == list(style.OKABE_ITO[:2])
 
 
 def test_theme_colors_fixed_and_unknown_keys_get_unused_colours():
-    colors = plots.theme_colors(["security", "dx", "budget", "staffing", "digital_divide"])
-    assert colors["dx"] == plots.THEME_COLORS["dx"]
-    assert colors["security"] == plots.THEME_COLORS["security"]
-    assert colors["budget"] not in plots.THEME_COLORS.values()
+    colors = style.theme_colors(["security", "dx", "budget", "staffing", "digital_divide"])
+    assert colors["dx"] == style.THEME_COLORS["dx"]
+    assert colors["security"] == style.THEME_COLORS["security"]
+    assert colors["budget"] not in style.THEME_COLORS.values()
     assert len(set(colors.values())) == 5
 
 
 def test_theme_label_sources():
-    assert plots.theme_label("security") == "情報セキュリティ / Information security"
-    assert plots.theme_label("unknown_key") == "unknown_key"
+    assert style.theme_label("security") == "情報セキュリティ / Information security"
+    assert style.theme_label("unknown_key") == "unknown_key"
     theme = SimpleNamespace(key="budget", label_ja="予算", label_en="Budget")
-    assert plots.theme_label("budget", [theme]) == "予算 / Budget"
-    assert plots.theme_label("budget", SimpleNamespace(themes=[theme])) == "予算 / Budget"
-    assert plots.theme_label("budget", SimpleNamespace(themes={"budget": theme})) == "予算 / Budget"
-    assert plots.theme_label("dx", {"dx": ("デジタル変革", "DX")}) == "デジタル変革 / DX"
+    assert style.theme_label("budget", [theme]) == "予算 / Budget"
+    assert style.theme_label("budget", SimpleNamespace(themes=[theme])) == "予算 / Budget"
+    assert style.theme_label("budget", SimpleNamespace(themes={"budget": theme})) == "予算 / Budget"
+    assert style.theme_label("dx", {"dx": ("デジタル変革", "DX")}) == "デジタル変革 / DX"
 
 
 # --- files --------------------------------------------------------------------------------------
+
 
 def test_save_figure_writes_identical_files_twice(tmp_path):
     data = pd.DataFrame({"municipality": ["流山市", "長崎市"], "value": [0.1234567891, 2.0]})
@@ -126,8 +130,8 @@ def test_save_figure_writes_identical_files_twice(tmp_path):
         ax.set_title("テスト図")
         return fig
 
-    first = plots.save_figure(make(), "01-test-figure", data, figures_dir=tmp_path / "a")
-    second = plots.save_figure(make(), "01-test-figure", data, figures_dir=tmp_path / "b")
+    first = export.save_figure(make(), "01-test-figure", data, figures_dir=tmp_path / "a")
+    second = export.save_figure(make(), "01-test-figure", data, figures_dir=tmp_path / "b")
     assert set(first) == {"png", "svg", "csv"}
     for kind in first:
         assert first[kind].read_bytes() == second[kind].read_bytes(), kind
@@ -148,41 +152,51 @@ def test_save_figure_rejects_bad_names(tmp_path):
     fig, _ = plt.subplots()
     for bad in ["theme shares", "3-x", "../01-x", "01-Theme"]:
         with pytest.raises(ValueError):
-            plots.save_figure(fig, bad, pd.DataFrame(), figures_dir=tmp_path)
+            export.save_figure(fig, bad, pd.DataFrame(), figures_dir=tmp_path)
 
 
 def test_write_table_bom_and_float_format(tmp_path):
     df = pd.DataFrame({"municipality": ["墨田区"], "share": [1 / 3]})
-    path = plots.write_table(df, "02-shares", tables_dir=tmp_path)
+    path = export.write_table(df, "02-shares", tables_dir=tmp_path)
     raw = path.read_bytes()
     assert raw == "\ufeffmunicipality,share\n墨田区,0.333333\n".encode("utf-8")
     with pytest.raises(ValueError):
-        plots.write_table(df, "../escape", tables_dir=tmp_path)
+        export.write_table(df, "../escape", tables_dir=tmp_path)
 
 
 def test_defaults_follow_config(tmp_path, monkeypatch):
     from dxminutes import config
 
     monkeypatch.setattr(config, "TABLES_DIR", tmp_path / "tables")
-    path = plots.write_table(pd.DataFrame({"a": [1]}), "t", tables_dir=None)
+    path = export.write_table(pd.DataFrame({"a": [1]}), "t", tables_dir=None)
     assert path.parent == tmp_path / "tables"
 
 
 # --- plots --------------------------------------------------------------------------------------
+
 
 def _shares():
     rows = []
     for i, m in enumerate(MUNIS[:3]):
         for j, t in enumerate(THEMES):
             share = 0.05 * (i + j + 1)
-            rows.append({"municipality": m, "theme": t, "turns": 100, "coded_turns": 40,
-                         "share": share, "ci_low": share - 0.02, "ci_high": share + 0.03})
+            rows.append(
+                {
+                    "municipality": m,
+                    "theme": t,
+                    "turns": 100,
+                    "coded_turns": 40,
+                    "share": share,
+                    "ci_low": share - 0.02,
+                    "ci_high": share + 0.03,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def test_theme_shares_bars_errorbars_and_labels():
     df = _shares()
-    ax = plots.theme_shares(df)
+    ax = charts.theme_shares(df)
     bars = _bars(ax)
     assert len(bars) == 3 * 4
     assert sorted(round(b.get_width(), 6) for b in bars) == sorted(round(v * 100, 6) for v in df["share"])
@@ -190,18 +204,20 @@ def test_theme_shares_bars_errorbars_and_labels():
     assert labels[1] == "情報セキュリティ / Information security"
     assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == sorted(MUNIS[:3])
     # one colour per municipality, as municipality_colors gives it
-    colors = plots.municipality_colors(MUNIS[:3])
-    nagasaki = [b for b in bars if b.get_label() == "長崎市" or b.get_facecolor() ==
-                matplotlib.colors.to_rgba(colors["長崎市"])]
+    colors = style.municipality_colors(MUNIS[:3])
+    nagasaki = [
+        b
+        for b in bars
+        if b.get_label() == "長崎市" or b.get_facecolor() == matplotlib.colors.to_rgba(colors["長崎市"])
+    ]
     assert len(nagasaki) == 4
     _draw_strict(ax)
 
 
 def test_residual_heatmap_cells_and_centre():
     df = _shares()
-    df = df.assign(observed=10, expected=9.5,
-                   adjusted_residual=np.linspace(-3, 2, len(df)))
-    ax = plots.residual_heatmap(df)
+    df = df.assign(observed=10, expected=9.5, adjusted_residual=np.linspace(-3, 2, len(df)))
+    ax = charts.residual_heatmap(df)
     assert len(_texts(ax)) == 12
     assert "-3.00" in _texts(ax) and "+2.00" in _texts(ax)
     image = ax.get_images()[0]
@@ -211,16 +227,18 @@ def test_residual_heatmap_cells_and_centre():
 
 
 def test_keyness_bars_top_positive_terms():
-    df = pd.DataFrame({
-        "municipality": ["墨田区"] * 5 + ["豊島区"],
-        "term": ["研修", "自治体", "窓口", "負の語", "ゼロ", "本部"],
-        "g2": [12.0, 30.5, 7.0, -4.0, 0.0, 99.0],
-        "q": [0.01] * 6,
-    })
-    ax = plots.keyness_bars(df, "墨田区", n=2)
+    df = pd.DataFrame(
+        {
+            "municipality": ["墨田区"] * 5 + ["豊島区"],
+            "term": ["研修", "自治体", "窓口", "負の語", "ゼロ", "本部"],
+            "g2": [12.0, 30.5, 7.0, -4.0, 0.0, 99.0],
+            "q": [0.01] * 6,
+        }
+    )
+    ax = charts.keyness_bars(df, "墨田区", n=2)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["自治体", "研修"]
     assert [b.get_width() for b in _bars(ax)] == [30.5, 12.0]
-    ax_all = plots.keyness_bars(df.rename(columns={"municipality": "group"}), "墨田区")
+    ax_all = charts.keyness_bars(df.rename(columns={"municipality": "group"}), "墨田区")
     assert len(_bars(ax_all)) == 3  # negative and zero G² left out
     _draw_strict(ax)
 
@@ -228,14 +246,18 @@ def test_keyness_bars_top_positive_terms():
 def test_similarity_dendrogram_and_heatmap():
     points = np.array([[0, 0], [0, 1], [5, 5], [5, 6]], dtype=float)
     labels = MUNIS[:4]
-    ax = plots.similarity_dendrogram(linkage(points, "average"), labels)
+    ax = charts.similarity_dendrogram(linkage(points, "average"), labels)
     assert sorted(t.get_text() for t in ax.get_yticklabels()) == sorted(labels)
     _draw_strict(ax)
 
-    pairs = pd.DataFrame({"group_a": ["流山市", "流山市", "長崎市"],
-                          "group_b": ["長崎市", "墨田区", "墨田区"],
-                          "cosine": [0.8, 0.3, 0.55]})
-    ax = plots.similarity_heatmap(pairs)
+    pairs = pd.DataFrame(
+        {
+            "group_a": ["流山市", "流山市", "長崎市"],
+            "group_b": ["長崎市", "墨田区", "墨田区"],
+            "cosine": [0.8, 0.3, 0.55],
+        }
+    )
+    ax = charts.similarity_heatmap(pairs)
     matrix = ax.get_images()[0].get_array()
     assert matrix.shape == (3, 3)
     assert np.allclose(matrix, matrix.T) and np.allclose(np.diag(matrix), 1.0)
@@ -244,13 +266,14 @@ def test_similarity_dendrogram_and_heatmap():
 
 
 def test_network_plot_sizes_colours_and_widths():
-    nodes = pd.DataFrame({"term": ["デジタル", "職員", "研修", "窓口"],
-                          "n_turns": [40, 10, 20, 5], "community": [0, 0, 1, 1]})
-    edges = pd.DataFrame({"source": ["デジタル", "研修"], "target": ["職員", "窓口"],
-                          "jaccard": [0.5, 0.25]})
-    layout = pd.DataFrame({"term": ["窓口", "研修", "職員", "デジタル"],
-                           "x": [1.0, 1.0, 0.0, 0.0], "y": [1.0, 0.0, 1.0, 0.0]})
-    ax = plots.network_plot(nodes, edges, layout)
+    nodes = pd.DataFrame(
+        {"term": ["デジタル", "職員", "研修", "窓口"], "n_turns": [40, 10, 20, 5], "community": [0, 0, 1, 1]}
+    )
+    edges = pd.DataFrame({"source": ["デジタル", "研修"], "target": ["職員", "窓口"], "jaccard": [0.5, 0.25]})
+    layout = pd.DataFrame(
+        {"term": ["窓口", "研修", "職員", "デジタル"], "x": [1.0, 1.0, 0.0, 0.0], "y": [1.0, 0.0, 1.0, 0.0]}
+    )
+    ax = charts.network_plot(nodes, edges, layout)
     assert sorted(_texts(ax)) == sorted(nodes["term"])
     scatter = ax.collections[1]
     sizes = scatter.get_sizes()
@@ -265,22 +288,29 @@ def test_network_plot_sizes_colours_and_widths():
 
 def test_ca_biplot_labels_and_inertia():
     rows = pd.DataFrame({"label": MUNIS[:3], "dim1": [0.5, -0.2, 0.1], "dim2": [0.1, 0.3, -0.4]})
-    cols = pd.DataFrame({"label": ["遠い語", "中間", "近い語"], "dim1": [2.0, 0.5, 0.01],
-                         "dim2": [2.0, 0.5, 0.01]})
-    ax = plots.ca_biplot(rows, cols, [0.456, 0.321], n_labels=2)
+    cols = pd.DataFrame(
+        {"label": ["遠い語", "中間", "近い語"], "dim1": [2.0, 0.5, 0.01], "dim2": [2.0, 0.5, 0.01]}
+    )
+    ax = charts.ca_biplot(rows, cols, [0.456, 0.321], n_labels=2)
     texts = [t.strip() for t in _texts(ax)]
     assert "遠い語" in texts and "中間" in texts and "近い語" not in texts
     assert all(m in texts for m in MUNIS[:3])
     assert "45.6%" in ax.get_xlabel() and "32.1%" in ax.get_ylabel()
-    ax2 = plots.ca_biplot(rows, cols, [45.6, 32.1])
+    ax2 = charts.ca_biplot(rows, cols, [45.6, 32.1])
     assert "45.6%" in ax2.get_xlabel()
     _draw_strict(ax)
 
 
 def test_k_selection_marks_chosen():
-    df = pd.DataFrame({"k": [8, 4, 6], "coherence_npmi": [0.05, 0.1, 0.12],
-                       "stability": [0.6, 0.9, 0.8], "chosen": [False, False, True]})
-    ax = plots.k_selection(df)
+    df = pd.DataFrame(
+        {
+            "k": [8, 4, 6],
+            "coherence_npmi": [0.05, 0.1, 0.12],
+            "stability": [0.6, 0.9, 0.8],
+            "chosen": [False, False, True],
+        }
+    )
+    ax = charts.k_selection(df)
     assert list(ax.lines[0].get_xdata()) == [4, 6, 8]
     assert any(t.get_text() == "採用 K = 6" for t in ax.texts)
     assert ax.lines[-1].get_xdata()[0] == 6
@@ -288,22 +318,33 @@ def test_k_selection_marks_chosen():
 
 
 def test_generic_heatmap_and_stacked_counts():
-    df = pd.DataFrame({"topic": ["T1", "T1", "T2", "T2"], "municipality": ["流山市", "長崎市"] * 2,
-                       "weight": [0.1, 0.9, 0.7, 0.3]})
-    ax = plots.heatmap(df, "topic", "municipality", "weight", title="トピック × 自治体")
+    df = pd.DataFrame(
+        {
+            "topic": ["T1", "T1", "T2", "T2"],
+            "municipality": ["流山市", "長崎市"] * 2,
+            "weight": [0.1, 0.9, 0.7, 0.3],
+        }
+    )
+    ax = charts.heatmap(df, "topic", "municipality", "weight", title="トピック × 自治体")
     assert len(_texts(ax)) == 4 and "0.90" in _texts(ax)
     assert ax.get_title() == "トピック × 自治体"
     _draw_strict(ax)
 
-    counts = pd.DataFrame({"municipality": ["流山市", "流山市", "長崎市"],
-                           "role": ["chair", "member", "member"], "turns": [3, 7, 4]})
-    ax = plots.stacked_counts(counts, "municipality", "role", "turns")
+    counts = pd.DataFrame(
+        {
+            "municipality": ["流山市", "流山市", "長崎市"],
+            "role": ["chair", "member", "member"],
+            "turns": [3, 7, 4],
+        }
+    )
+    ax = charts.stacked_counts(counts, "municipality", "role", "turns")
     bars = _bars(ax)
     assert len(bars) == 4  # 2 groups × 2 roles (a zero-width bar for 長崎市 chair)
     totals = {}
     for b in bars:
         totals[round(b.get_y() + b.get_height() / 2)] = max(
-            totals.get(round(b.get_y() + b.get_height() / 2), 0), b.get_x() + b.get_width())
+            totals.get(round(b.get_y() + b.get_height() / 2), 0), b.get_x() + b.get_width()
+        )
     assert totals == {0: 10, 1: 4}
     _draw_strict(ax)
 
@@ -312,12 +353,12 @@ def test_plot_functions_draw_on_given_axes_without_saving(tmp_path, monkeypatch)
     from dxminutes import config
 
     monkeypatch.setattr(config, "FIGURES_DIR", tmp_path / "figures")
-    fig, ax = plt.subplots()
-    assert plots.theme_shares(_shares(), ax=ax) is ax
+    _fig, ax = plt.subplots()
+    assert charts.theme_shares(_shares(), ax=ax) is ax
     assert not (tmp_path / "figures").exists()
 
 
 def test_residual_heatmap_keeps_theme_order():
     df = _shares().assign(observed=1, expected=1.0, adjusted_residual=0.5)
-    ax = plots.residual_heatmap(df)
-    assert [t.get_text() for t in ax.get_xticklabels()] == [plots.theme_label(k) for k in THEMES]
+    ax = charts.residual_heatmap(df)
+    assert [t.get_text() for t in ax.get_xticklabels()] == [style.theme_label(k) for k in THEMES]

@@ -1,11 +1,12 @@
 """readers: format dispatch, encoding detection, newline normalisation, clear errors."""
+
 from __future__ import annotations
 
 import hashlib
 
 import pytest
 
-from dxminutes.readers import InputError, RawText, japanese_score, read_raw
+from dxminutes.corpus.readers import InputError, RawText, japanese_score, read_raw
 
 SENTENCE = "本日は、行政のデジタル化について御審議いただきます。情報セキュリティの確保が重要です。\n"
 
@@ -42,7 +43,7 @@ def test_utf16_with_bom(tmp_path):
 
 
 def test_crlf_and_lone_cr_become_lf(tmp_path):
-    raw = read_raw(write(tmp_path, "a.txt", "一行目\r\n二行目\r三行目\n".encode("utf-8")))
+    raw = read_raw(write(tmp_path, "a.txt", "一行目\r\n二行目\r三行目\n".encode()))
     assert raw.text == "一行目\n二行目\n三行目\n"
 
 

@@ -1,4 +1,5 @@
-"""Tests for dxminutes.report: parameter injection, cleaning, sync checks and real runs."""
+"""Tests for dxminutes.report.render: parameter injection, cleaning, sync checks and real runs."""
+
 from __future__ import annotations
 
 import shutil
@@ -8,8 +9,10 @@ import jupytext
 import nbformat
 import pytest
 
-from dxminutes import config, report
+from dxminutes import config
 from dxminutes.cli import build_parser
+from dxminutes.report import incremental
+from dxminutes.report import render as report
 
 DEMO = Path(__file__).parent / "data" / "nb" / "01-demo.py"
 
@@ -26,10 +29,12 @@ def _code(source, tags=None, **kw):
 
 # --- parameter injection ------------------------------------------------------------------------
 
+
 def test_injected_cell_follows_parameters_cell_and_shows_relative_paths():
     nb = _nb(nbformat.v4.new_markdown_cell("# T"), _code("K = 3", ["parameters"]), _code("print(K)"))
-    out = report.inject_parameters(nb, {"K": 7, "RAW_DIR": config.PROJECT_DIR / "data" / "raw",
-                                        "THEMES_PATH": "/elsewhere/themes.toml"})
+    out = report.inject_parameters(
+        nb, {"K": 7, "RAW_DIR": config.PROJECT_DIR / "data" / "raw", "THEMES_PATH": "/elsewhere/themes.toml"}
+    )
     assert [c.source for c in nb.cells] == ["# T", "K = 3", "print(K)"]  # input untouched
     injected = out.cells[2]
     assert injected.metadata["tags"] == [report.INJECTED_TAG]
@@ -52,8 +57,9 @@ def test_injection_without_parameters_cell_goes_first_and_nothing_when_empty():
 
 
 def test_kernel_environment_points_config_at_the_run(tmp_path):
-    env = report.kernel_environment({"RAW_DIR": tmp_path / "raw", "THEMES_PATH": tmp_path / "t.toml",
-                                     "K": 4}, tmp_path / "rep")
+    env = report.kernel_environment(
+        {"RAW_DIR": tmp_path / "raw", "THEMES_PATH": tmp_path / "t.toml", "K": 4}, tmp_path / "rep"
+    )
     assert env["DXMINUTES_RAW_DIR"] == str((tmp_path / "raw").resolve())
     assert env["DXMINUTES_THEMES"] == str((tmp_path / "t.toml").resolve())
     assert env["DXMINUTES_REPORTS_DIR"] == str((tmp_path / "rep").resolve())
@@ -63,13 +69,15 @@ def test_kernel_environment_points_config_at_the_run(tmp_path):
 
 # --- cleaning, titles, sync -----------------------------------------------------------------------
 
+
 def test_clean_notebook_drops_timings_and_absolute_paths(tmp_path):
     secret = str(tmp_path / "reports")
     cell = _code("print(1)")
     cell.metadata["execution"] = {"iopub.execute_input": "2024-01-01T00:00:00Z"}
     cell.outputs = [
-        nbformat.v4.new_output("stream", name="stderr",
-                               text=f"{config.PROJECT_DIR}/src/dxminutes/x.py:3: UserWarning\n"),
+        nbformat.v4.new_output(
+            "stream", name="stderr", text=f"{config.PROJECT_DIR}/src/dxminutes/x.py:3: UserWarning\n"
+        ),
         nbformat.v4.new_output("execute_result", data={"text/plain": f"PosixPath('{secret}/a.csv')"}),
     ]
     nb = _nb(cell)
@@ -113,17 +121,37 @@ def test_cli_maps_options_to_parameters(monkeypatch, tmp_path):
         return [tmp_path / "index.html"]
 
     monkeypatch.setattr(report, "run_report", fake_run_report)
-    args = build_parser().parse_args([
-        "report", "--data", "raw", "--k", "6", "--n-boot", "50", "--reports", str(tmp_path),
-        "--notebooks", "tests/data/nb/0[1-2]-*.py", "--no-save-notebooks"])
+    args = build_parser().parse_args(
+        [
+            "report",
+            "--data",
+            "raw",
+            "--k",
+            "6",
+            "--n-boot",
+            "50",
+            "--reports",
+            str(tmp_path),
+            "--notebooks",
+            "tests/data/nb/0[1-2]-*.py",
+            "--no-save-notebooks",
+        ]
+    )
     assert args.func(args) == 0
-    assert seen["parameters"] == {"RAW_DIR": Path("raw"), "PROCESSED_DIR": None, "THEMES_PATH": None,
-                                  "K": 6, "N_BOOT": 50, "MIN_COUNT": None}
+    assert seen["parameters"] == {
+        "RAW_DIR": Path("raw"),
+        "PROCESSED_DIR": None,
+        "THEMES_PATH": None,
+        "K": 6,
+        "N_BOOT": 50,
+        "MIN_COUNT": None,
+    }
     assert seen["notebooks_dir"] == Path("tests/data/nb") and seen["pattern"] == "0[1-2]-*.py"
     assert seen["save_notebooks"] is False and seen["reports_dir"] == tmp_path
 
 
 # --- real runs (start kernels) ----------------------------------------------------------------
+
 
 @pytest.mark.slow
 def test_run_report_is_deterministic_and_path_free(tmp_path):
@@ -133,9 +161,12 @@ def test_run_report_is_deterministic_and_path_free(tmp_path):
         nb_dir.mkdir(parents=True)
         shutil.copy(DEMO, nb_dir / DEMO.name)
         reports = tmp_path / run / "reports"
-        written = report.run_report(nb_dir, parameters={"K": 5, "RAW_DIR": config.RAW_DIR,
-                                                        "PROCESSED_DIR": tmp_path / run / "processed"},
-                                    reports_dir=reports, timeout=300)
+        written = report.run_report(
+            nb_dir,
+            parameters={"K": 5, "RAW_DIR": config.RAW_DIR, "PROCESSED_DIR": tmp_path / run / "processed"},
+            reports_dir=reports,
+            timeout=300,
+        )
         assert [p.name for p in written] == ["01-demo.ipynb", "01-demo.html", "index.html"]
         outputs[run] = {p.name: p.read_bytes() for p in written}
         table = reports / "tables" / "01-demo-shares.csv"  # the notebook saw the run's folder
@@ -160,15 +191,17 @@ def test_run_report_is_deterministic_and_path_free(tmp_path):
 @pytest.mark.slow
 def test_run_report_names_failing_notebook_and_cell(tmp_path):
     (tmp_path / "02-broken.py").write_text(
-        "# %% [markdown]\n# # Broken\n\n# %%\nx = 1\n\n# %%\nraise ValueError('boom')\n",
-        encoding="utf-8")
+        "# %% [markdown]\n# # Broken\n\n# %%\nx = 1\n\n# %%\nraise ValueError('boom')\n", encoding="utf-8"
+    )
     with pytest.raises(report.ReportError, match=r"02-broken\.py: cell 2 .*ValueError: boom"):
-        report.run_report(tmp_path, parameters={}, reports_dir=tmp_path / "reports",
-                          save_notebooks=False, timeout=300)
+        report.run_report(
+            tmp_path, parameters={}, reports_dir=tmp_path / "reports", save_notebooks=False, timeout=300
+        )
     assert not (tmp_path / "02-broken.ipynb").exists()
 
 
 # --- incremental runs ---------------------------------------------------------------------------
+
 
 @pytest.fixture
 def fake_kernel(monkeypatch):
@@ -187,8 +220,11 @@ def fake_kernel(monkeypatch):
 
 
 def _run(tmp_path, **parameters):
-    return report.run_report(tmp_path / "notebooks", reports_dir=tmp_path / "reports",
-                             parameters={"PROCESSED_DIR": tmp_path / "processed", **parameters})
+    return report.run_report(
+        tmp_path / "notebooks",
+        reports_dir=tmp_path / "reports",
+        parameters={"PROCESSED_DIR": tmp_path / "processed", **parameters},
+    )
 
 
 def test_unchanged_notebooks_are_not_executed_again(tmp_path, fake_kernel):
@@ -209,17 +245,21 @@ def test_a_changed_input_or_a_missing_output_executes_again(tmp_path, fake_kerne
     source = tmp_path / "notebooks" / "01-one.py"
     shutil.copy(DEMO, source)
     _run(tmp_path, K=5)
-    _run(tmp_path, K=6)                                   # a parameter changed
+    _run(tmp_path, K=6)  # a parameter changed
     (tmp_path / "reports" / "tables" / "01-one.csv").unlink()
-    _run(tmp_path, K=6)                                   # an output it wrote is missing
+    _run(tmp_path, K=6)  # an output it wrote is missing
     (tmp_path / "notebooks" / "01-one.ipynb").write_text("{}", encoding="utf-8")
-    _run(tmp_path, K=6)                                   # the rendered notebook was altered
+    _run(tmp_path, K=6)  # the rendered notebook was altered
     source.write_text(source.read_text(encoding="utf-8") + "\n# %%\nprint(1)\n", encoding="utf-8")
-    _run(tmp_path, K=6)                                   # the notebook's source changed
+    _run(tmp_path, K=6)  # the notebook's source changed
     assert fake_kernel == ["01-one.py"] * 5
-    report.run_report(tmp_path / "notebooks", reports_dir=tmp_path / "reports", force=True,
-                      parameters={"PROCESSED_DIR": tmp_path / "processed", "K": 6})
-    assert len(fake_kernel) == 6                          # --force ignores the record
+    report.run_report(
+        tmp_path / "notebooks",
+        reports_dir=tmp_path / "reports",
+        force=True,
+        parameters={"PROCESSED_DIR": tmp_path / "processed", "K": 6},
+    )
+    assert len(fake_kernel) == 6  # --force ignores the record
 
 
 def test_the_fingerprint_covers_the_raw_minutes_and_the_theme_file(tmp_path):
@@ -229,9 +269,9 @@ def test_the_fingerprint_covers_the_raw_minutes_and_the_theme_file(tmp_path):
     themes = tmp_path / "themes.toml"
     themes.write_bytes(config.THEMES_PATH.read_bytes())
     env = {"DXMINUTES_RAW_DIR": str(raw), "DXMINUTES_THEMES": str(themes)}
-    before = report.input_fingerprint(DEMO, {}, env)
-    assert report.input_fingerprint(DEMO, {}, env) == before
+    before = incremental.input_fingerprint(DEMO, {}, env)
+    assert incremental.input_fingerprint(DEMO, {}, env) == before
     (raw / "a.txt").write_text("(山田委員)\n別の質問\n", encoding="utf-8")
-    after_raw = report.input_fingerprint(DEMO, {}, env)
+    after_raw = incremental.input_fingerprint(DEMO, {}, env)
     themes.write_text(themes.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert len({before, after_raw, report.input_fingerprint(DEMO, {}, env)}) == 3
+    assert len({before, after_raw, incremental.input_fingerprint(DEMO, {}, env)}) == 3

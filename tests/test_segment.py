@@ -1,13 +1,19 @@
 """Tests of speaker-turn segmentation on the seed minutes and on small cases with known answers."""
+
 from __future__ import annotations
 
 import pytest
 
 from dxminutes import config
-from dxminutes.cleaning import clean
-from dxminutes.roles import classify_role
-from dxminutes.segment import (
-    NON_SPEECH_COLUMNS, NO_SPEAKERS_WARNING, TURN_COLUMNS, UNKNOWN_SPEAKER, normalize_speaker_name, segment,
+from dxminutes.corpus.cleaning import clean
+from dxminutes.corpus.roles import classify_role
+from dxminutes.corpus.segment import (
+    NO_SPEAKERS_WARNING,
+    NON_SPEECH_COLUMNS,
+    TURN_COLUMNS,
+    UNKNOWN_SPEAKER,
+    normalize_speaker_name,
+    segment,
 )
 
 
@@ -18,19 +24,36 @@ def seed_segmentation(prefix: str):
 
 @pytest.fixture(scope="module")
 def seeds():
-    return {name: seed_segmentation(name) for name in ("nagareyama", "nagasaki", "musashimurayama", "sumida", "toshima")}
+    return {
+        name: seed_segmentation(name)
+        for name in ("nagareyama", "nagasaki", "musashimurayama", "sumida", "toshima")
+    }
 
 
 # --- roles -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("label", "role"), [
-    ("副委員長", "vice_chair"), ("委員長(たきざわ正宜)", "chair"), ("委員(小林しょう)", "member"),
-    ("(小國会長)", "chair"), ("(白澤副会長)", "vice_chair"), ("(事務局) 佐藤情報政策・改革改善課長", "official"),
-    ("本部長", "chair"), ("副本部長", "vice_chair"), ("部員", "member"), ("デジタル化推進員", "official"),
-    ("株式会社政策創造研究所代表取締役社長(吉田大祐)", "expert"), ("議長(山田太郎君)", "chair"),
-    ("小暮委員(委員長)", "chair"), ("総務委員会委員長", "chair"), ("村井座長", "chair"), ("山田花子", "unknown"),
-])
+@pytest.mark.parametrize(
+    ("label", "role"),
+    [
+        ("副委員長", "vice_chair"),
+        ("委員長(たきざわ正宜)", "chair"),
+        ("委員(小林しょう)", "member"),
+        ("(小國会長)", "chair"),
+        ("(白澤副会長)", "vice_chair"),
+        ("(事務局) 佐藤情報政策・改革改善課長", "official"),
+        ("本部長", "chair"),
+        ("副本部長", "vice_chair"),
+        ("部員", "member"),
+        ("デジタル化推進員", "official"),
+        ("株式会社政策創造研究所代表取締役社長(吉田大祐)", "expert"),
+        ("議長(山田太郎君)", "chair"),
+        ("小暮委員(委員長)", "chair"),
+        ("総務委員会委員長", "chair"),
+        ("村井座長", "chair"),
+        ("山田花子", "unknown"),
+    ],
+)
 def test_classify_role(label, role):
     assert classify_role(label) == role
 
@@ -51,7 +74,15 @@ def test_tables_have_the_contract_columns(seeds):
         assert list(seg.turns["position"]) == list(range(len(seg.turns)))
         assert list(seg.non_speech["position"]) == list(range(len(seg.non_speech)))
         assert set(seg.turns["role"]) <= {"chair", "vice_chair", "member", "official", "expert", "unknown"}
-        assert set(seg.non_speech["kind"]) <= {"header", "roster", "agenda", "metadata", "stage_note", "boilerplate", "other"}
+        assert set(seg.non_speech["kind"]) <= {
+            "header",
+            "roster",
+            "agenda",
+            "metadata",
+            "stage_note",
+            "boilerplate",
+            "other",
+        }
 
 
 def test_nagareyama(seeds):
@@ -72,7 +103,11 @@ def test_nagareyama(seeds):
     assert not turns["text"].str.contains("出席委員|添付資料|委員からの意見無し").any()
     ns = seeds["nagareyama"].non_speech
     assert set(ns.loc[ns["kind"] == "stage_note", "text"]) == {
-        "~委員からの意見無し~", "~資料6について説明~", "-質疑応答-", "-意見交換-"}
+        "~委員からの意見無し~",
+        "~資料6について説明~",
+        "-質疑応答-",
+        "-意見交換-",
+    }
     assert {"roster", "agenda", "metadata", "header"} <= set(ns["kind"])
     assert ns["text"].str.contains("小國会長、白澤副会長").any()
 
@@ -112,11 +147,16 @@ def test_sumida(seeds):
     takahashi = turns[turns["speaker_label"].str.contains("橋正利")]
     assert set(takahashi["speaker_label"]) == {"◎委員(髙橋正利)", "◎委員(高橋正利)"}
     assert set(takahashi["speaker"]) == {"高橋正利"} and len(takahashi) == 3
-    assert set(turns.loc[turns["speaker_label"].str.startswith("◎委員 ("), "speaker"]) == {"桜井浩之", "井上裕幾"}
+    assert set(turns.loc[turns["speaker_label"].str.startswith("◎委員 ("), "speaker"]) == {
+        "桜井浩之",
+        "井上裕幾",
+    }
     chair = turns.iloc[-1]
     assert chair["speaker"] == "たきざわ正宜" and chair["role"] == "chair" and chair["text"] == ""
     ns = seeds["sumida"].non_speech
-    header = "\n".join(ns.loc[ns["position"] < ns.index[ns["text"].str.contains("質疑及び意見交換の概要")][0], "text"])
+    header = "\n".join(
+        ns.loc[ns["position"] < ns.index[ns["text"].str.contains("質疑及び意見交換の概要")][0], "text"]
+    )
     assert "出席委員氏名" in header and "講師氏名" in header
     assert "~委員長あいさつ~" in set(ns["text"])
 
@@ -125,8 +165,16 @@ def test_toshima(seeds):
     turns = seeds["toshima"].turns
     assert len(turns) == 43
     assert turns["speaker"].value_counts().to_dict() == {
-        "本部長": 21, "事務局": 10, "部員": 9, "デジタル化推進員": 2, "副本部長": 1}
-    assert turns.iloc[0]["text"] == "ただいまより第1回行政情報化推進本部を開催します。\nはじめに報告事項からお願いします。"
+        "本部長": 21,
+        "事務局": 10,
+        "部員": 9,
+        "デジタル化推進員": 2,
+        "副本部長": 1,
+    }
+    assert (
+        turns.iloc[0]["text"]
+        == "ただいまより第1回行政情報化推進本部を開催します。\nはじめに報告事項からお願いします。"
+    )
     ns = seeds["toshima"].non_speech
     notes = set(ns.loc[ns["kind"] == "stage_note", "text"])
     assert {"(質疑)", "(質疑なし)", "〔14:18終了〕", "—議題については継続審議—"} <= notes
@@ -140,13 +188,22 @@ def test_no_seed_paragraph_is_lost(seeds):
     """Every paragraph of the cleaned text is a label line, a speech line or a non-speech line."""
     for name, seg in seeds.items():
         (path,) = [p for p in config.RAW_DIR.glob("*.txt") if p.name.startswith(name)]
-        paragraphs = [line.strip() for line in clean(path.read_text(encoding="utf-8")).text.split("\n") if line.strip()]
+        paragraphs = [
+            line.strip() for line in clean(path.read_text(encoding="utf-8")).text.split("\n") if line.strip()
+        ]
         placed = set()
         for label, text in zip(seg.turns["speaker_label"], seg.turns["text"]):
             lines = text.split("\n") if text else []
             placed.update([label, *lines])
             if lines:
-                placed.update({f"{label} {lines[0]}", f"{label}{lines[0]}", f"{label}: {lines[0]}", f"{label}:{lines[0]}"})
+                placed.update(
+                    {
+                        f"{label} {lines[0]}",
+                        f"{label}{lines[0]}",
+                        f"{label}: {lines[0]}",
+                        f"{label}:{lines[0]}",
+                    }
+                )
         for part in seg.non_speech["text"]:
             placed.update(part.split("\n"))
         assert [p for p in paragraphs if p not in placed] == [], name
@@ -163,11 +220,18 @@ def turns_of(text: str):
 
 
 def test_assembly_style_marks():
-    turns = turns_of("○議長（山田太郎君）　ただいまから会議を開きます。\n○山田委員　質問します。\n"
-                     "続けて述べます。\n◆委員\n意見です。\n◎市長（鈴木一郎君）　お答えします。")
+    turns = turns_of(
+        "○議長（山田太郎君）　ただいまから会議を開きます。\n○山田委員　質問します。\n"
+        "続けて述べます。\n◆委員\n意見です。\n◎市長（鈴木一郎君）　お答えします。"
+    )
     assert list(turns["speaker"]) == ["山田太郎", "山田", "委員", "鈴木一郎"]
     assert list(turns["role"]) == ["chair", "member", "member", "official"]
-    assert list(turns["text"]) == ["ただいまから会議を開きます。", "質問します。\n続けて述べます。", "意見です。", "お答えします。"]
+    assert list(turns["text"]) == [
+        "ただいまから会議を開きます。",
+        "質問します。\n続けて述べます。",
+        "意見です。",
+        "お答えします。",
+    ]
     assert turns.iloc[0]["speaker_label"] == "○議長(山田太郎君)"
 
 
@@ -179,7 +243,9 @@ def test_label_colon_convention():
 
 
 def test_bracket_and_paren_lines():
-    turns = turns_of("【委員】\n質問です。\n【副会長】\n補足します。\n(山本部会長)\n了解。\n(事務局) 田中課長\nお答えします。")
+    turns = turns_of(
+        "【委員】\n質問です。\n【副会長】\n補足します。\n(山本部会長)\n了解。\n(事務局) 田中課長\nお答えします。"
+    )
     assert list(turns["role"]) == ["member", "vice_chair", "chair", "official"]
     assert list(turns["speaker"]) == ["委員", "副会長", "山本", "田中課長"]
 
@@ -201,7 +267,11 @@ def test_role_word_paragraphs_and_page_break_continuation():
     text = "本部長 開会します。\n\n事務局 説明します。資料の\n\n- 2 -\n\nとおりです。\n\n副本部長 賛成です。\n\n続きの段落です。"
     turns = turns_of(text)
     assert list(turns["speaker"]) == ["本部長", "事務局", "副本部長"]
-    assert list(turns["text"]) == ["開会します。", "説明します。資料のとおりです。", "賛成です。\n続きの段落です。"]
+    assert list(turns["text"]) == [
+        "開会します。",
+        "説明します。資料のとおりです。",
+        "賛成です。\n続きの段落です。",
+    ]
 
 
 def test_stage_notes_do_not_become_turns():

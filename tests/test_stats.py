@@ -1,16 +1,22 @@
 """Municipality × theme shares, bootstrap intervals, χ² tests and adjusted residuals."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
+from analysis_fixtures import SEED_MUNICIPALITIES, make_tokens, make_turns, planted_corpus, seed_turns
 from scipy.stats import chi2_contingency
 from scipy.stats.contingency import expected_freq
 
-from analysis_fixtures import SEED_MUNICIPALITIES, make_tokens, make_turns, planted_corpus, seed_turns
-from dxminutes.stats import (bootstrap_means, crosstab_chi2, role_group, theme_by_group_tests,
-                             theme_shares)
-from dxminutes.themes import code_turns, load_themes
+from dxminutes.analysis.theme_stats import (
+    bootstrap_means,
+    crosstab_chi2,
+    theme_by_group_tests,
+    theme_shares,
+)
+from dxminutes.analysis.groups import role_group
+from dxminutes.analysis.themes import code_turns, load_themes
 
 SEED = 20240717
 
@@ -113,7 +119,8 @@ def test_bootstrap_interval_agrees_with_the_normal_approximation():
 
 def test_chunked_draws_give_the_same_distribution(monkeypatch):
     x = (np.arange(300) % 3 == 0).astype(np.int64).reshape(-1, 1)
-    import dxminutes.stats as stats_module
+    import dxminutes.analysis.theme_stats as stats_module
+
     monkeypatch.setattr(stats_module, "MAX_DRAW_CELLS", 600)  # 2 replicates per chunk
     boot = bootstrap_means(x, 400, np.random.default_rng(3))
     assert boot.shape == (400, 1)
@@ -121,7 +128,7 @@ def test_chunked_draws_give_the_same_distribution(monkeypatch):
 
 
 def test_rates_per_10k_tokens(planted):
-    turns, coded, tokens = planted
+    _turns, coded, tokens = planted
     shares = theme_shares(coded, tokens, n_boot=10, random_state=0).set_index(["municipality", "theme"])
     n_tokens = tokens.groupby("municipality").size()
     hits = coded.groupby(["municipality", "theme"])["n_hits"].sum()
@@ -131,11 +138,12 @@ def test_rates_per_10k_tokens(planted):
 
 
 def test_role_groups_split_members_from_officials(planted, themes):
-    assert [role_group(r) for r in ["chair", "vice_chair", "member", "official", "expert", "unknown", None]] == \
-        ["chairs", "chairs", "members", "officials", "experts", "unknown", "unknown"]
+    assert [
+        role_group(r) for r in ["chair", "vice_chair", "member", "official", "expert", "unknown", None]
+    ] == ["chairs", "chairs", "members", "officials", "experts", "unknown", "unknown"]
     _, coded, tokens = planted
     before = coded.copy()
-    shares = theme_shares(coded, tokens, group=("municipality", "role_group"), n_boot=50, random_state=0)
+    shares = theme_shares(coded, tokens, by=("municipality", "role_group"), n_boot=50, random_state=0)
     pd.testing.assert_frame_equal(coded, before)
     assert {"municipality", "role_group"} <= set(shares.columns)
     turns = shares.drop_duplicates(["municipality", "role_group"]).set_index(["municipality", "role_group"])
@@ -144,13 +152,22 @@ def test_role_groups_split_members_from_officials(planted, themes):
     divide = shares[shares["theme"] == "digital_divide"].set_index(["municipality", "role_group"])
     assert divide.loc[("格差村", "members"), "share"] == 1.0
     assert divide.loc[("格差村", "officials"), "share"] == 0.0
-    table = crosstab_chi2(coded, group=("municipality", "role_group")).table
+    table = crosstab_chi2(coded, by=("municipality", "role_group")).table
     assert len(table) == len(turns) * 4
 
 
 def test_zero_rows_get_nan_residuals_not_errors(themes):
-    coded = code_turns(make_turns([("A市", "member", "DX と セキュリティ"), ("A市", "member", "職員"),
-                                   ("B町", "member", "何もない"), ("C村", "member", "DX の 話")]), themes)
+    coded = code_turns(
+        make_turns(
+            [
+                ("A市", "member", "DX と セキュリティ"),
+                ("A市", "member", "職員"),
+                ("B町", "member", "何もない"),
+                ("C村", "member", "DX の 話"),
+            ]
+        ),
+        themes,
+    )
     res = crosstab_chi2(coded)
     empty = res.table[res.table["municipality"] == "B町"]
     assert empty["observed"].eq(0).all() and empty["adjusted_residual"].isna().all()

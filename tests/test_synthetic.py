@@ -1,4 +1,5 @@
 """Synthetic scaled corpora: sizes, determinism, provenance of turns, and the file round trip."""
+
 from __future__ import annotations
 
 import hashlib
@@ -7,23 +8,41 @@ import pandas as pd
 import pytest
 
 from dxminutes import config
-from dxminutes.synthetic import scale_corpus, write_corpus_files
+from dxminutes.corpus.synthetic import scale_corpus, write_corpus_files
 
 
 def _tiny() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Two documents whose turn lengths are known: A has 10+20+30 chars, B has 5+5 chars."""
-    documents = pd.DataFrame({
-        "doc_id": ["a", "b"], "file": ["a.txt", "b.txt"], "municipality": ["甲市", "乙町"],
-        "prefecture": ["千葉県", "長崎県"], "body": ["甲市行政改革審議会", "乙町DX推進本部"],
-        "meeting_title": ["第1回 甲市行政改革審議会", "乙町DX推進本部会議"],
-        "meeting_date": ["2024-07-17", "2022-03-30"], "record_kind": ["verbatim", "summary"],
-    })
+    documents = pd.DataFrame(
+        {
+            "doc_id": ["a", "b"],
+            "file": ["a.txt", "b.txt"],
+            "municipality": ["甲市", "乙町"],
+            "prefecture": ["千葉県", "長崎県"],
+            "body": ["甲市行政改革審議会", "乙町DX推進本部"],
+            "meeting_title": ["第1回 甲市行政改革審議会", "乙町DX推進本部会議"],
+            "meeting_date": ["2024-07-17", "2022-03-30"],
+            "record_kind": ["verbatim", "summary"],
+        }
+    )
     texts = {"a": ["あ" * 10, "い" * 20, "う" * 30], "b": ["え" * 5, "お" * 5]}
     roles = ["chair", "member", "official"]
-    rows = [{"turn_id": f"{d}:{p:04d}", "doc_id": d, "municipality": documents.set_index("doc_id").at[d, "municipality"],
-             "meeting_date": documents.set_index("doc_id").at[d, "meeting_date"], "position": p,
-             "speaker_label": "(x)", "speaker": f"山田{p}", "role": roles[p % 3], "text": t, "n_chars": len(t)}
-            for d, ts in texts.items() for p, t in enumerate(ts)]
+    rows = [
+        {
+            "turn_id": f"{d}:{p:04d}",
+            "doc_id": d,
+            "municipality": documents.set_index("doc_id").at[d, "municipality"],
+            "meeting_date": documents.set_index("doc_id").at[d, "meeting_date"],
+            "position": p,
+            "speaker_label": "(x)",
+            "speaker": f"山田{p}",
+            "role": roles[p % 3],
+            "text": t,
+            "n_chars": len(t),
+        }
+        for d, ts in texts.items()
+        for p, t in enumerate(ts)
+    ]
     return documents, pd.DataFrame(rows)
 
 
@@ -43,7 +62,9 @@ def test_generated_documents_follow_their_templates():
         assert set(own["text"]) <= set(turns.loc[turns["doc_id"] == template, "text"])
         assert list(own["position"]) == list(range(len(own)))
         assert (own["turn_id"] == [f"{doc.doc_id}:{p:04d}" for p in range(len(own))]).all()
-        assert (own["municipality"] == doc.municipality).all() and (own["meeting_date"] == doc.meeting_date).all()
+        assert (own["municipality"] == doc.municipality).all() and (
+            own["meeting_date"] == doc.meeting_date
+        ).all()
     assert out["turn_id"].is_unique
 
 
@@ -70,14 +91,16 @@ def test_deterministic_and_nested_across_factors():
     pd.testing.assert_frame_equal(a[1], b[1])
     pd.testing.assert_frame_equal(a[0], b[0])
     other = scale_corpus((documents, turns), 3, random_state=6)
-    assert not a[1]["text"].equals(other[1]["text"]) or not a[0]["meeting_date"].equals(other[0]["meeting_date"])
+    assert not a[1]["text"].equals(other[1]["text"]) or not a[0]["meeting_date"].equals(
+        other[0]["meeting_date"]
+    )
     small = scale_corpus((documents, turns), 2, random_state=5)[1]
     pd.testing.assert_frame_equal(a[1].iloc[: len(small)], small)  # the 2× corpus is part of the 3× one
 
 
 @pytest.fixture(scope="module")
 def seeds():
-    from dxminutes.corpus import load_corpus
+    from dxminutes.corpus.build import load_corpus
 
     return load_corpus(config.RAW_DIR)
 
@@ -93,7 +116,7 @@ def test_scaled_seed_corpus_has_factor_times_the_characters(seeds):
 
 
 def test_round_trip_through_the_loader(seeds, tmp_path):
-    from dxminutes.corpus import load_corpus
+    from dxminutes.corpus.build import load_corpus
 
     docs, out = scale_corpus(seeds, 2, random_state=config.RANDOM_SEED)
     generated = docs[docs["synthetic"]]

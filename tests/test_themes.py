@@ -1,12 +1,21 @@
 """Theme dictionary loading, turn coding and the hit audit table."""
+
 from __future__ import annotations
+
+import itertools
 
 import pandas as pd
 import pytest
-
 from analysis_fixtures import SEED_MUNICIPALITIES, make_turns, seed_turns
-from dxminutes.themes import (CODED_COLUMNS, ThemeFileError, code_turns, find_hits,
-                              load_themes, theme_hits)
+
+from dxminutes.analysis.themes import (
+    CODED_COLUMNS,
+    ThemeFileError,
+    code_turns,
+    find_hits,
+    load_themes,
+    theme_hits,
+)
 
 GOOD_THEME = """
 [[theme]]
@@ -26,13 +35,52 @@ def test_default_file_has_the_four_bilingual_themes(themes):
     assert themes.keys == ["dx", "security", "staffing", "digital_divide"]
     assert themes.labels["security"] == "情報セキュリティ / Information security"
     required = {
-        "dx": ["DX", "デジタルトランスフォーメーション", "デジタル・トランスフォーメーション", "デジタル化", "自治体DX"],
-        "security": ["情報セキュリティ", "セキュリティ", "サイバー", "漏えい", "漏洩", "個人情報", "情報漏れ",
-                     "LGWAN", "ネットワーク分離"],
-        "staffing": ["職員", "人材", "研修", "体制", "人材育成", "デジタル人材", "育成", "リテラシー", "スキル",
-                     "意識改革", "CIO補佐官"],
-        "digital_divide": ["デジタルデバイド", "デジタルデバインド", "デジタル格差", "情報格差", "高齢者", "対面",
-                           "窓口", "講習会", "スマホ教室", "取り残さ", "誰一人", "不慣れ", "寄り添"],
+        "dx": [
+            "DX",
+            "デジタルトランスフォーメーション",
+            "デジタル・トランスフォーメーション",
+            "デジタル化",
+            "自治体DX",
+        ],
+        "security": [
+            "情報セキュリティ",
+            "セキュリティ",
+            "サイバー",
+            "漏えい",
+            "漏洩",
+            "個人情報",
+            "情報漏れ",
+            "LGWAN",
+            "ネットワーク分離",
+        ],
+        "staffing": [
+            "職員",
+            "人材",
+            "研修",
+            "体制",
+            "人材育成",
+            "デジタル人材",
+            "育成",
+            "リテラシー",
+            "スキル",
+            "意識改革",
+            "CIO補佐官",
+        ],
+        "digital_divide": [
+            "デジタルデバイド",
+            "デジタルデバインド",
+            "デジタル格差",
+            "情報格差",
+            "高齢者",
+            "対面",
+            "窓口",
+            "講習会",
+            "スマホ教室",
+            "取り残さ",
+            "誰一人",
+            "不慣れ",
+            "寄り添",
+        ],
     }
     for key, terms in required.items():
         assert set(terms) <= set(themes[key].terms), key
@@ -53,19 +101,29 @@ def _write(tmp_path, text):
     return path
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ('[[theme]]\nkey = "dx"\nlabel_ja = "DX\n', "line 3"),  # unterminated string
-    ('[[theme]]\nkey = "dx"\nlabel_en = "DX"\nterms = ["DX"]\n', "label_ja"),
-    ('[[theme]]\nkey = "dx"\nlabel_ja = "DX"\nlabel_en = "DX"\nterms = []\n', "'terms' is empty"),
-    (GOOD_THEME.format(key="dx") + GOOD_THEME.format(key="dx"), "duplicate key 'dx'"),
-    ('[[theme]]\nkey = "dx"\nlabel_ja = "DX"\nlabel_en = "DX"\nterms = ["DX"]\npatterns = ["(DX"]\n',
-     "'(DX'"),
-    ('[[theme]]\nkey = "dx"\nlabel_ja = "DX"\nlabel_en = "DX"\nterms = ["DX"]\nterm = ["x"]\n',
-     "unknown field(s) ['term']"),
-    ('[[theme]]\nkey = "dx"\nlabel_ja = "DX"\nlabel_en = "DX"\nterms = "DX"\n', "list of strings"),
-    ('[[theme]]\nkey = "dx"\nlabel_ja = "DX"\nlabel_en = "DX"\nterms = ["DX", ""]\n', "empty or non-string"),
-    ('title = "x"\n', "unknown top-level"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ('[[theme]]\nkey = "dx"\nlabel_ja = "DX\n', "line 3"),  # unterminated string
+        ('[[theme]]\nkey = "dx"\nlabel_en = "DX"\nterms = ["DX"]\n', "label_ja"),
+        ('[[theme]]\nkey = "dx"\nlabel_ja = "DX"\nlabel_en = "DX"\nterms = []\n', "'terms' is empty"),
+        (GOOD_THEME.format(key="dx") + GOOD_THEME.format(key="dx"), "duplicate key 'dx'"),
+        (
+            '[[theme]]\nkey = "dx"\nlabel_ja = "DX"\nlabel_en = "DX"\nterms = ["DX"]\npatterns = ["(DX"]\n',
+            "'(DX'",
+        ),
+        (
+            '[[theme]]\nkey = "dx"\nlabel_ja = "DX"\nlabel_en = "DX"\nterms = ["DX"]\nterm = ["x"]\n',
+            "unknown field(s) ['term']",
+        ),
+        ('[[theme]]\nkey = "dx"\nlabel_ja = "DX"\nlabel_en = "DX"\nterms = "DX"\n', "list of strings"),
+        (
+            '[[theme]]\nkey = "dx"\nlabel_ja = "DX"\nlabel_en = "DX"\nterms = ["DX", ""]\n',
+            "empty or non-string",
+        ),
+        ('title = "x"\n', "unknown top-level"),
+    ],
+)
 def test_malformed_theme_file_names_file_and_problem(tmp_path, text, fragment):
     with pytest.raises(ThemeFileError) as info:
         load_themes(_write(tmp_path, text))
@@ -76,17 +134,19 @@ def test_malformed_theme_file_names_file_and_problem(tmp_path, text, fragment):
 
 
 def test_missing_file_is_a_theme_file_error(tmp_path):
-    with pytest.raises(ThemeFileError, match="nothere.toml"):
+    with pytest.raises(ThemeFileError, match=r"nothere\.toml"):
         load_themes(tmp_path / "nothere.toml")
 
 
 def test_coding_counts_longest_match_once_and_respects_exclusions(themes):
-    turns = make_turns([
-        ("A市", "member", "情報セキュリティ監査と自治体ＤＸ"),          # security ×1, dx ×1
-        ("A市", "official", "デジタルデバイド対策と高齢者の窓口"),       # divide ×3
-        ("A市", "member", "青少年の健全育成と、email の確認"),            # nothing
-        ("B町", "member", "DX人材の育成。スマホを使えない方"),  # staffing ×2, divide ×1, dx ×0
-    ])
+    turns = make_turns(
+        [
+            ("A市", "member", "情報セキュリティ監査と自治体ＤＸ"),  # security ×1, dx ×1
+            ("A市", "official", "デジタルデバイド対策と高齢者の窓口"),  # divide ×3
+            ("A市", "member", "青少年の健全育成と、email の確認"),  # nothing
+            ("B町", "member", "DX人材の育成。スマホを使えない方"),  # staffing ×2, divide ×1, dx ×0
+        ]
+    )
     before = turns.copy()
     coded = code_turns(turns, themes)
     pd.testing.assert_frame_equal(turns, before)
@@ -116,13 +176,14 @@ def test_hits_do_not_overlap(themes):
     turns = make_turns([("A市", "member", "サイバーセキュリティ対策、情報漏えいと個人情報保護、LG-WAN")])
     hits = find_hits(turns, themes)
     spans = sorted(zip(hits["start"], hits["end"]))
-    assert all(e1 <= s2 for (_, e1), (s2, _) in zip(spans, spans[1:]))
+    assert all(e1 <= s2 for (_, e1), (s2, _) in itertools.pairwise(spans))
     assert list(hits["match"]) == ["サイバーセキュリティ", "情報漏えい", "個人情報保護", "LG-WAN"]
 
 
 def test_theme_hits_lists_zero_variants_and_agrees_with_coding(themes):
-    turns = make_turns([("A市", "member", "DXとDXと職員"), ("A市", "official", "DXの研修"),
-                        ("B町", "member", "高齢者")])
+    turns = make_turns(
+        [("A市", "member", "DXとDXと職員"), ("A市", "official", "DXの研修"), ("B町", "member", "高齢者")]
+    )
     audit = theme_hits(turns, themes)
     n_variants = sum(len(t.terms) + len(t.patterns) for t in themes)
     assert len(audit) == 2 * n_variants
@@ -136,8 +197,11 @@ def test_theme_hits_lists_zero_variants_and_agrees_with_coding(themes):
 
 def test_a_user_theme_file_is_used_without_code_changes(tmp_path):
     path = tmp_path / "mine.toml"
-    path.write_text('[[theme]]\nkey = "cloud"\nlabel_ja = "クラウド"\nlabel_en = "Cloud"\n'
-                    'terms = ["クラウド"]\npatterns = ["ガバメント ?クラウド"]\n', encoding="utf-8")
+    path.write_text(
+        '[[theme]]\nkey = "cloud"\nlabel_ja = "クラウド"\nlabel_en = "Cloud"\n'
+        'terms = ["クラウド"]\npatterns = ["ガバメント ?クラウド"]\n',
+        encoding="utf-8",
+    )
     coded = code_turns(make_turns([("A市", "member", "ガバメントクラウドとクラウド")]), load_themes(path))
     assert coded["theme"].tolist() == ["cloud"]
     assert coded["n_hits"].tolist() == [2]

@@ -1,4 +1,5 @@
 """Tests of the Japanese tokenizer on real seed sentences and small known cases."""
+
 from __future__ import annotations
 
 import pickle
@@ -8,14 +9,34 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from dxminutes import config
-from dxminutes.cleaning import normalize_unicode
-from dxminutes.tokenize import COMPOUND_SUFFIXES, JapaneseTokenizer, read_stopwords
+from dxminutes.corpus.cleaning import normalize_unicode
+from dxminutes.text.tokenizer import COMPOUND_SUFFIXES, JapaneseTokenizer, read_stopwords
 
 DOMAIN_TERMS = [
-    "情報セキュリティポリシー", "行政手続オンライン化", "情報セキュリティ", "デジタル人材", "電子申請",
-    "電子決裁", "LGWAN-ASP", "マイナンバーカード", "ガバメントクラウド", "デジタルデバイド", "EBPM", "RPA",
-    "ノーコード", "テレワーク", "CIO補佐官", "オープンデータ", "ペーパーレス", "デジタルデバインド", "ICT",
-    "自治体DX", "フロントヤード改革", "デジタルトランスフォーメーション", "書かない窓口", "標準準拠システム",
+    "情報セキュリティポリシー",
+    "行政手続オンライン化",
+    "情報セキュリティ",
+    "デジタル人材",
+    "電子申請",
+    "電子決裁",
+    "LGWAN-ASP",
+    "マイナンバーカード",
+    "ガバメントクラウド",
+    "デジタルデバイド",
+    "EBPM",
+    "RPA",
+    "ノーコード",
+    "テレワーク",
+    "CIO補佐官",
+    "オープンデータ",
+    "ペーパーレス",
+    "デジタルデバインド",
+    "ICT",
+    "自治体DX",
+    "フロントヤード改革",
+    "デジタルトランスフォーメーション",
+    "書かない窓口",
+    "標準準拠システム",
 ]
 
 
@@ -47,7 +68,7 @@ def test_domain_terms_come_out_whole_from_seed_sentences(seed_terms, term):
         assert any(term in t for t in terms), (term, line, terms)
 
 
-@pytest.mark.parametrize("term", DOMAIN_TERMS + ["生成AI", "サイバーセキュリティ", "LGWAN", "DX"])
+@pytest.mark.parametrize("term", [*DOMAIN_TERMS, "生成AI", "サイバーセキュリティ", "LGWAN", "DX"])
 def test_domain_terms_are_single_tokens_in_a_plain_sentence(tok, term):
     assert tok(f"{term}について、引き続き取り組みます。") == [term]
 
@@ -58,8 +79,17 @@ def test_information_security_is_one_term_not_two(tok):
     assert "情報" not in terms and "セキュリティ" not in terms
 
 
-@pytest.mark.parametrize("text", ["令和3年度第2回の会議", "資料3をご覧ください", "項番38について", "3割減となった",
-                                  "第5回流山市行財政改革審議会", "2024年7月17日"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "令和3年度第2回の会議",
+        "資料3をご覧ください",
+        "項番38について",
+        "3割減となった",
+        "第5回流山市行財政改革審議会",
+        "2024年7月17日",
+    ],
+)
 def test_numbers_are_never_glued_into_terms(tok, text):
     assert not any(re.search(r"\d", t) for t in tok(text)), tok(text)
 
@@ -114,7 +144,11 @@ def test_compound_length_is_capped():
 
 
 def test_compounds_off_gives_parts():
-    assert JapaneseTokenizer(compounds=False, stopwords_path=None)("行政経営プラン") == ["行政", "経営", "プラン"]
+    assert JapaneseTokenizer(compounds=False, stopwords_path=None)("行政経営プラン") == [
+        "行政",
+        "経営",
+        "プラン",
+    ]
 
 
 def test_symbols_do_not_become_terms(tok):
@@ -153,7 +187,7 @@ def test_settings_key_tracks_what_changes_output(tmp_path):
 
 
 def test_tokens_cli_json(capsys):
-    pytest.importorskip("dxminutes.corpus")
+    pytest.importorskip("dxminutes.corpus.build")
     import json
 
     from dxminutes.cli import main

@@ -1,13 +1,19 @@
 """Tests of the token table, its two-level cache and the process pool."""
+
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
 from dxminutes import config
-from dxminutes.cache import ShardStore
-from dxminutes.tokenize import JapaneseTokenizer
-from dxminutes.tokens import TOKEN_COLUMNS, build_token_table, tokenize_turns, tokenize_turns_with_stats
+from dxminutes.text.cache import ShardStore
+from dxminutes.text.token_table import (
+    TOKEN_COLUMNS,
+    build_token_table,
+    tokenize_turns,
+    tokenize_turns_with_stats,
+)
+from dxminutes.text.tokenizer import JapaneseTokenizer
 
 
 @pytest.fixture(scope="module")
@@ -17,8 +23,15 @@ def turns():
     for path in sorted(config.RAW_DIR.glob("*.txt")):
         paras = [p for p in path.read_text(encoding="utf-8").split("\n\n") if len(p.strip()) > 20][:6]
         for pos, text in enumerate(paras):
-            rows.append({"turn_id": f"{path.stem}:{pos:04d}", "doc_id": path.stem,
-                         "municipality": path.stem.split("_")[0], "role": "unknown", "text": text})
+            rows.append(
+                {
+                    "turn_id": f"{path.stem}:{pos:04d}",
+                    "doc_id": path.stem,
+                    "municipality": path.stem.split("_")[0],
+                    "role": "unknown",
+                    "text": text,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -61,8 +74,10 @@ def test_changed_stopwords_refilter_without_reanalysis(turns, tmp_path):
 def test_changed_userdict_reanalyzes_everything(turns, tmp_path):
     run(turns, tmp_path)
     udic = tmp_path / "userdict.csv"
-    udic.write_text(config.USERDICT_PATH.read_text(encoding="utf-8") + "行政経営,カスタム名詞,ギョウセイケイエイ\n",
-                    encoding="utf-8")
+    udic.write_text(
+        config.USERDICT_PATH.read_text(encoding="utf-8") + "行政経営,カスタム名詞,ギョウセイケイエイ\n",
+        encoding="utf-8",
+    )
     _, stats = run(turns, tmp_path, tokenizer=JapaneseTokenizer(userdict_path=udic))
     assert stats.analyzed == len(turns) and stats.term_hits == 0
 

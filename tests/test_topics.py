@@ -5,17 +5,17 @@ import pandas as pd
 import pytest
 from analysis_fixtures import make_tokens, make_turns, seed_tokens
 
-from dxminutes.dtm import count_matrix, tfidf_matrix
-from dxminutes.topics import (
+from dxminutes.analysis.topics import (
     fit_topics,
     match_topics,
     select_k,
     suggest_k,
+    top_terms,
     topic_by_theme,
     topic_labels,
     topic_prevalence,
-    top_terms,
 )
+from dxminutes.text.dtm import count_matrix, tfidf_matrix
 
 SEED = 11
 VOCABS = {
@@ -124,7 +124,14 @@ def test_top_terms_and_labels(planted):
 def test_select_k_favours_the_planted_three(planted):
     _, _, tfidf, counts = planted
     sel = select_k(tfidf, range(2, 7), random_state=SEED, counts_dtm=counts)
-    assert list(sel.columns) == ["k", "coherence_npmi", "coherence_sd", "stability", "stability_min", "n_runs"]
+    assert list(sel.columns) == [
+        "k",
+        "coherence_npmi",
+        "coherence_sd",
+        "stability",
+        "stability_min",
+        "n_runs",
+    ]
     assert sel["k"].tolist() == [2, 3, 4, 5, 6]
     best = sel.set_index("k")
     # splitting a planted vocabulary (K > 3) lowers coherence; merging two (K = 2) does not
@@ -160,10 +167,14 @@ def test_prevalence_by_municipality_and_theme(planted):
     own = prev[prev["municipality"] == prev["topic"].map(groups)]
     assert len(own) == 3 and (own["prevalence"] > 0.8).all()
 
-    coded = pd.DataFrame({
-        "turn_id": turns["turn_id"], "municipality": turns["municipality"],
-        "theme": "security", "coded": turns["municipality"].eq("安全市"),
-    })
+    coded = pd.DataFrame(
+        {
+            "turn_id": turns["turn_id"],
+            "municipality": turns["municipality"],
+            "theme": "security",
+            "coded": turns["municipality"].eq("安全市"),
+        }
+    )
     by_theme = topic_by_theme(tm, coded)
     assert list(by_theme.columns) == ["theme", "topic", "label", "prevalence", "n_turns", "lift"]
     sec_topic = next(t for t, g in groups.items() if g == "安全市")

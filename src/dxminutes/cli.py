@@ -4,6 +4,7 @@ Each command lives with the module that does its work; a module takes part by de
 `register_cli(subparsers)`, which adds its sub-parser and sets `func` (a callable taking the
 parsed namespace and returning an exit code).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,7 +12,7 @@ import importlib
 import sys
 
 #: Modules that contribute commands, in the order `--help` lists them.
-COMMAND_MODULES = ("corpus", "tokenize", "report")
+COMMAND_MODULES = ("corpus.build", "text.tokenizer", "report.render")
 
 
 def build_parser() -> argparse.ArgumentParser:

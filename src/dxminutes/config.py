@@ -5,6 +5,7 @@ directory and never writes outside the project unless a caller passes other path
 does no I/O at import: it only reads environment variables, which let `make report DATA=…`
 point a run at another corpus.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,6 +36,14 @@ THEMES_PATH = Path(os.environ.get("DXMINUTES_THEMES") or RESOURCES_DIR / "themes
 #: The one random seed of the project. Functions take `random_state` explicitly; notebooks and
 #: the CLI pass this value.
 RANDOM_SEED = 20240717
+
+#: Analysis defaults. A notebook's `parameters` cell (and `make report N_BOOT=… MIN_COUNT=…`)
+#: overrides them; a parameter left at None takes the value here.
+N_BOOT = 1000  # bootstrap replicates for 95% intervals
+MIN_COUNT = 3  # minimum occurrences of a term in a group (keyness, collocations)
+MIN_TURNS = 2  # minimum number of turns a term must occur in (dispersion guard)
+TOP_N_EDGES = 60  # edges kept in a co-occurrence network
+N_JOBS = 2  # worker processes for tokenization
 
 
 def relpath(path: os.PathLike | str, start: os.PathLike | str = PROJECT_DIR) -> str:

@@ -23,14 +23,15 @@ MIN_COUNT = 1
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from dxminutes import config, plots
+from dxminutes import config
+from dxminutes.report import export, style
 
-plots.setup()
+style.setup()
 print(f"K={K} MIN_COUNT={MIN_COUNT}")
 
 # %%
 table = pd.DataFrame({"municipality": ["流山市", "長崎市"], "share": [1 / 3, 2 / 3]})
-path = plots.write_table(table, "01-demo-shares")
+path = export.write_table(table, "01-demo-shares")
 print("wrote", config.relpath(path, config.REPORTS_DIR))
 
 # %%

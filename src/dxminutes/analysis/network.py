@@ -1,0 +1,218 @@
+"""Co-occurrence networks of terms, drawn the way KH Coder draws them.
+
+Two terms co-occur when they appear in the same unit (a speaker turn by default). Edge
+strength is the Jaccard coefficient of the sets of units that contain each term,
+|A ∩ B| / |A ∪ B|. Counts come from one sparse product Xᵀ·X of the binary unit × term matrix,
+restricted to the ``max_terms`` most frequent terms, so the cost grows linearly with the number
+of units. Only the ``top_n_edges`` strongest edges are drawn, and only terms with an edge become
+nodes. Communities (colours) come from modularity maximization and are numbered 1, 2, … from the
+largest, ties by the alphabetically first term, so reruns give identical tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+UNITS = {"turn": "turn_id", "document": "doc_id"}
+NODE_COLUMNS = ["term", "n_turns", "community", "degree", "weighted_degree"]
+EDGE_COLUMNS = ["source", "target", "n_both", "jaccard"]
+
+
+@dataclass(frozen=True)
+class Network:
+    """A co-occurrence network: tidy ``nodes`` and ``edges`` plus the networkx ``graph``.
+
+    ``nodes``: term, n_turns (units containing the term), community (1 = largest), degree,
+    weighted_degree (sum of Jaccard over the node's edges). ``edges``: source, target (source <
+    target), n_both (units containing both), jaccard. ``filters`` records how the units were
+    restricted (e.g. ``{"municipality": "…", "theme": "dx"}``); the same keys appear as columns
+    of ``nodes`` and ``edges``.
+    """
+
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    graph: nx.Graph
+    unit: str = "turn"
+    n_units: int = 0
+    filters: dict = field(default_factory=dict)
+
+
+def _binary_matrix(tokens: pd.DataFrame, key: str) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Binary unit × term matrix (CSR) and its sorted vocabulary."""
+    pairs = tokens[[key, "term"]].drop_duplicates()
+    unit_codes, _ = pd.factorize(pairs[key], sort=True)
+    term_codes, terms = pd.factorize(pairs["term"], sort=True)
+    n_units = int(unit_codes.max()) + 1 if len(unit_codes) else 0
+    data = np.ones(len(pairs), dtype=np.int64)
+    x = sparse.csr_matrix((data, (unit_codes, term_codes)), shape=(n_units, len(terms)))
+    return x, np.asarray(terms, dtype=object)
+
+
+def _communities(graph: nx.Graph, method: str, random_state: int) -> dict[str, int]:
+    """Community number per node: 1 = largest community, ties by first term."""
+    if graph.number_of_edges() == 0:
+        groups = [{n} for n in graph.nodes]
+    elif method == "louvain":
+        groups = nx.community.louvain_communities(graph, weight="jaccard", seed=random_state)
+    elif method == "greedy":
+        groups = nx.community.greedy_modularity_communities(graph, weight="jaccard")
+    else:
+        raise ValueError(f"community method must be 'louvain' or 'greedy', got {method!r}")
+    ordered = sorted((sorted(g) for g in groups), key=lambda g: (-len(g), g[0]))
+    return {term: number for number, group in enumerate(ordered, start=1) for term in group}
+
+
+def cooccurrence(
+    tokens: pd.DataFrame,
+    *,
+    unit: str = "turn",
+    top_n_edges: int = 60,
+    min_turns: int = 3,
+    max_terms: int = 150,
+    turn_ids: Iterable[str] | None = None,
+    community: str = "louvain",
+    random_state: int,
+) -> Network:
+    """Build the term co-occurrence network of a token table.
+
+    Parameters
+    ----------
+    tokens : the token table (turn_id, doc_id, term, …).
+    unit : ``"turn"`` (default) or ``"document"``: what "appearing together" means.
+    top_n_edges : draw only this many edges, the strongest by Jaccard (ties: n_both descending,
+        then source, target alphabetically).
+    min_turns : a term must occur in at least this many units to be considered.
+    max_terms : consider only the most frequent terms by unit count (ties alphabetically).
+    turn_ids : restrict to these turns (a theme's coded turns, one municipality's turns, …).
+    community : ``"louvain"`` (seeded with ``random_state``) or ``"greedy"`` modularity.
+    random_state : seed for the community detection.
+    """
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {sorted(UNITS)}, got {unit!r}")
+    key = UNITS[unit]
+    tok = tokens.loc[tokens["term"].notna() & (tokens["term"] != "")]
+    if turn_ids is not None:
+        tok = tok.loc[tok["turn_id"].isin(set(turn_ids))]
+    x, terms = _binary_matrix(tok, key)
+    n_units = x.shape[0]
+
+    df = np.asarray(x.sum(axis=0)).ravel()
+    order = np.lexsort((terms, -df))  # frequency descending, then term
+    keep = order[df[order] >= min_turns][:max_terms]
+    keep = np.sort(keep)  # back to alphabetical order of the vocabulary
+    xk = x[:, keep].tocsc()
+    kept_terms, kept_df = terms[keep], df[keep]
+
+    both = sparse.triu(xk.T @ xk, k=1).tocoo()
+    union = kept_df[both.row] + kept_df[both.col] - both.data
+    edges = pd.DataFrame(
+        {
+            "source": kept_terms[both.row].astype(str),
+            "target": kept_terms[both.col].astype(str),
+            "n_both": both.data.astype("int64"),
+            "jaccard": both.data / union,
+        }
+    )
+    edges = (
+        edges.sort_values(
+            ["jaccard", "n_both", "source", "target"], ascending=[False, False, True, True], kind="mergesort"
+        )
+        .head(top_n_edges)
+        .reset_index(drop=True)
+    )
+
+    graph = nx.Graph()
+    n_of = dict(zip(kept_terms.astype(str), kept_df.astype(int)))
+    for term in sorted(set(edges["source"]) | set(edges["target"])):
+        graph.add_node(term, n_turns=n_of[term])
+    for row in edges.itertuples(index=False):
+        graph.add_edge(row.source, row.target, jaccard=float(row.jaccard), n_both=int(row.n_both))
+
+    comm = _communities(graph, community, random_state)
+    nx.set_node_attributes(graph, comm, "community")
+    nodes = pd.DataFrame(
+        {
+            "term": list(graph.nodes),
+            "n_turns": [graph.nodes[t]["n_turns"] for t in graph.nodes],
+            "community": [comm[t] for t in graph.nodes],
+            "degree": [graph.degree(t) for t in graph.nodes],
+            "weighted_degree": [graph.degree(t, weight="jaccard") for t in graph.nodes],
+        },
+        columns=NODE_COLUMNS,
+    )
+    nodes = nodes.astype(
+        {"n_turns": "int64", "community": "int64", "degree": "int64", "weighted_degree": float}
+    )
+    nodes = nodes.sort_values(
+        ["community", "n_turns", "term"], ascending=[True, False, True], kind="mergesort"
+    )
+    return Network(nodes.reset_index(drop=True), edges[EDGE_COLUMNS], graph, unit, n_units)
+
+
+def network_for(
+    tokens: pd.DataFrame,
+    coded: pd.DataFrame | None = None,
+    *,
+    theme: str | None = None,
+    municipality: str | None = None,
+    **kwargs,
+) -> Network:
+    """`cooccurrence` restricted to one theme's coded turns and/or one municipality's turns.
+
+    ``coded`` is the long table of ``themes.code_turns`` (needed when ``theme`` is given). The
+    filter values are added as columns (``theme``, ``municipality``) of ``nodes`` and ``edges``.
+    Other keyword arguments go to `cooccurrence` (``random_state`` is required there).
+    """
+    filters: dict[str, str] = {}
+    ids = pd.Series(tokens["turn_id"].unique())
+    if municipality is not None:
+        ids = pd.Series(tokens.loc[tokens["municipality"] == municipality, "turn_id"].unique())
+        filters["municipality"] = municipality
+    if theme is not None:
+        if coded is None:
+            raise ValueError("network_for(theme=...) needs the coded table of themes.code_turns")
+        if theme not in set(coded["theme"]):
+            raise ValueError(f"unknown theme {theme!r}; coded has {sorted(set(coded['theme']))}")
+        theme_ids = coded.loc[(coded["theme"] == theme) & coded["coded"].astype(bool), "turn_id"]
+        ids = ids[ids.isin(set(theme_ids))]
+        filters["theme"] = theme
+    net = cooccurrence(tokens, turn_ids=ids, **kwargs)
+    nodes = net.nodes.assign(**filters)
+    edges = net.edges.assign(**filters)
+    return Network(nodes, edges, net.graph, net.unit, net.n_units, filters)
+
+
+def layout(network: Network, random_state: int, *, iterations: int = 100) -> pd.DataFrame:
+    """Seeded spring layout (weight = Jaccard): term, x, y, community, n_turns, for plotting."""
+    if network.graph.number_of_nodes() == 0:
+        return pd.DataFrame(columns=["term", "x", "y", "community", "n_turns"])
+    pos = nx.spring_layout(network.graph, weight="jaccard", seed=random_state, iterations=iterations)
+    coords = pd.DataFrame(
+        [(t, float(xy[0]), float(xy[1])) for t, xy in pos.items()], columns=["term", "x", "y"]
+    )
+    out = network.nodes[["term", "community", "n_turns"]].merge(coords, on="term", how="left")
+    return out[["term", "x", "y", "community", "n_turns"]]
+
+
+def networks_by_theme(
+    tokens: pd.DataFrame, coded: pd.DataFrame, keys, *, top_n_edges: int, random_state: int
+) -> dict[str, tuple[Network, pd.DataFrame]]:
+    """The co-occurrence network of each theme's turns and its layout, keyed by theme, in order."""
+    out = {}
+    for key in keys:
+        net = network_for(tokens, coded=coded, theme=key, top_n_edges=top_n_edges, random_state=random_state)
+        out[key] = (net, layout(net, random_state=random_state))
+    return out
+
+
+def combined_tables(networks: dict[str, tuple[Network, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All networks' nodes and edges in two tables with a `theme` column."""
+    nodes = [net.nodes.assign(theme=key) for key, (net, _) in networks.items()]
+    edges = [net.edges.assign(theme=key) for key, (net, _) in networks.items()]
+    return pd.concat(nodes, ignore_index=True), pd.concat(edges, ignore_index=True)

@@ -1,0 +1,303 @@
+"""Topic models (NMF on TF-IDF, LDA on counts), choice of K, topic prevalence by group and theme.
+
+Topics are numbered 1 … K in the order of the fitted model. Every table is tidy and every fit is
+seeded, so the same ``random_state`` gives identical topics.
+
+Choosing K (`select_k`) combines two criteria computed on this corpus:
+
+* coherence: for each topic, the mean NPMI over pairs of its ``top_n`` terms, where the
+  probabilities are binary document frequencies over the turns of the corpus (does a turn
+  contain the term / both terms?); a pair that never co-occurs scores −1;
+* stability: the model is refitted on several seeded 80 % subsamples of the turns; for each
+  pair of runs the topics are matched one-to-one (Hungarian assignment on the cosine
+  similarity of topic-term vectors) and the mean matched cosine is taken; stability is the
+  mean over pairs of runs (Greene, O'Callaghan & Cunningham 2014). Subsampling matters: NMF's
+  ``nndsvda`` initialisation is nearly deterministic, so refitting the full matrix with other
+  seeds would report a stability close to 1 for any K.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import linear_sum_assignment
+from sklearn.decomposition import NMF, LatentDirichletAllocation
+
+from dxminutes.text.dtm import DTM
+
+MODELS = ("nmf", "lda")
+
+
+@dataclass(frozen=True)
+class TopicModel:
+    """A fitted topic model.
+
+    ``doc_topic``: rows × k, each row sums to 1 (all-zero for rows without terms).
+    ``topic_term``: k × terms, each row sums to 1 (NMF components normalized; LDA topic-word
+    distributions). ``terms`` and ``rows`` come from the DTM; ``model`` is the fitted sklearn
+    estimator.
+    """
+
+    model: NMF | LatentDirichletAllocation
+    doc_topic: np.ndarray
+    topic_term: np.ndarray
+    terms: np.ndarray
+    rows: pd.DataFrame
+    kind: str
+
+    @property
+    def k(self) -> int:
+        return self.topic_term.shape[0]
+
+
+def _normalize_rows(a: np.ndarray) -> np.ndarray:
+    sums = a.sum(axis=1, keepdims=True)
+    return np.divide(a, sums, out=np.zeros_like(a, dtype=float), where=sums > 0)
+
+
+def _fit(matrix, k: int, model: str, random_state: int, max_iter: int):
+    """Fit one estimator; returns (estimator, row-normalized doc_topic, row-normalized topic_term)."""
+    if model == "nmf":
+        est = NMF(n_components=k, init="nndsvda", max_iter=max_iter, tol=1e-4, random_state=random_state)
+        w = est.fit_transform(matrix)
+    elif model == "lda":
+        data = matrix.data if sparse.issparse(matrix) else np.asarray(matrix).ravel()
+        if not np.allclose(data, np.round(data)):
+            raise ValueError("LDA needs a count DTM (dtm.count_matrix), not TF-IDF weights")
+        est = LatentDirichletAllocation(
+            n_components=k, learning_method="batch", max_iter=max_iter, random_state=random_state
+        )
+        w = est.fit_transform(matrix)
+    else:
+        raise ValueError(f"model must be one of {MODELS}, got {model!r}")
+    return est, _normalize_rows(w), _normalize_rows(est.components_)
+
+
+def fit_topics(
+    dtm_tfidf: DTM, k: int, *, model: str = "nmf", random_state: int, max_iter: int = 400
+) -> TopicModel:
+    """Fit K topics: NMF (``init="nndsvda"``) on a TF-IDF DTM, or LDA (batch) on a count DTM.
+
+    For ``model="lda"`` pass `dtm.count_matrix(...)`: LDA is a model of counts and refuses
+    TF-IDF weights.
+    """
+    if not 1 <= k <= min(dtm_tfidf.matrix.shape):
+        raise ValueError(f"k={k} must be between 1 and min(rows, terms)={min(dtm_tfidf.matrix.shape)}")
+    est, doc_topic, topic_term = _fit(dtm_tfidf.matrix, k, model, random_state, max_iter)
+    return TopicModel(est, doc_topic, topic_term, np.asarray(dtm_tfidf.terms), dtm_tfidf.rows, model)
+
+
+def _top_indices(topic_term: np.ndarray, terms: np.ndarray, n: int) -> list[np.ndarray]:
+    """Per topic, indices of the n heaviest terms with weight > 0 (ties by term)."""
+    out = []
+    for weights in topic_term:
+        order = np.lexsort((terms, -weights))
+        out.append(order[weights[order] > 0][:n])
+    return out
+
+
+def top_terms(tm: TopicModel, n: int = 10) -> pd.DataFrame:
+    """Tidy top terms: topic (1-based), rank (1-based), term, weight (share of the topic)."""
+    records = [
+        (t + 1, rank + 1, str(tm.terms[j]), float(tm.topic_term[t, j]))
+        for t, idx in enumerate(_top_indices(tm.topic_term, tm.terms, n))
+        for rank, j in enumerate(idx)
+    ]
+    return pd.DataFrame(records, columns=["topic", "rank", "term", "weight"])
+
+
+def topic_labels(tm: TopicModel, n: int = 3) -> pd.Series:
+    """Short labels such as ``"T1: 窓口・手続・オンライン"``, indexed by topic number."""
+    tops = top_terms(tm, n)
+    joined = tops.groupby("topic", sort=True)["term"].agg("・".join)
+    labels = {t: f"T{t}: {joined.get(t, '')}" for t in range(1, tm.k + 1)}
+    return pd.Series(labels, name="label").rename_axis("topic")
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    na = np.linalg.norm(a, axis=1, keepdims=True)
+    nb = np.linalg.norm(b, axis=1, keepdims=True)
+    return (a / np.where(na > 0, na, 1.0)) @ (b / np.where(nb > 0, nb, 1.0)).T
+
+
+def _matched_cosines(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    sim = _cosine(a, b)
+    ia, ib = linear_sum_assignment(-sim)
+    return ia, ib, sim[ia, ib]
+
+
+def match_topics(tm_a: TopicModel, tm_b: TopicModel) -> pd.DataFrame:
+    """One-to-one topic matching (Hungarian) by cosine of topic-term vectors: topic_a, topic_b, cosine.
+
+    The two models may have different vocabularies (aligned on the union of terms) and
+    different K (only min(K_a, K_b) pairs are returned).
+    """
+    vocab = np.union1d(np.asarray(tm_a.terms, dtype=str), np.asarray(tm_b.terms, dtype=str))
+
+    def aligned(tm: TopicModel) -> np.ndarray:
+        out = np.zeros((tm.k, len(vocab)))
+        out[:, np.searchsorted(vocab, np.asarray(tm.terms, dtype=str))] = tm.topic_term
+        return out
+
+    ia, ib, cos = _matched_cosines(aligned(tm_a), aligned(tm_b))
+    return pd.DataFrame({"topic_a": ia + 1, "topic_b": ib + 1, "cosine": cos})
+
+
+def _npmi_coherence(top_idx: list[np.ndarray], binary: sparse.csc_matrix) -> np.ndarray:
+    """Mean pairwise NPMI of each topic's top terms, from binary turn-level co-occurrence."""
+    n_docs = binary.shape[0]
+    scores = []
+    for idx in top_idx:
+        if len(idx) < 2:
+            scores.append(np.nan)
+            continue
+        sub = binary[:, idx]
+        co = (sub.T @ sub).toarray().astype(float)
+        p = np.diag(co) / n_docs
+        iu = np.triu_indices(len(idx), k=1)
+        pij = co[iu] / n_docs
+        pi, pj = p[iu[0]], p[iu[1]]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            npmi = np.log(pij / (pi * pj)) / -np.log(pij)
+        npmi = np.where(pij == 0, -1.0, np.where(pij >= 1, 1.0, npmi))
+        scores.append(float(npmi.mean()))
+    return np.array(scores)
+
+
+def _term_positions(source_terms: np.ndarray, target_terms: np.ndarray) -> np.ndarray:
+    """Column index in `target_terms` of every term of `source_terms` (−1 if absent)."""
+    lookup = {t: i for i, t in enumerate(np.asarray(target_terms, dtype=str))}
+    return np.array([lookup.get(t, -1) for t in np.asarray(source_terms, dtype=str)])
+
+
+def select_k(
+    dtm_tfidf: DTM,
+    ks=range(2, 13),
+    *,
+    seeds=(0, 1, 2, 3, 4),
+    random_state: int,
+    top_n: int = 10,
+    counts_dtm: DTM | None = None,
+    model: str = "nmf",
+    subsample: float = 0.8,
+    max_iter: int = 400,
+) -> pd.DataFrame:
+    """Coherence and stability for each K (see the module docstring).
+
+    Each run's seed is derived from (``random_state``, seed), so the whole table is
+    deterministic. NMF runs on ``dtm_tfidf``; LDA (``model="lda"``) runs on ``counts_dtm``.
+    Co-occurrence for coherence is taken from ``counts_dtm`` when given, else from the non-zero
+    cells of ``dtm_tfidf`` (the same thing at turn level). K values ≥ min(rows, terms) are
+    skipped.
+
+    Returns one row per K: k, coherence_npmi (mean over topics and runs), coherence_sd (over
+    runs), stability (mean over pairs of runs of the mean matched cosine), stability_min (the
+    worst pair), n_runs.
+    """
+    if model == "lda" and counts_dtm is None:
+        raise ValueError("select_k(model='lda') needs counts_dtm")
+    if len(seeds) < 2:
+        raise ValueError("select_k needs at least two seeds to measure stability")
+    fit_dtm = counts_dtm if model == "lda" else dtm_tfidf
+    x = sparse.csr_matrix(fit_dtm.matrix)
+    cooc_dtm = counts_dtm if counts_dtm is not None else dtm_tfidf
+    binary = (sparse.csc_matrix(cooc_dtm.matrix) > 0).astype(np.int64).tocsc()
+    positions = _term_positions(fit_dtm.terms, cooc_dtm.terms)
+    terms = np.asarray(fit_dtm.terms, dtype=str)
+
+    n_rows = x.shape[0]
+    size = max(2, int(np.ceil(subsample * n_rows)))
+    derived = [int(np.random.SeedSequence([random_state, s]).generate_state(1)[0]) for s in seeds]
+    samples = [np.sort(np.random.default_rng(d).choice(n_rows, size=size, replace=False)) for d in derived]
+
+    records = []
+    for k in ks:
+        if k >= min(size, x.shape[1]):
+            continue
+        topic_terms, coherences = [], []
+        for d, rows in zip(derived, samples):
+            _, _, topic_term = _fit(x[rows], k, model, d, max_iter)
+            top = [positions[idx] for idx in _top_indices(topic_term, terms, top_n)]
+            coherences.append(np.nanmean(_npmi_coherence([t[t >= 0] for t in top], binary)))
+            topic_terms.append(topic_term)
+        pair_means = [_matched_cosines(a, b)[2].mean() for a, b in combinations(topic_terms, 2)]
+        records.append(
+            (
+                k,
+                float(np.mean(coherences)),
+                float(np.std(coherences)),
+                float(np.mean(pair_means)),
+                float(np.min(pair_means)),
+                len(seeds),
+            )
+        )
+    return pd.DataFrame(
+        records, columns=["k", "coherence_npmi", "coherence_sd", "stability", "stability_min", "n_runs"]
+    )
+
+
+def suggest_k(selection: pd.DataFrame) -> int:
+    """The K maximizing the mean of rank-normalized coherence and stability; ties go to the smaller K.
+
+    Rank normalization: each criterion is ranked over the candidate K (average ranks for ties)
+    and scaled to [0, 1] (worst 0, best 1), so neither criterion's scale dominates. With a single
+    candidate, that K is returned. This is a default for the report; a researcher reading the
+    coherence/stability curves may choose another K.
+    """
+    if selection.empty:
+        raise ValueError("suggest_k needs a non-empty select_k table")
+    sel = selection.sort_values("k", kind="mergesort").reset_index(drop=True)
+    if len(sel) == 1:
+        return int(sel["k"].iloc[0])
+    scaled = [(sel[c].rank(method="average") - 1) / (len(sel) - 1) for c in ("coherence_npmi", "stability")]
+    score = (scaled[0] + scaled[1]) / 2
+    return int(sel.loc[score.to_numpy().argmax(), "k"])
+
+
+def _labelled(tm: TopicModel, frame: pd.DataFrame) -> pd.DataFrame:
+    labels = topic_labels(tm)
+    return frame.assign(label=frame["topic"].map(labels))
+
+
+def topic_prevalence(tm: TopicModel, by: str = "municipality") -> pd.DataFrame:
+    """Mean doc-topic weight per group: [by], topic, label, prevalence, n_turns.
+
+    Rows without any term (all-zero doc-topic) are left out; ``n_turns`` counts the rows used.
+    Prevalences of a group sum to 1 over topics.
+    """
+    if by not in tm.rows.columns:
+        raise ValueError(f"the DTM rows have no {by!r} column (have {list(tm.rows.columns)})")
+    used = tm.doc_topic.sum(axis=1) > 0
+    weights = pd.DataFrame(tm.doc_topic[used], columns=range(1, tm.k + 1))
+    weights[by] = tm.rows[by].to_numpy()[used]
+    grouped = weights.groupby(by, sort=True)
+    means = grouped.mean().stack().rename("prevalence").rename_axis([by, "topic"]).reset_index()
+    means["n_turns"] = means[by].map(grouped.size()).astype("int64")
+    out = _labelled(tm, means)
+    return out[[by, "topic", "label", "prevalence", "n_turns"]]
+
+
+def topic_by_theme(tm: TopicModel, coded: pd.DataFrame) -> pd.DataFrame:
+    """Mean doc-topic weight over each theme's coded turns: theme, topic, label, prevalence, n_turns, lift.
+
+    ``lift`` = prevalence among the theme's turns / prevalence among all turns with terms, so
+    > 1 marks topics over-represented in the theme. Needs a turn-level model.
+    """
+    if "turn_id" not in tm.rows.columns:
+        raise ValueError("topic_by_theme needs a turn-level topic model (rows with turn_id)")
+    used = tm.doc_topic.sum(axis=1) > 0
+    weights = pd.DataFrame(tm.doc_topic[used], columns=range(1, tm.k + 1))
+    weights["turn_id"] = tm.rows["turn_id"].to_numpy()[used]
+    overall = weights.drop(columns="turn_id").mean()
+    hits = coded.loc[coded["coded"].astype(bool), ["theme", "turn_id"]].drop_duplicates()
+    joined = hits.merge(weights, on="turn_id", how="inner").drop(columns="turn_id")
+    grouped = joined.groupby("theme", sort=True)
+    means = grouped.mean().stack().rename("prevalence").rename_axis(["theme", "topic"]).reset_index()
+    means["n_turns"] = means["theme"].map(grouped.size()).astype("int64")
+    means["lift"] = means["prevalence"] / means["topic"].map(overall).to_numpy()
+    out = _labelled(tm, means)
+    return out[["theme", "topic", "label", "prevalence", "n_turns", "lift"]]

@@ -1,0 +1,495 @@
+"""Cleaning pipeline for extracted minutes: small pure `str -> str` steps and an audit report.
+
+`PIPELINE` lists the steps in the order `clean` runs them. Each step does one thing, never
+removes speech, and can be run and tested on its own; `clean` records for each step how many
+lines it changed, the text size before and after, and a short excerpt of its first change, so
+an analyst can audit what cleaning did to a document. The pipeline is idempotent:
+`clean(clean(x).text).text == clean(x).text`.
+
+All patterns are collected at the top of the module; the speaker and heading patterns shared
+with segmentation live in `roles.py`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+import pandas as pd
+
+from dxminutes.corpus import roles
+from dxminutes.normalize import normalize_newlines, normalize_unicode
+
+# --------------------------------------------------------------------------------------------
+# Patterns
+# --------------------------------------------------------------------------------------------
+
+#: HTML: block-level tags become line breaks, other tags vanish. Only real tag syntax is
+#: matched (`<p class="x">`, `</div>`, `<br/>`), never Japanese text in angle brackets
+#: such as `<質疑及び意見交換の概要>`.
+HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+HTML_SCRIPT_RE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I)
+HTML_BLOCK_TAG_RE = re.compile(
+    r"</?(?:p|div|br|tr|td|th|li|ul|ol|dl|dt|dd|table|thead|tbody|tfoot|h[1-6]|section|article"
+    r"|header|footer|nav|blockquote|pre|hr|caption)\b[^<>]*>",
+    re.I,
+)
+HTML_INPUT_RE = re.compile(r"<input\b[^<>]*>\s*", re.I)
+HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
+#: Checkbox widgets keep their state as a mark before their label: `☑非公開`, `☐公開`.
+CHECKED_BOX, UNCHECKED_BOX = "☑", "☐"
+
+
+#: `◯` (U+25EF) anywhere and `〇` (U+3007) opening a line (but not a kanji numeral such as
+#: `〇〇市` or `二〇二四`) are look-alikes of the speaker mark `○` (U+25CB).
+LARGE_CIRCLE_RE = re.compile("\u25ef")
+IDEOGRAPHIC_ZERO_MARK_RE = re.compile(r"^([ \t]*)\u3007(?![〇一二三四五六七八九十百千])", re.M)
+
+#: Web navigation and page furniture, each matched against a whole line.
+BOILERPLATE_LINES = (
+    r"ここから本文(です)?。?",
+    r"本文ここまで。?",
+    r"(この)?ページの(先頭|トップ)へ(戻る)?",
+    r"(最終)?更新日\s*[:：].*",
+    r"ページ(ID|番号)\s*[:：].*",
+    r"(印刷|印刷する|印刷用ページを表示する)",
+    r"アンケート",
+    r"より良いホームページにするため.*",
+    r"(この|こちらの)?ページ(の情報)?は(役に立ち|わかりやすかった|見つけやすかった).*",
+    r"(観光案内|平和・原爆|国際情報|サイトマップ|サイト内検索|メニュー|ホーム)",
+    r"「[^」]{1,60}」の分類",
+    r"(PDF|Adobe).*(Acrobat|Reader).*",
+    r"(ナビゲーション|本文)へ(を)?スキップ.*",
+    r"(ホーム|トップページ)\s*>.*>.*",
+)
+BOILERPLATE_LINE_RE = re.compile(r"^[ \t]*(?:" + "|".join(BOILERPLATE_LINES) + r")[ \t]*$", re.M)
+#: A contact block (`お問い合わせ先` and the department, phone, fax and address lines after
+#: it) that closes a web page; removed only when no speaker line follows it.
+CONTACT_HEADING_RE = re.compile(
+    r"^[ \t]*(?:このページに関する)?(?:お問い?合わ?せ先?|問い合わせ先)[ \t]*$", re.M
+)
+CONTACT_TAIL_MAX_CHARS = 2000
+
+#: Page numbers and print furniture, each a whole line: `- 3 -`, `3`, `3/12`, `(3)`, `p.3`,
+#: `(日本産業規格A列4番)`, and rule lines left by table extraction (`-------\t--`).
+#: Numbers may be spaced out by extraction (`1 2`), like the rest of the text.
+_PAGE_NO = r"\d(?:[ \u3000]?\d){0,3}"
+PAGE_ARTIFACT_LINES = (
+    rf"[-‐−–—]\s*{_PAGE_NO}\s*[-‐−–—]",
+    _PAGE_NO,
+    rf"{_PAGE_NO}\s*/\s*{_PAGE_NO}",
+    rf"\(\s*{_PAGE_NO}\s*\)",
+    rf"(?:p|P|ページ)\.?\s*{_PAGE_NO}",
+    rf"{_PAGE_NO}\s*ページ",
+    r"\(日本(?:産業|工業)規格\s*A\s*列\s*\d\s*番\)",
+    r"[-=_\t ]*[-=_]{2,}[-=_\t ]*",
+)
+PAGE_ARTIFACT_RE = re.compile(r"^[ \t]*(?:" + "|".join(PAGE_ARTIFACT_LINES) + r")[ \t]*$", re.M)
+
+#: Running headers: a line seen at least this often that looks like a title, not speech.
+RUNNING_HEADER_MIN_COUNT = 3
+RUNNING_HEADER_LEN = (4, 60)
+
+#: Paragraphs that PDF table extraction flattened into one cell, separated by spaces:
+#: `報告した。 【質疑・意見等】 ○ 特になし。 議題 1 …`.
+INLINE_MARK_RE = re.compile(rf"(?<=\S) +(?=[{roles.MARKS}] )")
+INLINE_HEADING_RE = re.compile(r"(?<=[。」』)]) +(?=【[^【】]{1,20}】 )")
+INLINE_AGENDA_RE = re.compile(r"(?<=。) +(?=(?:議題|報告事項|協議事項|審議事項) *\d)")
+
+#: Spaces (ASCII, ideographic, no-break) inside a line; tabs separate table cells and stay.
+SPACE_RUN_RE = re.compile("[ \u3000\u00a0]+")
+
+#: A line that ends a sentence or a unit, so the next line is not its continuation.
+FINAL_CHARS = "。．.!?！？」』)）】〕]:："
+#: Characters that cannot open a paragraph: small kana, prolonged sound mark, closing brackets
+#: and sentence punctuation. A line opening with one continues the line before it.
+CONTINUATION_OPENERS = "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶー、。，．,.」』)）】〕ゝゞヽヾ々"
+#: A line this long without final punctuation was wrapped by the PDF layout.
+WRAPPED_LINE_MIN_CHARS = 30
+#: Below this length a line is a label or heading (`3 出席委員氏名`), never joined.
+JOIN_MIN_PREV_CHARS = 10
+#: Lines that open a new unit even without a speaker mark: bullets and numbered items
+#: (`・`, `(1)`, `①`, `1. `, `2開催場所`, but not a number with a unit such as `10月末`).
+BULLET_RE = re.compile(
+    r"^(?:[・※◇□■▪•◆◎●○☐☑⇒→]|\(\d{1,3}\)|[①-⑳]|\d{1,3}[.)．]\s|第\d|[-*]\s"
+    r"|\d{1,2}(?![\d年月日時分秒名人件回円万億千百割倍%.,、。])"
+    r"(?=[\u4e00-\u9fff\u30a1-\u30faA-Za-z「(]))"
+)
+
+#: Reviewed kana slips: only unambiguous typing errors in modern text.
+KANA_SLIPS: dict[str, str] = {
+    "お願ひ": "お願い",  # historical ひ typed for い (流山市 seed, 4 times)
+    "なかつた": "なかった",  # large つ for the small っ of the past tense (流山市 seed)
+    "思ひます": "思います",  # historical ひ typed for い
+}
+#: Reviewed variant characters that are errors in running Japanese text.
+VARIANT_CHARS: dict[str, str] = {
+    "查": "査",  # U+67E5, the Chinese form; Japanese writes 査 (墨田区 seed: 調查 → 調査)
+    "肅": "粛",  # U+8085, pre-1946 form of 粛 in a modern record (流山市 seed: 肅々と)
+}
+
+# --------------------------------------------------------------------------------------------
+# Steps
+# --------------------------------------------------------------------------------------------
+
+
+def strip_html(text: str) -> str:
+    """Decode entities, turn block tags into line breaks, drop inline tags and form widgets.
+
+    Entities are decoded until stable, so double-escaped text does not change on a second run.
+    A checkbox becomes `☑` (checked) or `☐` (unchecked) in front of its label, which keeps
+    the state of fields such as 公開/非公開 readable.
+    """
+    previous = None
+    while previous != text:
+        previous, text = text, html.unescape(text)
+    text = HTML_COMMENT_RE.sub("", text)
+    text = HTML_SCRIPT_RE.sub("", text)
+
+    def _box(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        if not re.search(r"type\s*=\s*[\"']?(checkbox|radio)", tag, re.I):
+            return ""
+        return CHECKED_BOX if re.search(r"\bchecked\b", tag, re.I) else UNCHECKED_BOX
+
+    text = HTML_INPUT_RE.sub(_box, text)
+    text = HTML_BLOCK_TAG_RE.sub("\n", text)
+    return HTML_TAG_RE.sub("", text)
+
+
+def unify_marker_glyphs(text: str) -> str:
+    """Map the look-alike speaker marks `◯` and a line-initial `〇` to the canonical `○`."""
+    text = LARGE_CIRCLE_RE.sub("○", text)
+    return IDEOGRAPHIC_ZERO_MARK_RE.sub(r"\1○", text)
+
+
+def remove_boilerplate(text: str) -> str:
+    """Remove web navigation lines and a trailing contact block (`お問い合わせ先` …).
+
+    The contact block runs from its heading to the end of the text and is removed only when
+    it is short and holds no speaker line, so a body that follows it is never lost.
+    """
+    text = BOILERPLATE_LINE_RE.sub("", text)
+    match = CONTACT_HEADING_RE.search(text)
+    if match:
+        tail = text[match.start() :]
+        has_speaker = any(_is_speaker_start(line.strip()) for line in tail.splitlines())
+        if len(tail) <= CONTACT_TAIL_MAX_CHARS and not has_speaker:
+            text = text[: match.start()]
+    return text
+
+
+def remove_page_artifacts(text: str) -> str:
+    """Remove lines that are only a page number, a paper-size note or a table rule."""
+    return PAGE_ARTIFACT_RE.sub("", text)
+
+
+def remove_running_headers(text: str) -> str:
+    """Remove a title-like line that recurs at least three times (a running page header).
+
+    Speaker lines, stage notes, headings, table rows and anything ending like a sentence are
+    never treated as headers, since those legitimately repeat (`(小國会長)`, `はい。`).
+    """
+    counts = Counter(line.strip() for line in text.split("\n"))
+    low, high = RUNNING_HEADER_LEN
+    headers = {
+        line
+        for line, n in counts.items()
+        if n >= RUNNING_HEADER_MIN_COUNT
+        and low <= len(line) <= high
+        and line[-1] not in FINAL_CHARS
+        and not _is_structure(line)
+        and not _is_speaker_start(line)
+    }
+    if not headers:
+        return text
+    return "\n".join(line for line in text.split("\n") if line.strip() not in headers)
+
+
+def split_inline_paragraphs(text: str) -> str:
+    """Break a flattened table cell back into paragraphs before its spaces are removed.
+
+    A space-separated speaker mark (` ○ `), a bracketed heading after a sentence
+    (`。 【質疑・意見等】 `) and an agenda heading after a sentence (`。 議題 1`) start a new line.
+    """
+    text = INLINE_HEADING_RE.sub("\n", text)
+    text = INLINE_AGENDA_RE.sub("\n", text)
+    return INLINE_MARK_RE.sub("\n", text)
+
+
+def remove_spurious_spaces(text: str) -> str:
+    """Remove the spaces PDF extraction put between characters, keep real word spaces.
+
+    Within a line (tabs are kept): a space next to a wide character (kanji, kana, Japanese
+    punctuation, marks) goes: `令 和 7 年` → `令和7年`, `D X 推進` → `DX推進`. Between two
+    ASCII tokens it goes only when both are single characters of a spaced-out run
+    (`E B P M` → `EBPM`, `7 8 %` → `78%`) or it splits a decimal (`1. 0` → `1.0`); a space
+    between words stays (`Microsoft 365`, `LGWAN-ASP and Office`). The one space after a
+    speaker label or bullet at the start of a line is kept (`本部長 ただいま`, `- 本市の…`).
+    """
+    lines = []
+    for line in text.split("\n"):
+        previous = None
+        while previous != line:  # removing one space can expose another (`- -推`): run to a fixpoint
+            previous, line = line, _collapse_line_spaces(line)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def tidy_whitespace(text: str) -> str:
+    """Strip each line, keep at most one blank line between paragraphs, trim the text."""
+    lines = [line.strip(" \t\u3000") for line in text.split("\n")]
+    text = "\n".join(lines)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip("\n") + ("\n" if text.strip() else "")
+
+
+def rejoin_split_lines(text: str) -> str:
+    """Rejoin a sentence that a line or page break split (`…精査\\n\\nした上で` → `…精査した上で`).
+
+    Lines separated only by blank lines are joined when the first does not end a sentence,
+    neither is a speaker line, stage note, heading, table row or bullet, and either the second
+    opens with a character that cannot open a paragraph (hiragana, small kana, closing
+    bracket, punctuation), the first ends with a comma, or the first is a long wrapped line.
+    """
+    out: list[str] = []
+    blanks = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            blanks += 1
+            continue
+        if out and _should_join(out[-1].strip(), stripped):
+            sep = (
+                " "
+                if out[-1].rstrip()[-1:].isascii()
+                and out[-1].rstrip()[-1:].isalnum()
+                and stripped[0].isascii()
+                and stripped[0].isalnum()
+                else ""
+            )
+            out[-1] = out[-1].rstrip() + sep + stripped
+        else:
+            out.extend([""] * blanks)
+            out.append(line)
+        blanks = 0
+    out.extend([""] * blanks)
+    return "\n".join(out)
+
+
+def fix_kana_slips(text: str) -> str:
+    """Correct the reviewed kana slips in `KANA_SLIPS` (`お願ひ` → `お願い`)."""
+    for wrong, right in KANA_SLIPS.items():
+        text = text.replace(wrong, right)
+    return text
+
+
+def fix_variant_characters(text: str) -> str:
+    """Replace the reviewed erroneous variant characters in `VARIANT_CHARS` (`調查` → `調査`)."""
+    return text.translate(str.maketrans(VARIANT_CHARS))
+
+
+#: The default steps, in order. Whitespace tidying comes before the line-based steps that
+#: need stripped lines and again at the end.
+PIPELINE: tuple[Callable[[str], str], ...] = (
+    normalize_newlines,
+    strip_html,
+    normalize_unicode,
+    unify_marker_glyphs,
+    remove_boilerplate,
+    remove_page_artifacts,
+    remove_running_headers,
+    split_inline_paragraphs,
+    remove_spurious_spaces,
+    tidy_whitespace,
+    rejoin_split_lines,
+    fix_kana_slips,
+    fix_variant_characters,
+)
+
+# --------------------------------------------------------------------------------------------
+# Running the pipeline
+# --------------------------------------------------------------------------------------------
+
+REPORT_COLUMNS = [
+    "step",
+    "order",
+    "n_changes",
+    "chars_before",
+    "chars_after",
+    "example_before",
+    "example_after",
+]
+EXAMPLE_CONTEXT = 20
+EXAMPLE_WIDTH = 60
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """The cleaned text and the per-step report (one row per step, columns `REPORT_COLUMNS`)."""
+
+    text: str
+    report: pd.DataFrame
+
+
+def clean(text: str, steps: Sequence[Callable[[str], str]] | None = None) -> CleanResult:
+    """Run `steps` (default `PIPELINE`) in order and report what each changed.
+
+    `n_changes` counts the lines a step changed, removed or added; `example_before` and
+    `example_after` show a short excerpt around the first difference ("" when none).
+    """
+    steps = PIPELINE if steps is None else tuple(steps)
+    rows = []
+    for order, step in enumerate(steps):
+        after = step(text)
+        example_before, example_after = _first_change(text, after)
+        rows.append(
+            {
+                "step": getattr(step, "__name__", repr(step)),
+                "order": order,
+                "n_changes": _count_changed_lines(text, after),
+                "chars_before": len(text),
+                "chars_after": len(after),
+                "example_before": example_before,
+                "example_after": example_after,
+            }
+        )
+        text = after
+    report = pd.DataFrame(rows, columns=REPORT_COLUMNS).astype(
+        {"order": "int64", "n_changes": "int64", "chars_before": "int64", "chars_after": "int64"}
+    )
+    return CleanResult(text=text, report=report)
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _is_wide(char: str) -> bool:
+    """True for kanji, kana, CJK and full-width punctuation, marks and other symbols."""
+    return ord(char) >= 0x2010 and char != "\u3000"
+
+
+def _alnum_token_is_single(line: str, index: int, step: int) -> bool:
+    """True when the ASCII letter or digit at `index` stands alone (no alnum neighbour beyond it)."""
+    char = line[index]
+    if not (char.isascii() and char.isalnum()):
+        return False
+    beyond = index + step
+    return not (0 <= beyond < len(line) and line[beyond].isascii() and line[beyond].isalnum())
+
+
+def _keeps_space(line: str, start: int, end: int) -> bool:
+    """Decide whether the space run `line[start:end]` inside a line is a real word space."""
+    left, right = line[start - 1], line[end]
+    if left == "\t" or right == "\t":
+        return True
+    if _is_wide(left) or _is_wide(right):
+        return False
+    if _alnum_token_is_single(line, start - 1, -1) and _alnum_token_is_single(line, end, 1):
+        return False  # a spaced-out run: `E B P M`, `1 1 月`
+    if left.isdigit() and (right == "%" or (right == "." and line[end + 1 : end + 3].strip()[:1].isdigit())):
+        return False  # `7 8 %`, `7 9 . 9`
+    if left == "." and right.isdigit() and line[: start - 1].rstrip()[-1:].isdigit():
+        return False  # `1. 0`
+    if not left.isalnum() and start >= 2 and _is_wide(line[start - 2]):
+        return False  # punctuation closing wide text: `(仮称) DX`, `傍聴者: 0人`
+    if not right.isalnum() and end + 1 < len(line) and _is_wide(line[end + 1]):
+        return False  # punctuation opening wide text: `X (トランスフォーメーション)`
+    return True
+
+
+def _collapse_line_spaces(line: str) -> str:
+    prefix = ""
+    body = line.lstrip(" \u3000")
+    match = roles.SPEAKER_PREFIX_RE.match(body)
+    if match:
+        prefix, line = body[: match.end()] + " ", body[match.end() :].lstrip(" \u3000")
+
+    def _decide(m: re.Match[str]) -> str:
+        if m.start() == 0 or m.end() == len(line):
+            return m.group(0)
+        return " " if _keeps_space(line, m.start(), m.end()) else ""
+
+    return prefix + SPACE_RUN_RE.sub(_decide, line)
+
+
+def _is_speaker_start(line: str) -> bool:
+    """True when a line opens a speaker turn in any convention `roles` knows."""
+    return bool(
+        roles.MARK_PAREN_RE.match(line)
+        or roles.MARK_ROLE_RE.match(line)
+        or (roles.PAREN_LINE_RE.match(line) and roles.classify_role(line) != "unknown")
+        or (roles.BRACKET_LINE_RE.match(line) and roles.classify_role(line) != "unknown")
+        or roles.COLON_RE.match(line)
+        or roles.ROLE_PARAGRAPH_RE.match(line)
+        or roles.MARK_BULLET_RE.match(line)
+        or roles.LOST_MARK_RE.match(line)
+    )
+
+
+def _is_structure(line: str) -> bool:
+    """True for stage notes, headings, agenda items and table rows."""
+    return bool(
+        roles.STAGE_NOTE_RE.match(line)
+        or roles.HEADING_RE.match(line)
+        or roles.is_agenda_heading(line)
+        or roles.TABLE_ROW_RE.search(line)
+    )
+
+
+def _should_join(prev: str, nxt: str) -> bool:
+    if not prev or prev[-1] in FINAL_CHARS or len(prev) < JOIN_MIN_PREV_CHARS:
+        return False
+    for line in (prev, nxt):
+        if _is_structure(line):
+            return False
+    if _is_speaker_start(nxt) or BULLET_RE.match(nxt):
+        return False
+    if _is_speaker_start(prev) and not _has_speech(prev):
+        return False
+    return (
+        nxt[0] in CONTINUATION_OPENERS
+        or "\u3041" <= nxt[0] <= "\u309f"
+        or prev[-1] in "、,，"
+        or len(prev) >= WRAPPED_LINE_MIN_CHARS
+    )
+
+
+def _has_speech(line: str) -> bool:
+    """True when a speaker line also carries speech after its label."""
+    for pattern in (
+        roles.MARK_PAREN_RE,
+        roles.MARK_ROLE_RE,
+        roles.COLON_RE,
+        roles.ROLE_PARAGRAPH_RE,
+        roles.MARK_BULLET_RE,
+        roles.LOST_MARK_RE,
+    ):
+        match = pattern.match(line)
+        if match and (match.groupdict().get("speech") or "").strip():
+            return True
+    return False
+
+
+def _count_changed_lines(before: str, after: str) -> int:
+    if before == after:
+        return 0
+    matcher = SequenceMatcher(None, before.split("\n"), after.split("\n"), autojunk=False)
+    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
+
+
+def _first_change(before: str, after: str) -> tuple[str, str]:
+    if before == after:
+        return "", ""
+    i = 0
+    limit = min(len(before), len(after))
+    while i < limit and before[i] == after[i]:
+        i += 1
+    start = max(0, i - EXAMPLE_CONTEXT)
+    return before[start : start + EXAMPLE_WIDTH], after[start : start + EXAMPLE_WIDTH]

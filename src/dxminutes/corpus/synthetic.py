@@ -1,0 +1,235 @@
+"""Synthetic, scaled corpora generated from the seed minutes (for benchmarks and loader tests).
+
+`scale_corpus(corpus, factor)` keeps the seed documents as they are (factor 1) and adds
+``(factor - 1) × n_seed_documents`` generated documents, each from a new municipality
+(`合成市001`, `合成市002`, …). Generated document k takes the seed document ``(k - 1) mod n`` as its
+template: its turns are drawn with replacement from that template's turns (so it inherits the
+template's vocabulary, speakers and theme profile, and municipalities keep differing the way the
+seeds do) until their characters come closest to the template's; the draw is already in random
+order.
+So a 10× corpus has ≈ 10 times the seed characters, and the randomness of document k depends
+only on (random_state, k): the 10× corpus is a subset of the 100× one.
+
+`write_corpus_files` renders documents as plain-text minutes in the parenthesized-speaker
+convention (`(小國会長)` alone on a line, speech on the following line) plus catalog.csv, so
+`corpus.load_corpus` reads them back like any other minutes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dxminutes import config
+from dxminutes._io import atomic_write_bytes
+
+SYNTHETIC_PREFIX = "合成市"
+CATALOG_COLUMNS = [
+    "file",
+    "municipality",
+    "prefecture",
+    "body",
+    "meeting_title",
+    "meeting_date",
+    "record_kind",
+    "sha256",
+]
+#: The role word written after the speaker in a generated speaker line `(山田委員)`.
+ROLE_LABELS = {
+    "chair": "会長",
+    "vice_chair": "副会長",
+    "member": "委員",
+    "official": "事務局",
+    "expert": "講師",
+}
+#: The parenthesized convention cannot express an unknown role, so a document whose turns are
+#: only of these roles is written in the ○/● legend convention of summary records instead, where
+#: a `- ` item is a turn whose mark was lost (role `unknown`): every role survives a round trip.
+LEGEND = "(発言者) ○印=委員 ●印=事務局"
+LEGEND_MARKS = {"member": "○", "official": "●", "unknown": "-"}
+_NOT_NAME = re.compile(r"[^\w・]")
+
+
+def _frames(corpus_or_frames) -> tuple[pd.DataFrame, pd.DataFrame]:
+    if isinstance(corpus_or_frames, tuple):
+        documents, turns = corpus_or_frames
+    else:
+        documents, turns = corpus_or_frames.documents, corpus_or_frames.turns
+    return documents, turns
+
+
+def _shift_date(value, days: int) -> str | None:
+    if value is None or pd.isna(value) or not str(value):
+        return None
+    return (dt.date.fromisoformat(str(value)) + dt.timedelta(days=days)).isoformat()
+
+
+def _rename(value, old: str, new: str):
+    if value is None or pd.isna(value):
+        return value
+    return str(value).replace(old, new) if old else str(value)
+
+
+def _speaker_line(speaker, role) -> str:
+    word = ROLE_LABELS.get(role, ROLE_LABELS["member"])
+    name = _NOT_NAME.sub("", "" if speaker is None or pd.isna(speaker) else str(speaker))
+    if not name or name.endswith(word):
+        return f"({name or word})"
+    return f"({name}{word})"
+
+
+def render_minutes(document: pd.Series, turns: pd.DataFrame) -> str:
+    """Plain-text minutes of one document: title and date lines, then speaker line + speech.
+
+    Each turn's speech is written on one line (its line breaks removed) so no line of speech can
+    be mistaken for a speaker line.
+    """
+    lines = [str(document.get("meeting_title") or document.get("body") or document["municipality"])]
+    if document.get("meeting_date"):
+        d = dt.date.fromisoformat(str(document["meeting_date"]))
+        lines.append(f"開催日時 {d.year}年{d.month}月{d.day}日")
+    lines.append("※ 種の会議録から発言を再標本化した合成データ")
+    roles = set(turns["role"]) if "role" in turns.columns else {"unknown"}
+    legend = "unknown" in roles and roles <= set(LEGEND_MARKS)
+    lines += [LEGEND] if legend else []
+    lines.append("")
+    for turn in turns.itertuples(index=False):
+        speech = "".join(str(turn.text).split("\n")).strip()
+        if legend:
+            lines.append(f"{LEGEND_MARKS[turn.role]} {speech}")
+        else:
+            lines.append(_speaker_line(getattr(turn, "speaker", None), getattr(turn, "role", "member")))
+            lines.append(speech)
+    return "\n".join(lines) + "\n"
+
+
+def scale_corpus(
+    corpus_or_turns_and_documents, factor: int, *, random_state
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (documents, turns) of the seeds plus generated municipalities, ≈ `factor` × the seed text.
+
+    `corpus_or_turns_and_documents` is a `Corpus` (with `.documents` and `.turns`) or a
+    `(documents, turns)` tuple following docs/architecture.md. Seeds keep their rows; generated
+    documents get doc_id `synthetic{k}_{template doc_id}`, municipality `合成市{k}`, the template's
+    prefecture and record kind, body and title with the municipality name replaced, and a date
+    shifted by a seeded number of days. A `synthetic` column tells seeds (False) from generated
+    documents (True); `sha256` is that of the text `render_minutes` writes for the document.
+    Deterministic for a `random_state`; the inputs are not modified.
+    """
+    if int(factor) != factor or factor < 1:
+        raise ValueError(f"factor must be a positive integer, not {factor!r}")
+    documents, turns = _frames(corpus_or_turns_and_documents)
+    documents = documents.reset_index(drop=True)
+    turns = turns.reset_index(drop=True)
+    if "n_chars" not in turns.columns:
+        turns = turns.assign(n_chars=turns["text"].str.len())
+    seed_docs = [d for d in documents["doc_id"] if (turns["doc_id"] == d).any()]
+    n_new = (int(factor) - 1) * len(seed_docs)
+    width = max(3, len(str(n_new)))
+    by_doc = {
+        d: turns[turns["doc_id"] == d].sort_values("position", kind="mergesort")
+        if "position" in turns.columns
+        else turns[turns["doc_id"] == d]
+        for d in seed_docs
+    }
+    doc_rows, turn_frames = [], []
+    for k in range(1, n_new + 1):
+        template_id = seed_docs[(k - 1) % len(seed_docs)]
+        template = documents.loc[documents["doc_id"] == template_id].iloc[0]
+        pool = by_doc[template_id]
+        rng = np.random.default_rng([int(random_state), k])
+        lengths = pool["n_chars"].to_numpy()
+        budget = int(lengths.sum())
+        draws = rng.integers(0, len(pool), size=max(8, 2 * len(pool)))
+        while lengths[draws].sum() < budget:  # rarely needed: extend the draw until it covers the budget
+            draws = np.concatenate([draws, rng.integers(0, len(pool), size=len(pool))])
+        cumulative = np.cumsum(lengths[draws])
+        n_take = int(np.searchsorted(cumulative, budget)) + 1  # the first draw that reaches the budget …
+        if n_take > 1 and budget - cumulative[n_take - 2] < cumulative[n_take - 1] - budget:
+            n_take -= 1  # … unless stopping before it lands closer to the budget
+        sampled = pool.iloc[draws[:n_take]].reset_index(drop=True)
+
+        name = f"{SYNTHETIC_PREFIX}{k:0{width}d}"
+        doc_id = f"synthetic{k:0{width}d}_{template_id}"
+        date = _shift_date(template.get("meeting_date"), int(rng.integers(-365, 366)))
+        old_name = str(template["municipality"]) if pd.notna(template["municipality"]) else ""
+        positions = np.arange(len(sampled))
+        new_turns = sampled.assign(
+            turn_id=[f"{doc_id}:{p:04d}" for p in positions],
+            doc_id=doc_id,
+            municipality=name,
+            position=positions,
+        )
+        if "meeting_date" in new_turns.columns:
+            new_turns = new_turns.assign(meeting_date=date)
+        row = template.to_dict()
+        row.update(
+            doc_id=doc_id,
+            file=f"{doc_id}.txt",
+            format="txt",
+            encoding="utf-8",
+            municipality=name,
+            body=_rename(template.get("body"), old_name, name),
+            meeting_title=_rename(template.get("meeting_title"), old_name, name),
+            meeting_date=date,
+            n_chars=int(new_turns["n_chars"].sum()),
+            n_turns=len(new_turns),
+            n_non_speech=0,
+        )
+        for column in [c for c in row if c.endswith("_source")]:
+            row[column] = "catalog"
+        row["sha256"] = hashlib.sha256(render_minutes(pd.Series(row), new_turns).encode("utf-8")).hexdigest()
+        doc_rows.append(row)
+        turn_frames.append(new_turns)
+
+    if not doc_rows:
+        return documents.assign(synthetic=False), turns.copy()
+    generated = pd.DataFrame(doc_rows)
+    generated = generated[[*documents.columns, *[c for c in generated.columns if c not in documents.columns]]]
+    out_docs = pd.concat(
+        [documents.assign(synthetic=False), generated.assign(synthetic=True)], ignore_index=True
+    )
+    return out_docs, pd.concat([turns, *turn_frames], ignore_index=True)
+
+
+def write_corpus_files(documents: pd.DataFrame, turns: pd.DataFrame, out_dir) -> pd.DataFrame:
+    """Write each document as `{doc_id}.txt` minutes plus catalog rows in `out_dir/catalog.csv`.
+
+    Rows of an existing catalog.csv in `out_dir` for other files are kept (so generated minutes
+    can be added next to copies of real ones). Files are written atomically. Returns the
+    catalog rows written for `documents` (columns of `catalog.read_catalog`).
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for document in documents.itertuples(index=False):
+        doc = pd.Series(document._asdict())
+        doc_turns = turns[turns["doc_id"] == doc["doc_id"]]
+        if "position" in doc_turns.columns:
+            doc_turns = doc_turns.sort_values("position", kind="mergesort")
+        data = render_minutes(doc, doc_turns).encode("utf-8")
+        name = f"{doc['doc_id']}.txt"
+        atomic_write_bytes(out_dir / name, data)
+        rows.append(
+            {
+                "file": name,
+                **{c: doc.get(c) for c in CATALOG_COLUMNS[1:-1]},
+                "sha256": hashlib.sha256(data).hexdigest(),
+            }
+        )
+    written = pd.DataFrame(rows, columns=CATALOG_COLUMNS)
+    catalog_path = out_dir / config.CATALOG_NAME
+    if catalog_path.exists():
+        old = pd.read_csv(catalog_path, dtype=str, keep_default_na=False)
+        old = old[~old["file"].isin(written["file"])]
+        catalog = pd.concat([old, written.astype({"file": str})], ignore_index=True)
+    else:
+        catalog = written
+    atomic_write_bytes(catalog_path, catalog.to_csv(index=False, quoting=csv.QUOTE_MINIMAL).encode("utf-8"))
+    return written

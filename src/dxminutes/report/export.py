@@ -1,0 +1,58 @@
+"""Report files: tables as CSV (UTF-8 with BOM for Excel) and figures as PNG, SVG and CSV.
+
+`save_figure()` writes PNG, SVG and the plotted numbers as CSV; `write_table()` writes a table.
+Files carry no timestamp, so the same figure and data give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from dxminutes import config
+from dxminutes._io import atomic_write
+from dxminutes.report.style import ensure_setup
+
+_FIGURE_NAME = re.compile(r"^\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
+_TABLE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> Path:
+    return atomic_write(
+        path,
+        lambda p: df.to_csv(p, index=False, encoding="utf-8-sig", float_format="%.6g", lineterminator="\n"),
+    )
+
+
+def write_table(df: pd.DataFrame, name: str, *, tables_dir: os.PathLike | str | None = None) -> Path:
+    """Write `df` to `{tables_dir}/{name}.csv` (UTF-8 with BOM for Excel, floats as %.6g)."""
+    if not _TABLE_NAME.match(name):
+        raise ValueError(f"table name must be a bare file stem like '03-theme-shares', got {name!r}")
+    folder = Path(tables_dir) if tables_dir is not None else config.TABLES_DIR
+    return _write_csv(df, folder / f"{name}.csv")
+
+
+def save_figure(
+    fig, name: str, data: pd.DataFrame, *, figures_dir: os.PathLike | str | None = None
+) -> dict[str, Path]:
+    """Write `{name}.png` (300 dpi), `{name}.svg` and `{name}.csv` (the plotted numbers).
+
+    Files carry no timestamp, so the same figure and data give byte-identical files.
+    """
+    ensure_setup()
+    folder = Path(figures_dir) if figures_dir is not None else config.FIGURES_DIR
+    if not _FIGURE_NAME.match(name):
+        raise ValueError(f"figure name must look like '03-theme-shares' (NN-kebab), got {name!r}")
+    stem = folder / name
+    return {
+        "png": atomic_write(
+            stem.with_suffix(".png"), lambda p: fig.savefig(p, format="png", dpi=300, metadata={})
+        ),
+        "svg": atomic_write(
+            stem.with_suffix(".svg"), lambda p: fig.savefig(p, format="svg", metadata={"Date": None})
+        ),
+        "csv": _write_csv(pd.DataFrame(data), stem.with_suffix(".csv")),
+    }

@@ -1,0 +1,72 @@
+"""The data contracts between stages: table columns and dtypes, and one column check.
+
+Every stage reads and writes tidy tables whose columns are named here, so a table made by one
+stage can be checked where the next stage receives it (`require_columns`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+#: Metadata fields of a document, in column order.
+METADATA_FIELDS = ("municipality", "prefecture", "body", "meeting_title", "meeting_date", "record_kind")
+
+#: Column → dtype of every corpus table; the order is the column order.
+TABLE_SCHEMAS: dict[str, dict[str, str]] = {
+    "documents": {
+        "doc_id": "str",
+        "file": "str",
+        "format": "str",
+        "encoding": "str",
+        **dict.fromkeys(METADATA_FIELDS, "str"),
+        "sha256": "str",
+        **{f"{name}_source": "str" for name in METADATA_FIELDS},
+        "n_chars": "int64",
+        "n_turns": "int64",
+        "n_non_speech": "int64",
+    },
+    "turns": {
+        "turn_id": "str",
+        "doc_id": "str",
+        "municipality": "str",
+        "meeting_date": "str",
+        "position": "int64",
+        "speaker_label": "str",
+        "speaker": "str",
+        "role": "str",
+        "text": "str",
+        "n_chars": "int64",
+    },
+    "non_speech": {"doc_id": "str", "position": "int64", "kind": "str", "text": "str"},
+    "cleaning": {
+        "doc_id": "str",
+        "step": "str",
+        "order": "int64",
+        "n_changes": "int64",
+        "chars_before": "int64",
+        "chars_after": "int64",
+        "example_before": "str",
+        "example_after": "str",
+    },
+    "failures": {"file": "str", "problem": "str"},
+    "warnings": {"file": "str", "message": "str"},
+}
+CORPUS_TABLES = tuple(TABLE_SCHEMAS)
+
+#: Columns of the corpus `turns` table.
+TURN_COLUMNS = tuple(TABLE_SCHEMAS["turns"])
+#: Columns of one document's turns as segmentation returns them (before ids and metadata).
+SEGMENT_TURN_COLUMNS = ("position", "speaker_label", "speaker", "role", "text")
+#: Columns of one document's non-speech parts as segmentation returns them.
+SEGMENT_NON_SPEECH_COLUMNS = ("position", "kind", "text")
+#: Columns of the token table (one row per kept token).
+TOKEN_COLUMNS = ("turn_id", "doc_id", "municipality", "role", "i", "surface", "base", "pos", "term")
+
+
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:
+    """Raise ValueError naming the table and the missing columns when `frame` lacks any."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} lacks column(s) {missing}")

@@ -1,0 +1,36 @@
+"""Morphological-analysis backends behind one small interface.
+
+A backend turns (already normalized) text into `Morpheme`s with IPADIC-style four-level parts of
+speech. The default is janome (pure Python, always installed); `get_backend("sudachi")` loads the
+optional SudachiPy backend from `dxminutes.text.backends.sudachi` (the `fast` extra).
+
+Backends are cheap, picklable value objects: the heavy analyzer (janome's `Tokenizer`, which is
+neither picklable nor thread-safe) is built lazily, once per process, and kept in a module-level
+cache keyed by its settings, so a backend sent to a worker process builds its own analyzer there.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from dxminutes import config
+from dxminutes.text.backends.base import USERDICT_POS, Backend, Morpheme
+from dxminutes.text.backends.janome import JanomeBackend
+
+__all__ = ["USERDICT_POS", "Backend", "JanomeBackend", "Morpheme", "get_backend"]
+
+
+def get_backend(name: str = "janome", *, userdict_path: Path | None = config.USERDICT_PATH) -> Backend:
+    """Return the backend called `name` ('janome' or 'sudachi')."""
+    if name == "janome":
+        return JanomeBackend(userdict_path)
+    if name == "sudachi":
+        try:
+            module = importlib.import_module("dxminutes.text.backends.sudachi")
+            return module.SudachiBackend(userdict_path=userdict_path)
+        except ImportError as exc:
+            raise ImportError(
+                "the 'sudachi' backend needs SudachiPy and a dictionary: pip install -e .[fast]"
+            ) from exc
+    raise ValueError(f"unknown tokenizer backend {name!r}; choose 'janome' or 'sudachi'")

@@ -1,0 +1,51 @@
+"""The janome backend (pure Python, always installed): the default analyzer."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from pathlib import Path
+
+from dxminutes import config
+from dxminutes.text.backends.base import Morpheme
+from dxminutes.text.backends.userdict import analyze_with_user_terms, read_user_terms, user_term_pattern
+
+_JANOME: list = []  # the per-process janome Tokenizer, built on first use
+
+
+def _janome_tokenizer():
+    if not _JANOME:
+        from janome.tokenizer import Tokenizer
+
+        _JANOME.append(Tokenizer())
+    return _JANOME[0]
+
+
+class JanomeBackend:
+    """janome, with the user dictionary (janome's simplified CSV format) applied by
+    `analyze_with_user_terms` rather than by janome itself (the same terms, 30% faster)."""
+
+    name = "janome"
+
+    def __init__(self, userdict_path: Path | None = None):
+        self.userdict_path = Path(userdict_path) if userdict_path is not None else None
+        self.user_terms = dict(read_user_terms(self.userdict_path))
+        # "+userterms": analyses differ from janome's own user dictionary, so the cache key does
+        self.version = importlib.metadata.version("janome") + "+userterms"
+
+    def __repr__(self) -> str:
+        udic = config.relpath(self.userdict_path) if self.userdict_path else None
+        return f"JanomeBackend(userdict_path={udic!r})"
+
+    def _analyze_plain(self, text: str, out: list[Morpheme]) -> None:
+        for tok in _janome_tokenizer().tokenize(text):
+            base = tok.base_form
+            out.append(
+                Morpheme(
+                    tok.surface, tok.surface if base == "*" else base, tuple(tok.part_of_speech.split(","))
+                )
+            )
+
+    def analyze(self, text: str) -> list[Morpheme]:
+        return analyze_with_user_terms(
+            text, self.user_terms, user_term_pattern(tuple(self.user_terms)), self._analyze_plain
+        )
