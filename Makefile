@@ -21,18 +21,14 @@ REPORT_ARGS := $(if $(DATA),--data $(DATA)) $(if $(THEMES),--themes $(THEMES)) \
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: all venv processed report test bench lab lock clean help
+.PHONY: all venv processed report test lint format bench lab lock clean help
 
 all: report
 
-help:
-	@echo "make report   build data/processed, execute every notebook, write reports/"
-	@echo "make test     run the test suite, notebooks included"
-	@echo "make bench    run the benchmark suite, write benchmarks/RESULTS.md"
-	@echo "make lab      open JupyterLab with the package importable"
-	@echo "make lock     re-resolve requirements/lock.txt and environment.yml"
+help: ## list the targets with what they do
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-venv: $(STAMP)
+venv: $(STAMP) ## create or update .venv from the pinned lock
 
 $(STAMP): $(LOCK) pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is required"; exit 1; }
@@ -42,28 +38,36 @@ $(STAMP): $(LOCK) pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
-processed: $(STAMP)
+processed: $(STAMP) ## build data/processed from data/raw (or DATA=DIR)
 	$(BIN)/python -m dxminutes build $(if $(DATA),--data $(DATA))
 
-report: processed
+report: processed ## build data/processed, execute every notebook, write the report
 	$(BIN)/python -m dxminutes report $(REPORT_ARGS)
 
-test: $(STAMP)
+test: $(STAMP) ## run the test suite, notebooks included
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+lint: $(STAMP) ## ruff lint and format check (what CI runs)
+	$(BIN)/ruff check src tests benchmarks notebooks/*.py requirements
+	$(BIN)/ruff format --check src tests benchmarks notebooks/*.py requirements
+
+format: $(STAMP) ## apply ruff fixes and formatting
+	$(BIN)/ruff check --fix src tests benchmarks notebooks/*.py requirements
+	$(BIN)/ruff format src tests benchmarks notebooks/*.py requirements
+
+bench: $(STAMP) ## run the benchmark suite, write benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/run.py
 
-lab: $(STAMP)
+lab: $(STAMP) ## open JupyterLab with the package importable
 	$(BIN)/jupyter lab notebooks/
 
 # Re-resolve the pins from requirements/base.in (needs network access to PyPI).
-lock:
+lock: ## re-resolve requirements/lock.txt and environment.yml (needs PyPI)
 	rm -rf build/lockvenv && $(PYTHON) -m venv build/lockvenv
 	build/lockvenv/bin/pip install --quiet --upgrade pip
 	build/lockvenv/bin/pip install --quiet -r requirements/base.in
 	build/lockvenv/bin/pip freeze --all --exclude-editable | grep -v '^dxminutes' | LC_ALL=C sort -f > $(LOCK)
 	$(PYTHON) requirements/write_environment_yml.py
 
-clean:
+clean: ## remove .venv and build folders
 	rm -rf $(VENV) build .pytest_cache
