@@ -9,13 +9,13 @@ from analysis_fixtures import SEED_MUNICIPALITIES, make_tokens, make_turns, plan
 from scipy.stats import chi2_contingency
 from scipy.stats.contingency import expected_freq
 
+from dxminutes.analysis.groups import role_group
 from dxminutes.analysis.theme_stats import (
     bootstrap_means,
     crosstab_chi2,
     theme_by_group_tests,
     theme_shares,
 )
-from dxminutes.analysis.groups import role_group
 from dxminutes.analysis.themes import code_turns, load_themes
 
 SEED = 20240717
