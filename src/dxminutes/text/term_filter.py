@@ -55,6 +55,17 @@ class MorphemeArrays:
         return len(self.turn)
 
     @classmethod
+    def from_columns(cls, per_turn) -> MorphemeArrays:
+        """From a list (one item per turn) of `MorphemeColumns`."""
+        turn = np.repeat(np.arange(len(per_turn), dtype=np.int64), [len(c.surface) for c in per_turn])
+        surface, base, pos = [], [], []
+        for c in per_turn:
+            surface += c.surface
+            base += c.base
+            pos += c.pos
+        return cls(turn, _objects(surface), _objects(base), _objects(pos))
+
+    @classmethod
     def from_lists(cls, per_turn) -> MorphemeArrays:
         """From a list (one item per turn) of Morpheme lists."""
         turn = np.repeat(np.arange(len(per_turn), dtype=np.int64), [len(ms) for ms in per_turn])
@@ -87,6 +98,12 @@ class TermArrays:
         ):
             out[t].append([s, b, p, term])
         return out
+
+
+def _objects(values: list[str]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _map_unique(values: np.ndarray, func) -> np.ndarray:

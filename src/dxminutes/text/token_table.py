@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 from dxminutes import config, schema
 from dxminutes._io import atomic_path
 from dxminutes.normalize import normalize_unicode
-from dxminutes.text.backends import Morpheme
+from dxminutes.text.backends import MorphemeColumns
 from dxminutes.text.cache import TableStore
 from dxminutes.text.term_filter import MorphemeArrays, TermArrays, filter_arrays
 from dxminutes.text.tokenizer import JapaneseTokenizer
@@ -61,7 +61,11 @@ class TokenizeStats:
 
 def text_key(text: str) -> str:
     """The cache key of a turn: SHA-256 of its normalized text."""
-    return hashlib.sha256(normalize_unicode(text).encode("utf-8")).hexdigest()
+    return _key_of_normalized(normalize_unicode(text))
+
+
+def _key_of_normalized(normalized: str) -> str:
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
 
 
 @contextlib.contextmanager
@@ -81,10 +85,10 @@ def _gc_paused():
             gc.enable()
 
 
-def _analyze_batch(tokenizer: JapaneseTokenizer, texts: list[str]) -> list[list[Morpheme]]:
-    """Worker: backend analysis of `texts` (Morpheme tuples pickle back cheaply)."""
+def _analyze_batch(tokenizer: JapaneseTokenizer, texts: list[str]) -> list[MorphemeColumns]:
+    """Worker: backend analysis of already normalized `texts` (lists of strings pickle cheaply)."""
     with _gc_paused():
-        return [tokenizer.morphemes(t) for t in texts]
+        return [tokenizer.morpheme_columns(t, normalized=True) for t in texts]
 
 
 def _batches(texts: list[str], n: int) -> list[list[str]]:
@@ -114,7 +118,7 @@ class _Analyzer:
 
             self.bar = tqdm(total=total, desc="tokenizing", unit="turn")
 
-    def __call__(self, texts: list[str]) -> list[list[Morpheme]]:
+    def __call__(self, texts: list[str]) -> list[MorphemeColumns]:
         if self.pool is None or len(texts) < 2:
             out = _analyze_batch(self.tokenizer, texts)
         else:
@@ -162,40 +166,29 @@ def _slices(table: pa.Table | None) -> tuple[dict[str, tuple[int, int]], dict[st
     return {keys[s]: (int(s), int(e)) for s, e in zip(starts, stops)}, cols
 
 
-def _morphemes_from(cols: dict[str, np.ndarray], start: int, stop: int) -> list[Morpheme]:
+def _columns_from(cols: dict[str, np.ndarray], start: int, stop: int) -> MorphemeColumns:
     """Morphemes of one cached key (a null surface marks a turn without morphemes)."""
-    out = []
-    for surface, base, pos in zip(
-        cols["surface"][start:stop], cols["base"][start:stop], cols["pos"][start:stop]
-    ):
-        if surface is None:
+    surface = cols["surface"][start:stop].tolist()
+    if surface and surface[0] is None:
+        return MorphemeColumns.empty()
+    base = [s if b is None else b for s, b in zip(surface, cols["base"][start:stop].tolist())]
+    return MorphemeColumns(surface, base, cols["pos"][start:stop].tolist())
+
+
+def _morpheme_table(keys: list[str], per_turn: list[MorphemeColumns]) -> pa.Table:
+    key_col, surface, base, pos = [], [], [], []
+    for key, c in zip(keys, per_turn):
+        if not c.surface:
+            key_col.append(key)
+            surface.append(None)
+            base.append(None)
+            pos.append(None)
             continue
-        tup = _POS_TUPLES.get(pos)
-        if tup is None:
-            tup = _POS_TUPLES[pos] = tuple(pos.split(","))
-        out.append(Morpheme(surface, surface if base is None else base, tup))
-    return out
-
-
-#: POS strings of the cache → tuples; a few dozen distinct values, so memoized.
-_POS_TUPLES: dict[str, tuple[str, ...]] = {}
-
-
-def _morpheme_table(keys: list[str], per_turn: list[list[Morpheme]]) -> pa.Table:
-    cols: dict[str, list] = {"key": [], "surface": [], "base": [], "pos": []}
-    for key, morphemes in zip(keys, per_turn):
-        if not morphemes:
-            cols["key"].append(key)
-            cols["surface"].append(None)
-            cols["base"].append(None)
-            cols["pos"].append(None)
-            continue
-        for m in morphemes:
-            cols["key"].append(key)
-            cols["surface"].append(m.surface)
-            cols["base"].append(None if m.base == m.surface else m.base)  # most bases equal the surface
-            cols["pos"].append(",".join(m.pos))
-    return pa.table(cols, schema=_MORPH_SCHEMA)
+        key_col += [key] * len(c.surface)
+        surface += c.surface
+        base += [None if b == s else b for s, b in zip(c.surface, c.base)]  # most bases equal the surface
+        pos += c.pos
+    return pa.table({"key": key_col, "surface": surface, "base": base, "pos": pos}, schema=_MORPH_SCHEMA)
 
 
 def _term_table(keys: list[str], terms: TermArrays) -> pa.Table:
@@ -245,7 +238,7 @@ class _Doc:
     terms: pa.Table | None = None  # cached term rows (status ok), or None
     misses: list[int] | None = None  # positions (into rows) of term-cache misses
     to_analyze: list[int] | None = None  # positions whose morphemes are not cached either
-    morphemes: dict[int, list[Morpheme]] | None = None  # position → morphemes (misses only)
+    morphemes: dict[int, MorphemeColumns] | None = None  # position → morphemes (misses only)
     morph_table: pa.Table | None = None
 
 
@@ -290,8 +283,8 @@ def _tokenize_turns_with_stats(
     docs = []
     for d in range(len(doc_names)):
         rows = order[bounds[d] : bounds[d + 1]]
-        doc_texts = [texts[i] for i in rows]
-        docs.append(_Doc(str(doc_names[d]), rows, [text_key(t) for t in doc_texts], doc_texts))
+        doc_texts = [normalize_unicode(texts[i]) for i in rows]
+        docs.append(_Doc(str(doc_names[d]), rows, [_key_of_normalized(t) for t in doc_texts], doc_texts))
 
     def read(namespace, name):
         if store is None:
@@ -360,7 +353,7 @@ def _run_chunk(chunk, tokenizer, analyzer, store, read, morph_ns, term_ns, stats
                 doc.to_analyze.append(j)
                 jobs.append((doc, j))
             else:
-                doc.morphemes[j] = _morphemes_from(cols, *span)
+                doc.morphemes[j] = _columns_from(cols, *span)
         stats.analysis_hits += len(doc.misses) - len(doc.to_analyze)
     analyzed = analyzer([doc.texts[j] for doc, j in jobs]) if jobs else []
     stats.analyzed += len(jobs)
@@ -369,7 +362,9 @@ def _run_chunk(chunk, tokenizer, analyzer, store, read, morph_ns, term_ns, stats
     out = []
     for doc in chunk:
         miss_keys = [doc.keys[j] for j in doc.misses]
-        filtered = filter_arrays(tokenizer, MorphemeArrays.from_lists([doc.morphemes[j] for j in doc.misses]))
+        filtered = filter_arrays(
+            tokenizer, MorphemeArrays.from_columns([doc.morphemes[j] for j in doc.misses])
+        )
         new_terms = _term_table(miss_keys, filtered)
         terms = _merge(doc.terms, new_terms, set())
         if store is not None:
