@@ -110,9 +110,16 @@ class Theme:
 
     def variants(self) -> list[tuple[str, str, re.Pattern]]:
         """(kind, variant, compiled regex) for every term and pattern, in file order."""
-        out = [("term", t, re.compile(re.escape(t), VARIANT_FLAGS)) for t in self.terms]
-        out += [("pattern", p, re.compile(p, VARIANT_FLAGS)) for p in self.patterns]
+        out = [("term", t, _compile(re.escape(t))) for t in self.terms]
+        out += [("pattern", p, _compile(p)) for p in self.patterns]
         return out
+
+
+def _compile(pattern: str) -> re.Pattern:
+    """A theme regex; case-insensitive only where it has Latin letters (IGNORECASE makes
+    `re` give up its fast literal search, and case means nothing in kana and kanji)."""
+    flags = VARIANT_FLAGS if re.search(r"[A-Za-z]", pattern) else re.MULTILINE
+    return re.compile(pattern, flags)
 
 
 @dataclass(frozen=True)
@@ -281,19 +288,27 @@ def _concatenate(texts: Sequence[str]) -> tuple[str, np.ndarray, np.ndarray]:
     return SEPARATOR.join(texts) + SEPARATOR, starts, starts + lengths
 
 
+#: Pattern syntax whose meaning depends on what lies beyond a text's ends (anchors, word
+#: boundaries, lookarounds): such patterns are run on each text alone.
+_CONTEXT_SENSITIVE = re.compile(r"(?<!\[)\^|\$|\\[AZbB]|\(\?<?[=!]")
+
+
 def _scan(
     corpus: str, starts: np.ndarray, ends: np.ndarray, regex: re.Pattern
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(segment, start, end) of every non-empty match inside one segment [starts[i], ends[i]).
 
-    One `finditer` over the whole corpus finds the matches; a match that runs over a segment's
-    end (its text or the separator) would hide matches in the segments it touches, so those
-    segments are scanned again on their own (`finditer(corpus, start, end)`) and replace
-    whatever the first pass found in them.
+    The result equals `regex.finditer` run on each segment's text alone. One `finditer` over
+    the whole corpus finds the matches; a match that runs over a segment's end (its text or the
+    separator) would hide matches in the segments it touches, so those segments are scanned
+    again on their own and replace whatever the first pass found in them. Patterns with anchors,
+    word boundaries or lookarounds are always run on each segment alone.
     """
     if len(starts) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
+    if _CONTEXT_SENSITIVE.search(regex.pattern):
+        return _scan_each(corpus, starts, ends, regex, range(len(starts)))
     spans = [m.span() for m in regex.finditer(corpus)]
     spans = [(s, e) for s, e in spans if e > s]
     b = np.fromiter((s for s, _ in spans), dtype=np.int64, count=len(spans))
@@ -304,20 +319,22 @@ def _scan(
         last = np.searchsorted(starts, f[crossing] - 1, side="right") - 1
         redo = sorted({i for a, z in zip(seg[crossing].tolist(), last.tolist()) for i in range(a, z + 1)})
         keep = ~np.isin(seg, redo)
-        seg, b, f = seg[keep], b[keep], f[keep]
-        extra = [
-            (i, m.start(), m.end())
-            for i in redo
-            for m in regex.finditer(corpus, int(starts[i]), int(ends[i]))
-            if m.end() > m.start()
-        ]
-        if extra:
-            seg = np.concatenate([seg, np.array([x[0] for x in extra], dtype=np.int64)])
-            b = np.concatenate([b, np.array([x[1] for x in extra], dtype=np.int64)])
-            f = np.concatenate([f, np.array([x[2] for x in extra], dtype=np.int64)])
-            order = np.lexsort((b, seg))
-            seg, b, f = seg[order], b[order], f[order]
+        again = _scan_each(corpus, starts, ends, regex, redo)
+        seg, b, f = (np.concatenate([x[keep], y]) for x, y in zip((seg, b, f), again))
+        order = np.lexsort((b, seg))
+        seg, b, f = seg[order], b[order], f[order]
     return seg.astype(np.int64), b, f
+
+
+def _scan_each(corpus, starts, ends, regex, segments) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_scan` for the given segments, each matched as a string of its own."""
+    found = [
+        (i, int(starts[i]) + m.start(), int(starts[i]) + m.end())
+        for i in segments
+        for m in regex.finditer(corpus[int(starts[i]) : int(ends[i])])
+        if m.end() > m.start()
+    ]
+    return tuple(np.array([x[k] for x in found], dtype=np.int64) for k in range(3))
 
 
 @dataclass(frozen=True)
@@ -376,7 +393,7 @@ def _sentence_hits(sents: _Sentences, themes: ThemeSet) -> pd.DataFrame:
         if theme.exclude:
             mask = np.zeros(len(corpus), dtype=np.int32)
             for pattern in theme.exclude:
-                _, xb, xf = _scan(corpus, starts, ends, re.compile(pattern, VARIANT_FLAGS))
+                _, xb, xf = _scan(corpus, starts, ends, _compile(pattern))
                 for s, e in zip(xb.tolist(), xf.tolist()):
                     mask[s:e] = 1
             blocked = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
@@ -477,7 +494,9 @@ def code_sentences(turns: pd.DataFrame, themes: ThemeSet) -> pd.DataFrame:
         .reset_index()
     )
     n, keys = len(sents.text), themes.keys
-    grid = pd.DataFrame({"seg": np.repeat(np.arange(n, dtype=np.int64), len(keys)), "theme": np.tile(keys, n)})
+    grid = pd.DataFrame(
+        {"seg": np.repeat(np.arange(n, dtype=np.int64), len(keys)), "theme": np.tile(keys, n)}
+    )
     grid = grid.merge(agg, on=["seg", "theme"], how="left", sort=False)
     seg = grid["seg"].to_numpy(dtype=np.int64)
     rows = sents.row[seg]

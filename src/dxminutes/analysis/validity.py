@@ -131,7 +131,11 @@ def agreement(
     """
     if "status" in gold.columns:
         gold = gold[gold["status"] == "ok"]
-    themes = list(themes) if themes is not None else [t for t in ("dx", "security", "staffing", "digital_divide") if t in gold.columns]
+    themes = (
+        list(themes)
+        if themes is not None
+        else [t for t in ("dx", "security", "staffing", "digital_divide") if t in gold.columns]
+    )
     require_columns(gold, ("turn_id", "municipality", *themes), "gold")
     wide = _wide_coding(coded, themes)
     missing = sorted(set(gold["turn_id"]) - set(wide.index))
@@ -164,9 +168,25 @@ def agreement(
             )
             for metric in METRICS:
                 values = boot[metric][~np.isnan(boot[metric])]
-                low, high = np.quantile(values, [alpha / 2, 1 - alpha / 2]) if len(values) else (np.nan, np.nan)
+                low, high = (
+                    np.quantile(values, [alpha / 2, 1 - alpha / 2]) if len(values) else (np.nan, np.nan)
+                )
                 rows.append(
-                    (name, theme, metric, float(point[metric]), float(low), float(high), n, tp + fn, tp + fp, tp, fp, fn, tn)
+                    (
+                        name,
+                        theme,
+                        metric,
+                        float(point[metric]),
+                        float(low),
+                        float(high),
+                        n,
+                        tp + fn,
+                        tp + fp,
+                        tp,
+                        fp,
+                        fn,
+                        tn,
+                    )
                 )
     out = pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
     return out.astype({c: "int64" for c in ("n_turns", "n_gold", "n_coded", "tp", "fp", "fn", "tn")})
@@ -180,7 +200,11 @@ def validity_table(agreement_table: pd.DataFrame) -> pd.DataFrame:
         for v, lo, hi in zip(t["value"], t["ci_low"], t["ci_high"])
     ]
     wide = t.assign(text=text).pivot_table(
-        index=["subset", "theme", "n_turns", "n_gold", "n_coded"], columns="metric", values="text", aggfunc="first", sort=False
+        index=["subset", "theme", "n_turns", "n_gold", "n_coded"],
+        columns="metric",
+        values="text",
+        aggfunc="first",
+        sort=False,
     )
     return wide.reindex(columns=list(METRICS)).reset_index().rename_axis(columns=None)
 
@@ -195,7 +219,11 @@ def disagreements(
     """
     if "status" in gold.columns:
         gold = gold[gold["status"] == "ok"]
-    themes = list(themes) if themes is not None else [t for t in ("dx", "security", "staffing", "digital_divide") if t in gold.columns]
+    themes = (
+        list(themes)
+        if themes is not None
+        else [t for t in ("dx", "security", "staffing", "digital_divide") if t in gold.columns]
+    )
     wide = _wide_coding(coded, themes)
     terms = coded.set_index(["turn_id", "theme"])["matched_terms"]
     hit = sentences[sentences["n_hits"] > 0]
@@ -221,7 +249,9 @@ def disagreements(
                     evidence.get(key, ""),
                 )
             )
-    return pd.DataFrame(rows, columns=["turn_id", "municipality", "theme", "error", "matched_terms", "sentences"])
+    return pd.DataFrame(
+        rows, columns=["turn_id", "municipality", "theme", "error", "matched_terms", "sentences"]
+    )
 
 
 def read_floor(path: str | PathLike | None = None) -> pd.DataFrame:
