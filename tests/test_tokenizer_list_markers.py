@@ -59,3 +59,16 @@ def test_rule_change_changes_the_settings_key(tok, monkeypatch):
     before = tok.settings_key()
     monkeypatch.setattr(mod, "FILTER_RULES_VERSION", mod.FILTER_RULES_VERSION + 1)
     assert tok.settings_key() != before
+
+
+def test_the_array_filter_drops_list_markers_too(tok):
+    from dxminutes.text.term_filter import MorphemeArrays, filter_arrays
+
+    texts = ["①デジタル化の推進", "(ア)窓口の改善", "イ)高齢者支援", "柱②DX推進", "ウイルス対策"]
+    per_turn = [tok.morphemes(t) for t in texts]
+    got = filter_arrays(tok, MorphemeArrays.from_lists(per_turn))
+    terms = [[] for _ in texts]
+    for turn, term in zip(got.turn.tolist(), got.term.tolist()):
+        terms[turn].append(term)
+    assert terms == [tok(t) for t in texts]
+    assert terms[0] == ["デジタル化", "推進"] and terms[2] == ["高齢者支援"]
