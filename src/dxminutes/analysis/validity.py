@@ -31,6 +31,10 @@ from dxminutes.schema import require_columns
 #: The hand-labelled sample and the recorded κ floors.
 GOLD_PATH = config.DATA_DIR / "gold" / "gold-turns.csv"
 FLOOR_PATH = config.DATA_DIR / "gold" / "validity-floor.csv"
+#: The independent sample: turns of other bodies' minutes, labelled blind, with their text.
+INDEPENDENT_PATH = config.DATA_DIR / "gold" / "independent-turns.csv"
+#: The subset name of the independent sample in agreement tables.
+INDEPENDENT = "independent"
 #: The dictionary changes of issue 12 were made looking only at the errors in these
 #: municipalities' turns; the other seeds (墨田区, 豊島区) are held out to show generalisation.
 TUNING_MUNICIPALITIES = ("流山市", "武蔵村山市", "長崎市")
@@ -64,6 +68,36 @@ def read_gold(path: str | PathLike | None = None) -> pd.DataFrame:
     gold = pd.read_csv(path, dtype={"turn_id": "str", "municipality": "str", "text_sha1": "str"})
     require_columns(gold, GOLD_COLUMNS, config.relpath(path))
     return gold
+
+
+def independent_sample(path: str | PathLike | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The independent sample as (turns, gold): turns in the shape `code_turns` takes
+    (turn_id = "file:position", doc_id = file, municipality = file, text) and the gold rows
+    matched to them (municipality = `INDEPENDENT`, status from `match_gold`).
+
+    The sample carries its own text (`data/gold/independent-README.md`), so the SHA-1 check
+    guards only against the file being edited by hand; it was never used to tune the dictionary.
+    """
+    path = Path(INDEPENDENT_PATH if path is None else path)
+    raw = pd.read_csv(path, dtype={"file": "str", "speaker_label": "str", "text": "str"})
+    require_columns(raw, ("file", "position", "text"), config.relpath(path))
+    text = raw["text"].fillna("")
+    turn_id = raw["file"] + ":" + raw["position"].astype("int64").map("{:04d}".format)
+    turns = pd.DataFrame(
+        {
+            "turn_id": turn_id,
+            "doc_id": raw["file"],
+            "municipality": raw["file"],
+            "meeting_date": "",
+            "speaker": raw.get("speaker_label", pd.Series("", index=raw.index)).fillna(""),
+            "role": "unknown",
+            "text": text,
+        }
+    )
+    gold = raw.drop(columns=["text"]).assign(
+        turn_id=turn_id, municipality=INDEPENDENT, text_sha1=text.map(text_sha1)
+    )
+    return turns, match_gold(gold, turns)
 
 
 def match_gold(gold: pd.DataFrame, turns: pd.DataFrame) -> pd.DataFrame:
