@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from dxminutes import config
+from dxminutes.analysis.themes import Theme, ThemeSet
 from dxminutes.schema import require_columns
 
 #: The hand-labelled sample and the recorded κ floors.
@@ -294,3 +295,48 @@ def read_floor(path: str | PathLike | None = None) -> pd.DataFrame:
     floor = pd.read_csv(path, dtype={"subset": "str", "theme": "str"})
     require_columns(floor, ("subset", "theme", "kappa"), config.relpath(path))
     return floor
+
+
+def edit_themes(
+    themes: ThemeSet,
+    theme: str | None = None,
+    *,
+    drop: Sequence[str] = (),
+    add_terms: Sequence[str] = (),
+    add_patterns: Sequence[str] = (),
+    add_exclude: Sequence[str] = (),
+    drop_procedural: Sequence[str] = (),
+) -> ThemeSet:
+    """A copy of `themes` with one theme's entries changed (for ablations in the dictionary audit).
+
+    `drop` removes terms, patterns or exclusions equal to the given strings; the `add_*`
+    arguments append entries; `drop_procedural` removes procedural patterns. Unknown entries in
+    `drop` raise a ValueError, so an audit row cannot silently test nothing.
+    """
+    out = []
+    for t in themes:
+        if t.key != theme:
+            out.append(t)
+            continue
+        present = set(t.terms) | set(t.patterns) | set(t.exclude)
+        unknown = [d for d in drop if d not in present]
+        if unknown:
+            raise ValueError(f"theme {theme!r} has no entry {unknown[0]!r}")
+        terms = tuple(x for x in t.terms if x not in drop) + tuple(add_terms)
+        out.append(
+            Theme(
+                t.key,
+                t.label_ja,
+                t.label_en,
+                terms or ("\uffff",),  # a theme needs one term; U+FFFF never occurs in text
+                tuple(x for x in t.patterns if x not in drop) + tuple(add_patterns),
+                tuple(x for x in t.exclude if x not in drop) + tuple(add_exclude),
+            )
+        )
+    if theme is not None and theme not in themes.keys:
+        raise KeyError(theme)
+    unknown = [p for p in drop_procedural if p not in themes.procedural]
+    if unknown:
+        raise ValueError(f"no procedural pattern {unknown[0]!r}")
+    procedural = tuple(p for p in themes.procedural if p not in drop_procedural)
+    return ThemeSet(tuple(out), source=themes.source, procedural=procedural)
