@@ -208,3 +208,17 @@ def test_independent_sample_is_read_whole(independent):
     assert len(turns) == len(gold) == len(pd.read_csv(validity.INDEPENDENT_PATH))
     assert (gold["status"] == "ok").all()
     assert turns["turn_id"].is_unique
+
+
+def test_edit_themes_changes_one_theme_and_refuses_unknown_entries(themes):
+    edited = validity.edit_themes(themes, "dx", drop=["システム"], add_terms=["データ"])
+    assert "システム" not in edited["dx"].terms and "データ" in edited["dx"].terms
+    assert edited["security"] == themes["security"] and edited.procedural == themes.procedural
+    assert "システム" in themes["dx"].terms  # the input is not changed
+    with pytest.raises(ValueError, match="no entry"):
+        validity.edit_themes(themes, "dx", drop=["存在しない語"])
+    fewer = validity.edit_themes(themes, drop_procedural=[themes.procedural[0]])
+    assert len(fewer.procedural) == len(themes.procedural) - 1
+    turns = make_turns([("A市", "member", "システムの導入。")])
+    assert code_turns(turns, themes).set_index("theme").loc["dx", "coded"]
+    assert not code_turns(turns, edited).set_index("theme").loc["dx", "coded"]

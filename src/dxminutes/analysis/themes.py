@@ -511,7 +511,7 @@ def code_sentences(turns: pd.DataFrame, themes: ThemeSet) -> pd.DataFrame:
             "procedural": sents.procedural[seg],
             "theme": grid["theme"].to_numpy(),
             "n_hits": grid["n_hits"].fillna(0).astype("int64").to_numpy(),
-            "matched_terms": grid["matched_terms"].fillna("").astype("str").to_numpy(),
+            "matched_terms": grid["matched_terms"].astype(object).fillna("").astype("str").to_numpy(),
         }
     )
     out["coded"] = (out["n_hits"] > 0) & ~out["procedural"]
@@ -545,7 +545,7 @@ def code_turns(turns: pd.DataFrame, themes: ThemeSet) -> pd.DataFrame:
     out["theme"] = grid["theme"].to_numpy()
     out["n_hits"] = grid["n_hits"].fillna(0).astype("int64").to_numpy()
     out["coded"] = out["n_hits"] > 0
-    out["matched_terms"] = grid["matched_terms"].fillna("").astype("str").to_numpy()
+    out["matched_terms"] = grid["matched_terms"].astype(object).fillna("").astype("str").to_numpy()
     out["n_sentences"] = grid["n_sentences"].fillna(0).astype("int64").to_numpy()
     return out[CODED_COLUMNS]
 
