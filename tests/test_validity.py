@@ -222,3 +222,23 @@ def test_edit_themes_changes_one_theme_and_refuses_unknown_entries(themes):
     turns = make_turns([("A市", "member", "システムの導入。")])
     assert code_turns(turns, themes).set_index("theme").loc["dx", "coded"]
     assert not code_turns(turns, edited).set_index("theme").loc["dx", "coded"]
+
+
+def test_another_corpus_gives_missing_rows_and_empty_scores(themes):
+    turns = make_turns([("A市", "member", "DXの推進。")])
+    gold = validity.match_gold(validity.read_gold(), turns)
+    assert (gold["status"] == "missing").all()
+    coded = code_turns(turns, themes)
+    assert validity.agreement(gold, coded, n_boot=5, random_state=0).empty
+    assert validity.disagreements(gold, coded, code_sentences(turns, themes)).empty
+
+
+def test_validity_table_has_one_row_per_subset_and_theme(seeds):
+    _, gold, coded = seeds
+    table = validity.agreement(gold, coded, n_boot=20, random_state=0)
+    wide = validity.validity_table(table)
+    assert len(wide) == 3 * len(THEMES)
+    assert list(wide.columns[-4:]) == list(validity.METRICS)
+    row = wide[(wide["subset"] == "all") & (wide["theme"] == "dx")].iloc[0]
+    k = table[(table["subset"] == "all") & (table["theme"] == "dx") & (table["metric"] == "kappa")].iloc[0]
+    assert row["kappa"] == f"{k['value']:.2f} [{k['ci_low']:.2f}, {k['ci_high']:.2f}]"
