@@ -114,6 +114,7 @@ def test_find_matches_equals_scanning_each_text_alone(pattern):
         "それでは、本日の審議会の進行について、事務局から説明願います。",
         "次第2「次期情報化推進計画の方針について」に進みます。",
         "発言の折には、必ずマイクを使用し、冒頭で氏名を名乗ってください。",
+        "次回の会議日程については、改めてご連絡します。",
     ],
 )
 def test_procedural_sentences_of_the_codebook_are_procedural(themes, sentence):
@@ -129,6 +130,7 @@ def test_procedural_sentences_of_the_codebook_are_procedural(themes, sentence):
         "職員向けにDX研修を開催します。",
         "高齢者向けのスマホ教室を開催しております。",
         "市長をトップとする流山市DX推進本部という組織体を設けております。",
+        "次回の会議までにシステムの導入効果を示してほしい。",
     ],
 )
 def test_content_sentences_are_not_procedural(themes, sentence):
