@@ -70,6 +70,8 @@ CHANGES = [
      {"drop": ["テレワーク", "働き方", "意識改革", "スマート化"]}),
     ("exclude: names of plans, bodies and units (…情報化推進計画, DX推進本部, デジタル推進課)", "dx", "new exclude",
      "G2: names are not content", {"drop": [P["dx"].exclude[1]]}),
+    ("exclude: システム…セキュリティ (システムのセキュリティ, システム面での技術的セキュリティ)", "dx", "new exclude",
+     "G6: the security of systems is security, not digitalisation", {"drop": [P["dx"].exclude[2]]}),
     # ---------------------------------------------------------------- security
     ("流出, 機密, 極秘, 秘密情報", "security", "added", "definition: confidentiality, leaks, classified documents",
      {"drop": ["流出", "機密", "極秘", "秘密情報"]}),
