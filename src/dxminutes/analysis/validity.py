@@ -18,6 +18,7 @@ positives. tests/test_validity.py checks every figure against scikit-learn.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from os import PathLike
 from pathlib import Path
@@ -36,6 +37,27 @@ FLOOR_PATH = config.DATA_DIR / "gold" / "validity-floor.csv"
 INDEPENDENT_PATH = config.DATA_DIR / "gold" / "independent-turns.csv"
 #: The subset name of the independent sample in agreement tables.
 INDEPENDENT = "independent"
+#: Subset names of the independent sample's two halves: dictionary changes may look at the
+#: errors in `dev`; `test` is scored once, at the end, as the honest estimate.
+INDEPENDENT_DEV = "independent_dev"
+INDEPENDENT_TEST = "independent_test"
+#: Body kinds of the independent sample's files (tests/data/realworld/README.md, "Mix"), as
+#: inclusive ranges of the file number: prefectural assemblies and council, city and ward
+#: assemblies, town, village, councils of the executive, national bodies.
+INDEPENDENT_BODY_KINDS = (
+    ("prefecture", 1, 7),
+    ("city", 8, 25),
+    ("town", 26, 33),
+    ("village", 34, 37),
+    ("council", 38, 43),
+    ("national", 44, 50),
+)
+#: The agreement subsets of the independent sample (gold municipality = split name).
+INDEPENDENT_SUBSETS = {
+    INDEPENDENT: [INDEPENDENT_DEV, INDEPENDENT_TEST],
+    INDEPENDENT_DEV: [INDEPENDENT_DEV],
+    INDEPENDENT_TEST: [INDEPENDENT_TEST],
+}
 #: The dictionary changes of issue 12 were made looking only at the errors in these
 #: municipalities' turns; the other seeds (墨田区, 豊島区) are held out to show generalisation.
 TUNING_MUNICIPALITIES = ("流山市", "武蔵村山市", "長崎市")
@@ -71,10 +93,29 @@ def read_gold(path: str | PathLike | None = None) -> pd.DataFrame:
     return gold
 
 
+def independent_split(file: str) -> str:
+    """`INDEPENDENT_DEV` or `INDEPENDENT_TEST` for an independent-sample file ("rw_NNN.txt").
+
+    The rule is fixed and uses no label: within each body kind of `INDEPENDENT_BODY_KINDS`, the
+    files in number order alternate dev, test, dev, … (the first of each kind is dev), so both
+    halves hold every kind of body. A file outside the listed ranges raises a ValueError.
+    """
+    match = re.fullmatch(r"rw_(\d+)(\.txt)?", str(file))
+    if match is None:
+        raise ValueError(f"not an independent-sample file name: {file!r}")
+    number = int(match.group(1))
+    for _, first, last in INDEPENDENT_BODY_KINDS:
+        if first <= number <= last:
+            return INDEPENDENT_DEV if (number - first) % 2 == 0 else INDEPENDENT_TEST
+    raise ValueError(f"file {file!r} is in no body kind of INDEPENDENT_BODY_KINDS")
+
+
 def independent_sample(path: str | PathLike | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The independent sample as (turns, gold): turns in the shape `code_turns` takes
     (turn_id = "file:position", doc_id = file, municipality = file, text) and the gold rows
-    matched to them (municipality = `INDEPENDENT`, status from `match_gold`).
+    matched to them (municipality = the file's split, `INDEPENDENT_DEV` or `INDEPENDENT_TEST`
+    from `independent_split`; status from `match_gold`). Score them with
+    `agreement(..., subsets=INDEPENDENT_SUBSETS)`: the whole sample and its two halves.
 
     The sample carries its own text (`data/gold/independent-README.md`), so the SHA-1 check
     guards only against the file being edited by hand; it was never used to tune the dictionary.
@@ -96,7 +137,7 @@ def independent_sample(path: str | PathLike | None = None) -> tuple[pd.DataFrame
         }
     )
     gold = raw.drop(columns=["text"]).assign(
-        turn_id=turn_id, municipality=INDEPENDENT, text_sha1=text.map(text_sha1)
+        turn_id=turn_id, municipality=raw["file"].map(independent_split), text_sha1=text.map(text_sha1)
     )
     return turns, match_gold(gold, turns)
 
