@@ -15,6 +15,8 @@ its sentences does):
    *procedural*: its matches are kept for the audit but never code a theme (codebook G2, G3).
 3. Terms, patterns and exclusions are matched **within one sentence**, never across a sentence
    or turn boundary, so `デジタル.*推進` finds every sentence where デジタル is followed by 推進.
+   A term or pattern listed in its theme's `context` table counts only in a sentence where the
+   table's regex for it matches as well (システム only with a digital context word).
 4. A turn is coded with a theme when any non-procedural sentence is (`code_turns`); the
    sentence table itself is `code_sentences`.
 """
@@ -36,7 +38,7 @@ from dxminutes.normalize import normalize_unicode
 from dxminutes.schema import require_columns
 from dxminutes.text.sentences import sentence_spans
 
-THEME_FIELDS = ("key", "label_ja", "label_en", "terms", "patterns", "exclude")
+THEME_FIELDS = ("key", "label_ja", "label_en", "terms", "patterns", "exclude", "context")
 REQUIRED_FIELDS = ("key", "label_ja", "label_en", "terms")
 #: Top-level keys of a theme file: the [[theme]] tables and the procedural-sentence patterns.
 TOP_LEVEL_FIELDS = ("theme", "procedural")
@@ -102,6 +104,13 @@ class Theme:
     terms: tuple[str, ...]
     patterns: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    #: (entry, regex) pairs: the term or pattern `entry` counts only in a sentence where `regex`
+    #: also matches (a broad word such as システム only with a digital context word).
+    context: tuple[tuple[str, str], ...] = ()
+
+    def context_for(self, variant: str) -> str | None:
+        """The context regex that `variant` (a term or pattern) requires, or None."""
+        return dict(self.context).get(variant)
 
     @property
     def label(self) -> str:
@@ -224,6 +233,7 @@ def _parse_theme(entry: object, where: str) -> Theme:
         raise ThemeFileError(f"{where}: 'terms' is empty; give at least one term")
     for field in ("patterns", "exclude"):
         _check_patterns(lists[field], field, where)
+    context = _context_table(entry.get("context", {}), lists["terms"] + lists["patterns"], where)
     return Theme(
         entry["key"],
         entry["label_ja"],
@@ -231,7 +241,25 @@ def _parse_theme(entry: object, where: str) -> Theme:
         lists["terms"],
         lists["patterns"],
         lists["exclude"],
+        context,
     )
+
+
+def _context_table(value: object, entries: Sequence[str], where: str) -> tuple[tuple[str, str], ...]:
+    """The `context` table (term or pattern → regex) as validated, normalized pairs."""
+    if not isinstance(value, dict):
+        raise ThemeFileError(f"{where}: 'context' must be a table of entry = \"regular expression\"")
+    out: list[tuple[str, str]] = []
+    for key, pattern in value.items():
+        entry = normalize_text(str(key).strip())
+        if entry not in entries:
+            raise ThemeFileError(f"{where}: 'context' names {key!r}, which is not a term or pattern of the theme")
+        if not isinstance(pattern, str) or not pattern.strip():
+            raise ThemeFileError(f"{where}: 'context' of {key!r} must be a non-empty string")
+        pattern = normalize_text(pattern.strip())
+        _check_patterns([pattern], "context", where)
+        out.append((entry, pattern))
+    return tuple(out)
 
 
 def _check_patterns(patterns: Sequence[str], field: str, where: str) -> None:
@@ -388,6 +416,7 @@ def _sentence_hits(sents: _Sentences, themes: ThemeSet) -> pd.DataFrame:
     """Counted hits per sentence (all sentences, procedural included), overlaps resolved."""
     corpus, starts, ends = _concatenate(sents.text)
     frames = []
+    cache: dict[str, np.ndarray] = {}
     for t_idx, theme in enumerate(themes):
         blocked = None
         if theme.exclude:
@@ -399,6 +428,11 @@ def _sentence_hits(sents: _Sentences, themes: ThemeSet) -> pd.DataFrame:
             blocked = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
         for v_idx, (kind, variant, regex) in enumerate(theme.variants()):
             seg, b, f = _scan(corpus, starts, ends, regex)
+            context = theme.context_for(variant)
+            if context is not None and len(seg):
+                ok = _sentences_matching(sents.text, context, cache)
+                inside = ok[seg]
+                seg, b, f = seg[inside], b[inside], f[inside]
             if blocked is not None:
                 free = (blocked[f] - blocked[b]) == 0
                 seg, b, f = seg[free], b[free], f[free]
@@ -434,6 +468,14 @@ def _sentence_hits(sents: _Sentences, themes: ThemeSet) -> pd.DataFrame:
         keep.append(free)
     hits = cand[np.array(keep, dtype=bool)].sort_values(["seg", "start"], kind="mergesort")
     return hits.reset_index(drop=True)
+
+
+def _sentences_matching(texts: Sequence[str], pattern: str, cache: dict[str, np.ndarray]) -> np.ndarray:
+    """True for each sentence where the context regex `pattern` matches (memoized per call)."""
+    if pattern not in cache:
+        regex = _compile(pattern)
+        cache[pattern] = np.fromiter((regex.search(t) is not None for t in texts), dtype=bool, count=len(texts))
+    return cache[pattern]
 
 
 def find_hits(turns: pd.DataFrame, themes: ThemeSet, *, include_procedural: bool = False) -> pd.DataFrame:

@@ -346,13 +346,19 @@ def edit_themes(
     add_terms: Sequence[str] = (),
     add_patterns: Sequence[str] = (),
     add_exclude: Sequence[str] = (),
+    add_context: Mapping[str, str] | None = None,
+    drop_context: Sequence[str] = (),
     drop_procedural: Sequence[str] = (),
+    add_procedural: Sequence[str] = (),
 ) -> ThemeSet:
     """A copy of `themes` with one theme's entries changed (for ablations in the dictionary audit).
 
     `drop` removes terms, patterns or exclusions equal to the given strings; the `add_*`
-    arguments append entries; `drop_procedural` removes procedural patterns. Unknown entries in
-    `drop` raise a ValueError, so an audit row cannot silently test nothing.
+    arguments append entries (`add_context` maps a term or pattern to the context regex it then
+    requires); `drop_context` removes the context requirement of the given entries (they then
+    count in any sentence); `drop_procedural`/`add_procedural` remove or append procedural
+    patterns. Unknown entries in `drop`, `drop_context` or `drop_procedural` raise a
+    ValueError, so an audit row cannot silently test nothing.
     """
     out = []
     for t in themes:
@@ -363,7 +369,11 @@ def edit_themes(
         unknown = [d for d in drop if d not in present]
         if unknown:
             raise ValueError(f"theme {theme!r} has no entry {unknown[0]!r}")
+        unknown = [d for d in drop_context if t.context_for(d) is None]
+        if unknown:
+            raise ValueError(f"theme {theme!r} has no context requirement for {unknown[0]!r}")
         terms = tuple(x for x in t.terms if x not in drop) + tuple(add_terms)
+        context = tuple((e, r) for e, r in t.context if e not in drop and e not in drop_context)
         out.append(
             Theme(
                 t.key,
@@ -372,6 +382,7 @@ def edit_themes(
                 terms or ("\uffff",),  # a theme needs one term; U+FFFF never occurs in text
                 tuple(x for x in t.patterns if x not in drop) + tuple(add_patterns),
                 tuple(x for x in t.exclude if x not in drop) + tuple(add_exclude),
+                context + tuple((add_context or {}).items()),
             )
         )
     if theme is not None and theme not in themes.keys:
@@ -379,5 +390,5 @@ def edit_themes(
     unknown = [p for p in drop_procedural if p not in themes.procedural]
     if unknown:
         raise ValueError(f"no procedural pattern {unknown[0]!r}")
-    procedural = tuple(p for p in themes.procedural if p not in drop_procedural)
+    procedural = tuple(p for p in themes.procedural if p not in drop_procedural) + tuple(add_procedural)
     return ThemeSet(tuple(out), source=themes.source, procedural=procedural)
