@@ -15,8 +15,9 @@ its sentences does):
    *procedural*: its matches are kept for the audit but never code a theme (codebook G2, G3).
 3. Terms, patterns and exclusions are matched **within one sentence**, never across a sentence
    or turn boundary, so `デジタル.*推進` finds every sentence where デジタル is followed by 推進.
-   A term or pattern listed in its theme's `context` table counts only in a sentence where the
-   table's regex for it matches as well (システム only with a digital context word).
+   A term or pattern listed in one of its theme's `[[theme.context]]` tables (`entries`) counts
+   only in a sentence where that table's `requires` regex matches as well (システム only with a
+   digital context word, 高齢者 only with a digital or access word).
 4. A turn is coded with a theme when any non-procedural sentence is (`code_turns`); the
    sentence table itself is `code_sentences`.
 """
@@ -233,7 +234,7 @@ def _parse_theme(entry: object, where: str) -> Theme:
         raise ThemeFileError(f"{where}: 'terms' is empty; give at least one term")
     for field in ("patterns", "exclude"):
         _check_patterns(lists[field], field, where)
-    context = _context_table(entry.get("context", {}), lists["terms"] + lists["patterns"], where)
+    context = _context_table(entry.get("context", []), lists["terms"] + lists["patterns"], where)
     return Theme(
         entry["key"],
         entry["label_ja"],
@@ -246,19 +247,31 @@ def _parse_theme(entry: object, where: str) -> Theme:
 
 
 def _context_table(value: object, entries: Sequence[str], where: str) -> tuple[tuple[str, str], ...]:
-    """The `context` table (term or pattern → regex) as validated, normalized pairs."""
-    if not isinstance(value, dict):
-        raise ThemeFileError(f"{where}: 'context' must be a table of entry = \"regular expression\"")
+    """The `[[theme.context]]` tables (entries = [...], requires = "regex") as validated,
+    normalized (entry, regex) pairs; every entry must be a term or pattern of the theme and may
+    be named by one context table only."""
+    if not isinstance(value, list):
+        raise ThemeFileError(
+            f"{where}: 'context' must be [[theme.context]] tables with 'entries' and 'requires'"
+        )
     out: list[tuple[str, str]] = []
-    for key, pattern in value.items():
-        entry = normalize_text(str(key).strip())
-        if entry not in entries:
-            raise ThemeFileError(f"{where}: 'context' names {key!r}, which is not a term or pattern of the theme")
-        if not isinstance(pattern, str) or not pattern.strip():
-            raise ThemeFileError(f"{where}: 'context' of {key!r} must be a non-empty string")
-        pattern = normalize_text(pattern.strip())
-        _check_patterns([pattern], "context", where)
-        out.append((entry, pattern))
+    for number, table in enumerate(value, start=1):
+        at = f"{where}: context #{number}"
+        if not isinstance(table, dict) or set(table) != {"entries", "requires"}:
+            raise ThemeFileError(f"{at}: needs exactly the fields 'entries' and 'requires'")
+        names = _string_list(table["entries"], "entries", at)
+        if not names:
+            raise ThemeFileError(f"{at}: 'entries' is empty")
+        if not isinstance(table["requires"], str) or not table["requires"].strip():
+            raise ThemeFileError(f"{at}: 'requires' must be a non-empty string")
+        pattern = normalize_text(table["requires"].strip())
+        _check_patterns([pattern], "requires", at)
+        for entry in names:
+            if entry not in entries:
+                raise ThemeFileError(f"{at}: {entry!r} is not a term or pattern of the theme")
+            if entry in dict(out):
+                raise ThemeFileError(f"{at}: {entry!r} already has a context requirement")
+            out.append((entry, pattern))
     return tuple(out)
 
 
