@@ -186,13 +186,21 @@ def test_small_known_sample():
 
 def test_kappa_does_not_drop_below_the_recorded_floor(seeds, independent):
     floor = validity.read_floor()
-    assert {"all", "tuning", "held_out", validity.INDEPENDENT} <= set(floor["subset"])
+    assert {
+        "all",
+        "tuning",
+        "held_out",
+        validity.INDEPENDENT,
+        validity.INDEPENDENT_DEV,
+        validity.INDEPENDENT_TEST,
+    } <= set(floor["subset"])
     _, gold, coded = seeds
     measured = [validity.agreement(gold, coded, n_boot=1, random_state=config.RANDOM_SEED)]
     _, igold, icoded = independent
-    subsets = {validity.INDEPENDENT: [validity.INDEPENDENT]}
     measured.append(
-        validity.agreement(igold, icoded, subsets=subsets, n_boot=1, random_state=config.RANDOM_SEED)
+        validity.agreement(
+            igold, icoded, subsets=validity.INDEPENDENT_SUBSETS, n_boot=1, random_state=config.RANDOM_SEED
+        )
     )
     kappa = pd.concat(measured).query("metric == 'kappa'").set_index(["subset", "theme"])["value"]
     for row in floor.itertuples(index=False):
@@ -201,6 +209,39 @@ def test_kappa_does_not_drop_below_the_recorded_floor(seeds, independent):
             row.theme,
             kappa[(row.subset, row.theme)],
         )
+
+
+def test_independent_split_alternates_within_each_body_kind():
+    files = [f"rw_{i:03d}.txt" for i in range(1, 51)]
+    split = {f: validity.independent_split(f) for f in files}
+    assert set(split.values()) == {validity.INDEPENDENT_DEV, validity.INDEPENDENT_TEST}
+    covered = []
+    for _, first, last in validity.INDEPENDENT_BODY_KINDS:
+        kind = [split[f"rw_{i:03d}.txt"] for i in range(first, last + 1)]
+        covered += range(first, last + 1)
+        # the first file of each kind is dev, then test, dev, …: both halves hold every kind
+        assert kind == [(validity.INDEPENDENT_DEV, validity.INDEPENDENT_TEST)[k % 2] for k in range(len(kind))]
+    assert covered == list(range(1, 51))  # the kinds partition the 50 files
+    assert validity.independent_split("rw_009") == validity.INDEPENDENT_TEST  # with or without .txt
+    with pytest.raises(ValueError):
+        validity.independent_split("rw_051.txt")
+    with pytest.raises(ValueError):
+        validity.independent_split("minutes.txt")
+
+
+def test_independent_gold_carries_the_split_of_its_file(independent):
+    turns, gold, _ = independent
+    assert set(gold["municipality"]) == {validity.INDEPENDENT_DEV, validity.INDEPENDENT_TEST}
+    assert (gold["municipality"] == turns["doc_id"].map(validity.independent_split)).all()
+    table = validity.agreement(
+        gold, code_turns(turns, load_themes()), subsets=validity.INDEPENDENT_SUBSETS, n_boot=1, random_state=0
+    ).query("metric == 'kappa' and theme == 'dx'").set_index("subset")
+    dev, test = (table.loc[k, "n_turns"] for k in (validity.INDEPENDENT_DEV, validity.INDEPENDENT_TEST))
+    assert dev + test == table.loc[validity.INDEPENDENT, "n_turns"] == len(gold)
+    for key in ("tp", "fp", "fn", "tn"):
+        assert table.loc[validity.INDEPENDENT, key] == table.loc[validity.INDEPENDENT_DEV, key] + table.loc[
+            validity.INDEPENDENT_TEST, key
+        ]
 
 
 def test_independent_sample_is_read_whole(independent):
