@@ -83,7 +83,7 @@ def test_sentence_and_turn_tables_agree_under_context_requirements(tmp_path):
     ],
 )
 def test_malformed_context_tables_are_refused(tmp_path, context, fragment):
-    with pytest.raises(ThemeFileError, match="context_themes.toml") as info:
+    with pytest.raises(ThemeFileError, match=r"context_themes\.toml") as info:
         _load(tmp_path, HEAD + context)
     assert fragment in str(info.value)
 

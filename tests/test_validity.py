@@ -204,6 +204,14 @@ def test_kappa_does_not_drop_below_the_recorded_floor(seeds, independent):
     )
     kappa = pd.concat(measured).query("metric == 'kappa'").set_index(["subset", "theme"])["value"]
     for row in floor.itertuples(index=False):
+        if np.isnan(row.kappa):
+            # κ was undefined (no positive in gold nor coding): a coded turn would be a false positive
+            assert np.isnan(kappa[(row.subset, row.theme)]), (
+                row.subset,
+                row.theme,
+                kappa[(row.subset, row.theme)],
+            )
+            continue
         assert kappa[(row.subset, row.theme)] >= row.kappa, (
             row.subset,
             row.theme,
@@ -220,7 +228,9 @@ def test_independent_split_alternates_within_each_body_kind():
         kind = [split[f"rw_{i:03d}.txt"] for i in range(first, last + 1)]
         covered += range(first, last + 1)
         # the first file of each kind is dev, then test, dev, …: both halves hold every kind
-        assert kind == [(validity.INDEPENDENT_DEV, validity.INDEPENDENT_TEST)[k % 2] for k in range(len(kind))]
+        assert kind == [
+            (validity.INDEPENDENT_DEV, validity.INDEPENDENT_TEST)[k % 2] for k in range(len(kind))
+        ]
     assert covered == list(range(1, 51))  # the kinds partition the 50 files
     assert validity.independent_split("rw_009") == validity.INDEPENDENT_TEST  # with or without .txt
     with pytest.raises(ValueError):
@@ -233,15 +243,24 @@ def test_independent_gold_carries_the_split_of_its_file(independent):
     turns, gold, _ = independent
     assert set(gold["municipality"]) == {validity.INDEPENDENT_DEV, validity.INDEPENDENT_TEST}
     assert (gold["municipality"] == turns["doc_id"].map(validity.independent_split)).all()
-    table = validity.agreement(
-        gold, code_turns(turns, load_themes()), subsets=validity.INDEPENDENT_SUBSETS, n_boot=1, random_state=0
-    ).query("metric == 'kappa' and theme == 'dx'").set_index("subset")
+    table = (
+        validity.agreement(
+            gold,
+            code_turns(turns, load_themes()),
+            subsets=validity.INDEPENDENT_SUBSETS,
+            n_boot=1,
+            random_state=0,
+        )
+        .query("metric == 'kappa' and theme == 'dx'")
+        .set_index("subset")
+    )
     dev, test = (table.loc[k, "n_turns"] for k in (validity.INDEPENDENT_DEV, validity.INDEPENDENT_TEST))
     assert dev + test == table.loc[validity.INDEPENDENT, "n_turns"] == len(gold)
     for key in ("tp", "fp", "fn", "tn"):
-        assert table.loc[validity.INDEPENDENT, key] == table.loc[validity.INDEPENDENT_DEV, key] + table.loc[
-            validity.INDEPENDENT_TEST, key
-        ]
+        assert (
+            table.loc[validity.INDEPENDENT, key]
+            == table.loc[validity.INDEPENDENT_DEV, key] + table.loc[validity.INDEPENDENT_TEST, key]
+        )
 
 
 def test_independent_sample_is_read_whole(independent):

@@ -487,7 +487,9 @@ def _sentences_matching(texts: Sequence[str], pattern: str, cache: dict[str, np.
     """True for each sentence where the context regex `pattern` matches (memoized per call)."""
     if pattern not in cache:
         regex = _compile(pattern)
-        cache[pattern] = np.fromiter((regex.search(t) is not None for t in texts), dtype=bool, count=len(texts))
+        cache[pattern] = np.fromiter(
+            (regex.search(t) is not None for t in texts), dtype=bool, count=len(texts)
+        )
     return cache[pattern]
 
 

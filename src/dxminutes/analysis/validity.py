@@ -331,7 +331,9 @@ def disagreements(
 
 
 def read_floor(path: str | PathLike | None = None) -> pd.DataFrame:
-    """The recorded κ floors: subset, theme, kappa (a test fails when κ drops below them)."""
+    """The recorded κ floors: subset, theme, kappa (a test fails when κ drops below them; an
+    empty kappa records an undefined κ — no positive in gold or coding — and the test then fails
+    as soon as the dictionary codes a turn of that subset and theme)."""
     path = Path(FLOOR_PATH if path is None else path)
     floor = pd.read_csv(path, dtype={"subset": "str", "theme": "str"})
     require_columns(floor, ("subset", "theme", "kappa"), config.relpath(path))
