@@ -263,6 +263,27 @@ def test_independent_gold_carries_the_split_of_its_file(independent):
         )
 
 
+def test_kappa_table_has_one_row_per_sample_in_order(seeds, independent):
+    _, gold, coded = seeds
+    _, igold, icoded = independent
+    table = pd.concat(
+        [
+            validity.agreement(gold, coded, n_boot=20, random_state=0),
+            validity.agreement(
+                igold, icoded, subsets=validity.INDEPENDENT_SUBSETS, n_boot=20, random_state=0
+            ),
+        ]
+    )
+    out = validity.kappa_table(table)
+    assert out["sample"].tolist() == list(validity.SUMMARY_SAMPLES.values())
+    assert list(out.columns) == ["sample", "turns", "dx", "security", "staffing", "digital_divide"]
+    assert out["turns"].tolist() == [len(gold), 74, 76, 76]
+    row = table.query("subset == 'all' and theme == 'dx' and metric == 'kappa'").iloc[0]
+    assert out.loc[0, "dx"] == f"{row.value:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}]"
+    only = validity.kappa_table(table, {"tuning": "seed, tuning"})
+    assert only["sample"].tolist() == ["seed, tuning"]
+
+
 def test_independent_sample_is_read_whole(independent):
     turns, gold, _ = independent
     assert len(turns) == len(gold) == len(pd.read_csv(validity.INDEPENDENT_PATH))

@@ -285,6 +285,37 @@ def validity_table(agreement_table: pd.DataFrame) -> pd.DataFrame:
     return wide.reindex(columns=list(METRICS)).reset_index().rename_axis(columns=None)
 
 
+#: The four samples of the κ summary: seed whole and held out, independent dev and test.
+SUMMARY_SAMPLES = {
+    "all": "seed, all",
+    "held_out": "seed, held-out",
+    INDEPENDENT_DEV: "independent, dev",
+    INDEPENDENT_TEST: "independent, test",
+}
+
+
+def kappa_table(agreement_table: pd.DataFrame, samples: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """κ as "value [low, high]", one row per sample (subset) and one column per theme, with the
+    number of turns; `samples` maps subset names to row labels (default `SUMMARY_SAMPLES`), in
+    that order. Subsets missing from the table are left out."""
+    samples = SUMMARY_SAMPLES if samples is None else samples
+    t = agreement_table[agreement_table["metric"] == "kappa"]
+    t = t[t["subset"].isin(list(samples))]
+    text = [
+        "n/a" if np.isnan(v) else f"{v:.2f} [{lo:.2f}, {hi:.2f}]"
+        for v, lo, hi in zip(t["value"], t["ci_low"], t["ci_high"])
+    ]
+    wide = t.assign(text=text).pivot_table(
+        index="subset", columns="theme", values="text", aggfunc="first", sort=False
+    )
+    turns = t.groupby("subset", sort=False)["n_turns"].first()
+    order = [s for s in samples if s in wide.index]
+    out = wide.reindex(order).reindex(columns=list(pd.unique(t["theme"])))
+    out.insert(0, "turns", turns.reindex(order).to_numpy())
+    out.insert(0, "sample", [samples[s] for s in order])
+    return out.reset_index(drop=True).rename_axis(columns=None)
+
+
 def disagreements(
     gold: pd.DataFrame, coded: pd.DataFrame, sentences: pd.DataFrame, *, themes: Sequence[str] | None = None
 ) -> pd.DataFrame:
