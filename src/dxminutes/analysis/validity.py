@@ -6,7 +6,10 @@ the turn text is the one that was labelled (`text_sha1` = SHA-1 of the UTF-8 tex
 is missing or whose text changed is reported with its status and left out of the scores, never
 silently used. `agreement` scores the coding per theme on the whole sample and on subsets (the
 municipalities the dictionary was tuned on and the held-out ones), with percentile bootstrap
-intervals from resampling turns with a fixed seed. `disagreements` lists every false positive
+intervals from resampling turns with a fixed seed. The independent sample is scored whole and in
+two halves split by file (`independent_split`, `INDEPENDENT_SUBSETS`): dictionary changes may
+read the errors of the dev half; the test half is the honest estimate. `kappa_table` shows κ of
+the four summary samples side by side. `disagreements` lists every false positive
 and false negative with the sentences that fired, for reading the errors.
 
 κ is computed from the 2×2 counts: κ = (p_o − p_e) / (1 − p_e), with p_o the observed agreement
