@@ -70,8 +70,9 @@ def test_ward_of_a_designated_city_and_its_prefecture():
     meta = extract_metadata(
         "横浜市港北区区民会議 第3回\n日時 令和6年5月1日(水)\n(議長)横浜市港北区の取組について\n"
     )
-    assert meta.municipality == "横浜市港北区"
+    assert meta.municipality == "横浜市"  # a ward of a designated city is grouped with its city
     assert meta.prefecture == "神奈川県"
+    assert (meta.body_code, meta.body_level) == ("141003", "municipality")
 
 
 def test_prefecture_written_before_the_municipality():

@@ -66,7 +66,9 @@ _TO_ASCII = str.maketrans("０１２３４５６７８９／－．ＲＨＳＴ",
 _DIGIT = "[0-9〇零一二三四五六七八九十百千]"
 _NUM = rf"{_DIGIT}(?:[ \u3000]?{_DIGIT})*"
 _SP = r"[ \u3000]*"
-_MONTH_DAY = rf"{_SP}年{_SP}(?P<m>{_NUM}){_SP}月{_SP}(?P<d>{_NUM}){_SP}日"
+# `令和7年(2025年)1月24日`: the western year in parentheses after an era year is skipped.
+_WESTERN_ASIDE = rf"(?:[(（]{_SP}[0-9]{{4}}{_SP}年?{_SP}[)）]{_SP})?"
+_MONTH_DAY = rf"{_SP}年{_SP}{_WESTERN_ASIDE}(?P<m>{_NUM}){_SP}月{_SP}(?P<d>{_NUM}){_SP}日"
 _ERA_NAMES = "|".join(f"{name[0]}{_SP}{name[1]}" for name in ERAS)  # 令 和 (spaced by PDF extraction) too
 _ERA_DATE = re.compile(
     rf"(?:(?P<era>{_ERA_NAMES})|(?<![A-Za-z])(?P<abbr>[RHST])\.?){_SP}(?P<y>元|{_NUM}){_MONTH_DAY}"
@@ -75,8 +77,13 @@ _KANJI_WESTERN = re.compile(rf"(?<![0-9])(?P<y>[0-9]{{4}}|[〇一二三四五六
 _NUMERIC = re.compile(
     r"(?<![0-9])(?P<y>[0-9]{4})(?P<sep>[/.-])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})(?![0-9])"
 )
+# `07/14/2020`: month/day/year, as some web systems print dates.
+_US_NUMERIC = re.compile(r"(?<![0-9/])(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})/(?P<y>[0-9]{4})(?![0-9/])")
 # Two kanji that are not a known era, followed by an era-style year, month and day: `光文5年1月1日`.
 _OTHER_ERA = re.compile(rf"(?P<era>[\u4e00-\u9fff]{{2}}){_SP}(?P<y>元|{_NUM}){_MONTH_DAY}")
+
+
+_PATTERNS = (_ERA_DATE, _KANJI_WESTERN, _NUMERIC, _US_NUMERIC, _OTHER_ERA)
 
 
 def parse_number(s: str) -> int:
@@ -122,7 +129,7 @@ def parse_date(s: str) -> dt.date:
     """Parse a string that is exactly one date (surrounding spaces allowed); DateError otherwise."""
     stripped = s.strip()
     norm = stripped.translate(_TO_ASCII)
-    for pattern in (_ERA_DATE, _KANJI_WESTERN, _NUMERIC, _OTHER_ERA):
+    for pattern in _PATTERNS:
         match = pattern.fullmatch(norm)
         if match:
             return _match_date(match, stripped)
@@ -144,7 +151,7 @@ def _scan(text: str) -> tuple[list[DateMatch], list[str]]:
     found: list[DateMatch] = []
     problems: list[str] = []
     taken: list[tuple[int, int]] = []
-    for pattern in (_ERA_DATE, _KANJI_WESTERN, _NUMERIC, _OTHER_ERA):
+    for pattern in _PATTERNS:
         for match in pattern.finditer(norm):
             start, end = match.span()
             if any(start < e and s < end for s, e in taken):
@@ -181,3 +188,115 @@ def _make_date(year: int, month: int, day: int, label: str) -> dt.date:
         return dt.date(year, month, day)
     except ValueError as exc:
         raise DateError(f"impossible date {label} ({exc})") from None
+
+
+# --- dates written without their year ------------------------------------------------------------
+
+#: A month and day without a year: `2月8日`, `( 1月26日)`, `十一月十四日`.
+_MONTH_DAY_ONLY = re.compile(
+    rf"(?<![0-9〇零一二三四五六七八九十百千年])(?P<m>{_NUM}){_SP}月{_SP}(?P<d>{_NUM}){_SP}日"
+)
+#: A year without month and day: `令和5年`, `令和3年度`, `R5年度`, `2021年度`, `平成 9年`.
+_YEAR_ONLY = re.compile(
+    rf"(?:(?P<era>{_ERA_NAMES})|(?<![A-Za-z])(?P<abbr>[RHST])\.?){_SP}(?P<y>元|{_NUM}){_SP}年(?P<fy>度)?"
+    rf"|(?<![0-9])(?P<wy>[0-9]{{4}}){_SP}年(?P<wfy>度)?"
+)
+#: A year with no era before it: `4年10月4日` (minutes that take the current era for granted).
+_BARE_ERA_YEAR = re.compile(
+    rf"(?<![0-9A-Za-z\u4e00-\u9fff])(?P<y>[0-9]{{1,2}}){_SP}年{_SP}(?P<m>[0-9]{{1,2}}){_SP}月{_SP}(?P<d>[0-9]{{1,2}}){_SP}日"
+)
+#: How far back (characters) a year may stand from the month and day it completes.
+YEAR_CONTEXT_CHARS = 300
+
+
+@dataclass(frozen=True)
+class InferredDate:
+    """A date completed from its context: `how` says with which convention."""
+
+    match: DateMatch
+    how: str
+
+
+def infer_dates(text: str) -> tuple[list[InferredDate], list[str]]:
+    """Month-day dates completed with the year written before them, and the ones that cannot be.
+
+    Conventions, in order:
+    * the nearest year before the month and day (same heading or up to `YEAR_CONTEXT_CHARS`
+      earlier): `令和 5年議会改革特別委員会( 1月26日)` is 2023-01-26;
+    * a fiscal year (年度) runs from April to March, so its January to March fall in the next
+      calendar year: `令和3年度 … 2月8日` is 2022-02-08;
+    * a year without an era (`4年10月4日`) is in the era of the nearest era name written before
+      it, else in the era that holds the western years written in the text.
+    Returns the dates found and messages for month-day dates whose year the text does not give.
+    """
+    norm = text.translate(_TO_ASCII)
+    full = _scan(text)[0]
+    taken = [(m.start, m.end) for m in full]
+    years = list(_YEAR_ONLY.finditer(norm))
+    found: list[InferredDate] = []
+    problems: list[str] = []
+    for match in _BARE_ERA_YEAR.finditer(norm):
+        start, end = match.span()
+        if any(start < e and s < end for s, e in taken):
+            continue
+        era = _context_era(norm, start, full)
+        taken.append((start, end))
+        if era is None:
+            problems.append(f"'{text[start:end]}' has no era and the text names none")
+            continue
+        try:
+            value = era_date(era, int(match["y"]), int(match["m"]), int(match["d"]))
+        except DateError as exc:
+            problems.append(f"'{text[start:end]}': {exc}")
+            continue
+        context = text[max(start - 30, 0) : end + 30]
+        found.append(InferredDate(DateMatch(start, end, text[start:end], value, context), f"era {era} assumed"))
+    for match in _MONTH_DAY_ONLY.finditer(norm):
+        start, end = match.span()
+        if any(start < e and s < end for s, e in taken):
+            continue
+        year = next((y for y in reversed(years) if y.end() <= start and start - y.end() <= YEAR_CONTEXT_CHARS), None)
+        if year is None:
+            problems.append(f"'{text[start:end]}' has no year")
+            continue
+        try:
+            month, day = parse_number(match["m"]), parse_number(match["d"])
+            value, how = _complete(year, month, day)
+        except DateError as exc:
+            problems.append(f"'{text[start:end]}': {exc}")
+            continue
+        context = text[max(start - 30, 0) : end + 30]
+        found.append(InferredDate(DateMatch(start, end, text[start:end], value, context), how))
+    found.sort(key=lambda d: d.match.start)
+    return found, problems
+
+
+def _complete(year: re.Match, month: int, day: int) -> tuple[dt.date, str]:
+    groups = year.groupdict()
+    fiscal = bool(groups.get("fy") or groups.get("wfy"))
+    if groups.get("wy"):
+        western = int(groups["wy"])
+    else:
+        era = ERA_ABBREVIATIONS.get(groups.get("abbr") or "", re.sub(r"[ \u3000]", "", groups.get("era") or ""))
+        number = 1 if groups["y"] == "元" else parse_number(groups["y"])
+        if era not in ERAS:
+            raise DateError(f"unknown era '{era}'")
+        western = ERAS[era].first_year + number - 1
+    how = "year from the heading"
+    if fiscal and month <= 3:
+        western, how = western + 1, "fiscal year: January to March fall in the next calendar year"
+    return _make_date(western, month, day, f"{western}年{month}月{day}日"), how
+
+
+def _context_era(norm: str, position: int, full: list[DateMatch]) -> str | None:
+    """The era of the nearest era name before `position`, else the era of the text's western dates."""
+    best = None
+    for match in re.finditer(_ERA_NAMES, norm[:position]):
+        best = re.sub(r"[ \u3000]", "", match.group())
+    if best:
+        return best
+    for match in full:
+        for name, era in ERAS.items():
+            if era.start <= match.date and (era.end is None or match.date <= era.end):
+                return name
+    return None

@@ -26,21 +26,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from dxminutes.corpus.dates import DateMatch, date_problems, find_dates
-from dxminutes.corpus.places import (
-    DESIGNATED_CITIES,
-    KANA_MUNICIPALITIES,
-    NOT_PLACES,
-    PREFECTURES,
-    TOKYO_WARDS,
-)
+from dxminutes.corpus.dates import DateMatch, date_problems, find_dates, infer_dates
+from dxminutes.corpus.places import DESIGNATED_CITIES, NATIONAL, NATIONAL_WORDS, PREFECTURES, gazetteer
 from dxminutes.schema import METADATA_FIELDS
 
 FIELDS = METADATA_FIELDS
 
-_GENERIC_ENDINGS = ("市町村", "町村", "指定都市", "地区", "選挙区", "特別区")
-#: Words after a 町/村 that show it ends a place name (`○○町議会`, `○○村役場`).
-_TOWN_FOLLOWERS = ("議会", "長", "民", "役場", "役所", "政", "立", "職員", "議員", "内")
+#: The least score a body needs to be the document's municipality: more than one passing mention.
+MIN_PLACE_SCORE = 2.0
+#: Characters after a name's last character that show the name is part of another word:
+#: 市町村/市場/市街, 区町村/区域/区分, 町村.
+_NOT_NAME_FOLLOWER = {
+    "市": ("町村", "区町村", "場", "街", "況", "販", "価", "井"),
+    "区": ("町村", "市町村", "域", "分", "間", "画", "別"),
+    "町": ("村",),
+    "村": (),
+}
 #: Words naming a body or a kind of meeting.
 BODY_WORDS = (
     "審議会",
@@ -63,16 +64,24 @@ BODY_WORDS = (
 _MEETING_KINDS = ("研修会", "説明会", "勉強会")
 TITLE_LABELS = ("会議体の名称", "会議の名称", "会議名", "件名", "名称")
 DATE_LABELS = ("開催年月日", "開催日時", "開催期日", "開催日", "日時")
-DEMOTING_LABELS = ("更新日", "作成日", "掲載日", "公開日", "登録日", "最終更新", "報告日")
+DEMOTING_LABELS = ("更新日", "作成日", "掲載日", "公開日", "登録日", "最終更新", "報告日", "取得日", "印刷日", "発行日")
+#: Words right after a date that make it a publication date: `2014年1月30日更新`, `2023-02-02付`.
+DEMOTING_SUFFIXES = ("更新", "付", "掲載", "公開", "作成", "現在")
 _WEEKDAY = "月火水木金土日"
 HEADER_LINES = 15
 
 _NAME_CHAR = "\u4e00-\u9fff々ヶケ"
-_RUN = re.compile(f"[{_NAME_CHAR}]+")
-_KANA_RUN = re.compile("[\u3041-\u30ff\u4e00-\u9fff]+市")
-_ORDINAL_UNIT = re.compile(
-    r"(?:(?<=[0-9０-９])[ \u3000]?(?:年度|回|次|期|号|年|月|日|条|項|章|節|階|名|人|件|分|時)"
-    r"|第[一二三四五六七八九十〇]+(?:回|次|期|号|条|項|章|節)|元年度?)"
+_END_CHAR_RE = re.compile("[市区町村]")
+#: Last characters of ordinals and dates that may stand right before a name once PDF spaces are
+#: squeezed out (`第2回 柏市` → `第2回柏市`, `令和5年度柏市`).
+_ORDINAL_ENDS = "回年度号期月日次"
+_DISTRICT_RE = re.compile(f"[{_NAME_CHAR}]{{1,4}}郡")
+_SHORT_PREFECTURE_RE = re.compile(f"(?<![{_NAME_CHAR}])([道都])(?:議会|庁|知事|政)")
+_NATIONAL_RE = re.compile(
+    "|".join(
+        "(?<![全帰両外])国会(?!議員)" if word == "国会" else re.escape(word)
+        for word in sorted(NATIONAL_WORDS, key=len, reverse=True)
+    )
 )
 _PREFECTURE_RE = re.compile("|".join(sorted(PREFECTURES, key=len, reverse=True)))
 _BODY_RE = re.compile("|".join(BODY_WORDS))
@@ -95,10 +104,13 @@ class Metadata:
     record_kind: str | None = None
     sources: Mapping[str, str] = field(default_factory=lambda: dict.fromkeys(FIELDS, "none"))
     warnings: tuple[str, ...] = ()
+    body_code: str | None = None  # 6-digit local government code; None for national bodies
+    body_level: str | None = None  # `municipality`, `prefecture`, `national`
 
     def as_dict(self) -> dict:
-        """Field values plus `{field}_source` columns, as in the documents table."""
+        """Field values, `body_code`, `body_level` and `{field}_source` columns, as in the documents table."""
         values = {name: getattr(self, name) for name in FIELDS}
+        values.update(body_code=self.body_code, body_level=self.body_level)
         values.update({f"{name}_source": self.sources[name] for name in FIELDS})
         return values
 
@@ -117,15 +129,48 @@ def apply_catalog(meta: Metadata, catalog_row: Mapping) -> Metadata:
         if isinstance(value, str) and value.strip():
             values[name] = value.strip()
             sources[name] = "catalog"
+    if "municipality" in values or "prefecture" in values:
+        municipality = values.get("municipality", meta.municipality)
+        prefecture = values.get("prefecture", meta.prefecture)
+        place = catalog_place(municipality, prefecture)
+        values.update(body_code=place.body_code, body_level=place.body_level)
+        if "prefecture" not in values and place.prefecture:
+            values["prefecture"] = place.prefecture
+            sources["prefecture"] = "catalog"
     return replace(meta, **values, sources=sources)
+
+
+def catalog_place(municipality: str | None, prefecture: str | None) -> Place:
+    """Code and level of a body named in the catalog: `国`, a prefecture, a municipality or a ward."""
+    if not municipality:
+        return Place(None, prefecture, None, None)
+    if municipality == NATIONAL:
+        return Place(NATIONAL, None, None, "national")
+    gaz = gazetteer()
+    name = _ward_city(municipality) or municipality
+    bodies = gaz.lookup(name, prefecture) or (gaz.lookup(name) if not prefecture else ())
+    if len(bodies) == 1:
+        body = bodies[0]
+        return Place(municipality, body.prefecture, body.code, body.level)
+    return Place(municipality, prefecture, None, None)
+
+
+def _ward_city(name: str) -> str | None:
+    """`横浜市港北区` → `横浜市`: the designated city a ward name starts with."""
+    for city in DESIGNATED_CITIES:
+        if name.startswith(city) and name != city and name.endswith("区"):
+            return city
+    return None
 
 
 def extract_metadata(text: str, filename: str | None = None) -> Metadata:
     """Metadata from the text alone, with the file name as a last resort for municipality and date."""
     lines = [line for line in text.splitlines() if line.strip()]
     title = find_meeting_title(lines)
-    municipality = find_municipality(text, title)
+    place = find_place(text, title)
+    municipality = place.municipality
     date = find_meeting_date(text)
+    date_notes = date_warnings(text, date)
     values = {
         "municipality": municipality,
         "meeting_title": title,
@@ -133,21 +178,29 @@ def extract_metadata(text: str, filename: str | None = None) -> Metadata:
         "record_kind": find_record_kind(lines),
     }
     values["body"] = find_body(text, title, municipality)
-    values["prefecture"] = find_prefecture(text, municipality)
+    values["prefecture"] = place.prefecture
     sources = {name: "text" if values[name] else "none" for name in FIELDS}
+    place_warnings = place.warnings
     if filename:
         stem = Path(filename).stem
         if not values["municipality"]:
-            values["municipality"] = find_municipality(stem, None)
-            values["prefecture"] = values["prefecture"] or find_prefecture(stem, values["municipality"])
+            from_name = find_place(stem + "\n", None)
+            if from_name.municipality:
+                place, place_warnings = from_name, ()
+                values["municipality"], values["prefecture"] = place.municipality, place.prefecture
         if not values["meeting_date"]:
             dates = find_dates(stem)
             values["meeting_date"] = dates[0].date.isoformat() if dates else None
+            if dates:
+                date_notes = ()
         for name in ("municipality", "prefecture", "meeting_date"):
             if sources[name] == "none" and values[name]:
                 sources[name] = "filename"
-    warnings = tuple(f"date not understood: {problem}" for problem in date_problems(text))
-    return Metadata(**values, sources=sources, warnings=warnings)
+    warnings = tuple(f"date not understood: {problem}" for problem in date_problems(text)) + date_notes
+    warnings += tuple(place_warnings) if values["municipality"] is None or place.body_code is None else ()
+    return Metadata(
+        **values, sources=sources, warnings=warnings, body_code=place.body_code, body_level=place.body_level
+    )
 
 
 def find_meeting_title(lines: list[str]) -> str | None:
@@ -209,81 +262,228 @@ def labelled_value(lines: list[str], labels: tuple[str, ...]) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Place:
+    """The body a document is about: municipality (or prefecture, or `国`), prefecture, code, level."""
+
+    municipality: str | None = None
+    prefecture: str | None = None
+    body_code: str | None = None
+    body_level: str | None = None  # `municipality`, `prefecture`, `national`
+    warnings: tuple[str, ...] = ()
+
+
 def find_municipality(text: str, title: str | None = None) -> str | None:
-    """The municipality a text is about (see the module docstring), or None."""
-    scores: dict[str, float] = {}
-    first: dict[str, int] = {}
-    squeezed = _squeeze(text)
-    header_end = _header_end(squeezed)
-    for name, start, end in _candidates(squeezed):
-        weight = 1.0
-        if start < header_end:
-            weight += 2
-        if _BODY_RE.match(squeezed, end) or squeezed.startswith(("役所", "長", "民"), end):
-            weight += 2
-        scores[name] = scores.get(name, 0) + weight
-        first.setdefault(name, start)
-    if title:
-        for name, _, _ in _candidates(_squeeze(title)):
-            scores[name] = scores.get(name, 0) + 5
-            first.setdefault(name, -1)
-    if not scores:
-        return _prefecture_as_municipality(squeezed, title)
-    best = min(scores, key=lambda name: (-scores[name], first[name], name))
-    if best in DESIGNATED_CITIES:
-        wards = [
-            name for name in scores if name.startswith(best) and name != best and first[name] < header_end
-        ]
-        if wards:
-            best = min(wards, key=lambda name: (-scores[name], first[name], name))
-    return best
+    """The municipality a text is about (see `find_place`), or None."""
+    return find_place(text, title).municipality
 
 
 def find_prefecture(text: str, municipality: str | None) -> str | None:
-    """The prefecture of `municipality` (from tables or the text), or the prefecture most named in the text."""
-    if municipality:
-        if municipality in PREFECTURES:
-            return municipality
-        if municipality in TOKYO_WARDS:
-            return "東京都"
-        for city, prefecture in DESIGNATED_CITIES.items():
-            if municipality.startswith(city):
-                return prefecture
-        stem = municipality[:-1]
-        for prefecture in PREFECTURES:
-            if municipality.endswith("市") and prefecture[:-1] == stem:
-                return prefecture
-        written = re.search(f"({_PREFECTURE_RE.pattern})[ \u3000]*{re.escape(municipality)}", _squeeze(text))
-        if written:
-            return written.group(1)
-    counts = Counter(match.group() for match in _PREFECTURE_RE.finditer(text))
-    if not counts:
+    """The prefecture of `municipality` as the text and the official list decide, or None."""
+    if not municipality:
         return None
-    order = {name: text.index(name) for name in counts}
-    return min(counts, key=lambda name: (-counts[name], order[name]))
+    if municipality == NATIONAL:
+        return None
+    place = _resolve(municipality, _squeeze(text), {})
+    return place.prefecture
+
+
+def find_place(text: str, title: str | None = None) -> Place:
+    """The body the minutes are about, from every name of the official list found in the text.
+
+    Each mention of a body scores a point, more in the title (+5), in the first lines (+2) or
+    directly followed by a body word (`流山市行財政改革審議会`, `墨田区議会`, +2), so the body holding
+    the meeting beats places merely mentioned. A prefecture counts as a candidate (half a point
+    outside the header) unless it merely qualifies a municipality (`千葉県流山市`); national
+    institutions (`衆議院`, `総務省`, `デジタル庁`, …) count only in the title and the header.
+    A best score below `MIN_PLACE_SCORE` (one passing mention) gives None: never a guess.
+    """
+    squeezed = _squeeze(text)
+    header_end = _header_end(squeezed)
+    scores: dict[str, float] = {}
+    first: dict[str, int] = {}
+    qualifiers: dict[str, list[str]] = {}
+
+    def add(name: str, weight: float, position: int) -> None:
+        scores[name] = scores.get(name, 0) + weight
+        first[name] = min(first.get(name, position), position)
+
+    for source, offset_bonus in ((squeezed, 0.0), (_squeeze(title or ""), 5.0)):
+        in_title = bool(offset_bonus)
+        prefectures = _prefecture_spans(source)
+        municipalities = _municipality_spans(source, prefectures)
+        starts = {start for _, start, _ in municipalities}
+        for name, start, end in municipalities:
+            weight = 1.0 + offset_bonus
+            if not in_title and start < header_end:
+                weight += 2
+            if _BODY_RE.match(source, end) or source.startswith(("役所", "役場", "長", "民"), end):
+                weight += 2
+            add(name, weight, -1 if in_title else start)
+            for pref, _, pref_end in prefectures:
+                if pref_end == start:
+                    qualifiers.setdefault(name, []).append(pref)
+        for name, start, end in prefectures:
+            if end in starts or _DISTRICT_RE.match(source, end):
+                continue  # `千葉県流山市`, `北海道夕張郡`: an address, not the body
+            in_header = in_title or start < header_end
+            weight = (1.0 + offset_bonus + (2 if not in_title else 0)) if in_header else 0.5
+            if _BODY_RE.match(source, end) or source.startswith(("庁", "知事", "民", "政"), end):
+                weight += 2
+            add(name, weight, -1 if in_title else start)
+        limit = len(source) if in_title else header_end
+        for match in _NATIONAL_RE.finditer(source, 0, limit):
+            add(NATIONAL, 3.0 + offset_bonus, -1 if in_title else match.start())
+    if not scores:
+        return Place(warnings=("municipality not found in the text",))
+    best = min(scores, key=lambda name: (-scores[name], first[name], name))
+    if scores[best] < MIN_PLACE_SCORE:
+        return Place(warnings=(f"municipality not found: only a passing mention of {best}",))
+    if best == NATIONAL:
+        return Place(NATIONAL, None, None, "national")
+    counts = Counter(name for name, _, _ in _prefecture_spans(squeezed))
+    return _resolve(best, squeezed, qualifiers, counts)
+
+
+def _resolve(name: str, text: str, qualifiers: dict[str, list[str]], counts: Counter | None = None) -> Place:
+    """Code, prefecture and level of the body `name`; an ambiguous name needs a prefecture clue."""
+    gaz = gazetteer()
+    bodies = gaz.lookup(name)
+    if not bodies:
+        return Place(name, None, None, None, (f"'{name}' is not in the list of local public bodies",))
+    if len(bodies) > 1:
+        if counts is None:
+            counts = Counter(n for n, _, _ in _prefecture_spans(text))
+        written = [p for p in qualifiers.get(name, []) if any(b.prefecture == p for b in bodies)]
+        if not written:
+            written = [p for p in _qualifying_prefectures(text, name) if any(b.prefecture == p for b in bodies)]
+        if written:
+            bodies = gaz.lookup(name, Counter(written).most_common(1)[0][0])
+        else:
+            named = sorted(
+                (b for b in bodies if counts.get(b.prefecture)), key=lambda b: -counts[b.prefecture]
+            )
+            if named and (len(named) == 1 or counts[named[0].prefecture] > counts[named[1].prefecture]):
+                bodies = (named[0],)
+            else:
+                options = " or ".join(b.prefecture for b in bodies)
+                return Place(
+                    name,
+                    None,
+                    None,
+                    "municipality",
+                    (f"{name} is the name of bodies in {options}: the text does not say which",),
+                )
+    body = bodies[0]
+    return Place(body.name, body.prefecture, body.code, body.level)
+
+
+def _qualifying_prefectures(text: str, name: str) -> list[str]:
+    return re.findall(f"({_PREFECTURE_RE.pattern})[ \u3000]*(?:[{_NAME_CHAR}]{{1,4}}郡)?{re.escape(name)}", text)
+
+
+def _prefecture_spans(text: str) -> list[tuple[str, int, int]]:
+    """(prefecture, start, end) of every prefecture name, and of `道議会`/`都議会` (北海道, 東京都).
+
+    Hokkaido's and Tokyo's assemblies and offices call themselves 道議会/都議会 (道庁, 都庁) without
+    the full name; 府 and 県 alone are ambiguous and are not expanded.
+    """
+    spans = [(m.group(), m.start(), m.end()) for m in _PREFECTURE_RE.finditer(text)]
+    taken = [(s, e) for _, s, e in spans]
+    for match in _SHORT_PREFECTURE_RE.finditer(text):
+        if not any(s < match.end() and match.start() < e for s, e in taken):
+            name = "北海道" if match.group(1) == "道" else "東京都"
+            spans.append((name, match.start(), match.start() + 1))
+    return sorted(spans, key=lambda span: span[1])
+
+
+def _municipality_spans(text: str, prefectures: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """(name, start, end) of every municipality of the official list written in `text`.
+
+    At each 市/区/町/村 the longest official name ending there is taken (`武蔵村山市`, not
+    `村山市`), then rejected when the context shows it is not a name: inside a prefecture name
+    (`東京都市…`), a ward of a designated city (`札幌市中央区` is 札幌市), a two-character name
+    glued to the word before it (`港北区` is not 北区, `市栄町` not 栄町), or a following
+    character that continues another word (`市町村`, `中央市場`, `港区域`).
+    """
+    gaz = gazetteer()
+    found: list[tuple[str, int, int]] = []
+    for match in _END_CHAR_RE.finditer(text):
+        end = match.end()
+        name = None
+        for length in range(min(gaz.max_len, end), 1, -1):
+            candidate = text[end - length : end]
+            bodies = gaz.by_name.get(candidate)
+            if bodies and bodies[0].level == "municipality":
+                name = candidate
+                break
+        if name is None:
+            continue
+        start = end - len(name)
+        if any(s < end and start < e for _, s, e in prefectures):
+            continue
+        if _NOT_NAME_FOLLOWER.get(name[-1]) and text.startswith(_NOT_NAME_FOLLOWER[name[-1]], end):
+            continue
+        before = text[max(0, start - 5) : start]
+        if name.endswith("区") and any(before.endswith(city) for city in DESIGNATED_CITIES):
+            continue
+        if len(name) == 2 and start > 0 and re.match(f"[{_NAME_CHAR}\u3041-\u30ff]", text[start - 1]):
+            if not (
+                (text[start - 1] in "県都府道郡" and before.endswith(PREFECTURES + ("郡",)))
+                or text[start - 1] in _ORDINAL_ENDS
+            ):
+                continue
+        found.append((name, start, end))
+    # A name inside a longer one (東村 in 東村山市) is not a mention of its own.
+    return [
+        span for span in found if not any(o != span and o[1] <= span[1] and span[2] <= o[2] for o in found)
+    ]
 
 
 def find_meeting_date(text: str) -> DateMatch | None:
-    """The date the meeting was held: labelled and weekday dates first, update and report dates last."""
+    """The date the meeting was held: labelled and weekday dates first, update and report dates last.
+
+    Dates written in full compete with dates completed from their heading's year (`dates.infer_dates`,
+    one point less); publication, update and retrieval dates (`DEMOTING_LABELS`) are never chosen.
+    """
     best, best_score = None, None
-    for match in find_dates(text):
-        score = _date_score(text, match)
+    candidates = [(match, 0) for match in find_dates(text)]
+    candidates += [(inferred.match, -1) for inferred in infer_dates(text)[0]]
+    for match, bonus in candidates:
+        score = _date_score(text, match) + bonus
+        if score <= -5:
+            continue
         if best_score is None or score > best_score:
             best, best_score = match, score
     return best
 
 
+def date_warnings(text: str, found: DateMatch | None) -> tuple[str, ...]:
+    """Why the meeting date is missing (dates without a year), or which convention completed it."""
+    if found is not None:
+        for inferred in infer_dates(text)[0]:
+            if inferred.match == found:
+                return (f"meeting date {found.date.isoformat()} completed from context ({inferred.how}): '{found.text}'",)
+        return ()
+    problems = infer_dates(text)[1]
+    if problems:
+        return (f"meeting date not found: {problems[0]}; left empty, not guessed",)
+    return ("meeting date not found in the text",)
+
+
 def _date_score(text: str, match: DateMatch) -> int:
     line_start = text.rfind("\n", 0, match.start) + 1
     before = re.sub(r"[ \u3000]", "", text[line_start : match.start])
-    previous = [line for line in text[:line_start].splitlines() if line.strip()][-1:]
+    previous = _previous_line(text, line_start)
     label_text = before + "|" + (re.sub(r"[ \u3000]", "", previous[0]) if previous else "")
     score = 0
-    if any(label in before for label in DATE_LABELS) or (
+    if any(label in before[-15:] for label in DATE_LABELS) or (
         not before.strip() and previous and any(label in label_text for label in DATE_LABELS)
     ):
         score += 10
-    if any(label in before for label in DEMOTING_LABELS):
+    if any(label in before[-12:] for label in DEMOTING_LABELS):
+        score -= 10
+    if text.startswith(DEMOTING_SUFFIXES, match.end):
         score -= 10
     after = text[match.end : match.end + 40]
     weekday = re.match(rf"[ \u3000]*[(（]([{_WEEKDAY}])(?:曜日?)?[)）]", after)
@@ -294,38 +494,16 @@ def _date_score(text: str, match: DateMatch) -> int:
     return score
 
 
-def _candidates(text: str):
-    """(name, start, end) for every 市区町村 name candidate in `text`."""
-    masked = _PREFECTURE_RE.sub(lambda m: " " * len(m.group()), text)
-    masked = _ORDINAL_UNIT.sub(lambda m: " " * len(m.group()), masked)
-    for run in _RUN.finditer(masked):
-        word, offset = run.group(), run.start()
-        for i, char in enumerate(word):
-            if char not in "市区町村" or i == 0:
-                continue
-            name, end = word[: i + 1], offset + i + 1
-            if (
-                char in "町村"
-                and end < len(text)
-                and re.match(f"[{_NAME_CHAR}]", text[end])
-                and not text.startswith(_TOWN_FOLLOWERS, end)
-            ):
-                continue  # 武蔵村山市: 武蔵村 is not a village
-            if name in NOT_PLACES or (name.endswith(_GENERIC_ENDINGS) and name != "京都市"):
-                continue
-            yield name, offset, end
-    for kana in _KANA_RUN.finditer(text):
-        for name in KANA_MUNICIPALITIES:
-            if kana.group().endswith(name):
-                yield name, kana.end() - len(name), kana.end()
-
-
-def _prefecture_as_municipality(text: str, title: str | None) -> str | None:
-    for source in (title or "", text[: _header_end(text)]):
-        match = _PREFECTURE_RE.search(source)
-        if match:
-            return match.group()
-    return None
+def _previous_line(text: str, line_start: int) -> list[str]:
+    """The last non-empty line before offset `line_start` (a list of one, or empty)."""
+    end = line_start - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end]
+        if line.strip():
+            return [line]
+        end = start - 1
+    return []
 
 
 def _header_end(text: str) -> int:

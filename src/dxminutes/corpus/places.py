@@ -1,7 +1,73 @@
-"""The gazetteer: names of prefectures, Tokyo's special wards, designated cities and the words
-that look like place names but are not."""
+"""The gazetteer: the official list of local public bodies, Tokyo's special wards, designated
+cities, national institutions and the words that look like place names but are not.
+
+`gazetteer()` reads `resources/local_governments.csv` (全国地方公共団体コード: 47 prefectures and
+1,741 municipalities with their 6-digit codes) once and answers which names are bodies. A name
+that is not in it is never output as a municipality.
+"""
 
 from __future__ import annotations
+
+import csv
+import functools
+from dataclasses import dataclass
+
+from dxminutes import config
+
+#: The shipped list of local public bodies (two `#` comment lines, then a header).
+LOCAL_GOVERNMENTS_FILE = config.RESOURCES_DIR / "local_governments.csv"
+
+
+@dataclass(frozen=True)
+class Body:
+    """One local public body of the official list."""
+
+    code: str  # 6-digit 全国地方公共団体コード
+    prefecture: str
+    name: str
+    level: str  # `prefecture` or `municipality`
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Every local public body by name; a name may belong to several prefectures (府中市, 伊達市)."""
+
+    bodies: tuple[Body, ...]
+    by_name: dict[str, tuple[Body, ...]]
+    max_len: int
+
+    def lookup(self, name: str, prefecture: str | None = None) -> tuple[Body, ...]:
+        """The bodies called `name` (in `prefecture` when given)."""
+        found = self.by_name.get(name, ())
+        return tuple(b for b in found if b.prefecture == prefecture) if prefecture else found
+
+    def is_body(self, name: str) -> bool:
+        return name in self.by_name
+
+
+@functools.cache
+def gazetteer() -> Gazetteer:
+    """The official list, read once from `LOCAL_GOVERNMENTS_FILE`."""
+    with open(LOCAL_GOVERNMENTS_FILE, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
+    bodies = tuple(
+        Body(
+            code=row["body_code"],
+            prefecture=row["prefecture"],
+            name=row["name"],
+            level="prefecture" if row["name"] == row["prefecture"] else "municipality",
+        )
+        for row in rows
+    )
+    by_name: dict[str, list[Body]] = {}
+    for body in bodies:
+        by_name.setdefault(body.name, []).append(body)
+    return Gazetteer(
+        bodies=bodies,
+        by_name={name: tuple(found) for name, found in by_name.items()},
+        max_len=max(len(body.name) for body in bodies),
+    )
+
 
 #: The 47 prefectures.
 PREFECTURES = (
@@ -186,3 +252,54 @@ NOT_PLACES = frozenset(
         "県市",
     }
 )
+
+#: National institutions: a document whose header names one (and no local body holding the
+#: meeting) is the minutes of a national body, grouped as municipality `国`. Ministries (省),
+#: national agencies (庁), the Cabinet and the Diet.
+NATIONAL_WORDS = (
+    "衆議院",
+    "参議院",
+    "国会",
+    "首相官邸",
+    "内閣官房",
+    "内閣府",
+    "内閣総理大臣",
+    "内閣",
+    "総務省",
+    "法務省",
+    "外務省",
+    "財務省",
+    "文部科学省",
+    "厚生労働省",
+    "農林水産省",
+    "経済産業省",
+    "国土交通省",
+    "環境省",
+    "防衛省",
+    "デジタル庁",
+    "復興庁",
+    "金融庁",
+    "消費者庁",
+    "こども家庭庁",
+    "警察庁",
+    "文化庁",
+    "スポーツ庁",
+    "観光庁",
+    "気象庁",
+    "特許庁",
+    "中小企業庁",
+    "資源エネルギー庁",
+    "林野庁",
+    "水産庁",
+    "国税庁",
+    "消防庁",
+    "個人情報保護委員会",
+    "公正取引委員会",
+    "IT戦略本部",
+    "高度情報通信ネットワーク社会推進戦略本部",
+    "デジタル社会推進会議",
+    "政府",
+    "大臣",
+)
+#: The municipality value of national bodies.
+NATIONAL = "国"
