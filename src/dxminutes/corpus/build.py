@@ -22,10 +22,10 @@ from dxminutes import config
 from dxminutes._io import atomic_path, sha256_file
 from dxminutes.corpus.catalog import catalog_row, read_catalog
 from dxminutes.corpus.cleaning import clean
-from dxminutes.corpus.metadata import Metadata, document_metadata
+from dxminutes.corpus.metadata import Metadata, document_metadata, missing_metadata_warnings
 from dxminutes.corpus.readers import InputError, RawText, read_raw
 from dxminutes.corpus.segment import Segmentation, segment
-from dxminutes.schema import CORPUS_TABLES, TABLE_SCHEMAS
+from dxminutes.schema import CORPUS_TABLES, TABLE_SCHEMAS, UNKNOWN_MUNICIPALITY
 
 NO_SPEAKERS = "no recognizable speakers"
 
@@ -185,9 +185,9 @@ def _parse(path: Path, row: Mapping | None, file: str | None) -> _Parsed:
     file = file or path.name
     sha256 = sha256_file(path)
     result = clean(raw.text)
-    meta = document_metadata(result.text, file, row)
+    meta = document_metadata(result.text, file, row, raw_text=raw.text)
     segmentation = segment(result.text)
-    warnings = list(raw.warnings) + list(meta.warnings)
+    warnings = list(raw.warnings) + list(meta.warnings) + list(missing_metadata_warnings(file, meta, sha256))
     warnings += [message for message in segmentation.warnings if message != NO_SPEAKERS]
     if row and row.get("sha256") and row["sha256"] != sha256:
         warnings.append("sha256 differs from the catalog: the file changed since it was catalogued")
@@ -223,7 +223,7 @@ def _tables(parsed: list[tuple[str, _Parsed]], failures: list[dict]) -> Corpus:
                 {
                     "turn_id": f"{doc_id}:{position:04d}",
                     "doc_id": doc_id,
-                    "municipality": meta["municipality"],
+                    "municipality": meta["municipality"] or UNKNOWN_MUNICIPALITY,
                     "meeting_date": meta["meeting_date"],
                     "position": position,
                     "speaker_label": turn["speaker_label"],

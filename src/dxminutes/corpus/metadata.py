@@ -20,6 +20,9 @@ before) or followed by a weekday and a time wins over publication, update and re
 
 from __future__ import annotations
 
+import csv
+import html
+import io
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -28,6 +31,7 @@ from pathlib import Path
 
 from dxminutes.corpus.dates import DateMatch, date_problems, find_dates, infer_dates
 from dxminutes.corpus.places import DESIGNATED_CITIES, NATIONAL, NATIONAL_WORDS, PREFECTURES, gazetteer
+from dxminutes.normalize import normalize_unicode
 from dxminutes.schema import METADATA_FIELDS
 
 FIELDS = METADATA_FIELDS
@@ -115,9 +119,17 @@ class Metadata:
         return values
 
 
-def document_metadata(text: str, filename: str | None = None, catalog_row: Mapping | None = None) -> Metadata:
-    """Metadata of one document: catalog values first, then the cleaned text, then the file name."""
-    meta = extract_metadata(text, filename)
+def document_metadata(
+    text: str,
+    filename: str | None = None,
+    catalog_row: Mapping | None = None,
+    *,
+    raw_text: str | None = None,
+) -> Metadata:
+    """Metadata of one document: catalog values first, then the cleaned text, then the raw text
+    (page furniture such as breadcrumbs `ホーム > 静岡県議会 > …`, which cleaning removes, often
+    names the body), then the file name."""
+    meta = extract_metadata(text, filename, raw_text=raw_text)
     return apply_catalog(meta, catalog_row) if catalog_row else meta
 
 
@@ -138,6 +150,28 @@ def apply_catalog(meta: Metadata, catalog_row: Mapping) -> Metadata:
             values["prefecture"] = place.prefecture
             sources["prefecture"] = "catalog"
     return replace(meta, **values, sources=sources)
+
+
+def missing_metadata_warnings(file: str, meta: Metadata, sha256: str = "") -> tuple[str, ...]:
+    """One warning when the municipality or the meeting date is missing, with the catalog line that fixes it.
+
+    Known values are filled in; the missing ones are placeholders to replace
+    (`add to catalog.csv: rw_001.txt,市区町村名,,…,YYYY-MM-DD,…`).
+    """
+    missing = [name for name in ("municipality", "meeting_date") if not getattr(meta, name)]
+    if not missing:
+        return ()
+    placeholders = {"municipality": "市区町村名", "meeting_date": "YYYY-MM-DD"}
+    values = [file]
+    for name in CATALOG_LINE_FIELDS:
+        values.append(getattr(meta, name) or placeholders.get(name, ""))
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow([*values, sha256])
+    return (f"{' and '.join(missing)} missing: add to catalog.csv: {buffer.getvalue()}",)
+
+
+#: Catalog columns between `file` and `sha256`, in order (see corpus/catalog.py).
+CATALOG_LINE_FIELDS = ("municipality", "prefecture", "body", "meeting_title", "meeting_date", "record_kind")
 
 
 def catalog_place(municipality: str | None, prefecture: str | None) -> Place:
@@ -163,14 +197,24 @@ def _ward_city(name: str) -> str | None:
     return None
 
 
-def extract_metadata(text: str, filename: str | None = None) -> Metadata:
-    """Metadata from the text alone, with the file name as a last resort for municipality and date."""
+def extract_metadata(text: str, filename: str | None = None, *, raw_text: str | None = None) -> Metadata:
+    """Metadata from the text alone, with the raw text (see `document_metadata`) and then the file
+    name as last resorts for municipality and date."""
     lines = [line for line in text.splitlines() if line.strip()]
     title = find_meeting_title(lines)
     place = find_place(text, title)
-    municipality = place.municipality
     date = find_meeting_date(text)
     date_notes = date_warnings(text, date)
+    if raw_text and (place.municipality is None or date is None):
+        plain = _plain_raw(raw_text)
+        if place.municipality is None:
+            from_raw = find_place(plain, title)
+            place = from_raw if from_raw.municipality else place
+        if date is None:
+            from_raw_date = find_meeting_date(plain)
+            if from_raw_date is not None:
+                date, date_notes = from_raw_date, date_warnings(plain, from_raw_date)
+    municipality = place.municipality
     values = {
         "municipality": municipality,
         "meeting_title": title,
@@ -492,6 +536,11 @@ def _date_score(text: str, match: DateMatch) -> int:
     if re.search(r"[0-9０-９]{1,2}[ \u3000]*(?:時|:|：)", after):
         score += 2
     return score
+
+
+def _plain_raw(raw_text: str) -> str:
+    """The raw text without markup, NFKC-normalized, so its page furniture can be read."""
+    return normalize_unicode(html.unescape(re.sub(r"<[^>]*>", "\n", raw_text)))
 
 
 def _previous_line(text: str, line_start: int) -> list[str]:
