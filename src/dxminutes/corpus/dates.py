@@ -250,12 +250,16 @@ def infer_dates(text: str) -> tuple[list[InferredDate], list[str]]:
             problems.append(f"'{text[start:end]}': {exc}")
             continue
         context = text[max(start - 30, 0) : end + 30]
-        found.append(InferredDate(DateMatch(start, end, text[start:end], value, context), f"era {era} assumed"))
+        found.append(
+            InferredDate(DateMatch(start, end, text[start:end], value, context), f"era {era} assumed")
+        )
     for match in _MONTH_DAY_ONLY.finditer(norm):
         start, end = match.span()
         if any(start < e and s < end for s, e in taken):
             continue
-        year = next((y for y in reversed(years) if y.end() <= start and start - y.end() <= YEAR_CONTEXT_CHARS), None)
+        year = next(
+            (y for y in reversed(years) if y.end() <= start and start - y.end() <= YEAR_CONTEXT_CHARS), None
+        )
         if year is None:
             problems.append(f"'{text[start:end]}' has no year")
             continue
@@ -277,7 +281,9 @@ def _complete(year: re.Match, month: int, day: int) -> tuple[dt.date, str]:
     if groups.get("wy"):
         western = int(groups["wy"])
     else:
-        era = ERA_ABBREVIATIONS.get(groups.get("abbr") or "", re.sub(r"[ \u3000]", "", groups.get("era") or ""))
+        era = ERA_ABBREVIATIONS.get(
+            groups.get("abbr") or "", re.sub(r"[ \u3000]", "", groups.get("era") or "")
+        )
         number = 1 if groups["y"] == "元" else parse_number(groups["y"])
         if era not in ERAS:
             raise DateError(f"unknown era '{era}'")

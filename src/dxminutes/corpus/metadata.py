@@ -68,7 +68,18 @@ BODY_WORDS = (
 _MEETING_KINDS = ("研修会", "説明会", "勉強会")
 TITLE_LABELS = ("会議体の名称", "会議の名称", "会議名", "件名", "名称")
 DATE_LABELS = ("開催年月日", "開催日時", "開催期日", "開催日", "日時")
-DEMOTING_LABELS = ("更新日", "作成日", "掲載日", "公開日", "登録日", "最終更新", "報告日", "取得日", "印刷日", "発行日")
+DEMOTING_LABELS = (
+    "更新日",
+    "作成日",
+    "掲載日",
+    "公開日",
+    "登録日",
+    "最終更新",
+    "報告日",
+    "取得日",
+    "印刷日",
+    "発行日",
+)
 #: Words right after a date that make it a publication date: `2014年1月30日更新`, `2023-02-02付`.
 DEMOTING_SUFFIXES = ("更新", "付", "掲載", "公開", "作成", "現在")
 _WEEKDAY = "月火水木金土日"
@@ -400,7 +411,9 @@ def _resolve(name: str, text: str, qualifiers: dict[str, list[str]], counts: Cou
             counts = Counter(n for n, _, _ in _prefecture_spans(text))
         written = [p for p in qualifiers.get(name, []) if any(b.prefecture == p for b in bodies)]
         if not written:
-            written = [p for p in _qualifying_prefectures(text, name) if any(b.prefecture == p for b in bodies)]
+            written = [
+                p for p in _qualifying_prefectures(text, name) if any(b.prefecture == p for b in bodies)
+            ]
         if written:
             bodies = gaz.lookup(name, Counter(written).most_common(1)[0][0])
         else:
@@ -423,7 +436,9 @@ def _resolve(name: str, text: str, qualifiers: dict[str, list[str]], counts: Cou
 
 
 def _qualifying_prefectures(text: str, name: str) -> list[str]:
-    return re.findall(f"({_PREFECTURE_RE.pattern})[ \u3000]*(?:[{_NAME_CHAR}]{{1,4}}郡)?{re.escape(name)}", text)
+    return re.findall(
+        f"({_PREFECTURE_RE.pattern})[ \u3000]*(?:[{_NAME_CHAR}]{{1,4}}郡)?{re.escape(name)}", text
+    )
 
 
 def _prefecture_spans(text: str) -> list[tuple[str, int, int]]:
@@ -473,7 +488,7 @@ def _municipality_spans(text: str, prefectures: list[tuple[str, int, int]]) -> l
             continue
         if len(name) == 2 and start > 0 and re.match(f"[{_NAME_CHAR}\u3041-\u30ff]", text[start - 1]):
             if not (
-                (text[start - 1] in "県都府道郡" and before.endswith(PREFECTURES + ("郡",)))
+                (text[start - 1] in "県都府道郡" and before.endswith((*PREFECTURES, "郡")))
                 or text[start - 1] in _ORDINAL_ENDS
             ):
                 continue
@@ -507,7 +522,9 @@ def date_warnings(text: str, found: DateMatch | None) -> tuple[str, ...]:
     if found is not None:
         for inferred in infer_dates(text)[0]:
             if inferred.match == found:
-                return (f"meeting date {found.date.isoformat()} completed from context ({inferred.how}): '{found.text}'",)
+                return (
+                    f"meeting date {found.date.isoformat()} completed from context ({inferred.how}): '{found.text}'",
+                )
         return ()
     problems = infer_dates(text)[1]
     if problems:
