@@ -104,3 +104,22 @@ def test_docx_paragraphs_and_tables(tmp_path):
     raw = read_raw(tmp_path / "minutes.docx")
     assert (raw.format, raw.encoding) == ("docx", "docx")
     assert raw.text == TEXT + "出席者\t佐藤花子"
+
+
+def test_docx_minutes_are_segmented_like_text(tmp_path):
+    import docx
+
+    from dxminutes.corpus.build import load_document
+
+    document = docx.Document()
+    for line in [
+        "第3回 流山市DX推進委員会 会議録",
+        "日時 令和5年9月12日(火曜日) 午前10時",
+        *TEXT.splitlines(),
+    ]:
+        document.add_paragraph(line)
+    document.save(tmp_path / "minutes.docx")
+    corpus = load_document(tmp_path / "minutes.docx")
+    doc = corpus.documents.iloc[0]
+    assert (doc["format"], doc["municipality"], doc["meeting_date"]) == ("docx", "流山市", "2023-09-12")
+    assert corpus.turns["role"].tolist() == ["chair", "member"]

@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -22,10 +22,22 @@ from dxminutes import config
 from dxminutes._io import atomic_path, sha256_file
 from dxminutes.corpus.catalog import catalog_row, read_catalog
 from dxminutes.corpus.cleaning import clean
-from dxminutes.corpus.metadata import Metadata, document_metadata, missing_metadata_warnings
-from dxminutes.corpus.readers import InputError, RawText, read_raw
+from dxminutes.corpus.metadata import (
+    Metadata,
+    document_metadata,
+    missing_metadata_warnings,
+    structured_metadata,
+)
+from dxminutes.corpus.readers import InputError, RawText, is_structured, read_raw
 from dxminutes.corpus.segment import Segmentation, segment
-from dxminutes.schema import CORPUS_TABLES, TABLE_SCHEMAS, UNKNOWN_MUNICIPALITY
+from dxminutes.corpus.structured import read_structured
+from dxminutes.schema import (
+    CORPUS_TABLES,
+    SEGMENT_NON_SPEECH_COLUMNS,
+    SEGMENT_TURN_COLUMNS,
+    TABLE_SCHEMAS,
+    UNKNOWN_MUNICIPALITY,
+)
 
 NO_SPEAKERS = "no recognizable speakers"
 
@@ -77,6 +89,10 @@ def load_document(
 
     `file` is the name recorded in the tables (default: the file name), `doc_id` the key (default: its stem).
     """
+    if is_structured(path):
+        items = _parse_structured(Path(path), catalog_row, file)
+        ids = _structured_doc_ids(doc_id or Path(items[0][1].file).stem, len(items))
+        return _tables([(doc, item) for doc, (_, item) in zip(ids, items)], [])
     parsed = _parse(Path(path), catalog_row, file)
     return _tables([(doc_id or Path(parsed.file).stem, parsed)], [])
 
@@ -93,6 +109,12 @@ def load_corpus(raw_dir: Path | str | None = None, *, progress: bool = False) ->
     parsed, failures = [], []
     for file in tqdm(files, desc="loading minutes", disable=not progress):
         try:
+            if is_structured(file):
+                stem = file if Path(file).stem in duplicated else Path(file).stem
+                items = _parse_structured(raw_dir / file, catalog_row(catalog, file), file)
+                ids = _structured_doc_ids(stem, len(items))
+                parsed += [(doc, item) for doc, (_, item) in zip(ids, items)]
+                continue
             result = _parse(raw_dir / file, catalog_row(catalog, file), file)
         except InputError as exc:
             failures.append({"file": file, "problem": exc.problem})
@@ -151,7 +173,14 @@ def inspect_file(path: Path | str) -> dict:
     """Everything the loader finds in one file, as a JSON-ready dict (the catalog next to the file is applied)."""
     path = Path(path)
     row = catalog_row(read_catalog(path.parent), path.name)
-    parsed = _parse(path, row, path.name)
+    if is_structured(path):
+        items = _parse_structured(path, row, path.name)
+        parsed = items[0][1]
+        if len(items) > 1:
+            note = f"the file holds {len(items)} documents; the first ({items[0][0]}) is shown"
+            parsed = replace(parsed, warnings=(*parsed.warnings, note))
+    else:
+        parsed = _parse(path, row, path.name)
     meta = parsed.meta
     turns = parsed.segmentation.turns
     return {
@@ -192,6 +221,56 @@ def _parse(path: Path, row: Mapping | None, file: str | None) -> _Parsed:
     if row and row.get("sha256") and row["sha256"] != sha256:
         warnings.append("sha256 differs from the catalog: the file changed since it was catalogued")
     return _Parsed(raw, file, sha256, result.text, result.report, meta, segmentation, tuple(warnings))
+
+
+# --- structured files (CSV, TSV, Excel, JSON): turns come from the rows ------------------------
+
+
+def _parse_structured(path: Path, row: Mapping | None, file: str | None) -> list[tuple[str | None, _Parsed]]:
+    """One `_Parsed` per document of a structured file; its turns come from the rows, not from `segment`."""
+    structured = read_structured(path)
+    file = file or path.name
+    sha256 = sha256_file(path)
+    out = []
+    for doc in structured.documents:
+        turns = doc.turns[list(SEGMENT_TURN_COLUMNS)].copy()
+        turns["text"] = [clean(text).text.strip() for text in turns["text"].tolist()]
+        turns = turns.loc[turns["text"].str.strip() != ""].reset_index(drop=True)
+        turns["position"] = range(len(turns))
+        joined = "\n".join(
+            f"{label}: {text}" if label else text
+            for label, text in zip(turns["speaker_label"], turns["text"])
+        )
+        result = clean(joined)
+        meta = structured_metadata(doc.metadata, file, row)
+        non_speech = pd.DataFrame(
+            [{"position": i, "kind": "header", "text": text} for i, text in enumerate(doc.non_speech)],
+            columns=list(SEGMENT_NON_SPEECH_COLUMNS),
+        )
+        segmentation = Segmentation(
+            turns.astype({"position": "int64"}), non_speech.astype({"position": "int64"}), ()
+        )
+        warnings = [
+            *structured.warnings,
+            *doc.warnings,
+            *meta.warnings,
+            *missing_metadata_warnings(file, meta, sha256),
+        ]
+        raw = RawText(
+            path=structured.path, format=structured.format, encoding=structured.encoding, text=joined
+        )
+        out.append(
+            (
+                doc.key,
+                _Parsed(raw, file, sha256, result.text, result.report, meta, segmentation, tuple(warnings)),
+            )
+        )
+    return out
+
+
+def _structured_doc_ids(stem: str, n_documents: int) -> list[str]:
+    """The file stem for a one-document file, else `stem-001`, `stem-002`, … in order of appearance."""
+    return [stem] if n_documents == 1 else [f"{stem}-{i + 1:03d}" for i in range(n_documents)]
 
 
 def _tables(parsed: list[tuple[str, _Parsed]], failures: list[dict]) -> Corpus:

@@ -24,6 +24,7 @@ import csv
 import html
 import io
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -161,6 +162,62 @@ def apply_catalog(meta: Metadata, catalog_row: Mapping) -> Metadata:
             values["prefecture"] = place.prefecture
             sources["prefecture"] = "catalog"
     return replace(meta, **values, sources=sources)
+
+
+def structured_metadata(
+    values: Mapping, filename: str | None = None, catalog_row: Mapping | None = None
+) -> Metadata:
+    """Metadata of a structured file's document: its columns (source `column`), then the catalog.
+
+    A municipality column is checked against the official list (`府中市` needs the prefecture
+    column or a prefecture in the title); without one, the body is looked for in the meeting
+    title and then in the file name, as for text.
+    """
+    sources = dict.fromkeys(FIELDS, "none")
+    fields = {name: (values.get(name) or None) for name in FIELDS}
+    warnings: list[str] = []
+    municipality, prefecture = fields["municipality"], fields["prefecture"]
+    place = Place()
+    if municipality:
+        municipality = unicodedata.normalize("NFKC", municipality).strip()
+        place = catalog_place(municipality, prefecture)
+        if place.body_level is None:
+            found = find_place(f"{prefecture or ''}{municipality}\n", None)
+            if found.municipality and found.body_level:
+                place = found
+            else:
+                warnings.append(
+                    f"municipality column value '{municipality}' is not a local public body of the list"
+                )
+                place = Place()
+    else:
+        for source, text in (
+            ("column", fields["meeting_title"]),
+            ("filename", Path(filename).stem if filename else None),
+        ):
+            if text:
+                found = find_place(f"{prefecture or ''}{text}\n", text)
+                if found.municipality:
+                    place, sources["municipality"] = found, source
+                    break
+    if place.municipality:
+        fields["municipality"] = place.municipality
+        sources["municipality"] = "column" if sources["municipality"] == "none" else sources["municipality"]
+        fields["prefecture"] = prefecture or place.prefecture
+    for name in FIELDS:
+        if fields[name] and sources[name] == "none":
+            sources[name] = "column"
+    if fields["meeting_title"] and not fields["body"]:
+        fields["body"] = find_body(fields["meeting_title"], fields["meeting_title"], fields["municipality"])
+        sources["body"] = "column" if fields["body"] else "none"
+    meta = Metadata(
+        **fields,
+        sources=sources,
+        warnings=tuple(warnings) + place.warnings,
+        body_code=place.body_code,
+        body_level=place.body_level,
+    )
+    return apply_catalog(meta, catalog_row) if catalog_row else meta
 
 
 def missing_metadata_warnings(file: str, meta: Metadata, sha256: str = "") -> tuple[str, ...]:
