@@ -39,6 +39,8 @@ FIELDS = METADATA_FIELDS
 
 #: The least score a body needs to be the document's municipality: more than one passing mention.
 MIN_PLACE_SCORE = 2.0
+#: Without a strong mention (title, body word), the best body must score more than this many times the next.
+DECISIVE_RATIO = 1.5
 #: Characters after a name's last character that show the name is part of another word:
 #: 市町村/市場/市街, 区町村/区域/区分, 町村.
 _NOT_NAME_FOLLOWER = {
@@ -88,6 +90,7 @@ HEADER_LINES = 15
 
 _NAME_CHAR = "\u4e00-\u9fff々ヶケ"
 _END_CHAR_RE = re.compile("[市区町村]")
+_COMPOUND_BODY_RE = re.compile(r"[^\s、。,.・のとや()「」:]{0,15}?(?:" + "|".join(BODY_WORDS) + ")")
 #: Last characters of ordinals and dates that may stand right before a name once PDF spaces are
 #: squeezed out (`第2回 柏市` → `第2回柏市`, `令和5年度柏市`).
 _ORDINAL_ENDS = "回年度号期月日次"
@@ -415,6 +418,7 @@ def find_place(text: str, title: str | None = None) -> Place:
     scores: dict[str, float] = {}
     first: dict[str, int] = {}
     qualifiers: dict[str, list[str]] = {}
+    strong: set[str] = set()
 
     def add(name: str, weight: float, position: int) -> None:
         scores[name] = scores.get(name, 0) + weight
@@ -432,6 +436,8 @@ def find_place(text: str, title: str | None = None) -> Place:
             if _BODY_RE.match(source, end) or source.startswith(("役所", "役場", "長", "民"), end):
                 weight += 2
             add(name, weight, -1 if in_title else start)
+            if in_title:
+                strong.add(name)
             for pref, _, pref_end in prefectures:
                 if pref_end == start:
                     qualifiers.setdefault(name, []).append(pref)
@@ -446,15 +452,41 @@ def find_place(text: str, title: str | None = None) -> Place:
         limit = len(source) if in_title else header_end
         for match in _NATIONAL_RE.finditer(source, 0, limit):
             add(NATIONAL, 3.0 + offset_bonus, -1 if in_title else match.start())
+            strong.add(NATIONAL)
+        if not in_title:
+            strong.update(name for name, start, end in municipalities if _strong_mention(source, end))
+            strong.update(name for name, start, end in prefectures if _strong_mention(source, end))
+    if not scores:
+        # No local body anywhere: national institutions named in the discussion decide
+        # (`デジタル庁からは牧島大臣…` in a council page whose header names no ministry).
+        for match in _NATIONAL_RE.finditer(squeezed, header_end):
+            add(NATIONAL, 1.0, match.start())
     if not scores:
         return Place(warnings=("municipality not found in the text",))
-    best = min(scores, key=lambda name: (-scores[name], first[name], name))
+    ranked = sorted(scores, key=lambda name: (-scores[name], first[name], name))
+    best = ranked[0]
     if scores[best] < MIN_PLACE_SCORE:
         return Place(warnings=(f"municipality not found: only a passing mention of {best}",))
+    if best not in strong and len(ranked) > 1 and scores[ranked[1]] * DECISIVE_RATIO >= scores[best]:
+        # `郡山市と平田村との連携協約`: two bodies named about equally, neither as the body that
+        # meets (title, 議会, 役所 …), so the text does not say which one holds the meeting.
+        return Place(
+            warnings=(
+                f"municipality unclear: {best} and {ranked[1]} are named about equally, neither as the body meeting",
+            )
+        )
     if best == NATIONAL:
         return Place(NATIONAL, None, None, "national")
     counts = Counter(name for name, _, _ in _prefecture_spans(squeezed))
     return _resolve(best, squeezed, qualifiers, counts)
+
+
+def _strong_mention(text: str, end: int) -> bool:
+    """A name followed by a body word or an office (`墨田区議会`, `流山市役所`, `静岡県知事`), also
+    through the rest of a compound name (`柏市デジタル推進委員会`, but not `柏市の委員会`)."""
+    return bool(_COMPOUND_BODY_RE.match(text, end)) or text.startswith(
+        ("役所", "役場", "長", "知事", "庁"), end
+    )
 
 
 def _resolve(name: str, text: str, qualifiers: dict[str, list[str]], counts: Counter | None = None) -> Place:
