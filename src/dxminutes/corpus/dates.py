@@ -73,12 +73,20 @@ _ERA_NAMES = "|".join(f"{name[0]}{_SP}{name[1]}" for name in ERAS)  # 令 和 (s
 _ERA_DATE = re.compile(
     rf"(?:(?P<era>{_ERA_NAMES})|(?<![A-Za-z])(?P<abbr>[RHST])\.?){_SP}(?P<y>元|{_NUM}){_MONTH_DAY}"
 )
-_KANJI_WESTERN = re.compile(rf"(?<![0-9])(?P<y>[0-9]{{4}}|[〇一二三四五六七八九]{{4}}){_MONTH_DAY}")
+_KANJI_WESTERN = re.compile(
+    rf"(?<![0-9])(?P<y>[0-9](?:[ \u3000]?[0-9]){{3}}|[〇一二三四五六七八九]{{4}}){_MONTH_DAY}"
+)
+# Digits may be spaced out by PDF extraction (`2 0 2 4 - 0 7 - 1 7`): one space at most between them.
+_D = r"[0-9]"
+_SD = r"[ \u3000]?"
 _NUMERIC = re.compile(
-    r"(?<![0-9])(?P<y>[0-9]{4})(?P<sep>[/.-])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})(?![0-9])"
+    rf"(?<![0-9])(?P<y>{_D}(?:{_SD}{_D}){{3}}){_SD}(?P<sep>[/.-]){_SD}(?P<m>{_D}(?:{_SD}{_D})?){_SD}(?P=sep)"
+    rf"{_SD}(?P<d>{_D}(?:{_SD}{_D})?)(?!{_SD}[0-9])"
 )
 # `07/14/2020`: month/day/year, as some web systems print dates.
-_US_NUMERIC = re.compile(r"(?<![0-9/])(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})/(?P<y>[0-9]{4})(?![0-9/])")
+_US_NUMERIC = re.compile(
+    rf"(?<![0-9/])(?P<m>{_D}(?:{_SD}{_D})?){_SD}/{_SD}(?P<d>{_D}(?:{_SD}{_D})?){_SD}/{_SD}(?P<y>{_D}(?:{_SD}{_D}){{3}})(?!{_SD}[0-9/])"
+)
 # Two kanji that are not a known era, followed by an era-style year, month and day: `光文5年1月1日`.
 _OTHER_ERA = re.compile(rf"(?P<era>[\u4e00-\u9fff]{{2}}){_SP}(?P<y>元|{_NUM}){_MONTH_DAY}")
 
