@@ -87,9 +87,65 @@ DEMOTING_LABELS = (
 DEMOTING_SUFFIXES = ("更新", "付", "掲載", "公開", "作成", "現在")
 _WEEKDAY = "月火水木金土日"
 HEADER_LINES = 15
+#: The header of a text for finding its body ends after this many characters at most, so a
+#: record flattened onto one long line is not all header.
+HEADER_CHARS = 600
+#: Words that show the minutes are of a local body even when it is not named.
+LOCAL_MARKERS = (
+    "本市",
+    "本町",
+    "本村",
+    "本区",
+    "当市",
+    "当町",
+    "当村",
+    "当区",
+    "市長",
+    "町長",
+    "村長",
+    "区長",
+    "議会運営委員会",
+    "市議会",
+    "町議会",
+    "村議会",
+    "区議会",
+    "県議会",
+    "市民",
+    "町民",
+    "村民",
+    "区民",
+    "県民",
+    "道民",
+    "都民",
+    "府民",
+    "知事",
+)
 
 _NAME_CHAR = "\u4e00-\u9fff々ヶケ"
 _END_CHAR_RE = re.compile("[市区町村]")
+_LOCAL_MARKERS_RE = re.compile("|".join(LOCAL_MARKERS))
+#: How minutes refer to their own body: `本市では`, `当町として`.
+SELF_REFERENCES = (
+    "本市",
+    "本町",
+    "本村",
+    "本区",
+    "当市",
+    "当町",
+    "当村",
+    "当区",
+    "本県",
+    "当県",
+    "本道",
+    "本都",
+    "本府",
+)
+_SELF_REFERENCE_RE = re.compile("|".join(SELF_REFERENCES))
+#: A municipality name that is the start of a person's name in a roster: `小林市之 委員`,
+#: `吉村町子君` (one or two more kanji, then an honorific or a member's title).
+_PERSON_AFTER_RE = re.compile(
+    r"(?!議|役|長|民|立|職|政|内|外|域|庁)[\u4e00-\u9fff々]{1,2}[ \u3000]?(?:君|氏|さん|様|委員(?!会)|議員|座長|会長|議長)"
+)
 _COMPOUND_BODY_RE = re.compile(r"[^\s、。,.・のとや()「」:]{0,15}?(?:" + "|".join(BODY_WORDS) + ")")
 #: Last characters of ordinals and dates that may stand right before a name once PDF spaces are
 #: squeezed out (`第2回 柏市` → `第2回柏市`, `令和5年度柏市`).
@@ -276,11 +332,12 @@ def extract_metadata(text: str, filename: str | None = None, *, raw_text: str | 
     place = find_place(text, title)
     date = find_meeting_date(text)
     date_notes = date_warnings(text, date)
-    if raw_text and (place.municipality is None or date is None):
+    if raw_text and (place.tier > 0 or date is None):
         plain = _plain_raw(raw_text)
-        if place.municipality is None:
+        if place.tier > 0:
+            # the raw page furniture (breadcrumbs) may name the body where the cleaned text does not
             from_raw = find_place(plain, title)
-            place = from_raw if from_raw.municipality else place
+            place = from_raw if from_raw.municipality and from_raw.tier < place.tier else place
         if date is None:
             from_raw_date = find_meeting_date(plain)
             if from_raw_date is not None:
@@ -386,6 +443,7 @@ class Place:
     body_code: str | None = None
     body_level: str | None = None  # `municipality`, `prefecture`, `national`
     warnings: tuple[str, ...] = ()
+    tier: int = 4  # evidence of `find_place`: 0 title/header body word, 1 header, 2-3 discussion, 4 none
 
 
 def find_municipality(text: str, title: str | None = None) -> str | None:
@@ -404,81 +462,101 @@ def find_prefecture(text: str, municipality: str | None) -> str | None:
 
 
 def find_place(text: str, title: str | None = None) -> Place:
-    """The body the minutes are about, from every name of the official list found in the text.
+    """The body the minutes are about, from the names of the official list found in the text.
 
-    Each mention of a body scores a point, more in the title (+5), in the first lines (+2) or
-    directly followed by a body word (`流山市行財政改革審議会`, `墨田区議会`, +2), so the body holding
-    the meeting beats places merely mentioned. A prefecture counts as a candidate (half a point
-    outside the header) unless it merely qualifies a municipality (`千葉県流山市`); national
-    institutions (`衆議院`, `総務省`, `デジタル庁`, …) count only in the title and the header.
-    A best score below `MIN_PLACE_SCORE` (one passing mention) gives None: never a guess.
+    Where a name stands counts more than how often it is named, since the discussion names
+    other places freely (`浜松市の事例では…`). Mentions fall in three tiers, compared in order:
+
+    * A, the body holding the meeting: in the meeting title (5 points), or in the header (the
+      first `HEADER_LINES` lines, at most `HEADER_CHARS` characters) as the text's first word or
+      followed by a body word or office, also through a compound name (`三鷹市議会`,
+      `柏市デジタル推進委員会`, `流山市役所`, `静岡県知事`, `衆議院総務委員会`);
+    * B, other mentions in the header; C, mentions in the discussion followed by a body word
+      (`ただいまから第7回調布市議会改革検討代表者会議を…`); D, other mentions in the discussion
+      (prefectures half a point in C and D).
+      Minutes call their own body 本市/当町 in the discussion, so where they do (`SELF_REFERENCES`),
+      names found only in passing in the discussion are other places and tier D gives nothing.
+
+    The best tier-A body wins; without one, the best tier-B, C, then D body, which must then
+    score more than `DECISIVE_RATIO` times the next (`郡山市と平田村との連携協約` names two bodies
+    equally: none), and at least `MIN_PLACE_SCORE` in tier D. A prefecture that merely qualifies a
+    municipality (`千葉県流山市`) is not a candidate. National institutions (`衆議院`, `総務省`,
+    `デジタル庁`, …) count in the title and the header; in the discussion only when the text names
+    no local body and shows no sign of one (`LOCAL_MARKERS`: 本市, 町長, 区議会, 市民 …).
     """
     squeezed = _squeeze(text)
-    header_end = _header_end(squeezed)
-    scores: dict[str, float] = {}
+    header_end = min(_header_end(squeezed), HEADER_CHARS)
+    opening = len(squeezed) - len(squeezed.lstrip())  # where the text's first word starts
+    tiers: dict[str, list[float]] = {}
     first: dict[str, int] = {}
     qualifiers: dict[str, list[str]] = {}
-    strong: set[str] = set()
 
-    def add(name: str, weight: float, position: int) -> None:
-        scores[name] = scores.get(name, 0) + weight
+    def add(name: str, tier: int, weight: float, position: int) -> None:
+        tiers.setdefault(name, [0.0, 0.0, 0.0, 0.0])[tier] += weight
         first[name] = min(first.get(name, position), position)
 
-    for source, offset_bonus in ((squeezed, 0.0), (_squeeze(title or ""), 5.0)):
-        in_title = bool(offset_bonus)
+    def tier_of(source: str, start: int, end: int, in_title: bool) -> int:
+        if in_title:
+            return 0
+        if start < header_end:
+            return 0 if start == opening or _strong_mention(source, end) else 1
+        # in the discussion only a body word counts (`第7回調布市議会…を開会`): `浜松市長`,
+        # `浜松市民` are other places' people
+        return 2 if _COMPOUND_BODY_RE.match(source, end) else 3
+
+    for source, in_title in ((squeezed, False), (_squeeze(title or ""), True)):
         prefectures = _prefecture_spans(source)
         municipalities = _municipality_spans(source, prefectures)
         starts = {start for _, start, _ in municipalities}
         for name, start, end in municipalities:
-            weight = 1.0 + offset_bonus
-            if not in_title and start < header_end:
-                weight += 2
-            if _BODY_RE.match(source, end) or source.startswith(("役所", "役場", "長", "民"), end):
-                weight += 2
-            add(name, weight, -1 if in_title else start)
-            if in_title:
-                strong.add(name)
+            add(
+                name,
+                tier_of(source, start, end, in_title),
+                5.0 if in_title else 1.0,
+                -1 if in_title else start,
+            )
             for pref, _, pref_end in prefectures:
                 if pref_end == start:
                     qualifiers.setdefault(name, []).append(pref)
         for name, start, end in prefectures:
             if end in starts or _DISTRICT_RE.match(source, end):
                 continue  # `千葉県流山市`, `北海道夕張郡`: an address, not the body
-            in_header = in_title or start < header_end
-            weight = (1.0 + offset_bonus + (2 if not in_title else 0)) if in_header else 0.5
-            if _BODY_RE.match(source, end) or source.startswith(("庁", "知事", "民", "政"), end):
-                weight += 2
-            add(name, weight, -1 if in_title else start)
+            tier = tier_of(source, start, end, in_title)
+            add(name, tier, 5.0 if in_title else 0.5 if tier >= 2 else 1.0, -1 if in_title else start)
         limit = len(source) if in_title else header_end
         for match in _NATIONAL_RE.finditer(source, 0, limit):
-            add(NATIONAL, 3.0 + offset_bonus, -1 if in_title else match.start())
-            strong.add(NATIONAL)
-        if not in_title:
-            strong.update(name for name, start, end in municipalities if _strong_mention(source, end))
-            strong.update(name for name, start, end in prefectures if _strong_mention(source, end))
-    if not scores:
-        # No local body anywhere: national institutions named in the discussion decide
+            tier = tier_of(source, match.start(), match.end(), in_title)
+            add(NATIONAL, tier, 5.0 if in_title else 1.0, -1 if in_title else match.start())
+    if not tiers and not _LOCAL_MARKERS_RE.search(squeezed):
+        # No local body named nor implied: national institutions named in the discussion decide
         # (`デジタル庁からは牧島大臣…` in a council page whose header names no ministry).
         for match in _NATIONAL_RE.finditer(squeezed, header_end):
-            add(NATIONAL, 1.0, match.start())
-    if not scores:
+            add(NATIONAL, 3, 1.0, match.start())
+    if not tiers:
         return Place(warnings=("municipality not found in the text",))
-    ranked = sorted(scores, key=lambda name: (-scores[name], first[name], name))
+    top = next(t for t in range(4) if any(v[t] for v in tiers.values()))
+    if top == 3 and _SELF_REFERENCE_RE.search(squeezed):
+        return Place(
+            warnings=(
+                "municipality not found: the text calls its body 本市/本町…, and names other places only",
+            )
+        )
+    ranked = sorted(tiers, key=lambda name: (*(-v for v in tiers[name][top:]), first[name], name))
     best = ranked[0]
-    if scores[best] < MIN_PLACE_SCORE:
+    if top == 3 and tiers[best][3] < MIN_PLACE_SCORE:
         return Place(warnings=(f"municipality not found: only a passing mention of {best}",))
-    if best not in strong and len(ranked) > 1 and scores[ranked[1]] * DECISIVE_RATIO >= scores[best]:
-        # `郡山市と平田村との連携協約`: two bodies named about equally, neither as the body that
-        # meets (title, 議会, 役所 …), so the text does not say which one holds the meeting.
+    runner_up = tiers[ranked[1]][top] if len(ranked) > 1 else 0.0
+    if top > 0 and runner_up * DECISIVE_RATIO >= tiers[best][top]:
+        # Two bodies named about equally, neither as the body meeting: the text does not say.
         return Place(
             warnings=(
                 f"municipality unclear: {best} and {ranked[1]} are named about equally, neither as the body meeting",
             )
         )
     if best == NATIONAL:
-        return Place(NATIONAL, None, None, "national")
+        return Place(NATIONAL, None, None, "national", tier=top)
     counts = Counter(name for name, _, _ in _prefecture_spans(squeezed))
-    return _resolve(best, squeezed, qualifiers, counts)
+    return replace(_resolve(best, squeezed, qualifiers, counts), tier=top)
 
 
 def _strong_mention(text: str, end: int) -> bool:
@@ -572,6 +650,8 @@ def _municipality_spans(text: str, prefectures: list[tuple[str, int, int]]) -> l
             continue
         if _NOT_NAME_FOLLOWER.get(name[-1]) and text.startswith(_NOT_NAME_FOLLOWER[name[-1]], end):
             continue
+        if _PERSON_AFTER_RE.match(text, end):
+            continue
         before = text[max(0, start - 5) : start]
         if name.endswith("区") and any(before.endswith(city) for city in DESIGNATED_CITIES):
             continue
@@ -663,11 +743,16 @@ def _previous_line(text: str, line_start: int) -> list[str]:
 
 def _header_end(text: str) -> int:
     """Offset where the first `HEADER_LINES` non-empty lines end."""
+    return _header_end_lines(text, HEADER_LINES)
+
+
+def _header_end_lines(text: str, n_lines: int) -> int:
+    """Offset where the first `n_lines` non-empty lines end."""
     count, position = 0, 0
     for line in text.splitlines(keepends=True):
         position += len(line)
         count += bool(line.strip())
-        if count >= HEADER_LINES:
+        if count >= n_lines:
             break
     return position
 
