@@ -114,3 +114,20 @@ def test_build_keeps_documents_without_municipality_as_unknown(tmp_path):
     assert any(
         m.startswith("municipality missing: add to catalog.csv: anon.txt,市区町村名,") for m in messages
     )
+
+
+def test_inspect_warns_with_the_catalog_line(tmp_path, capsys):
+    import json
+
+    from dxminutes.cli import main
+
+    path = tmp_path / "rw_x.txt"
+    path.write_text("区民文教委員会(6月10日)\n○委員長(山田太郎君) 開会します。\n", encoding="utf-8")
+    assert main(["inspect", str(path), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["metadata"]["municipality"] is None and result["metadata"]["date"] is None
+    assert any(
+        w.startswith("municipality and meeting_date missing: add to catalog.csv: rw_x.txt,市区町村名,")
+        for w in result["warnings"]
+    )
+    assert any("'6月10日' has no year" in w for w in result["warnings"])

@@ -191,6 +191,8 @@ def inspect_file(path: Path | str) -> dict:
         "n_chars": len(parsed.cleaned),
         "metadata": {
             **{key: getattr(meta, name) for key, name in INSPECT_KEYS.items()},
+            "body_code": meta.body_code,
+            "body_level": meta.body_level,
             "sources": {key: meta.sources[name] for key, name in INSPECT_KEYS.items()},
         },
         "cleaning": [
@@ -387,6 +389,7 @@ def _summary(result: dict) -> str:
     lines = [f"{result['file']}  ({result['format']}, {result['encoding']}, {result['n_chars']} characters)"]
     for key in INSPECT_KEYS:
         lines.append(f"  {key:<13} {meta[key] or '-'}  [{meta['sources'][key]}]")
+    lines.append(f"  {'body_code':<13} {meta['body_code'] or '-'}  ({meta['body_level'] or 'level unknown'})")
     turns = pd.DataFrame(result["turns"], columns=["speaker", "speaker_label", "role", "text"])
     lines.append(f"turns: {len(turns)}, non-speech parts: {len(result['non_speech'])}")
     for role, count in turns["role"].value_counts(sort=False).sort_index().items():
