@@ -10,6 +10,7 @@ is not a date and is not matched. Impossible dates and years outside their era r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -62,6 +63,7 @@ _KANJI_DIGITS = {
 _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 # Full-width digits and separators → ASCII; one character for one, so offsets are preserved.
 _TO_ASCII = str.maketrans("０１２３４５６７８９／－．ＲＨＳＴ", "0123456789/-.RHST")
+_FULL_WIDTH_RE = re.compile("[０-９／－．ＲＨＳＴ]")
 
 _DIGIT = "[0-9〇零一二三四五六七八九十百千]"
 _NUM = rf"{_DIGIT}(?:[ \u3000]?{_DIGIT})*"
@@ -146,16 +148,25 @@ def parse_date(s: str) -> dt.date:
 
 def find_dates(text: str) -> list[DateMatch]:
     """Every valid date in `text`, in order of position. Invalid ones are skipped (see `date_problems`)."""
-    return _scan(text)[0]
+    return list(_scan(text)[0])
 
 
 def date_problems(text: str) -> list[str]:
     """Messages for date-like strings in `text` that are not valid dates (unknown era, impossible day)."""
-    return _scan(text)[1]
+    return list(_scan(text)[1])
 
 
+def _to_ascii(text: str) -> str:
+    """`text` with full-width digits and separators in ASCII (same length, so offsets hold)."""
+    return text.translate(_TO_ASCII) if _FULL_WIDTH_RE.search(text) else text
+
+
+@functools.lru_cache(maxsize=16)
 def _scan(text: str) -> tuple[list[DateMatch], list[str]]:
-    norm = text.translate(_TO_ASCII)
+    """(dates, problems) of `text`, cached: metadata asks several times about the same text.
+
+    Callers copy the lists they change."""
+    norm = _to_ascii(text)
     found: list[DateMatch] = []
     problems: list[str] = []
     taken: list[tuple[int, int]] = []
@@ -226,6 +237,13 @@ class InferredDate:
 
 
 def infer_dates(text: str) -> tuple[list[InferredDate], list[str]]:
+    """See `_infer_dates`; the lists returned are the caller's own."""
+    found, problems = _infer_dates(text)
+    return list(found), list(problems)
+
+
+@functools.lru_cache(maxsize=16)
+def _infer_dates(text: str) -> tuple[list[InferredDate], list[str]]:
     """Month-day dates completed with the year written before them, and the ones that cannot be.
 
     Conventions, in order:
@@ -237,7 +255,7 @@ def infer_dates(text: str) -> tuple[list[InferredDate], list[str]]:
       it, else in the era that holds the western years written in the text.
     Returns the dates found and messages for month-day dates whose year the text does not give.
     """
-    norm = text.translate(_TO_ASCII)
+    norm = _to_ascii(text)
     full = _scan(text)[0]
     taken = [(m.start, m.end) for m in full]
     years = list(_YEAR_ONLY.finditer(norm))
