@@ -44,6 +44,8 @@ def place(text, title=None):
             "場所 檜原村役場 第1会議室\n檜原村議会 全員協議会\n",
             ("檜原村", "東京都", "133078", "municipality"),
         ),
+        ("鎌ヶ谷市議会 会議録\n", ("鎌ケ谷市", "千葉県", "122246", "municipality")),  # ヶ/ケ spellings
+        ("六ケ所村議会 定例会\n", ("六ヶ所村", "青森県", "024112", "municipality")),
         ("衆議院 総務委員会 第3号\n", ("国", None, None, "national")),
         ("デジタル庁 デジタル社会推進会議 幹事会\n", ("国", None, None, "national")),
         ("内閣官房 デジタル市場競争本部 検討会\n", ("国", None, None, "national")),

@@ -31,7 +31,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dxminutes.corpus.dates import DateMatch, date_problems, find_dates, infer_dates
-from dxminutes.corpus.places import DESIGNATED_CITIES, NATIONAL, NATIONAL_WORDS, PREFECTURES, gazetteer
+from dxminutes.corpus.places import (
+    DESIGNATED_CITIES,
+    NATIONAL,
+    NATIONAL_WORDS,
+    PREFECTURES,
+    fold_name,
+    gazetteer,
+)
 from dxminutes.normalize import normalize_unicode
 from dxminutes.schema import METADATA_FIELDS
 
@@ -638,14 +645,13 @@ def _municipality_spans(text: str, prefectures: list[tuple[str, int, int]]) -> l
         end = match.end()
         name = None
         for length in range(min(gaz.max_len, end), 1, -1):
-            candidate = text[end - length : end]
-            bodies = gaz.by_name.get(candidate)
+            bodies = gaz.by_name.get(fold_name(text[end - length : end]))
             if bodies and bodies[0].level == "municipality":
-                name = candidate
+                name = bodies[0].name  # the official spelling (鎌ヶ谷市 → 鎌ケ谷市)
                 break
         if name is None:
             continue
-        start = end - len(name)
+        start = end - length
         if any(s < end and start < e for _, s, e in prefectures):
             continue
         if _NOT_NAME_FOLLOWER.get(name[-1]) and text.startswith(_NOT_NAME_FOLLOWER[name[-1]], end):
@@ -655,7 +661,7 @@ def _municipality_spans(text: str, prefectures: list[tuple[str, int, int]]) -> l
         before = text[max(0, start - 5) : start]
         if name.endswith("区") and any(before.endswith(city) for city in DESIGNATED_CITIES):
             continue
-        if len(name) == 2 and start > 0 and re.match(f"[{_NAME_CHAR}\u3041-\u30ff]", text[start - 1]):
+        if length == 2 and start > 0 and re.match(f"[{_NAME_CHAR}\u3041-\u30ff]", text[start - 1]):
             if not (
                 (text[start - 1] in "県都府道郡" and before.endswith((*PREFECTURES, "郡")))
                 or text[start - 1] in _ORDINAL_ENDS

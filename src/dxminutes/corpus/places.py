@@ -33,16 +33,26 @@ class Gazetteer:
     """Every local public body by name; a name may belong to several prefectures (府中市, 伊達市)."""
 
     bodies: tuple[Body, ...]
-    by_name: dict[str, tuple[Body, ...]]
+    by_name: dict[str, tuple[Body, ...]]  # keyed by `fold_name`
     max_len: int
 
     def lookup(self, name: str, prefecture: str | None = None) -> tuple[Body, ...]:
-        """The bodies called `name` (in `prefecture` when given)."""
-        found = self.by_name.get(name, ())
+        """The bodies called `name` (in `prefecture` when given), spelling variants folded."""
+        found = self.by_name.get(fold_name(name), ())
         return tuple(b for b in found if b.prefecture == prefecture) if prefecture else found
 
     def is_body(self, name: str) -> bool:
-        return name in self.by_name
+        return fold_name(name) in self.by_name
+
+
+#: Spelling variants of official names: 鎌ヶ谷市/鎌ケ谷市 (the official list itself mixes ヶ and
+#: ケ: 六ヶ所村, 龍ケ崎市), 鯵ヶ沢町/鰺ヶ沢町.
+_FOLD = str.maketrans({"ヶ": "ケ", "ヵ": "カ", "ｹ": "ケ", "鯵": "鰺"})
+
+
+def fold_name(name: str) -> str:
+    """The key names are compared by: spelling variants folded (`鎌ヶ谷市` = `鎌ケ谷市`)."""
+    return name.translate(_FOLD)
 
 
 @functools.cache
@@ -61,7 +71,7 @@ def gazetteer() -> Gazetteer:
     )
     by_name: dict[str, list[Body]] = {}
     for body in bodies:
-        by_name.setdefault(body.name, []).append(body)
+        by_name.setdefault(fold_name(body.name), []).append(body)
     return Gazetteer(
         bodies=bodies,
         by_name={name: tuple(found) for name, found in by_name.items()},
