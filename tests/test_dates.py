@@ -166,3 +166,9 @@ def test_inferred_dates_say_which_convention_completed_them():
 def test_labelled_meeting_date_beats_the_aggregator_dates():
     text = "長泉町議会 2014-09-08\n平成26年第3回定例会 本文 開催日: 2014-09-08 取得元: 公式サイト 最終取得日: 2021-09-26\n"
     assert find_meeting_date(text).date == dt.date(2014, 9, 8)
+
+
+def test_a_month_and_day_in_the_discussion_is_not_the_meeting_date():
+    header = "令和5年度 第2回 審議会 会議録\n" + "(会長)説明をお願いします。\n" * 20
+    text = header + "(事務局)令和5年度は10月4日に説明会を開きます。\n"
+    assert find_meeting_date(text) is None

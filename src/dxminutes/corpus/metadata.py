@@ -97,6 +97,8 @@ HEADER_LINES = 15
 #: The header of a text for finding its body ends after this many characters at most, so a
 #: record flattened onto one long line is not all header.
 HEADER_CHARS = 600
+#: Dates completed from their context (`dates.infer_dates`) count only this far into the header.
+INFERRED_DATE_CHARS = 1000
 #: Words that show the minutes are of a local body even when it is not named.
 LOCAL_MARKERS = (
     "本市",
@@ -678,11 +680,17 @@ def find_meeting_date(text: str) -> DateMatch | None:
     """The date the meeting was held: labelled and weekday dates first, update and report dates last.
 
     Dates written in full compete with dates completed from their heading's year (`dates.infer_dates`,
-    one point less); publication, update and retrieval dates (`DEMOTING_LABELS`) are never chosen.
+    one point less, in the header only); publication, update and retrieval dates (`DEMOTING_LABELS`,
+    `DEMOTING_SUFFIXES`) are never chosen.
     """
     best, best_score = None, None
     candidates = [(match, 0) for match in find_dates(text)]
-    candidates += [(inferred.match, -1) for inferred in infer_dates(text)[0]]
+    # A month and day completed from context stand for the meeting only in the header: in the
+    # discussion, `10月4日に説明会を` is some other day.
+    header_end = min(_header_end(text), INFERRED_DATE_CHARS)
+    candidates += [
+        (inferred.match, -1) for inferred in infer_dates(text)[0] if inferred.match.start < header_end
+    ]
     for match, bonus in candidates:
         score = _date_score(text, match) + bonus
         if score <= -5:
