@@ -274,3 +274,31 @@ def test_role_words_go_through_the_role_classifier():
     assert role_of("内閣総理大臣") == "official"
     assert role_of("", "山田太郎", group="立憲民主党") == "member"
     assert role_of("", "山田太郎") == "unknown"
+
+
+def test_a_title_row_above_the_header(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["草津市議会 総務常任委員会 令和5年9月12日"])
+    sheet.append([])
+    sheet.append(["発言者", "役職", "発言内容"])
+    sheet.append(["山田", "委員長", "開会します。"])
+    book.save(tmp_path / "kusatsu.xlsx")
+    corpus = load_document(tmp_path / "kusatsu.xlsx")
+    doc = corpus.documents.iloc[0]
+    assert (doc["municipality"], doc["prefecture"], doc["meeting_date"]) == ("草津市", "滋賀県", "2023-09-12")
+    assert corpus.non_speech["text"].tolist() == ["草津市議会 総務常任委員会 令和5年9月12日"]
+    assert corpus.turns["role"].tolist() == ["chair"]
+
+
+def test_several_diet_meetings_in_one_file(tmp_path):
+    second = [
+        {**record, "issueID": "X2", "date": "2023-03-16", "issue": "第4号"}
+        for record in KOKKAI["speechRecord"]
+    ]
+    path = tmp_path / "two.json"
+    path.write_text(json.dumps({"speechRecord": KOKKAI["speechRecord"] + second}, ensure_ascii=False))
+    corpus = load_document(path)
+    assert corpus.documents["doc_id"].tolist() == ["two-001", "two-002"]
+    assert corpus.documents["meeting_date"].tolist() == ["2023-03-15", "2023-03-16"]
+    assert corpus.turns.groupby("doc_id").size().tolist() == [3, 3]

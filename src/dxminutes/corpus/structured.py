@@ -3,8 +3,9 @@
 `read_structured(path)` reads
 
 * **CSV / TSV** (`.csv`, `.tsv`; encoding detected like text files, delimiter `,` or tab) and
-  **Excel** (`.xlsx`, every sheet with a text column; read with openpyxl): the first non-empty row
-  is the header. Header names are matched after NFKC, lower case and without spaces, `_`, `-`
+  **Excel** (`.xlsx`, every sheet with a text column; read with openpyxl): the header is the first
+  of the first 10 rows that names a text column; rows above it (a sheet title) are non-speech and
+  give the meeting title (and date) when no column does. Header names are matched after NFKC, lower case and without spaces, `_`, `-`
   (`COLUMN_ALIASES`): speaker 発言者/話者/氏名/speaker/name, role 役職/肩書/role/position, text
   発言/発言内容/本文/内容/text/speech/utterance, date 日付/開催日/年月日/date/meeting_date,
   municipality 自治体/自治体名/市区町村/団体名/municipality, prefecture 都道府県/prefecture,
@@ -39,7 +40,7 @@ import io
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -93,6 +94,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "text": ("text", "speech", "utterance", "content", "body", "発言", "発言内容", "本文", "内容"),
     "order": ("order", "speechorder", "no", "number", "id", "発言順", "順番", "番号"),
 }
+#: How many rows from the top the header row of a table is looked for in.
+HEADER_SEARCH_ROWS = 10
 #: Metadata fields a column may give (the first non-empty value of the document wins).
 METADATA_COLUMNS = ("municipality", "prefecture", "meeting_title", "meeting_date")
 #: Government posts of national bodies that `roles.ROLE_WORDS` does not list.
@@ -175,6 +178,11 @@ def _from_tables(path, fmt, encoding, tables, warnings) -> StructuredFile:
         rows = [row for row in rows if any(_cell(c) for c in row)]
         if not rows:
             continue
+        # the header is the first of the first rows that names a text column; rows above it
+        # (a sheet title such as `令和5年第3回定例会 発言一覧`) are kept as non-speech
+        at = next((i for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if "text" in _mapping(row)), 0)
+        preamble = tuple(" ".join(_cell(c) for c in row if _cell(c)) for row in rows[:at])
+        rows = rows[at:]
         header = [_cell(c) for c in rows[0]]
         mapping = _mapping(header)
         if "text" not in mapping:
@@ -189,13 +197,19 @@ def _from_tables(path, fmt, encoding, tables, warnings) -> StructuredFile:
         body = [[_cell(c) for c in row[:width]] + [""] * (width - len(row)) for row in rows[1:]]
         frame = pd.DataFrame(body, columns=_unique(header), dtype="str")
         frame.attrs["mapping"] = {name: frame.columns[i] for name, i in mapping.items()}
-        frames.append((sheet, frame))
+        frames.append((sheet, frame, preamble))
     if not frames:
         raise InputError(path, "no sheet with a text column (発言, 本文, text, speech, utterance)")
     documents = []
     per_sheet = len(frames) > 1
-    for sheet, frame in frames:
-        documents += _documents(frame, frame.attrs["mapping"], sheet if per_sheet else None)
+    for sheet, frame, preamble in frames:
+        for doc in _documents(frame, frame.attrs["mapping"], sheet if per_sheet else None):
+            metadata = dict(doc.metadata)
+            if preamble and not metadata["meeting_title"]:
+                metadata["meeting_title"] = preamble[0]
+                if not metadata["meeting_date"]:
+                    metadata["meeting_date"] = next((iso for iso in map(_iso_date, preamble) if iso), None)
+            documents.append(replace(doc, metadata=metadata, non_speech=preamble + doc.non_speech))
     return StructuredFile(relpath(path), fmt, encoding, tuple(documents), columns, tuple(warnings))
 
 
