@@ -110,7 +110,9 @@ def test_build_keeps_documents_without_municipality_as_unknown(tmp_path):
         encoding="utf-8",
     )
     corpus = load_corpus(tmp_path)
-    assert corpus.documents["municipality"].isna().all()
+    assert corpus.documents["municipality"].tolist() == [UNKNOWN_MUNICIPALITY]
+    assert corpus.documents["municipality_source"].tolist() == ["none"]
+    assert corpus.documents["body_code"].isna().all() and corpus.documents["body_level"].isna().all()
     assert corpus.turns["municipality"].tolist() == [UNKNOWN_MUNICIPALITY]
     messages = corpus.warnings.loc[corpus.warnings["file"] == "anon.txt", "message"].tolist()
     assert any(

@@ -285,6 +285,7 @@ def _tables(parsed: list[tuple[str, _Parsed]], failures: list[dict]) -> Corpus:
             failures.append({"file": item.file, "problem": NO_SPEAKERS})
             continue
         meta = item.meta.as_dict()
+        meta["municipality"] = meta["municipality"] or UNKNOWN_MUNICIPALITY  # source stays `none`
         documents.append(
             {
                 "doc_id": doc_id,
@@ -304,7 +305,7 @@ def _tables(parsed: list[tuple[str, _Parsed]], failures: list[dict]) -> Corpus:
                 {
                     "turn_id": f"{doc_id}:{position:04d}",
                     "doc_id": doc_id,
-                    "municipality": meta["municipality"] or UNKNOWN_MUNICIPALITY,
+                    "municipality": meta["municipality"],
                     "meeting_date": meta["meeting_date"],
                     "position": position,
                     "speaker_label": turn["speaker_label"],
