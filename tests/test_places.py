@@ -135,3 +135,38 @@ def test_inspect_warns_with_the_catalog_line(tmp_path, capsys):
         for w in result["warnings"]
     )
     assert any("'6月10日' has no year" in w for w in result["warnings"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # a minutes system's page: the assembly in the header beats a mayor and cities named in speech
+            "鹿児島市議会 会議録検索システム\n令和5年第3回定例会(第2日目) 本文 2023-09-12\n"
+            "◯議長(山田太郎君) ただいまから本日の会議を開きます。\n"
+            "◯市長(下鶴隆央君) 霧島市や姶良市の例を参考に、霧島市長とも協議し、霧島市民の声も…\n",
+            ("鹿児島市", "2023-09-12"),
+        ),
+        (  # PDF extraction spaces every character
+            "令 和 ５ 年 第 ３ 回 上 越 市 議 会 定 例 会 会 議 録 （ 第 ２ 号 ）\n"
+            "令 和 ５ 年 ９ 月 １ ２ 日 （ 火 曜 日 ）\n○議長（山田太郎君） 開会します。\n",
+            ("上越市", "2023-09-12"),
+        ),
+        (
+            "第211回国会 衆議院 総務委員会 第3号 令和5年3月15日\n"
+            "○浮島委員長 これより会議を開きます。横浜市や大阪市の例、横浜市長の発言も…\n",
+            ("国", "2023-03-15"),
+        ),
+        (
+            "神奈川県議会 総務政策常任委員会 記録\n令和5年10月3日(火)\n○委員長 開会します。\n"
+            + "横浜市長が述べたように、横浜市議会と川崎市では、川崎市民の…\n" * 5,
+            ("神奈川県", "2023-10-03"),
+        ),
+        (
+            "令和5年 9月定例会(第3回)-09月12日-02号\n○議長(佐藤一郎君) 本町のDXについて…\n",
+            (None, "2023-09-12"),
+        ),
+    ],
+)
+def test_headers_of_common_minutes_systems(text, expected):
+    meta = extract_metadata(text)
+    assert (meta.municipality, meta.meeting_date) == expected

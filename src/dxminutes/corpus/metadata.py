@@ -478,8 +478,8 @@ def find_place(text: str, title: str | None = None) -> Place:
 
     * A, the body holding the meeting: in the meeting title (5 points), or in the header (the
       first `HEADER_LINES` lines, at most `HEADER_CHARS` characters) as the text's first word or
-      followed by a body word or office, also through a compound name (`三鷹市議会`,
-      `柏市デジタル推進委員会`, `流山市役所`, `静岡県知事`, `衆議院総務委員会`);
+      followed by a body word or its premises, also through a compound name (`三鷹市議会`,
+      `柏市デジタル推進委員会`, `流山市役所`, `静岡県庁`, `衆議院総務委員会`);
     * B, other mentions in the header; C, mentions in the discussion followed by a body word
       (`ただいまから第7回調布市議会改革検討代表者会議を…`); D, other mentions in the discussion
       (prefectures half a point in C and D).
@@ -569,11 +569,12 @@ def find_place(text: str, title: str | None = None) -> Place:
 
 
 def _strong_mention(text: str, end: int) -> bool:
-    """A name followed by a body word or an office (`墨田区議会`, `流山市役所`, `静岡県知事`), also
-    through the rest of a compound name (`柏市デジタル推進委員会`, but not `柏市の委員会`)."""
-    return bool(_COMPOUND_BODY_RE.match(text, end)) or text.startswith(
-        ("役所", "役場", "長", "知事", "庁"), end
-    )
+    """A name followed by a body word or its premises (`墨田区議会`, `流山市役所`, `静岡県庁`), also
+    through the rest of a compound name (`柏市デジタル推進委員会`, but not `柏市の委員会`).
+
+    Meetings are held in the body's own premises; a mayor (`霧島市長`) or citizens (`霧島市民`)
+    named in a header may be guests, so they are ordinary mentions."""
+    return bool(_COMPOUND_BODY_RE.match(text, end)) or text.startswith(("役所", "役場", "庁"), end)
 
 
 def _resolve(name: str, text: str, qualifiers: dict[str, list[str]], counts: Counter | None = None) -> Place:
