@@ -3,19 +3,21 @@
 Values come from the catalog when it has a non-empty value, else from the cleaned text, else from
 the file name; `Metadata.sources` records which (`catalog`, `text`, `filename`, `none`).
 
-Municipality from text: every ○○市/区/町/村 in the text is a candidate (after masking ordinals such
-as `第5回` and prefecture names, which would otherwise be glued to the name). A candidate scores one
-point per mention, more when it is in the meeting title, in the first lines, or directly followed
-by a body word (`流山市行財政改革審議会`, `墨田区議会`), so the municipality the minutes are about
-beats places merely mentioned in the discussion. A ward of a designated city (政令市) is kept with
-its city, as written: `横浜市港北区`. A prefecture is the municipality only when no 市区町村 is found
-(minutes of a prefectural body). The prefecture comes from: the municipality itself (a prefecture,
-one of Tokyo's 23 wards → 東京都, a designated city, or a city named like its prefecture such as
-長崎市 → 長崎県), else a prefecture written right before the municipality (`千葉県流山市`), else the
-prefecture named most often in the text.
+Municipality from text (`find_place`): only names of the official list of 1,788 local public
+bodies (`places.gazetteer`) are candidates, found at each 市/区/町/村 as the longest official name
+ending there, so labels are never fused into names (`場所檜原村役場` → 檜原村) and words that are
+not bodies (`市民部市`, `副市`) are never output. Where a name stands decides, not how often: the
+meeting title and a name followed by a body word in the header beat other header mentions, which
+beat a body named in the discussion, which beats passing mentions. A prefectural body's group is
+its prefecture (`body_level` `prefecture`), a national body's `国` (`national`); a designated
+city's ward is grouped with its city (`横浜市港北区` → 横浜市). A name shared by several bodies
+(府中市) takes its prefecture from the text, or stays without prefecture and code, with a warning.
+The 6-digit code of the body is `body_code`.
 
 Meeting date: among all dates, one labelled 日時/開催日時/開催日/開催年月日 (on its line or the line
-before) or followed by a weekday and a time wins over publication, update and report dates.
+before) or followed by a weekday and a time wins; publication, update and retrieval dates are
+never chosen. A month and day in the header take the year written before them (fiscal years
+handled, see `dates.infer_dates`); a date without a year is left empty with a warning.
 """
 
 from __future__ import annotations

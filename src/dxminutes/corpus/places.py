@@ -1,5 +1,5 @@
-"""The gazetteer: the official list of local public bodies, Tokyo's special wards, designated
-cities, national institutions and the words that look like place names but are not.
+"""The gazetteer: the official list of local public bodies, the prefectures, the designated
+cities (whose wards are grouped with them) and the words naming national institutions.
 
 `gazetteer()` reads `resources/local_governments.csv` (全国地方公共団体コード: 47 prefectures and
 1,741 municipalities with their 6-digit codes) once and answers which names are bodies. A name
@@ -129,32 +129,6 @@ PREFECTURES = (
     "鹿児島県",
     "沖縄県",
 )
-#: The 23 special wards (特別区) of Tokyo.
-TOKYO_WARDS = (
-    "千代田区",
-    "中央区",
-    "港区",
-    "新宿区",
-    "文京区",
-    "台東区",
-    "墨田区",
-    "江東区",
-    "品川区",
-    "目黒区",
-    "大田区",
-    "世田谷区",
-    "渋谷区",
-    "中野区",
-    "杉並区",
-    "豊島区",
-    "北区",
-    "荒川区",
-    "板橋区",
-    "練馬区",
-    "足立区",
-    "葛飾区",
-    "江戸川区",
-)
 #: Designated cities (政令指定都市) and their prefectures; their wards are 区 that are not 特別区.
 DESIGNATED_CITIES = {
     "札幌市": "北海道",
@@ -178,91 +152,6 @@ DESIGNATED_CITIES = {
     "福岡市": "福岡県",
     "熊本市": "熊本県",
 }
-#: Municipalities whose names are written in kana (a kana run before 市 is otherwise not a name).
-KANA_MUNICIPALITIES = (
-    "さいたま市",
-    "つくば市",
-    "いわき市",
-    "ひたちなか市",
-    "つくばみらい市",
-    "かすみがうら市",
-    "あきる野市",
-    "いすみ市",
-    "みどり市",
-    "いなべ市",
-    "かほく市",
-    "あわら市",
-    "えびの市",
-    "うきは市",
-    "みやま市",
-    "うるま市",
-    "いちき串木野市",
-    "南さつま市",
-    "さくら市",
-    "那須塩原市",
-    "ニセコ町",
-    "むつ市",
-    "つがる市",
-    "にかほ市",
-)
-#: Words that end in 市/区/町/村 but are not names of places.
-NOT_PLACES = frozenset(
-    {
-        "都市",
-        "大都市",
-        "政令市",
-        "中核市",
-        "特例市",
-        "指定都市",
-        "本市",
-        "当市",
-        "同市",
-        "他市",
-        "各市",
-        "全市",
-        "近隣市",
-        "地区",
-        "学区",
-        "校区",
-        "選挙区",
-        "特別区",
-        "行政区",
-        "自治区",
-        "管区",
-        "本区",
-        "当区",
-        "同区",
-        "他区",
-        "各区",
-        "全区",
-        "市区",
-        "区市",
-        "町村",
-        "市町",
-        "区町",
-        "市町村",
-        "区市町村",
-        "市区町村",
-        "本町",
-        "当町",
-        "同町",
-        "各町",
-        "全町",
-        "下町",
-        "城下町",
-        "門前町",
-        "本村",
-        "当村",
-        "同村",
-        "各村",
-        "全村",
-        "農村",
-        "山村",
-        "漁村",
-        "県市",
-    }
-)
-
 #: National institutions: a document whose header names one (and no local body holding the
 #: meeting) is the minutes of a national body, grouped as municipality `国`. Ministries (省),
 #: national agencies (庁), the Cabinet and the Diet.
