@@ -337,7 +337,8 @@ def _from_kokkai(path: Path, data: dict, encoding: str, warnings) -> StructuredF
             [
                 {
                     "speaker": _cell(s.get("speaker")),
-                    "role": _cell(s.get("speakerRole")) or _cell(s.get("speakerPosition")),
+                    # position then role, so the role (参考人, 証人) is the last word classify_role reads
+                    "role": _cell(s.get("speakerPosition")) + _cell(s.get("speakerRole")),
                     "group": _cell(s.get("speakerGroup")),
                     "text": _KOKKAI_SPEAKER_PREFIX.sub("", _cell(s.get("speech")), count=1),
                     "speechOrder": _cell(s.get("speechOrder")),
