@@ -123,3 +123,18 @@ def test_docx_minutes_are_segmented_like_text(tmp_path):
     doc = corpus.documents.iloc[0]
     assert (doc["format"], doc["municipality"], doc["meeting_date"]) == ("docx", "流山市", "2023-09-12")
     assert corpus.turns["role"].tolist() == ["chair", "member"]
+
+
+def test_build_loads_a_file_with_a_stray_byte_and_warns(tmp_path):
+    from dxminutes.corpus.build import load_corpus
+
+    body = seed_text().encode("utf-8")
+    cut = body.index("会長".encode())
+    (tmp_path / "stray.txt").write_bytes(body[:cut] + b"\xff" + body[cut:])
+    (tmp_path / "clean.txt").write_bytes(body)
+    corpus = load_corpus(tmp_path)
+    assert sorted(corpus.documents["file"]) == ["clean.txt", "stray.txt"] and corpus.failures.empty
+    messages = corpus.warnings.loc[corpus.warnings["file"] == "stray.txt", "message"].tolist()
+    assert any(f"at byte offset(s) {cut}" in m for m in messages)
+    docs = corpus.documents.set_index("file")
+    assert docs.loc["stray.txt", "municipality"] == docs.loc["clean.txt", "municipality"] == "長崎市"
