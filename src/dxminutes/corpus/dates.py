@@ -69,9 +69,10 @@ _DIGIT = "[0-9〇零一二三四五六七八九十百千]"
 _NUM = rf"{_DIGIT}(?:[ \u3000]?{_DIGIT})*"
 _SP = r"[ \u3000]*"
 # `令和7年(2025年)1月24日`: the western year in parentheses after an era year is skipped.
-_WESTERN_ASIDE = rf"(?:[(（]{_SP}[0-9]{{4}}{_SP}年?{_SP}[)）]{_SP})?"
-_MONTH_DAY = rf"{_SP}年{_SP}{_WESTERN_ASIDE}(?P<m>{_NUM}){_SP}月{_SP}(?P<d>{_NUM}){_SP}日"
 _ERA_NAMES = "|".join(f"{name[0]}{_SP}{name[1]}" for name in ERAS)  # 令 和 (spaced by PDF extraction) too
+# `令和7年(2025年)1月24日`, `2023年(令和5年)9月12日`: the year again in parentheses is skipped.
+_YEAR_ASIDE = rf"(?:[(（]{_SP}(?:[0-9](?:[ \u3000]?[0-9]){{3}}|(?:{_ERA_NAMES}|[RHS]){_SP}(?:元|[0-9]{{1,2}})){_SP}年?{_SP}[)）]{_SP})?"
+_MONTH_DAY = rf"{_SP}年{_SP}{_YEAR_ASIDE}(?P<m>{_NUM}){_SP}月{_SP}(?P<d>{_NUM}){_SP}日"
 _ERA_DATE = re.compile(
     rf"(?:(?P<era>{_ERA_NAMES})|(?<![A-Za-z])(?P<abbr>[RHST])\.?){_SP}(?P<y>元|{_NUM}){_MONTH_DAY}"
 )
@@ -89,11 +90,15 @@ _NUMERIC = re.compile(
 _US_NUMERIC = re.compile(
     rf"(?<![0-9/])(?P<m>{_D}(?:{_SD}{_D})?){_SD}/{_SD}(?P<d>{_D}(?:{_SD}{_D})?){_SD}/{_SD}(?P<y>{_D}(?:{_SD}{_D}){{3}})(?!{_SD}[0-9/])"
 )
+# `R5.9.12`, `H31.4.30`: an abbreviated era with dotted or slashed month and day, as forms write it.
+_ERA_NUMERIC = re.compile(
+    r"(?<![A-Za-z0-9])(?P<abbr>[RHS])(?P<y>[0-9]{1,2})(?P<sep>[./])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})(?![0-9./])"
+)
 # Two kanji that are not a known era, followed by an era-style year, month and day: `光文5年1月1日`.
 _OTHER_ERA = re.compile(rf"(?P<era>[\u4e00-\u9fff]{{2}}){_SP}(?P<y>元|{_NUM}){_MONTH_DAY}")
 
 
-_PATTERNS = (_ERA_DATE, _KANJI_WESTERN, _NUMERIC, _US_NUMERIC, _OTHER_ERA)
+_PATTERNS = (_ERA_DATE, _KANJI_WESTERN, _NUMERIC, _US_NUMERIC, _ERA_NUMERIC, _OTHER_ERA)
 
 
 def parse_number(s: str) -> int:
