@@ -3,8 +3,11 @@
 `find_dates(text)` returns every valid full date (year, month and day) found in a text with its
 offsets; `parse_date(s)` parses a string that is one date. Digits may be ASCII, full-width or kanji
 (`令和四年十一月十四日`, `二〇二四年`), with spaces between digits and units (`令和 7 年 1 1 月`).
-Era abbreviations `R`, `H`, `S`, `T` are accepted (`R3年4月1日`). A fiscal year such as `R3年度`
-is not a date and is not matched. Impossible dates and years outside their era raise `DateError`.
+Era abbreviations `R`, `H`, `S`, `T` are accepted (`R3年4月1日`, `R5.9.12`), as are a year
+repeated in parentheses (`令和7年(2025年)1月24日`, `2023年(令和5年)9月12日`), month/day/year
+(`07/14/2020`) and digits spaced out by PDF extraction (`2 0 2 4 - 0 7 - 1 7`). A fiscal year such
+as `R3年度` is not a date and is not matched. Impossible dates and years outside their era raise
+`DateError`. `infer_dates(text)` completes month-day dates from the year written before them.
 """
 
 from __future__ import annotations
