@@ -45,6 +45,7 @@ def place(text, title=None):
             ("檜原村", "東京都", "133078", "municipality"),
         ),
         ("鎌ヶ谷市議会 会議録\n", ("鎌ケ谷市", "千葉県", "122246", "municipality")),  # ヶ/ケ spellings
+        ("令和5年 横浜市会 総務委員会\n川崎市の例では…\n", ("横浜市", "神奈川県", "141003", "municipality")),
         ("六ケ所村議会 定例会\n", ("六ヶ所村", "青森県", "024112", "municipality")),
         ("衆議院 総務委員会 第3号\n", ("国", None, None, "national")),
         ("デジタル庁 デジタル社会推進会議 幹事会\n", ("国", None, None, "national")),

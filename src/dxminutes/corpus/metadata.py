@@ -157,6 +157,7 @@ _SELF_REFERENCE_RE = re.compile("|".join(SELF_REFERENCES))
 _PERSON_AFTER_RE = re.compile(
     r"(?!議|役|長|民|立|職|政|内|外|域|庁)[\u4e00-\u9fff々]{1,2}[ \u3000]?(?:君|氏|さん|様|委員(?!会)|議員|座長|会長|議長)"
 )
+_CITY_ASSEMBLY_RE = re.compile("会(?![場社館員計費話見長])")
 _COMPOUND_BODY_RE = re.compile(r"[^\s、。,.・のとや()「」:]{0,15}?(?:" + "|".join(BODY_WORDS) + ")")
 #: Last characters of ordinals and dates that may stand right before a name once PDF spaces are
 #: squeezed out (`第2回 柏市` → `第2回柏市`, `令和5年度柏市`).
@@ -576,7 +577,10 @@ def _strong_mention(text: str, end: int) -> bool:
 
     Meetings are held in the body's own premises; a mayor (`霧島市長`) or citizens (`霧島市民`)
     named in a header may be guests, so they are ordinary mentions."""
-    return bool(_COMPOUND_BODY_RE.match(text, end)) or text.startswith(("役所", "役場", "庁"), end)
+    if _COMPOUND_BODY_RE.match(text, end) or text.startswith(("役所", "役場", "庁"), end):
+        return True
+    # 横浜市会, 名古屋市会, 京都市会: some cities call their assembly 市会
+    return text[end - 1 : end] == "市" and bool(_CITY_ASSEMBLY_RE.match(text, end))
 
 
 def _resolve(name: str, text: str, qualifiers: dict[str, list[str]], counts: Counter | None = None) -> Place:
