@@ -482,7 +482,8 @@ def find_place(text: str, title: str | None = None) -> Place:
     * A, the body holding the meeting: in the meeting title (5 points), or in the header (the
       first `HEADER_LINES` lines, at most `HEADER_CHARS` characters) as the text's first word or
       followed by a body word or its premises, also through a compound name (`三鷹市議会`,
-      `柏市デジタル推進委員会`, `流山市役所`, `静岡県庁`, `衆議院総務委員会`);
+      `柏市デジタル推進委員会`, `流山市役所`, `静岡県庁`, `衆議院総務委員会`), or written with its
+      prefecture, as the body's own address or full name is (`茨城県石岡市石岡一丁目`);
     * B, other mentions in the header; C, mentions in the discussion followed by a body word
       (`ただいまから第7回調布市議会改革検討代表者会議を…`); D, other mentions in the discussion
       (prefectures half a point in C and D).
@@ -520,16 +521,14 @@ def find_place(text: str, title: str | None = None) -> Place:
         prefectures = _prefecture_spans(source)
         municipalities = _municipality_spans(source, prefectures)
         starts = {start for _, start, _ in municipalities}
+        pref_ends = {pref_end: pref for pref, _, pref_end in prefectures}
         for name, start, end in municipalities:
-            add(
-                name,
-                tier_of(source, start, end, in_title),
-                5.0 if in_title else 1.0,
-                -1 if in_title else start,
-            )
-            for pref, _, pref_end in prefectures:
-                if pref_end == start:
-                    qualifiers.setdefault(name, []).append(pref)
+            tier = tier_of(source, start, end, in_title)
+            if start in pref_ends:
+                qualifiers.setdefault(name, []).append(pref_ends[start])
+                if start < header_end:
+                    tier = 0  # `茨城県石岡市石岡一丁目1番地1`: the body's own address in a page header
+            add(name, tier, 5.0 if in_title else 1.0, -1 if in_title else start)
         for name, start, end in prefectures:
             if end in starts or _DISTRICT_RE.match(source, end):
                 continue  # `千葉県流山市`, `北海道夕張郡`: an address, not the body
