@@ -166,6 +166,12 @@ def test_inspect_warns_with_the_catalog_line(tmp_path, capsys):
             "令和5年 9月定例会(第3回)-09月12日-02号\n○議長(佐藤一郎君) 本町のDXについて…\n",
             (None, "2023-09-12"),
         ),
+        (  # the assembly's address in the page header; the fiscal year runs into January
+            "〒315-8640\n茨城県石岡市石岡一丁目1番地1\nTel 0299(23)5600\n\n平成29年度 総務委員会\n"
+            " 第10回委員会 (1月22日)\n山本委員長)ただ今から,総務委員会を開会いたします。\n"
+            " 石岡市,行方市,小美玉市及び茨城町における公の施設の広域利用について。行方市,小美玉市及び茨城町と協定\n",
+            ("石岡市", "2018-01-22"),
+        ),
     ],
 )
 def test_headers_of_common_minutes_systems(text, expected):
