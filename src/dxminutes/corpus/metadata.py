@@ -93,7 +93,22 @@ DEMOTING_LABELS = (
     "発行日",
 )
 #: Words right after a date that make it a publication date: `2014年1月30日更新`, `2023-02-02付`.
-DEMOTING_SUFFIXES = ("更新", "付", "掲載", "公開", "作成", "現在")
+DEMOTING_SUFFIXES = (
+    "更新",
+    "付",
+    "掲載",
+    "公開",
+    "作成",
+    "現在",
+    "選任",
+    "告示",
+    "提出",
+    "受付",
+    "受理",
+    "施行",
+)
+#: Words right after a date that make it the sitting: `令和元年11月19日開会分`, `…開催`.
+MEETING_SUFFIXES = ("開会", "開議", "開催", "招集")
 _WEEKDAY = "月火水木金土日"
 HEADER_LINES = 15
 #: The header of a text for finding its body ends after this many characters at most, so a
@@ -735,6 +750,8 @@ def _date_score(text: str, match: DateMatch) -> int:
         score -= 10
     if text.startswith(DEMOTING_SUFFIXES, match.end):
         score -= 10
+    if re.sub(r"^[ \u3000]+", "", text[match.end : match.end + 8]).startswith(MEETING_SUFFIXES):
+        score += 5
     after = text[match.end : match.end + 40]
     weekday = re.match(rf"[ \u3000]*[(（]([{_WEEKDAY}])(?:曜日?)?[)）]", after)
     if weekday:
