@@ -174,3 +174,8 @@ def test_a_month_and_day_in_the_discussion_is_not_the_meeting_date():
     header = "令和5年度 第2回 審議会 会議録\n" + "(会長)説明をお願いします。\n" * 20
     text = header + "(事務局)令和5年度は10月4日に説明会を開きます。\n"
     assert find_meeting_date(text) is None
+
+
+def test_a_sitting_beats_an_appointment_date():
+    text = "総務委員会概要\n委員数 11名 (令和元年5月14日 選任)\n審議概要\n令和元年11月19日開会分\n報告事項\n"
+    assert find_meeting_date(text).date == dt.date(2019, 11, 19)
