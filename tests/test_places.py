@@ -177,3 +177,14 @@ def test_inspect_warns_with_the_catalog_line(tmp_path, capsys):
 def test_headers_of_common_minutes_systems(text, expected):
     meta = extract_metadata(text)
     assert (meta.municipality, meta.meeting_date) == expected
+
+
+def test_generated_municipalities_have_no_code():
+    from dxminutes.corpus.synthetic import scale_corpus
+
+    corpus = load_corpus()
+    documents, _ = scale_corpus(corpus, 2, random_state=0)
+    generated = documents.loc[documents["synthetic"]]
+    seeds = documents.loc[~documents["synthetic"]]
+    assert generated["body_code"].isna().all() and generated["body_level"].isna().all()
+    assert seeds["body_code"].str.fullmatch(r"\d{6}").all()
