@@ -663,6 +663,7 @@ def _municipality_spans(text: str, prefectures: list[tuple[str, int, int]]) -> l
     character that continues another word (`市町村`, `中央市場`, `港区域`).
     """
     gaz = gazetteer()
+    in_prefecture = {i for _, s, e in prefectures for i in range(s, e)}
     found: list[tuple[str, int, int]] = []
     for match in _END_CHAR_RE.finditer(text):
         end = match.end()
@@ -675,7 +676,7 @@ def _municipality_spans(text: str, prefectures: list[tuple[str, int, int]]) -> l
         if name is None:
             continue
         start = end - length
-        if any(s < end and start < e for _, s, e in prefectures):
+        if any(i in in_prefecture for i in range(start, end)):
             continue
         if _NOT_NAME_FOLLOWER.get(name[-1]) and text.startswith(_NOT_NAME_FOLLOWER[name[-1]], end):
             continue
@@ -691,10 +692,14 @@ def _municipality_spans(text: str, prefectures: list[tuple[str, int, int]]) -> l
             ):
                 continue
         found.append((name, start, end))
-    # A name inside a longer one (東村 in 東村山市) is not a mention of its own.
-    return [
-        span for span in found if not any(o != span and o[1] <= span[1] and span[2] <= o[2] for o in found)
-    ]
+    # A name inside a longer one (東村 in 東村山市) is not a mention of its own: sweep by start,
+    # longest first, and drop a span that ends within one that started no later.
+    kept, reach = [], -1
+    for span in sorted(found, key=lambda span: (span[1], -span[2])):
+        if span[2] > reach:
+            kept.append(span)
+            reach = span[2]
+    return sorted(kept, key=lambda span: span[1])
 
 
 def find_meeting_date(text: str) -> DateMatch | None:
