@@ -188,3 +188,9 @@ def test_generated_municipalities_have_no_code():
     seeds = documents.loc[~documents["synthetic"]]
     assert generated["body_code"].isna().all() and generated["body_level"].isna().all()
     assert seeds["body_code"].str.fullmatch(r"\d{6}").all()
+
+
+def test_a_ministry_in_the_agenda_of_local_minutes_is_not_the_body():
+    text = "議題 (1) 総務省「自治体DX推進計画」について\n(委員長)本市の取組について説明を求めます。\n"
+    assert find_place(text).municipality is None
+    assert find_place("総務省 自治体DX推進検討会\n(座長)開会します。\n").municipality == "国"

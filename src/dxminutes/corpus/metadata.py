@@ -580,6 +580,13 @@ def find_place(text: str, title: str | None = None) -> Place:
             )
         )
     if best == NATIONAL:
+        if top > 0 and _SELF_REFERENCE_RE.search(squeezed):
+            # `総務省の自治体DX推進計画について` in the agenda of minutes that call their body 本市
+            return Place(
+                warnings=(
+                    "municipality not found: a ministry is named, but the text calls its body 本市/本町…",
+                )
+            )
         return Place(NATIONAL, None, None, "national", tier=top)
     counts = Counter(name for name, _, _ in _prefecture_spans(squeezed))
     return replace(_resolve(best, squeezed, qualifiers, counts), tier=top)
