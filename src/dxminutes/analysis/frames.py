@@ -316,7 +316,9 @@ def code_frames(
     A sentence of theme T is coded with frame F of T when a counted hit of F's dictionary
     entries lies in it (overlaps between T's frames resolved longest match first, each frame's
     exclusions applied). Columns: the `theme_sentences` columns (text last), frame (key), code
-    ("theme:frame"), coded, n_hits, matched_terms. Themes without frames are left out.
+    ("theme:frame"), coded, n_hits, matched_terms. Themes without frames are left out. Rows are
+    grouped by theme and frame in the frame file's order (so `pd.unique` gives that order), then
+    follow the sentences' order.
     """
     ts = theme_sentences(turns, themes) if theme_sents is None else theme_sents
     parts = []
@@ -359,7 +361,7 @@ def code_frames(
     out = out.assign(
         _t=out["theme"].map(order), _f=out["code"].map({c: i for i, c in enumerate(frames.codes)})
     )
-    out = out.sort_values(["turn_id", "sentence", "_t", "_f"], kind="mergesort").drop(columns=["_t", "_f"])
+    out = out.sort_values(["_t", "_f", "turn_id", "sentence"], kind="mergesort").drop(columns=["_t", "_f"])
     return out[[c for c in CODING_COLUMNS if c in out.columns]].reset_index(drop=True)
 
 
