@@ -263,7 +263,7 @@ def planted_meetings(
 
     `plan` has one row per meeting: `municipality`, `meeting_date` (ISO) and one column per pool
     name giving the weight with which each sentence of that meeting is drawn from the pool (the
-    weights of a row are normalized; pools without a column get weight 0). `pools` maps a pool
+    weights of a row are normalized; pools without a column, or a blank weight, get 0). `pools` maps a pool
     name to candidate sentences (each ending in 。). Every turn has `sentences_per_turn`
     sentences drawn independently (pool by weight, then a sentence uniformly), so with a plan
     that differs between municipalities or years the difference is known exactly. Each
@@ -281,7 +281,7 @@ def planted_meetings(
     doc_rows, turn_rows = [], []
     for k, row in enumerate(plan.reset_index(drop=True).itertuples(index=False)):
         row = row._asdict()
-        weights = np.array([float(row[p]) for p in names])
+        weights = np.nan_to_num(np.array([float(row[p]) for p in names]), nan=0.0)  # blank = 0
         if (weights < 0).any() or weights.sum() <= 0:
             raise ValueError(f"plan row {k}: weights must be non-negative with a positive sum")
         weights = weights / weights.sum()
