@@ -500,3 +500,41 @@ def frame_quotes(
     chosen = chosen.assign(quote=[t if len(t) <= max_chars else t[: max_chars - 1] + "…" for t in flat])
     keep = [*cols, *[c for c in QUOTE_COLUMNS if c not in cols]]
     return chosen[[c for c in keep if c in chosen.columns]].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- words
+def frame_keyness(
+    tokens: pd.DataFrame,
+    coding: pd.DataFrame,
+    *,
+    min_count: int = 2,
+    min_turns: int = 2,
+) -> pd.DataFrame:
+    """Distinctive words of each frame inside its theme (`keyness.keyness`, frame vs the rest).
+
+    The token table is at turn level, so the corpus for frame F of theme T is the tokens of the
+    turns that carry F (any of their T sentences coded F), compared with the tokens of the
+    turns carrying T's other frames; a turn with two frames counts in both. Words therefore come
+    from whole turns, not only from the coded sentences. Themes with fewer than two frames in
+    use are left out. Columns: theme, frame, then the `keyness` columns.
+    """
+    from dxminutes.analysis.keyness import KEYNESS_COLUMNS, keyness
+
+    turn_level = coding[coding["coded"]][["turn_id", "theme", "frame"]].drop_duplicates()
+    parts = []
+    for theme in pd.unique(coding["theme"]):
+        carriers = turn_level[turn_level["theme"] == theme]
+        if carriers["frame"].nunique() < 2:
+            continue
+        subset = tokens[["turn_id", "term"]].merge(carriers[["turn_id", "frame"]], on="turn_id", how="inner")
+        try:
+            key = keyness(subset, by="frame", min_count=min_count, min_turns=min_turns)
+        except ValueError as exc:
+            if "at least two groups" not in str(exc):
+                raise
+            continue
+        parts.append(key.assign(theme=theme))
+    if not parts:
+        return pd.DataFrame(columns=["theme", "frame", *KEYNESS_COLUMNS])
+    out = pd.concat(parts, ignore_index=True)
+    return out[["theme", "frame", *KEYNESS_COLUMNS]]
