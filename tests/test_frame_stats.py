@@ -285,3 +285,20 @@ def test_quotes_are_coded_sentences_chosen_reproducibly(themes, frames):
         assert row.quote == coding.loc[coding["sentence_id"] == row.sentence_id, "text"].iloc[0]
     others = [S.frame_quotes(coding, per_cell=2, random_state=s)["sentence_id"].tolist() for s in range(5)]
     assert any(o != q1["sentence_id"].tolist() for o in others)  # the draw depends on the seed
+
+
+def test_all_groups_keeps_municipalities_without_theme_sentences(themes, frames):
+    turns = make_turns(
+        [("甲市", "member", "サイバー攻撃が心配だ。")] * 12
+        + [("乙町", "member", "本日の会議を始めます。")] * 4
+    )
+    coding = _coding(turns, themes, frames)
+    plain = S.frame_profiles(coding, n_boot=50, random_state=SEED)
+    assert set(plain["municipality"]) == {"甲市"}
+    full = S.frame_profiles(coding, n_boot=50, random_state=SEED, all_groups=turns)
+    empty = full[full["municipality"] == "乙町"]
+    assert len(empty) == len(frames.for_theme("security"))
+    assert (empty["n_sentences"] == 0).all() and (empty["status"] == S.TOO_FEW_SENTENCES).all()
+    pd.testing.assert_frame_equal(
+        full[full["municipality"] == "甲市"].reset_index(drop=True), plain.reset_index(drop=True)
+    )

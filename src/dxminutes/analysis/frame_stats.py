@@ -157,6 +157,7 @@ def frame_profiles(
     confidence: float = 0.95,
     random_state: int,
     exclude_unknown: bool = True,
+    all_groups: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Frame profile of each group and theme: the share of its theme sentences in each frame.
 
@@ -164,7 +165,9 @@ def frame_profiles(
     n_framed, share, wilson_low/high, boot_low/high (speakers resampled), n_speakers, status
     ("ok", "too few sentences", "one speaker": Wilson only). With `role_group` in `by`, speakers of
     unknown role are left out of the denominators (`unknown_role_sentences` says how many).
-    Deterministic for a `random_state`.
+    `all_groups` (e.g. the turns table) lists groups to show even when they have no theme
+    sentence at all: they get n_sentences 0 and "too few sentences", so a chart never silently
+    drops a municipality. Deterministic for a `random_state`.
     """
     frame, cols = _prepare(coding, by, exclude_unknown=exclude_unknown)
     parts = []
@@ -193,7 +196,39 @@ def frame_profiles(
     if not parts:
         return pd.DataFrame(columns=[*cols, *PROFILE_COLUMNS])
     out = pd.concat(parts, ignore_index=True)
+    if all_groups is not None:
+        out = _add_empty_groups(out, all_groups, cols, coding, exclude_unknown)
     return out[[*cols, *PROFILE_COLUMNS]]
+
+
+def _add_empty_groups(
+    out: pd.DataFrame, all_groups: pd.DataFrame, cols: list[str], coding: pd.DataFrame, exclude_unknown: bool
+) -> pd.DataFrame:
+    groups, _ = _prepare(all_groups, cols, exclude_unknown=exclude_unknown)
+    groups = groups[cols].drop_duplicates()
+    codes = coding[["theme", "frame", "code"]].drop_duplicates()
+    grid = groups.merge(codes, how="cross")
+    missing = grid.merge(out[[*cols, "code"]], on=[*cols, "code"], how="left", indicator=True)
+    missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
+    if missing.empty:
+        return out
+    filler = missing.assign(
+        n_sentences=0,
+        n_framed=0,
+        share=np.nan,
+        wilson_low=np.nan,
+        wilson_high=np.nan,
+        boot_low=np.nan,
+        boot_high=np.nan,
+        n_speakers=0,
+        status=TOO_FEW_SENTENCES,
+    )
+    both = pd.concat([out, filler], ignore_index=True)
+    t_order = {t: i for i, t in enumerate(pd.unique(coding["theme"]))}
+    c_order = {c: i for i, c in enumerate(pd.unique(coding["code"]))}
+    both = both.assign(_t=both["theme"].map(t_order), _c=both["code"].map(c_order))
+    both = both.sort_values(["_t", *cols, "_c"], kind="mergesort").drop(columns=["_t", "_c"])
+    return both.reset_index(drop=True)
 
 
 def theme_sentence_shares(

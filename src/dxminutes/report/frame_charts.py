@@ -53,6 +53,9 @@ def frame_profile_chart(
     fig, axes = plt.subplots(
         1, max(len(keys), 1), figsize=(2.3 * max(len(keys), 1) + 1.6, height), sharey=True, squeeze=False
     )
+    finite = sub[["share", "boot_high", "wilson_high"]].to_numpy(dtype=float)
+    top = float(np.nanmax(finite)) if np.isfinite(finite).any() else 1.0
+    xmax = min(100.0, max(10.0, np.ceil(top * 10.5) * 10))  # room for the widest interval
     for ax, key in zip(axes[0], keys):
         rows = (
             sub[sub["frame"] == key].assign(_g=lambda d: d[row].astype(str)).set_index("_g").reindex(groups)
@@ -63,7 +66,7 @@ def frame_profile_chart(
         few = (rows["status"] == "too few sentences").to_numpy()
         for i, g in enumerate(groups):
             if few[i] or not np.isfinite(share[i]):
-                ax.text(0.02, i, TOO_FEW_LABEL, va="center", fontsize=7, color="#777777")
+                ax.text(xmax * 0.02, i, TOO_FEW_LABEL, va="center", fontsize=7, color="#777777")
                 continue
             ax.errorbar(
                 share[i] * 100,
@@ -76,7 +79,7 @@ def frame_profile_chart(
                 capsize=2,
                 markersize=5,
             )
-        ax.set_xlim(0, 100)
+        ax.set_xlim(0, xmax)
         ax.set_yticks(y, groups)
         if ax is axes[0][0]:
             ax.invert_yaxis()  # shared y: once for all panels

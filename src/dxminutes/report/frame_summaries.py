@@ -237,3 +237,58 @@ def top_frame_words(keyness: pd.DataFrame, theme: str, n: int = 6, frames=None) 
     out = top.groupby("frame", sort=False)["term"].agg(" ・ ".join).rename("distinctive words").reset_index()
     out.insert(1, "label", [_frame_name(frames, theme, k) for k in out["frame"]])
     return out
+
+
+def describe_caveats(
+    validity: pd.DataFrame,
+    profiles: pd.DataFrame,
+    tests: pd.DataFrame,
+    unknown: pd.DataFrame,
+    periods: pd.DataFrame,
+    *,
+    alpha: float = ALPHA,
+    min_kappa: float = WEAK_KAPPA,
+) -> list[str]:
+    """The limits of the framing comparison, each computed from a table."""
+    out = []
+    weak = weak_frames(validity, min_kappa)
+    n_frames = int((validity["level"] == "frame").sum())
+    out.append(
+        f"Frames are found by a dictionary: {n_frames - len(weak)} of {n_frames} frames reach κ ≥ {min_kappa} "
+        "against the single-coder gold sample; the others are indicative only."
+    )
+    few = profiles.drop_duplicates(["municipality", "theme"])
+    few = few[few["status"] == "too few sentences"]
+    if len(few):
+        out.append(
+            f"{len(few)} municipality × theme cells have fewer theme sentences than the minimum and are "
+            "shown as 'too few sentences': "
+            + ", ".join(f"{r.municipality}/{r.theme} ({r.n_sentences})" for r in few.itertuples())
+            + "."
+        )
+    ok = tests[tests["status"] == "ok"]
+    untested = sorted(set(tests["theme"]) - set(ok["theme"]))
+    if untested:
+        out.append(
+            f"No test of a difference is possible for: {', '.join(untested)} (fewer than two municipalities with enough sentences)."
+        )
+    if len(ok):
+        robust = ok.groupby("theme")["p_perm"].max()
+        none = sorted(robust[robust >= alpha].index)
+        if none:
+            out.append(
+                f"For {', '.join(none)} the data do not show a difference in framing between municipalities "
+                f"that survives both permutation tests (p ≥ {alpha} over turns or over speakers); describe, do not rank."
+            )
+    n_unknown = int(unknown["n_sentences"].sum())
+    if n_unknown:
+        out.append(
+            f"{n_unknown} theme sentences ({_pct(n_unknown / max(int(unknown['n_theme_sentences'].sum()), 1))}) "
+            "come from speakers of unknown role and are left out of the role comparison."
+        )
+    out += describe_periods(periods)
+    out.append(
+        "Frames are not exclusive (a sentence can carry several or none), so the shares of a profile do "
+        "not add up to 100%; a sentence counts only when it itself names the theme."
+    )
+    return out
