@@ -15,6 +15,14 @@ import pandas as pd
 from dxminutes.report.style import OKABE_ITO, ensure_setup, palette, theme_label
 
 TOO_FEW_LABEL = "文が少ない"
+#: Bilingual labels of the role groups of `analysis.groups.role_group`.
+ROLE_GROUP_LABELS = {
+    "members": "議員・委員 / members",
+    "officials": "行政 / officials",
+    "experts": "有識者・講師 / experts",
+    "chairs": "会長・委員長 / chairs",
+    "unknown": "不明 / unknown",
+}
 #: Which interval a chart draws: the speaker cluster bootstrap, Wilson where it is missing.
 INTERVAL_NOTE = "95%区間: 話者クラスター・ブートストラップ (話者が1人のときは Wilson)"
 
@@ -80,7 +88,7 @@ def frame_profile_chart(
                 markersize=5,
             )
         ax.set_xlim(0, xmax)
-        ax.set_yticks(y, groups)
+        ax.set_yticks(y, [ROLE_GROUP_LABELS.get(g, g) for g in groups] if row == "role_group" else groups)
         if ax is axes[0][0]:
             ax.invert_yaxis()  # shared y: once for all panels
         label = frames.label(theme, key) if frames is not None else key
