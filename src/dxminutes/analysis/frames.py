@@ -366,19 +366,26 @@ def code_frames(
 
 
 def frame_hits(coding: pd.DataFrame, frames: FrameSet) -> pd.DataFrame:
-    """Dictionary audit: one row per frame variant with n_hits and n_sentences in theme sentences.
+    """Dictionary audit: one row per frame variant with the matches it made in theme sentences.
 
-    Variants that never matched are listed with zeros, so dead entries can be seen. Counts come
-    from `matched_terms` (normalized matches), so a pattern's row counts the matches it made.
+    Columns: theme, frame, kind, variant, n_matched_terms (matches whose text the variant
+    matches), n_sentences (sentences with such a match). Variants that never matched are listed
+    with zeros, so dead entries can be seen. Counts come from `matched_terms` (normalized
+    matches, unique per sentence), so a pattern's row counts the matches it made.
     """
     rows = []
     coded = coding[coding["coded"]]
     for frame in frames:
-        sub = coded[coded["code"] == frame.code]
-        terms = [t for s in sub["matched_terms"] for t in s.split("|") if t]
+        sub = coded.loc[coded["code"] == frame.code, "matched_terms"]
+        per_sentence = [set(t for t in s.split("|") if t) for s in sub]
+        counts: dict[str, int] = {}
+        for terms in per_sentence:
+            for t in terms:
+                counts[t] = counts.get(t, 0) + 1
         for kind, variant, regex in frame.as_theme().variants():
-            n_sent = int(sum(any(regex.fullmatch(t) for t in s.split("|")) for s in sub["matched_terms"]))
-            n_hit = sum(1 for t in terms if regex.fullmatch(t))
+            matching = {t for t in counts if regex.fullmatch(t)}
+            n_hit = sum(counts[t] for t in matching)
+            n_sent = sum(1 for terms in per_sentence if terms & matching)
             rows.append((frame.theme, frame.key, kind, variant, n_hit, n_sent))
     return pd.DataFrame(rows, columns=["theme", "frame", "kind", "variant", "n_matched_terms", "n_sentences"])
 
