@@ -92,8 +92,8 @@ used
 gold = frames.load_gold()
 validity = frames.frame_validity(gold, turns, theme_set, frame_set)
 export.write_table(validity, "frame-validity")
-fig, ax = plt.subplots(figsize=(7.5, 7))
-frame_charts.validity_chart(validity, ax=ax)
+fig, ax = plt.subplots(figsize=(8.5, 7.5))
+frame_charts.validity_chart(validity, ax=ax, frames=frame_set, themes=theme_set)
 export.save_figure(fig, "06-frame-validity", validity)
 for sentence in frame_summaries.describe_validity(validity):
     print("-", sentence)

@@ -168,8 +168,9 @@ def frame_trend_chart(
     return fig
 
 
-def validity_chart(validity: pd.DataFrame, *, ax=None):
-    """Precision, recall and κ per frame (and per theme) on the gold sample, as dots."""
+def validity_chart(validity: pd.DataFrame, *, ax=None, frames=None, themes=None):
+    """Precision, recall and κ per frame (and per theme, in 【】) on the gold sample, as dots;
+    with `frames` / `themes` the rows carry their bilingual labels."""
     import matplotlib.pyplot as plt
 
     ensure_setup()
@@ -183,9 +184,13 @@ def validity_chart(validity: pd.DataFrame, *, ax=None):
         ("kappa", "black", "D", "κ"),
     ):
         ax.scatter(rows[col].to_numpy(dtype=float), y, color=color, marker=marker, label=name, s=22, zorder=3)
-    ax.set_yticks(
-        y, [c if lv == "frame" else f"【{c}】" for c, lv in zip(rows["code"], rows["level"])], fontsize=8
-    )
+    labels = [
+        (frames.label(t, f) if frames is not None else c)
+        if lv == "frame"
+        else f"【{theme_label(t, themes)}】"
+        for c, lv, t, f in zip(rows["code"], rows["level"], rows["theme"], rows["frame"])
+    ]
+    ax.set_yticks(y, labels, fontsize=8)
     ax.invert_yaxis()
     ax.axvline(0, color="#CCCCCC", linewidth=0.8)
     ax.set_xlim(-0.2, 1.02)
