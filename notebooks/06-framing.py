@@ -27,7 +27,8 @@
 #
 # **Outputs.** Tables `frame-hits`, `frame-validity`, `frame-profiles`, `frame-tests`,
 # `frame-distances`, `frame-profiles-by-role`, `frame-unknown-roles`, `frame-periods`,
-# `frame-theme-shares-by-period`, `frame-keyness`, `frame-quotes`; figures `06-frame-validity`,
+# `frame-theme-shares-by-period`, `frame-theme-trends`, `frame-trends`, `frame-keyness`,
+# `frame-quotes`; figures `06-frame-validity`,
 # `06-frame-profile-<theme>`, `06-frame-clusters-<theme>`, `06-frame-roles-<theme>` (and
 # `06-frame-trend-<theme>` when a body has meetings in several fiscal years).
 #
@@ -201,7 +202,8 @@ role_tests.drop(columns=["groups"]).round(3)
 # ## Over time
 #
 # Theme shares (of all sentences) and frame profiles by fiscal year (April–March) need several
-# meetings of the same body.
+# meetings of the same body. A trend test (slope of the share per fiscal year, with the years
+# shuffled over whole meetings) needs at least three fiscal years.
 
 # %%
 periods = frame_stats.periods_per_body(ws.documents)
@@ -217,7 +219,17 @@ period_shares = frame_stats.theme_sentence_shares(
     theme_order=theme_set.keys,
 )
 export.write_table(period_shares, "frame-theme-shares-by-period")
+theme_trends = frame_stats.theme_trend_tests(
+    sentences, theme_sents, theme_order=theme_set.keys, n_perm=N_PERM, random_state=seed
+)
+frame_trends = frame_stats.frame_trend_tests(coding, n_perm=N_PERM, random_state=seed)
+export.write_table(theme_trends, "frame-theme-trends")
+export.write_table(frame_trends, "frame-trends")
 for sentence in frame_summaries.describe_periods(periods):
+    print("-", sentence)
+for sentence in frame_summaries.describe_trends(theme_trends) + frame_summaries.describe_trends(
+    frame_trends, what="code"
+):
     print("-", sentence)
 if (periods["n_periods"] >= 2).any():
     period_profiles = frame_stats.frame_profiles(

@@ -302,3 +302,64 @@ def test_all_groups_keeps_municipalities_without_theme_sentences(themes, frames)
     pd.testing.assert_frame_equal(
         full[full["municipality"] == "甲市"].reset_index(drop=True), plain.reset_index(drop=True)
     )
+
+
+# --------------------------------------------------------------------------- trend tests
+def test_permutation_slope_agrees_with_scipy_linregress():
+    rng = np.random.default_rng(8)
+    n = 2000
+    x = rng.integers(2018, 2025, size=n).astype(float)
+    y = (rng.random(n) < 0.30 + 0.006 * (x - 2018)).astype(float)
+    slope, p = S.permutation_slope(y, x, np.arange(n), n_perm=4000, random_state=SEED)
+    ref = sps.linregress(x, y)
+    assert slope == pytest.approx(ref.slope)
+    assert 0.005 < ref.pvalue < 0.6
+    assert p == pytest.approx(ref.pvalue, abs=0.02)
+    assert np.isnan(S.permutation_slope(y, np.ones(n), np.arange(n), n_perm=10, random_state=1)[0])
+
+
+def _yearly_plan(shares):
+    plan = []
+    for i, share in enumerate(shares):
+        for date in (f"{2020 + i}-06-15", f"{2021 + i}-02-10"):
+            plan.append(
+                {
+                    "municipality": "甲市",
+                    "meeting_date": date,
+                    "threat": share / 2,
+                    "rules": share / 2,
+                    "neutral": 1 - share,
+                }
+            )
+    return pd.DataFrame(plan)
+
+
+def test_trend_test_finds_a_planted_trend_and_not_a_flat_one(themes, frames):
+    _, turns = planted_meetings(
+        _yearly_plan([0.1, 0.2, 0.3, 0.4, 0.5]), POOLS, turns_per_meeting=40, random_state=5
+    )
+    res = S.theme_trend_tests(
+        F.turn_sentences(turns), F.theme_sentences(turns, themes), n_perm=1999, random_state=SEED
+    ).set_index("theme")
+    assert res.loc["security", "n_periods"] == 5 and res.loc["security", "n_meetings"] == 10
+    assert res.loc["security", "slope"] == pytest.approx(0.1, abs=0.03)
+    assert res.loc["security", "p_perm"] < 0.01
+    rejections = 0
+    for sim in range(20):
+        _, flat = planted_meetings(
+            _yearly_plan([0.3] * 5), POOLS, turns_per_meeting=12, random_state=2000 + sim
+        )
+        r = S.theme_trend_tests(
+            F.turn_sentences(flat), F.theme_sentences(flat, themes), n_perm=199, random_state=SEED + sim
+        ).set_index("theme")
+        rejections += int(r.loc["security", "p_perm"] < 0.05)
+    assert rejections / 20 <= 0.1
+
+
+def test_frame_trend_needs_three_periods(themes, frames):
+    _, turns = _two_munis(
+        {"threat": 1, "rules": 1, "neutral": 1}, {"threat": 1, "neutral": 1}, random_state=2
+    )
+    res = S.frame_trend_tests(_coding(turns, themes, frames), n_perm=99, random_state=SEED)
+    assert (res["status"] == "fewer than 3 periods").all() and res["p_perm"].isna().all()
+    assert set(res["code"]) == {"security:threat", "security:rules", "security:technical", "security:people"}

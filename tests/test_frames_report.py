@@ -247,3 +247,29 @@ def test_caveats_state_untestable_themes_and_too_few(planted, themes, frames):
     n_few = int((few["status"] == S.TOO_FEW_SENTENCES).sum())
     assert any(re.search(rf"^{n_few} municipality × theme cells", s) for s in text)
     assert any("cannot show change over time" in s for s in text)
+
+
+def test_trend_sentences(themes):
+    trends = pd.DataFrame(
+        [
+            ("甲市", "security", 400, 10, 5, 0.1, 0.001, 999, "ok"),
+            ("乙町", "security", 100, 1, 1, np.nan, np.nan, 0, "fewer than 3 periods"),
+        ],
+        columns=[
+            "municipality",
+            "theme",
+            "n_units",
+            "n_meetings",
+            "n_periods",
+            "slope",
+            "p_perm",
+            "n_perm",
+            "status",
+        ],
+    )
+    text = frame_summaries.describe_trends(trends)
+    assert text == [
+        "甲市, security: +10.0 percentage points per fiscal year over 5 years and 10 meetings "
+        "(permutation p = 0.001): a trend beyond the permutation null."
+    ]
+    assert "No trend test" in frame_summaries.describe_trends(trends.iloc[[1]])[0]

@@ -573,3 +573,131 @@ def frame_keyness(
         return pd.DataFrame(columns=["theme", "frame", *KEYNESS_COLUMNS])
     out = pd.concat(parts, ignore_index=True)
     return out[["theme", "frame", *KEYNESS_COLUMNS]]
+
+
+# --------------------------------------------------------------------------- trends
+def permutation_slope(values, periods, meetings, *, n_perm: int, random_state: int) -> tuple[float, float]:
+    """OLS slope of 0/1 `values` on `periods` (share change per period) and its two-sided
+    permutation p-value, the periods shuffled over whole `meetings` (a meeting keeps its units
+    together), (1 + #{|b*| ≥ |b|}) / (1 + n_perm). NaN when the periods do not vary."""
+    values = np.asarray(values, dtype=float)
+    periods = np.asarray(periods, dtype=float)
+    codes, uniques = pd.factorize(pd.Series(np.asarray(meetings, dtype=object)), sort=True)
+    n_m = np.bincount(codes, minlength=len(uniques)).astype(float)
+    s_m = np.bincount(codes, weights=values, minlength=len(uniques))
+    x_m = np.bincount(codes, weights=periods, minlength=len(uniques)) / n_m
+    n, total = n_m.sum(), s_m.sum()
+
+    def slope(x):  # x: (..., meetings)
+        sxy = (x * s_m).sum(axis=-1) - (x * n_m).sum(axis=-1) * total / n
+        sxx = (x**2 * n_m).sum(axis=-1) - (x * n_m).sum(axis=-1) ** 2 / n
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(sxx > 1e-12, sxy / sxx, np.nan)
+
+    observed = float(slope(x_m))
+    if not np.isfinite(observed):
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(random_state)
+    perms = np.stack([x_m[rng.permutation(len(x_m))] for _ in range(n_perm)])
+    null = slope(perms)
+    p = (1 + int((np.abs(null) >= abs(observed) - 1e-12).sum())) / (1 + n_perm)
+    return observed, p
+
+
+def trend_tests(
+    units: pd.DataFrame,
+    indicators: Sequence[str],
+    *,
+    by: Group = "municipality",
+    min_periods: int = 3,
+    n_perm: int = 2000,
+    random_state: int,
+) -> pd.DataFrame:
+    """Per group × indicator: is there a linear trend over periods? Slope of the share per period
+    (OLS on the units, e.g. sentences) with a permutation p, periods shuffled over meetings.
+
+    `units` needs `period`, `doc_id` (the meeting) and the 0/1 `indicators` columns. Groups with
+    fewer than `min_periods` periods get status "fewer than {min_periods} periods" and no test.
+    Columns: group columns, indicator, n_units, n_meetings, n_periods, slope, p_perm, n_perm, status.
+    """
+    cols = group_columns(by)
+    rows = []
+    rng = np.random.default_rng(random_state)
+    groups = units.dropna(subset=["period"]).groupby(cols, sort=True)
+    seeds = rng.integers(0, 2**32 - 1, size=max(groups.ngroups, 1))
+    for (key, block), seed in zip(groups, seeds):
+        key = key if isinstance(key, tuple) else (key,)
+        n_periods = int(block["period"].nunique())
+        n_meetings = int(block["doc_id"].nunique())
+        for j, ind in enumerate(indicators):
+            base = (*key, ind, len(block), n_meetings, n_periods)
+            if n_periods < min_periods:
+                rows.append((*base, np.nan, np.nan, 0, f"fewer than {min_periods} periods"))
+                continue
+            b, p = permutation_slope(
+                block[ind].to_numpy(),
+                block["period"].to_numpy(dtype=float),
+                block["doc_id"].to_numpy(),
+                n_perm=n_perm,
+                random_state=int(seed) + j,
+            )
+            rows.append((*base, b, p, n_perm, "ok"))
+    return pd.DataFrame(
+        rows,
+        columns=[
+            *cols,
+            "indicator",
+            "n_units",
+            "n_meetings",
+            "n_periods",
+            "slope",
+            "p_perm",
+            "n_perm",
+            "status",
+        ],
+    )
+
+
+def theme_trend_tests(
+    sentences: pd.DataFrame,
+    theme_sents: pd.DataFrame,
+    *,
+    by: Group = "municipality",
+    theme_order: Sequence[str] | None = None,
+    **kwargs,
+) -> pd.DataFrame:
+    """`trend_tests` of each theme's share of all sentences over fiscal years (`indicator` = theme)."""
+    themes = list(theme_order) if theme_order is not None else list(pd.unique(theme_sents["theme"]))
+    units = add_period(sentences.drop_duplicates("sentence_id")).set_index("sentence_id")
+    flags = pd.crosstab(theme_sents["sentence_id"], theme_sents["theme"]).reindex(
+        columns=themes, fill_value=0
+    )
+    units = units.join((flags > 0).astype(int)).fillna({t: 0 for t in themes}).reset_index()
+    return trend_tests(units, themes, by=by, **kwargs).rename(columns={"indicator": "theme"})
+
+
+def frame_trend_tests(coding: pd.DataFrame, *, by: Group = "municipality", **kwargs) -> pd.DataFrame:
+    """`trend_tests` of each frame's share of its theme's sentences over fiscal years.
+    Columns: group columns, theme, frame, code, then the `trend_tests` columns."""
+    parts = []
+    for theme in pd.unique(coding["theme"]):
+        sub = add_period(coding[coding["theme"] == theme])
+        keys = list(pd.unique(sub["frame"]))
+        wide = sub.pivot_table(index="sentence_id", columns="frame", values="coded", aggfunc="max")[keys]
+        keep = list(dict.fromkeys([*group_columns(by), "doc_id", "period"]))
+        units = sub.drop_duplicates("sentence_id").set_index("sentence_id")[keep].join(wide.astype(int))
+        out = trend_tests(units.reset_index(), keys, by=by, **kwargs).rename(columns={"indicator": "frame"})
+        parts.append(out.assign(theme=theme, code=theme + ":" + out["frame"]))
+    if not parts:
+        return pd.DataFrame()
+    out = pd.concat(parts, ignore_index=True)
+    cols = group_columns(by)
+    return out[
+        [
+            *cols,
+            "theme",
+            "frame",
+            "code",
+            *[c for c in out.columns if c not in (*cols, "theme", "frame", "code")],
+        ]
+    ]

@@ -292,3 +292,28 @@ def describe_caveats(
         "not add up to 100%; a sentence counts only when it itself names the theme."
     )
     return out
+
+
+def describe_trends(trends: pd.DataFrame, *, what: str = "theme", alpha: float = ALPHA) -> list[str]:
+    """Sentences from `frame_stats.theme_trend_tests` (what="theme") or `frame_trend_tests`
+    (what="code"): the slope per fiscal year and its permutation p, or why there is no test."""
+    if trends.empty:
+        return ["No trend can be tested: the table is empty."]
+    ok = trends[trends["status"] == "ok"]
+    if ok.empty:
+        return [
+            f"No trend test: no municipality has meetings in enough fiscal years ({trends['status'].iloc[0]})."
+        ]
+    out = []
+    for row in ok.itertuples():
+        label = getattr(row, what)
+        verdict = (
+            "a trend beyond the permutation null"
+            if row.p_perm < alpha
+            else "no trend above the permutation null"
+        )
+        out.append(
+            f"{row.municipality}, {label}: {100 * row.slope:+.1f} percentage points per fiscal year over "
+            f"{row.n_periods} years and {row.n_meetings} meetings (permutation p = {row.p_perm:.3f}): {verdict}."
+        )
+    return out
