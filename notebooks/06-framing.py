@@ -35,8 +35,10 @@
 # **Method in one paragraph.** A frame is coded at sentence level, only inside sentences that touch
 # its theme (a theme-dictionary hit in the sentence). A municipality's *frame profile* for a theme
 # is the share of its theme sentences that carry each frame (a sentence can carry several frames or
-# none). Intervals are 95% speaker cluster bootstraps (whole speakers resampled; Wilson where a
-# group has one speaker); groups with too few theme sentences get no interval. Whether profiles
+# none). The reported 95% interval is the wider of the Wilson interval (sentences as independent)
+# and the speaker cluster bootstrap (whole speakers resampled, which matters when a few speakers
+# carry a frame but can be too narrow with very few speakers); groups with too few theme
+# sentences get no interval. Whether profiles
 # differ is a permutation χ² test, with municipality labels shuffled over turns and, more strictly,
 # over speakers.
 
@@ -194,6 +196,7 @@ for theme in frame_set.themes:
         fig, f"06-frame-roles-{theme.replace('_', '-')}", role_profiles[role_profiles["theme"] == theme]
     )
     plt.show()
+    print(f"## {style.theme_label(theme, theme_set)}")
     for sentence in frame_summaries.describe_roles(role_profiles, unknown, theme, frame_set):
         print("-", sentence)
 role_tests.drop(columns=["groups"]).round(3)

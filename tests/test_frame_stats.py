@@ -97,6 +97,8 @@ def test_profile_intervals_match_scipy_wilson_and_the_bootstrap(themes, frames):
         assert row.wilson_low == pytest.approx(ci.low, abs=1e-9)
         assert row.wilson_high == pytest.approx(ci.high, abs=1e-9)
         assert row.boot_low <= row.share <= row.boot_high
+        assert row.ci_low == min(row.wilson_low, row.boot_low)  # the reported, wider interval
+        assert row.ci_high == max(row.wilson_high, row.boot_high)
     # denominators: the municipality's security sentences
     sec = coding[coding["theme"] == "security"].drop_duplicates("sentence_id").groupby("municipality").size()
     got = prof[prof["code"] == "security:threat"].set_index("municipality")["n_sentences"]

@@ -173,6 +173,8 @@ def test_profile_chart_for_one_to_fifty_municipalities(tmp_path, frames, themes,
                     "wilson_high": hi,
                     "boot_low": np.nan,
                     "boot_high": np.nan,
+                    "ci_low": lo,
+                    "ci_high": hi,
                     "n_speakers": 1,
                     "status": "too few sentences" if n < 10 else "ok",
                 }

@@ -6,7 +6,8 @@ derived from `role`, `period` from `meeting_date` by `add_period`).
 
 - `frame_profiles`: per group × theme × frame, the share of the group's theme sentences coded
   with the frame, with a Wilson interval (sentences as independent units) and a speaker cluster
-  bootstrap interval (whole speakers resampled, `intervals.cluster_bootstrap_share`). Groups
+  bootstrap interval (whole speakers resampled, `intervals.cluster_bootstrap_share`), and the
+  wider of the two as the reported interval (ci_low, ci_high). Groups
   with fewer than `min_sentences` theme sentences get the status "too few sentences" and no
   interval. Frames are not exclusive: a sentence can carry several frames or none, so shares in
   a profile need not sum to 1.
@@ -52,6 +53,8 @@ PROFILE_COLUMNS = [
     "wilson_high",
     "boot_low",
     "boot_high",
+    "ci_low",
+    "ci_high",
     "n_speakers",
     "status",
 ]
@@ -130,7 +133,7 @@ def _share_rows(
                 )
                 status = "ok" if n_speakers > 1 else ONE_SPEAKER
             rows.append((*key, ind, n, k, k / n if n else np.nan, wl, wh, bl, bh, n_speakers, status))
-    return pd.DataFrame(
+    out = pd.DataFrame(
         rows,
         columns=[
             *cols,
@@ -146,6 +149,19 @@ def _share_rows(
             "status",
         ],
     )
+    return with_reported_interval(out)
+
+
+def with_reported_interval(table: pd.DataFrame) -> pd.DataFrame:
+    """Add ci_low / ci_high: the wider of the Wilson and the speaker-bootstrap interval.
+
+    The cluster bootstrap can be too narrow with few speakers (two speakers give a handful of
+    distinct resamples) and Wilson ignores that sentences of one speaker hang together; the
+    envelope of the two is what tables, charts and sentences report."""
+    with np.errstate(invalid="ignore"):
+        low = np.fmin(table["wilson_low"].to_numpy(dtype=float), table["boot_low"].to_numpy(dtype=float))
+        high = np.fmax(table["wilson_high"].to_numpy(dtype=float), table["boot_high"].to_numpy(dtype=float))
+    return table.assign(ci_low=low, ci_high=high)
 
 
 def frame_profiles(
@@ -162,7 +178,8 @@ def frame_profiles(
     """Frame profile of each group and theme: the share of its theme sentences in each frame.
 
     Columns: group columns, theme, frame, code, n_sentences (the group's theme sentences),
-    n_framed, share, wilson_low/high, boot_low/high (speakers resampled), n_speakers, status
+    n_framed, share, wilson_low/high, boot_low/high (speakers resampled), ci_low/high (the wider
+    of the two: what charts and sentences report), n_speakers, status
     ("ok", "too few sentences", "one speaker": Wilson only). With `role_group` in `by`, speakers of
     unknown role are left out of the denominators (`unknown_role_sentences` says how many).
     `all_groups` (e.g. the turns table) lists groups to show even when they have no theme
@@ -220,6 +237,8 @@ def _add_empty_groups(
         wilson_high=np.nan,
         boot_low=np.nan,
         boot_high=np.nan,
+        ci_low=np.nan,
+        ci_high=np.nan,
         n_speakers=0,
         status=TOO_FEW_SENTENCES,
     )

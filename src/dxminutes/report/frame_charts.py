@@ -23,17 +23,12 @@ ROLE_GROUP_LABELS = {
     "chairs": "会長・委員長 / chairs",
     "unknown": "不明 / unknown",
 }
-#: Which interval a chart draws: the speaker cluster bootstrap, Wilson where it is missing.
-INTERVAL_NOTE = "95%区間: 話者クラスター・ブートストラップ (話者が1人のときは Wilson)"
+#: Which interval a chart draws: the wider of Wilson and the speaker cluster bootstrap.
+INTERVAL_NOTE = "95%区間: Wilson と話者クラスター・ブートストラップの広い方"
 
 
 def _interval(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    low = rows["boot_low"].to_numpy(dtype=float)
-    high = rows["boot_high"].to_numpy(dtype=float)
-    missing = ~np.isfinite(low)
-    low = np.where(missing, rows["wilson_low"].to_numpy(dtype=float), low)
-    high = np.where(missing, rows["wilson_high"].to_numpy(dtype=float), high)
-    return low, high
+    return rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float)
 
 
 def frame_profile_chart(
@@ -61,7 +56,7 @@ def frame_profile_chart(
     fig, axes = plt.subplots(
         1, max(len(keys), 1), figsize=(2.3 * max(len(keys), 1) + 1.6, height), sharey=True, squeeze=False
     )
-    finite = sub[["share", "boot_high", "wilson_high"]].to_numpy(dtype=float)
+    finite = sub[["share", "ci_high"]].to_numpy(dtype=float)
     top = float(np.nanmax(finite)) if np.isfinite(finite).any() else 1.0
     xmax = min(100.0, max(10.0, np.ceil(top * 10.5) * 10))  # room for the widest interval
     for ax, key in zip(axes[0], keys):

@@ -25,10 +25,8 @@ def _num(x: float, digits: int = 2) -> str:
 
 
 def _interval_text(row) -> str:
-    low, high = row["boot_low"], row["boot_high"]
-    if not np.isfinite(low):
-        low, high = row["wilson_low"], row["wilson_high"]
-    return f"{_pct(low)}–{_pct(high)}"
+    """The reported 95% interval: the wider of Wilson and the speaker bootstrap (ci_low/high)."""
+    return f"{_pct(row['ci_low'])}–{_pct(row['ci_high'])}"
 
 
 def _frame_name(frames, theme: str, key: str) -> str:
