@@ -69,7 +69,9 @@ def frame_profile_chart(
         few = (rows["status"] == "too few sentences").to_numpy()
         for i, g in enumerate(groups):
             if few[i] or not np.isfinite(share[i]):
-                ax.text(xmax * 0.02, i, TOO_FEW_LABEL, va="center", fontsize=7, color="#777777")
+                n = rows["n_sentences"].iloc[i]
+                n_text = f" (n={int(n)})" if np.isfinite(n) else ""
+                ax.text(xmax * 0.02, i, TOO_FEW_LABEL + n_text, va="center", fontsize=7, color="#777777")
                 continue
             ax.errorbar(
                 share[i] * 100,
@@ -85,7 +87,7 @@ def frame_profile_chart(
         ax.set_xlim(0, xmax)
         ax.set_yticks(y, [ROLE_GROUP_LABELS.get(g, g) for g in groups] if row == "role_group" else groups)
         if ax is axes[0][0]:
-            ax.invert_yaxis()  # shared y: once for all panels
+            ax.set_ylim(len(groups) - 0.5, -0.5)  # first group on top; shared by all panels
         label = frames.label(theme, key) if frames is not None else key
         ax.set_title(label.replace(" / ", "\n"), fontsize=9)
         ax.set_xlabel("文の割合 (%)", fontsize=8)
