@@ -645,7 +645,8 @@ def trend_tests(
     (OLS on the units, e.g. sentences) with a permutation p, periods shuffled over meetings.
 
     `units` needs `period`, `doc_id` (the meeting) and the 0/1 `indicators` columns. Groups with
-    fewer than `min_periods` periods get status "fewer than {min_periods} periods" and no test.
+    fewer than `min_periods` periods get status "fewer than {min_periods} periods" and no test;
+    an indicator that is never (or always) 1 in the group gets "no variation".
     Columns: group columns, indicator, n_units, n_meetings, n_periods, slope, p_perm, n_perm, status.
     """
     cols = group_columns(by)
@@ -661,6 +662,9 @@ def trend_tests(
             base = (*key, ind, len(block), n_meetings, n_periods)
             if n_periods < min_periods:
                 rows.append((*base, np.nan, np.nan, 0, f"fewer than {min_periods} periods"))
+                continue
+            if block[ind].nunique() < 2:  # never (or always) coded: nothing can change
+                rows.append((*base, 0.0, np.nan, 0, "no variation"))
                 continue
             b, p = permutation_slope(
                 block[ind].to_numpy(),
