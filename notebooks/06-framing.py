@@ -25,7 +25,8 @@
 # (`resources/themes.toml`), the frame dictionary (`resources/frames.toml`, codebook §2–5) and the
 # gold sample (`data/gold/gold-turns.csv`) for validity.
 #
-# **Outputs.** Tables `frame-hits`, `frame-validity`, `frame-profiles`, `frame-tests`,
+# **Outputs.** Tables `frame-hits`, `frame-validity` (and `frame-validity-independent` when the
+# independent sample is present), `frame-profiles`, `frame-tests`,
 # `frame-distances`, `frame-profiles-by-role`, `frame-unknown-roles`, `frame-periods`,
 # `frame-theme-shares-by-period`, `frame-theme-trends`, `frame-trends`, `frame-keyness`,
 # `frame-quotes`; figures `06-frame-validity`,
@@ -103,6 +104,20 @@ for sentence in frame_summaries.describe_validity(validity):
 
 # %%
 validity[["level", "code", "gold_positive", "coded_positive", "precision", "recall", "kappa"]].round(2)
+
+# %% [markdown]
+# The seed gold sample was also used to write the codebook. Where the project has the
+# independent sample (other bodies, labelled blind to the dictionaries,
+# `data/gold/independent-turns.csv`), the same figures are computed on it.
+
+# %%
+independent = frames.independent_validity(theme_set, frame_set)
+if independent is None:
+    print("- The independent labelled sample is not present in this run: seed gold figures only.")
+else:
+    export.write_table(independent, "frame-validity-independent")
+    for sentence in frame_summaries.describe_validity(independent, development_sample=False):
+        print("-", sentence)
 
 # %% [markdown]
 # ## Frame profiles by municipality, with intervals and tests

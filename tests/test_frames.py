@@ -232,3 +232,26 @@ def test_frame_validity_on_the_gold_sample(themes, frames):
         assert v[col].dropna().between(0, 1).all()
     # the dictionary carries signal: κ clearly above chance for the large themes
     assert (v.set_index("code").loc[["dx", "security", "staffing"], "kappa"] > 0.3).all()
+
+
+def test_labelled_turns_and_independent_validity(tmp_path, themes, frames):
+    table = pd.DataFrame(
+        {
+            "file": ["rw_a.txt", "rw_a.txt"],
+            "position": [0, 1],
+            "text": ["デジタル化で経費を削減する。", "こんにちは。"],
+            "dx": [1, 0],
+            "security": 0,
+            "staffing": 0,
+            "digital_divide": 0,
+            "frames": ["dx:efficiency", ""],
+        }
+    )
+    gold, turns = F.labelled_turns(table)
+    assert gold["turn_id"].tolist() == ["rw_a.txt:0000", "rw_a.txt:0001"]
+    assert (F.match_gold(gold, turns)["status"] == "ok").all()
+    path = tmp_path / "independent.csv"
+    table.to_csv(path, index=False)
+    v = F.independent_validity(themes, frames, path).set_index("code")
+    assert v.loc["dx:efficiency", ["tp", "fp", "fn", "tn"]].tolist() == [1, 0, 0, 1]
+    assert F.independent_validity(themes, frames, tmp_path / "absent.csv") is None

@@ -517,3 +517,42 @@ def frame_validity(
         ]
     )
     return out.assign(n_text_changed=n_changed, n_missing=n_missing)
+
+
+#: A second, independent labelled sample (other bodies, text included) when the project has it.
+INDEPENDENT_GOLD_PATH = config.DATA_DIR / "gold" / "independent-turns.csv"
+
+
+def labelled_turns(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(gold, turns) from a labelled table that carries the turn text itself.
+
+    `table` has `text`, the four theme columns and `frames` (e.g. `independent-turns.csv`);
+    turn ids are "{file}:{position:04d}" when `file` and `position` are given, else the row
+    number. The turns get municipality = file (or "sample") and the gold rows the SHA-1 of the
+    text, so `frame_validity(gold, turns, ...)` measures the dictionary on that sample.
+    """
+    require_columns(table, ("text", "frames"), "labelled sample")
+    if {"file", "position"} <= set(table.columns):
+        ids = [f"{f}:{int(p):04d}" for f, p in zip(table["file"], table["position"])]
+        where = table["file"].astype(str).to_numpy()
+    else:
+        ids = [f"sample:{i:04d}" for i in range(len(table))]
+        where = np.full(len(table), "sample", dtype=object)
+    texts = table["text"].fillna("").astype(str).to_numpy()
+    turns = pd.DataFrame({"turn_id": ids, "doc_id": where, "municipality": where, "text": texts})
+    gold = table.drop(columns=["text"]).assign(
+        turn_id=ids, text_sha1=[text_sha1(t) for t in texts], frames=table["frames"].fillna("").astype(str)
+    )
+    return gold, turns
+
+
+def independent_validity(
+    themes: ThemeSet, frames: FrameSet, path: str | PathLike | None = None
+) -> pd.DataFrame | None:
+    """`frame_validity` on the independent labelled sample, or None when the file is absent."""
+    path = Path(INDEPENDENT_GOLD_PATH if path is None else path)
+    if not path.exists():
+        return None
+    table = pd.read_csv(path, dtype={"frames": str}, keep_default_na=False)
+    gold, turns = labelled_turns(table)
+    return frame_validity(gold, turns, themes, frames)

@@ -40,8 +40,13 @@ def weak_frames(validity: pd.DataFrame, min_kappa: float = WEAK_KAPPA) -> list[s
     return rows.loc[~(rows["kappa"] >= min_kappa), "code"].tolist()
 
 
-def describe_validity(validity: pd.DataFrame, min_kappa: float = WEAK_KAPPA) -> list[str]:
-    """Sentences on how well themes and frames are detected, per theme, from `frame_validity`."""
+def describe_validity(
+    validity: pd.DataFrame, min_kappa: float = WEAK_KAPPA, *, development_sample: bool = True
+) -> list[str]:
+    """Sentences on how well themes and frames are detected, per theme, from `frame_validity`.
+
+    `development_sample`: the sample was also used to write the codebook (the seed gold sample);
+    False for an independent sample."""
     out = []
     n = int(validity["n_turns"].max())
     changed = int(validity["n_text_changed"].max())
@@ -66,7 +71,8 @@ def describe_validity(validity: pd.DataFrame, min_kappa: float = WEAK_KAPPA) -> 
     if weak:
         out.append(
             f"{len(weak)} of {int((validity['level'] == 'frame').sum())} frames agree only weakly with the "
-            f"gold sample (κ < {min_kappa}): {', '.join(weak)}. Read their profiles as indications, "
+            f"gold sample (κ < {min_kappa}, or undefined for lack of positives): {', '.join(weak)}. "
+            "Read their profiles as indications, "
             "not measurements."
         )
     recall = validity.loc[validity["level"] == "frame", "recall"]
@@ -76,10 +82,18 @@ def describe_validity(validity: pd.DataFrame, min_kappa: float = WEAK_KAPPA) -> 
             "frames that speakers express without its words or outside the sentence that names the "
             "theme, so shares are lower bounds rather than estimates of how often a frame is present."
         )
-    out.append(
-        "The gold sample has a single coder and was also used to write the codebook, so these "
-        "figures are, if anything, optimistic."
-    )
+    if development_sample:
+        out.append(
+            "The gold sample has a single coder and was also used to write the codebook, so these "
+            "figures are, if anything, optimistic."
+        )
+    else:
+        sparse = validity[(validity["level"] == "frame") & (validity["gold_positive"] < 5)]
+        out.append(
+            "This sample was labelled blind to the dictionaries by a single coder on other bodies' "
+            f"minutes; {len(sparse)} frames have fewer than 5 gold turns in it, so their figures rest on "
+            "a handful of turns."
+        )
     return out
 
 
