@@ -97,6 +97,11 @@ RUNNING_HEADER_LEN = (4, 60)
 #: Paragraphs that PDF table extraction flattened into one cell, separated by spaces:
 #: `報告した。 【質疑・意見等】 ○ 特になし。 議題 1 …`.
 INLINE_MARK_RE = re.compile(rf"(?<=\S) +(?=[{roles.MARKS}] )")
+#: A mark after whitespace inside a line: a candidate turn opening (`〇` included, since
+#: `unify_marker_glyphs` maps it to `○` only at a line start).
+INLINE_TURN_MARK_RE = re.compile(rf"(?<=[ \u3000\t])[{roles.MARKS}〇]")
+#: Longest line that may be the first part of a label split across lines (`○議長(`).
+SPLIT_LABEL_MAX_CHARS = 25
 INLINE_HEADING_RE = re.compile(r"(?<=[。」』)]) +(?=【[^【】]{1,20}】 )")
 INLINE_AGENDA_RE = re.compile(r"(?<=。) +(?=(?:議題|報告事項|協議事項|審議事項) *\d)")
 
@@ -211,11 +216,20 @@ def remove_running_headers(text: str) -> str:
 
 
 def split_inline_paragraphs(text: str) -> str:
-    """Break a flattened table cell back into paragraphs before its spaces are removed.
+    """Restore one speaker line per paragraph before spaces are removed.
 
-    A space-separated speaker mark (` ○ `), a bracketed heading after a sentence
-    (`。 【質疑・意見等】 `) and an agenda heading after a sentence (`。 議題 1`) start a new line.
+    * Labels split across lines by PDF or web extraction are joined (`○委員長(山田` +
+      `太郎君) …`, `○` + `畠山晋一 委員長 …`, `◎後藤` + `総務課长 …`): a short line opening with a
+      mark that is no speaker label on its own but becomes one with the next line or two.
+    * Turns flattened into one long line (web pages, PDF table cells) are split: a mark after
+      a space starts a new line when a speaker label follows it (`… 開会 ○議長(松井良夫君) …`,
+      `… ◎浅村 デジタル戦略推進局長 …`); an ordinary `○` (`○○市`, `○×`, list bullets,
+      `◎山川昌子` in a roster) does not.
+    * A space-separated legend mark (` ○ `), a bracketed heading after a sentence
+      (`。 【質疑・意見等】 `) and an agenda heading after a sentence (`。 議題 1`) start a new line.
     """
+    text = _join_split_labels(text)
+    text = "\n".join(_split_inline_turns(line) for line in text.split("\n"))
     text = INLINE_HEADING_RE.sub("\n", text)
     text = INLINE_AGENDA_RE.sub("\n", text)
     return INLINE_MARK_RE.sub("\n", text)
@@ -368,6 +382,64 @@ def clean(text: str, steps: Sequence[Callable[[str], str]] | None = None) -> Cle
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
+
+
+def _join_split_labels(text: str) -> str:
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        taken = _split_label_join(lines, i)
+        if taken is None:
+            out.append(lines[i])
+            i += 1
+        else:
+            out.append(taken[0])
+            i += taken[1]
+    return "\n".join(out)
+
+
+def _split_label_join(lines: list[str], i: int) -> tuple[str, int] | None:
+    """The label split at line `i` joined with the one or two lines that complete it, or None."""
+    joined = _as_mark(lines[i].strip())
+    if not joined or joined[0] not in roles.MARKS or len(joined) > SPLIT_LABEL_MAX_CHARS:
+        return None
+    if roles.opens_marked_turn(joined):
+        return None
+    for n_more in (1, 2):
+        if i + n_more >= len(lines) or not lines[i + n_more].strip():
+            return None
+        joined += lines[i + n_more].strip()
+        if roles.opens_marked_turn(joined):
+            return joined, 1 + n_more
+        if len(joined) > SPLIT_LABEL_MAX_CHARS:
+            return None
+    return None
+
+
+def _as_mark(line: str) -> str:
+    """`〇事務局` → `○事務局`: the ideographic zero opening a label is the speaker mark."""
+    return "○" + line[1:] if line.startswith("〇") and line[1:2] not in "〇一二三四五六七八九十" else line
+
+
+def _split_inline_turns(line: str) -> str:
+    if len(line) < 2 or not INLINE_TURN_MARK_RE.search(line):
+        return line
+    cuts = [
+        m.start()
+        for m in INLINE_TURN_MARK_RE.finditer(line)
+        if roles.opens_marked_turn(_as_mark(line[m.start() :]))
+    ]
+    if not cuts:
+        return line
+    pieces, previous = [], 0
+    for cut in cuts:
+        pieces.append(line[previous:cut].rstrip())
+        previous = cut
+    pieces.append(line[previous:])
+    return "\n".join(
+        _as_mark(piece) if i else piece for i, piece in enumerate(pieces) if piece.strip() or i == 0
+    )
 
 
 def _is_wide(char: str) -> bool:

@@ -11,6 +11,7 @@ one canonical `○` marker.
 
 from __future__ import annotations
 
+import functools
 import re
 
 ROLES = ("chair", "vice_chair", "member", "official", "expert", "unknown")
@@ -39,6 +40,7 @@ ROLE_WORDS: dict[str, str] = {
     "議員": "member",
     "部員": "member",
     "構成員": "member",
+    "本部員": "member",
     # officials: the secretariat and the executive
     "事務局": "official",
     "理事者": "official",
@@ -55,6 +57,19 @@ ROLE_WORDS: dict[str, str] = {
     "町長": "official",
     "村長": "official",
     "知事": "official",
+    "大臣": "official",  # ministers in national councils (`棚橋IT担当大臣`)
+    "副大臣": "official",
+    "政務官": "official",
+    "審議官": "official",
+    "参事官": "official",
+    "統括官": "official",
+    "次長": "official",
+    "参与": "official",
+    "説明員": "official",
+    "当局": "official",
+    "担当": "official",  # `担当: …` answers of the official in charge in national summaries
+    "書記": "official",
+    "主事": "official",
     "副市長": "official",
     "副区長": "official",
     "副町長": "official",
@@ -76,20 +91,36 @@ ROLE_WORDS: dict[str, str] = {
     "学識経験者": "expert",
     "公述人": "expert",
 }
+#: Words that open an anonymous item of a question-and-answer summary (`◆問`, `◎答`, `◆要望`),
+#: with the role and the speaker they stand for (summary-record convention).
+QA_WORDS: dict[str, tuple[str, str]] = {
+    "問": ("member", "委員"),
+    "質問": ("member", "委員"),
+    "質疑": ("member", "委員"),
+    "要望": ("member", "委員"),
+    "意見": ("member", "委員"),
+    "答": ("official", "理事者"),
+    "答弁": ("official", "理事者"),
+    "回答": ("official", "理事者"),
+}
 
 _ROLE_ALT = "|".join(sorted(map(re.escape, ROLE_WORDS), key=len, reverse=True))
 ROLE_WORD_RE = re.compile(f"(?:{_ROLE_ALT})")
 
-#: Marks that open a speaker line (`○議長(山田太郎君)`, `◎委員(小林しょう)`, `◆委員`).
-MARKS = "○◎◆◇●■"
+#: Marks that open a speaker line (`○議長(山田太郎君)`, `◎委員(小林しょう)`, `◆委員`); some
+#: minutes systems use `△`, `□` or `▲` as well. A mark opens a turn only when a label with a
+#: role word, an honorific or a seat number follows, so `△議案第53号の質疑` stays a heading.
+MARKS = "○◎◆◇●■△□▲"
 #: A legend that gives marks a meaning: `○印=委員 ●印=事務局`.
 LEGEND_RE = re.compile(r"(?P<mark>[○◎◆◇●■])\s*印?\s*[=:]\s*(?P<label>[^\s○◎◆◇●■=,、()]{1,10})")
 
-_NAME_CHARS = r"[^\s()「」『』、。,:!?]"
+_NAME_CHARS = r"[^\s()「」『』、。,:!?=○◎◆◇●■△□▲]"
+#: Characters of a personal name (kanji, kana, iteration marks).
+_PERSON = "\u3041-\u3096\u30a1-\u30fa\u30fc\u4e00-\u9fff々〆ヶ"
 
 #: `○議長(山田太郎君) speech`, `◎委員 (桜井浩之)`, `◎株式会社…代表取締役社長(吉田大祐)`.
 MARK_PAREN_RE = re.compile(
-    rf"^(?P<mark>[{MARKS}])\s?(?P<pre>{_NAME_CHARS}{{1,40}}?)\s?\((?P<paren>[^()]{{1,20}})\)\s*(?P<speech>.*)$"
+    rf"^(?P<mark>[{MARKS}])\s?(?P<pre>{_NAME_CHARS}{{0,40}}?)\s?\((?P<paren>[^()]{{1,20}})\)\s*(?P<speech>.*)$"
 )
 #: `○山田委員 speech`, `◆委員`: a mark, a label ending in a role word, then a space or the end.
 MARK_ROLE_RE = re.compile(
@@ -111,10 +142,134 @@ COLON_RE = re.compile(
 #: a space, then the speech.
 ROLE_PARAGRAPH_RE = re.compile(rf"^(?P<label>{_NAME_CHARS}{{0,6}}?{ROLE_WORD_RE.pattern}) (?P<speech>\S.*)$")
 
+_MARK = rf"[{MARKS}]"
+#: `○議長【二見泰弘君】 speech`: the name in lenticular brackets after the post.
+BRACKET_NAME_RE = re.compile(
+    rf"^(?P<mark>{_MARK})?\s?(?P<pre>{_NAME_CHARS}{{1,20}}?)【(?P<name>[^【】\s]{{1,12}})】\s*(?P<speech>.*)$"
+)
+#: `【教育長】 speech`: a bracketed label with the speech on the same line.
+BRACKET_SPEECH_RE = re.compile(r"^【(?P<label>[^【】]{1,20})】\s*(?P<speech>\S.*)$")
+#: `◯委員長北田 織君) speech`, `議長溝口伊佐雄)`, `谷田川委員長)`, `市長)`: web minutes whose
+#: opening parenthesis was lost with the link around the name.
+LOST_PAREN_RE = re.compile(
+    rf"^(?P<mark>{_MARK})?\s?(?P<label>{_NAME_CHARS}{{1,20}}?(?: [{_PERSON}]{{1,4}})?(?:君|氏)?)\)\s*(?P<speech>.*)$"
+)
+#: `○松井隆文 委員長 speech`, `◎浅村 デジタル戦略推進局長`, `〇関 三郎委員長`: a name, a space, a post.
+NAME_SPACE_POST_RE = re.compile(
+    rf"^(?P<mark>{_MARK})\s?(?P<name>[{_PERSON}]{{1,6}}) (?P<post>{_NAME_CHARS}{{0,20}}?{ROLE_WORD_RE.pattern})(?:\s+(?P<speech>.*))?$"
+)
+#: `○山田太郎君 speech`, `木原誠二君 speech`: a name with an honorific and no post (a member
+#: in assembly minutes, which label officials by their post).
+NAME_KUN_RE = re.compile(
+    rf"^(?P<mark>{_MARK})?\s?(?P<name>[{_PERSON}]{{1,8}}(?: [{_PERSON}]{{1,4}})?)(?:君|氏)(?:\s+(?P<speech>\S.*))?$"
+)
+#: `Q檜垣委員 speech` / `A泉野…課長 speech`: question and answer letters before a label.
+QA_LETTER_RE = re.compile(
+    rf"^(?P<mark>[QA])(?P<pre>{_NAME_CHARS}{{1,20}}?{ROLE_WORD_RE.pattern})\s+(?P<speech>\S.*)$"
+)
+#: `◆問`, `◎答 speech`, `◆要望`: anonymous question-and-answer items of a summary record.
+QA_WORD_RE = re.compile(
+    rf"^(?P<mark>{_MARK})\s?(?P<word>{'|'.join(sorted(QA_WORDS, key=len, reverse=True))})(?:\s*$|\s+(?P<speech>\S.*)$|\s*:\s*(?P<speech2>.*)$)"
+)
+#: `議長(尾田善靖君)`, `議長(大島理森君) speech`: an unmarked post with the name in parentheses.
+UNMARKED_PAREN_RE = re.compile(
+    rf"^(?P<pre>{_NAME_CHARS}{{1,20}}?)\((?P<paren>[{_PERSON} ]{{1,10}}(?:君|氏|さん))\)(?:\s*$|\s+(?P<speech>\S.*)$)"
+)
+#: `○ speech` (anonymous remark) and `→ speech` (the answer) in summary records.
+ANON_REMARK_RE = re.compile(r"^○\s+(?P<speech>\S.*)$")
+ANSWER_ARROW_RE = re.compile(r"^→\s*(?P<speech>\S.*)$")
+#: `・ speech`: an item of a summary's list of opinions (`意見交換の概要`).
+OPINION_ITEM_RE = re.compile(r"^[・•]\s*(?P<speech>\S.*)$")
+OPINION_HEADING_RE = re.compile(r"(?:意見|発言|質疑)(?:交換|要旨|概要|の概要|等)?(?:の概要)?$")
+#: Seat numbers of members (`5番`, `十番`).
+SEAT_NUMBER_RE = re.compile(r"(?:\d{1,3}|[一二三四五六七八九十]{1,3})番")
+#: Words of rosters, attendance lists and headers: a label holding one is not a speaker
+#: (`〇出席委員(8人)`, `〇欠席委員 なし`, `● 出席者(敬称略)`).
+ROSTER_LABEL_RE = re.compile(r"出席|欠席|出欠|傍聴|氏名|名簿|職員|説明のため|委員外|定数|署名|敬称略")
+#: A sentence end or a polite predicate: text with one is speech, not a roster or field value.
+SENTENCE_RE = re.compile(
+    r"[。!?]|(?:です|ます|でした|ました|ません|ください|たい|ある|ない|する|した)[。.]?$"
+)
+#: Speech in parentheses alone (`(挨拶)`) is a stage direction inside a turn, not a roster.
+PAREN_SPEECH_RE = re.compile(r"^[(〔\[].*[)〕\]]$")
+
+
+#: `○田中(一)委員`: a name, a disambiguating initial in parentheses, then the post.
+MARK_INITIAL_RE = re.compile(
+    rf"^[{MARKS}]\s?(?P<name>[{_PERSON}]{{1,6}})(?P<initial>\([{_PERSON}]{{1,2}}\))"
+    rf"(?P<post>{_NAME_CHARS}{{0,12}}?{ROLE_WORD_RE.pattern})(?:\s+(?P<speech>.*))?$"
+)
+
+
+def opens_marked_turn(line: str) -> bool:
+    """True when `line` opens with a mark and a speaker label of assembly minutes.
+
+    The label must name a speaker: a role word, an honorific without a post, a seat number or a
+    question-and-answer word, and no roster word. So `○○市`, `○×`, `○ 資料1について`,
+    `〇出席委員(8人)` and a legend bullet are not turn openings. Used to find turns inside
+    flattened lines and labels split across lines; `segment` applies the same conventions.
+    """
+    line = line.strip()
+    if not line or line[0] not in MARKS:
+        return False
+    candidates = (
+        (MARK_INITIAL_RE, "post"),
+        (MARK_PAREN_RE, None),
+        (BRACKET_NAME_RE, "pre"),
+        (LOST_PAREN_RE, "label"),
+        (NAME_SPACE_POST_RE, "post"),
+        (MARK_ROLE_RE, "pre"),
+        (NAME_KUN_RE, "name"),
+        (QA_WORD_RE, "word"),
+    )
+    for pattern, group in candidates:
+        match = pattern.match(line)
+        if not match:
+            continue
+        if group is None:
+            label = match.group("pre") + "(" + match.group("paren") + ")"
+        else:
+            label = match.group(group)
+        if ROSTER_LABEL_RE.search(label):
+            return False
+        if pattern in (NAME_KUN_RE, QA_WORD_RE) or role_of(label) != "unknown":
+            return True
+    return False
+
+
+def role_of(label: str) -> str:
+    """The role of a speaker label: its last role word; else a seat number (`5番`) or an
+    honorific without a post (`山田太郎君`) marks a member of an assembly; else `unknown`."""
+    role = classify_role(label)
+    if role != "unknown":
+        return role
+    if SEAT_NUMBER_RE.search(label) or re.search(r"(?:君|氏)\)?$", label.strip("()【】")):
+        return "member"
+    return "unknown"
+
+
+def looks_like_roster(speech: str, *, marked: bool = True) -> bool:
+    """True for text that lists names and posts without a sentence (a roster or field value).
+
+    `副委員長 石垣智矢`, `○事務局 大和田正治 事務局長 小林明信 …`, `【委員】 藤野兼治(会長)、…`:
+    no sentence end, and several role words or list items; after an unmarked label, a short
+    value without a sentence (`委員長 金崎ひさ 出席`) is a field, too.
+    """
+    speech = speech.strip()
+    if not speech or PAREN_SPEECH_RE.match(speech) or SENTENCE_RE.search(speech):
+        return False
+    n_roles = len(ROLE_WORD_RE.findall(speech))
+    items = [item for item in re.split(r"[、,\s]+", speech) if item]
+    if n_roles >= 2 or (len(items) >= 3 and max(map(len, items)) <= 12):
+        return True
+    return not marked and len(speech) <= 16
+
+
 #: Prefixes whose following space `cleaning.remove_spurious_spaces` keeps: speaker labels,
 #: marks and `- ` bullets. Deliberately looser than the segment patterns: keeping a space is harmless.
 SPEAKER_PREFIX_RE = re.compile(
-    rf"^(?:[{MARKS}]|-|[{MARKS}]?{_NAME_CHARS}{{0,40}}?(?:{ROLE_WORD_RE.pattern}|\)|君|氏)|\({_NAME_CHARS}{{1,20}}\))(?= )"
+    rf"^(?:[{MARKS}]|-|[{MARKS}]?{_NAME_CHARS}{{0,40}}?(?:{ROLE_WORD_RE.pattern}|\)|君|氏|】)|\({_NAME_CHARS}{{1,20}}\)"
+    rf"|[{MARKS}][{_PERSON}]{{1,6}} {_NAME_CHARS}{{0,20}}?{ROLE_WORD_RE.pattern})(?= )"
 )
 
 #: Stage notes: `~委員からの意見無し~`, `-質疑応答-`, `[事務局:「…」を説明]`, `〔14:18 終了〕`,
@@ -137,13 +292,22 @@ HEADING_RE = re.compile(r"^(?:【[^【】]{1,40}】|<[^<>]{1,40}>|\(「.{1,80}\)
 TABLE_ROW_RE = re.compile(r"\t")
 
 
-def classify_role(label: str) -> str:
+@functools.lru_cache(maxsize=32)
+def _role_word_re(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
+
+
+def classify_role(label: str, extra_words: dict[str, str] | None = None) -> str:
     """Return the role (`chair`, `vice_chair`, `member`, `official`, `expert`, `unknown`) of a label.
 
     The last role word of the label decides, which follows Japanese head-final compounds and
     parenthesized functions: `総務委員会委員長` → chair, `小暮委員(委員長)` → chair,
     `(事務局) 佐藤情報政策・改革改善課長` → official, `副委員長` → vice_chair.
     """
+    if extra_words:  # role words a corpus declares in dxminutes.toml (see convention.py)
+        words = {**ROLE_WORDS, **extra_words}
+        found = _role_word_re(tuple(sorted(words))).findall(label)
+        return words[found[-1]] if found else "unknown"
     found = ROLE_WORD_RE.findall(label)
     return ROLE_WORDS[found[-1]] if found else "unknown"
 
