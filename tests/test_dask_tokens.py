@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import distributed  # in the pinned lock: a broken install fails here, it does not skip
 import pandas as pd
 import pytest
 
 from dxminutes import config
+from dxminutes.text.dask import tokenize_turns_dask
 from dxminutes.text.token_table import tokenize_turns
 from dxminutes.text.tokenizer import JapaneseTokenizer
-
-distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
-
-from dxminutes.text.dask import tokenize_turns_dask  # noqa: E402
 
 
 def _pseudo_turns(n_per_doc: int = 8) -> pd.DataFrame:
