@@ -100,6 +100,7 @@ INLINE_MARK_RE = re.compile(rf"(?<=\S) +(?=[{roles.MARKS}] )")
 #: A mark after whitespace inside a line: a candidate turn opening (`〇` included, since
 #: `unify_marker_glyphs` maps it to `○` only at a line start).
 INLINE_TURN_MARK_RE = re.compile(rf"(?<=[ \u3000\t])[{roles.MARKS}〇]")
+SPLIT_NAME_RE = re.compile(rf"[{roles.MARKS}][{roles._PERSON}]{{1,6}}")
 #: Longest line that may be the first part of a label split across lines (`○議長(`).
 SPLIT_LABEL_MAX_CHARS = 25
 INLINE_HEADING_RE = re.compile(r"(?<=[。」』)]) +(?=【[^【】]{1,20}】 )")
@@ -409,7 +410,9 @@ def _split_label_join(lines: list[str], i: int) -> tuple[str, int] | None:
     for n_more in (1, 2):
         if i + n_more >= len(lines) or not lines[i + n_more].strip():
             return None
-        joined += lines[i + n_more].strip()
+        # `◎後藤` + `総務課長 …`: a name, then its post on the next line (name-space-post label)
+        sep = " " if n_more == 1 and SPLIT_NAME_RE.fullmatch(joined) else ""
+        joined += sep + lines[i + n_more].strip()
         if roles.opens_marked_turn(joined):
             return joined, 1 + n_more
         if len(joined) > SPLIT_LABEL_MAX_CHARS:
@@ -496,6 +499,8 @@ def _is_speaker_start(line: str) -> bool:
     return bool(
         roles.MARK_PAREN_RE.match(line)
         or roles.MARK_ROLE_RE.match(line)
+        or roles.opens_marked_turn(line)
+        or roles.opens_unmarked_turn(line)
         or (roles.PAREN_LINE_RE.match(line) and roles.classify_role(line) != "unknown")
         or (roles.BRACKET_LINE_RE.match(line) and roles.classify_role(line) != "unknown")
         or roles.COLON_RE.match(line)

@@ -173,7 +173,7 @@ QA_WORD_RE = re.compile(
 )
 #: `議長(尾田善靖君)`, `議長(大島理森君) speech`: an unmarked post with the name in parentheses.
 UNMARKED_PAREN_RE = re.compile(
-    rf"^(?P<pre>{_NAME_CHARS}{{1,20}}?)\((?P<paren>[{_PERSON} ]{{1,10}}(?:君|氏|さん))\)(?:\s*$|\s+(?P<speech>\S.*)$)"
+    rf"^(?P<pre>{_NAME_CHARS}{{1,20}}?)\((?P<paren>[{_PERSON} ]{{1,10}}(?:君|氏|さん))\)\s*(?P<speech>\S.*)?$"
 )
 #: `○ speech` (anonymous remark) and `→ speech` (the answer) in summary records.
 ANON_REMARK_RE = re.compile(r"^○\s+(?P<speech>\S.*)$")
@@ -213,6 +213,7 @@ def opens_marked_turn(line: str) -> bool:
     if not line or line[0] not in MARKS:
         return False
     candidates = (
+        (SPACED_POST_NAME_RE, "post"),
         (MARK_INITIAL_RE, "post"),
         (MARK_PAREN_RE, None),
         (BRACKET_NAME_RE, "pre"),
@@ -227,6 +228,8 @@ def opens_marked_turn(line: str) -> bool:
         if not match:
             continue
         if group is None:
+            if STAGE_PAREN_RE.search(match.group("paren")):
+                continue  # `○押田議長 (挨拶)`: the parenthesis is a stage direction
             label = match.group("pre") + "(" + match.group("paren") + ")"
         else:
             label = match.group(group)
@@ -235,6 +238,44 @@ def opens_marked_turn(line: str) -> bool:
         if pattern in (NAME_KUN_RE, QA_WORD_RE) or role_of(label) != "unknown":
             return True
     return False
+
+
+#: `○ 議長 笹木 英二 speech`: PDF table cells (mark, post, family name, given name) separated by spaces.
+SPACED_POST_NAME_RE = re.compile(
+    rf"^(?P<mark>{_MARK}) (?P<post>{_NAME_CHARS}{{0,10}}?{ROLE_WORD_RE.pattern}) "
+    rf"(?P<name>[{_PERSON}]{{1,4}} [{_PERSON}]{{1,4}})(?:\s+(?P<speech>\S.*))?$"
+)
+#: Words of stage directions in parentheses (`○押田議長 (挨拶)`): such a parenthesis is speech,
+#: not the speaker's name.
+STAGE_PAREN_RE = re.compile(r"挨拶|あいさつ|拍手|登壇|降壇|退席|退場|入場|着席|起立|休憩|紹介|説明|朗読|配付|異議|なし|者あり|声あり|分$")
+#: Inside a flattened line, an unmarked label after a sentence (`…ございます。 大場会長 今日は…`):
+#: a name of two to five characters and a role word, then a space.
+INLINE_UNMARKED_RE = re.compile(rf"(?<=[。」])[ \u3000]+(?=[{_PERSON}]{{2,5}}(?:{ROLE_WORD_RE.pattern})[ \u3000])")
+#: Inside a flattened line, a label whose opening parenthesis was lost (`開会宣告議長斎藤秀雄君) …`).
+INLINE_LOST_PAREN_RE = re.compile(rf"(?:{ROLE_WORD_RE.pattern})[{_PERSON}]{{1,6}}(?: [{_PERSON}]{{1,4}})?君\)(?=\s)")
+#: Inside a flattened line, a bracketed label with a role word after a space (`… 【教育長】 ただいま…`).
+INLINE_BRACKET_RE = re.compile(r"(?<=[ \u3000])【(?P<label>[^【】\s]{1,20})】(?=[ \u3000])")
+
+
+def opens_unmarked_turn(line: str) -> bool:
+    """True when `line` opens with an unmarked speaker label that `segment` recognizes.
+
+    `議長(尾田善靖君)`, `委員長五十嵐伸)`, `【教育長】 …`, `Q檜垣委員 …`, `木原誠二君 …`, `徳田君: …`.
+    """
+    line = line.strip()
+    match = UNMARKED_PAREN_RE.match(line) or BRACKET_NAME_RE.match(line)
+    if match and classify_role(match.group("pre")) != "unknown" and not ROSTER_LABEL_RE.search(match.group("pre")):
+        return True
+    match = LOST_PAREN_RE.match(line)
+    if match and classify_role(match.group("label")) != "unknown" and not STAGE_NOTE_RE.match(line):
+        return not ROSTER_LABEL_RE.search(match.group("label"))
+    match = BRACKET_SPEECH_RE.match(line)
+    if match and classify_role(match.group("label")) != "unknown":
+        return not looks_like_roster(match.group("speech"))
+    match = NAME_KUN_RE.match(line)
+    if match and match.group("speech") and not looks_like_roster(match.group("speech"), marked=False):
+        return True
+    return bool(QA_LETTER_RE.match(line))
 
 
 def role_of(label: str) -> str:
@@ -260,7 +301,8 @@ def looks_like_roster(speech: str, *, marked: bool = True) -> bool:
         return False
     n_roles = len(ROLE_WORD_RE.findall(speech))
     items = [item for item in re.split(r"[、,\s]+", speech) if item]
-    if n_roles >= 2 or (len(items) >= 3 and max(map(len, items)) <= 12):
+    name_like = [item for item in items if len(item) <= 12 and not re.search("[\u3041-\u3096]{2}", item)]
+    if n_roles >= 2 or (len(items) >= 3 and len(name_like) == len(items)):
         return True
     return not marked and len(speech) <= 16
 
@@ -268,7 +310,9 @@ def looks_like_roster(speech: str, *, marked: bool = True) -> bool:
 #: Prefixes whose following space `cleaning.remove_spurious_spaces` keeps: speaker labels,
 #: marks and `- ` bullets. Deliberately looser than the segment patterns: keeping a space is harmless.
 SPEAKER_PREFIX_RE = re.compile(
-    rf"^(?:[{MARKS}]|-|[{MARKS}]?{_NAME_CHARS}{{0,40}}?(?:{ROLE_WORD_RE.pattern}|\)|君|氏|】)|\({_NAME_CHARS}{{1,20}}\)"
+    rf"^(?:[{MARKS}] {_NAME_CHARS}{{0,10}}?{ROLE_WORD_RE.pattern} [{_PERSON}]{{1,4}} [{_PERSON}]{{1,4}}"
+    rf"|{_NAME_CHARS}{{0,20}}?\([{_PERSON} ]{{1,12}}(?:君|氏|さん)\)"
+    rf"|[{MARKS}]|-|[{MARKS}]?{_NAME_CHARS}{{0,40}}?(?:{ROLE_WORD_RE.pattern}|\)|君|氏|】)|\({_NAME_CHARS}{{1,20}}\)"
     rf"|[{MARKS}][{_PERSON}]{{1,6}} {_NAME_CHARS}{{0,20}}?{ROLE_WORD_RE.pattern})(?= )"
 )
 

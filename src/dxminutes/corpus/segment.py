@@ -137,7 +137,9 @@ def segment(text: str, convention: Convention | None = None) -> Segmentation:
     for index, line in enumerate(paragraphs):
         speaker = _parse_speaker(line, legend, convention)
         if speaker is None and not legend:
-            speaker = _anonymous_item(line, answers, opinion_section and current is None)
+            speaker = _anonymous_item(
+                line, answers, opinion_section and (current is None or current["speaker_label"] == "・")
+            )
         if (
             speaker is not None
             and convention is not None
@@ -229,7 +231,7 @@ def _anonymous_item(line: str, answers: bool, in_opinions: bool) -> dict | None:
         match = roles.ANSWER_ARROW_RE.match(line)
         if match:
             return _turn(line[0], "事務局", "", match.group("speech"), role="official")
-    if in_opinions:
+    if in_opinions:  # the caller allows it before any labelled turn and between opinion items
         match = roles.OPINION_ITEM_RE.match(line)
         if match and len(match.group("speech")) >= OPINION_MIN_CHARS:
             return _turn(line[0], "構成員", "", match.group("speech"), role="member")
@@ -328,8 +330,16 @@ def _parse_marked(line: str) -> dict | None:
         label = _label_of(line, match.group("speech"))
         speaker = normalize_speaker_name(match.group("name") + match.group("initial"))
         return _turn(label, speaker, match.group("post"), match.group("speech"))
+    match = roles.SPACED_POST_NAME_RE.match(line)
+    if match:  # `○ 議長 笹木 英二 …`: PDF table cells
+        label = _label_of(line, match.group("speech"))
+        return _turn(label, normalize_speaker_name(match.group("name")), match.group("post"), match.group("speech"))
     match = roles.MARK_PAREN_RE.match(line)
-    if match and roles.role_of(match.group("pre") + "(" + match.group("paren") + ")") != "unknown":
+    if (
+        match
+        and not roles.STAGE_PAREN_RE.search(match.group("paren"))
+        and roles.role_of(match.group("pre") + "(" + match.group("paren") + ")") != "unknown"
+    ):
         pre, paren = match.group("pre"), match.group("paren").strip()
         if not pre or roles.SEAT_NUMBER_RE.fullmatch(paren):
             person = pre or paren  # `○(松本委員長)`, `◎東垣典雄(6番)`
