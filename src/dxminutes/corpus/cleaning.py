@@ -426,13 +426,31 @@ def _as_mark(line: str) -> str:
 
 
 def _split_inline_turns(line: str) -> str:
-    if len(line) < 2 or not INLINE_TURN_MARK_RE.search(line):
+    """Split a line before every turn opening found inside it (see `split_inline_paragraphs`)."""
+    if len(line) < 2:
         return line
+    # `… 開会 ○議長(松井良夫君) …`: a mark after a space, followed by a speaker label
     cuts = [
         m.start()
         for m in INLINE_TURN_MARK_RE.finditer(line)
         if roles.opens_marked_turn(_as_mark(line[m.start() :]))
     ]
+    # `… 【教育長】 ただいま…`: a bracketed role label after a space
+    cuts += [
+        m.start()
+        for m in roles.INLINE_BRACKET_RE.finditer(line)
+        if roles.classify_role(m.group("label")) != "unknown"
+        and not roles.ROSTER_LABEL_RE.search(m.group("label"))
+    ]
+    # `…開会宣告議長斎藤秀雄君) …`: a label that lost its opening parenthesis, outside any parenthesis
+    cuts += [
+        m.start()
+        for m in roles.INLINE_LOST_PAREN_RE.finditer(line)
+        if line.rfind("(", 0, m.start()) <= line.rfind(")", 0, m.start())
+    ]
+    # `…ございます。 大場会長 今日は…`: an unmarked label after a sentence of flattened text
+    cuts += [m.end() for m in roles.INLINE_UNMARKED_RE.finditer(line)]
+    cuts = sorted({cut for cut in cuts if line[:cut].strip()})
     if not cuts:
         return line
     pieces, previous = [], 0
@@ -440,9 +458,7 @@ def _split_inline_turns(line: str) -> str:
         pieces.append(line[previous:cut].rstrip())
         previous = cut
     pieces.append(line[previous:])
-    return "\n".join(
-        _as_mark(piece) if i else piece for i, piece in enumerate(pieces) if piece.strip() or i == 0
-    )
+    return "\n".join(_as_mark(piece) if i else piece for i, piece in enumerate(pieces))
 
 
 def _is_wide(char: str) -> bool:

@@ -173,7 +173,7 @@ QA_WORD_RE = re.compile(
 )
 #: `議長(尾田善靖君)`, `議長(大島理森君) speech`: an unmarked post with the name in parentheses.
 UNMARKED_PAREN_RE = re.compile(
-    rf"^(?P<pre>{_NAME_CHARS}{{1,20}}?)\((?P<paren>[{_PERSON} ]{{1,10}}(?:君|氏|さん))\)\s*(?P<speech>\S.*)?$"
+    rf"^(?P<pre>{_NAME_CHARS}{{1,20}}?)\((?P<paren>[{_PERSON} ]{{1,10}}(?:君|氏|さん))\)\s*:?\s*(?P<speech>\S.*)?$"
 )
 #: `○ speech` (anonymous remark) and `→ speech` (the answer) in summary records.
 ANON_REMARK_RE = re.compile(r"^○\s+(?P<speech>\S.*)$")
@@ -247,12 +247,18 @@ SPACED_POST_NAME_RE = re.compile(
 )
 #: Words of stage directions in parentheses (`○押田議長 (挨拶)`): such a parenthesis is speech,
 #: not the speaker's name.
-STAGE_PAREN_RE = re.compile(r"挨拶|あいさつ|拍手|登壇|降壇|退席|退場|入場|着席|起立|休憩|紹介|説明|朗読|配付|異議|なし|者あり|声あり|分$")
+STAGE_PAREN_RE = re.compile(
+    r"挨拶|あいさつ|拍手|登壇|降壇|退席|退場|入場|着席|起立|休憩|紹介|説明|朗読|配付|異議|なし|者あり|声あり|分$"
+)
 #: Inside a flattened line, an unmarked label after a sentence (`…ございます。 大場会長 今日は…`):
 #: a name of two to five characters and a role word, then a space.
-INLINE_UNMARKED_RE = re.compile(rf"(?<=[。」])[ \u3000]+(?=[{_PERSON}]{{2,5}}(?:{ROLE_WORD_RE.pattern})[ \u3000])")
+INLINE_UNMARKED_RE = re.compile(
+    rf"(?<=[。」])[ \u3000]+(?=[{_PERSON}]{{2,5}}(?:{ROLE_WORD_RE.pattern})[ \u3000])"
+)
 #: Inside a flattened line, a label whose opening parenthesis was lost (`開会宣告議長斎藤秀雄君) …`).
-INLINE_LOST_PAREN_RE = re.compile(rf"(?:{ROLE_WORD_RE.pattern})[{_PERSON}]{{1,6}}(?: [{_PERSON}]{{1,4}})?君\)(?=\s)")
+INLINE_LOST_PAREN_RE = re.compile(
+    rf"(?:{ROLE_WORD_RE.pattern})[{_PERSON}]{{1,6}}(?: [{_PERSON}]{{1,4}})?君\)(?=\s)"
+)
 #: Inside a flattened line, a bracketed label with a role word after a space (`… 【教育長】 ただいま…`).
 INLINE_BRACKET_RE = re.compile(r"(?<=[ \u3000])【(?P<label>[^【】\s]{1,20})】(?=[ \u3000])")
 
@@ -264,7 +270,11 @@ def opens_unmarked_turn(line: str) -> bool:
     """
     line = line.strip()
     match = UNMARKED_PAREN_RE.match(line) or BRACKET_NAME_RE.match(line)
-    if match and classify_role(match.group("pre")) != "unknown" and not ROSTER_LABEL_RE.search(match.group("pre")):
+    if (
+        match
+        and classify_role(match.group("pre")) != "unknown"
+        and not ROSTER_LABEL_RE.search(match.group("pre"))
+    ):
         return True
     match = LOST_PAREN_RE.match(line)
     if match and classify_role(match.group("label")) != "unknown" and not STAGE_NOTE_RE.match(line):

@@ -317,7 +317,12 @@ def _parse_speaker(line: str, legend: dict[str, str], convention: Convention | N
         )
     found = _parse_unmarked(line)
     if found is not None:
-        if _is_roster_label(found["speaker_label"]) or roles.looks_like_roster(found["speech"], marked=False):
+        # a parenthesized or bracketed name is strong evidence of a label; a bare `post value`
+        # line (`副委員長 石垣智矢`) is a field unless its value reads as speech
+        strong = found.pop("strong", False)
+        if _is_roster_label(found["speaker_label"]) or roles.looks_like_roster(
+            found["speech"], marked=strong
+        ):
             return None
         return found
     return None
@@ -333,7 +338,9 @@ def _parse_marked(line: str) -> dict | None:
     match = roles.SPACED_POST_NAME_RE.match(line)
     if match:  # `○ 議長 笹木 英二 …`: PDF table cells
         label = _label_of(line, match.group("speech"))
-        return _turn(label, normalize_speaker_name(match.group("name")), match.group("post"), match.group("speech"))
+        return _turn(
+            label, normalize_speaker_name(match.group("name")), match.group("post"), match.group("speech")
+        )
     match = roles.MARK_PAREN_RE.match(line)
     if (
         match
@@ -419,7 +426,10 @@ def _parse_unmarked(line: str) -> dict | None:
         and not roles.STAGE_NOTE_RE.match(line)
     ):
         label = _label_of(line, match.group("speech"))
-        return _turn(label, _post_and_name(match.group("label")), match.group("label"), match.group("speech"))
+        return {
+            **_turn(label, _post_and_name(match.group("label")), match.group("label"), match.group("speech")),
+            "strong": True,
+        }
     match = roles.QA_LETTER_RE.match(line)
     if match:
         return _turn(
