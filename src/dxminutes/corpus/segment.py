@@ -60,6 +60,12 @@ PERSON_ROLE_SUFFIX_RE = re.compile(
 #: The end of an organization's name (`戦略課`, `情報政策担当`): a parenthesis holding one names
 #: the speaker's unit, not the speaker (`〇事務局(デジタルサービス局戦略部戦略課)`).
 ORGANIZATION_END_RE = re.compile(r"(?:課|局|部|室|係|担当|センター|グループ|G)$")
+#: A label made of a family name (with a disambiguating initial) and a member's or chair's role
+#: word: `○森野委員長`, `○良知(駿)委員`, `◎藤野会長`, `Q檜垣委員`.
+SURNAME_LABEL_RE = re.compile(
+    rf"^[{roles.MARKS}QA]?\s?(?P<family>[\u4e00-\u9fff々ヶ]{{1,3}})(?:\((?P<initial>[{roles._PERSON}])\))?"
+    r"(?:副委員長|委員長|副会長|会長|副議長|議長|副座長|座長|部会長|副本部長|本部長|委員|議員|構成員)$"
+)
 NAME_RE = re.compile(r"^[\u4e00-\u9fff々〆ヶ\u3041-\u3096]{1,6}$")
 
 #: Field labels of header blocks and metadata tables, and the kind of part they open.
@@ -200,6 +206,9 @@ def segment(text: str, convention: Convention | None = None) -> Segmentation:
             )
     if n_lost:
         warnings.append(f"{n_lost} turns lost their speaker mark in extraction (role unknown)")
+    roster_text = "\n".join(p["text"] for p in parts)
+    _apply_presiding_rules(turns, roster_text)
+    _resolve_full_names(turns, roster_text)
     turn_rows = [{**{k: t[k] for k in TURN_COLUMNS[:4]}, "text": "\n".join(t["lines"])} for t in turns]
     part_rows = [{"position": i, "kind": p["kind"], "text": p["text"]} for i, p in enumerate(parts)]
     return Segmentation(
@@ -214,6 +223,52 @@ def _speaker_from_label(label: str) -> str:
     name = normalize_speaker_name(label)
     bare = PERSON_ROLE_SUFFIX_RE.sub("", name)
     return bare if bare != name and NAME_RE.match(bare) else name
+
+
+def _apply_presiding_rules(turns: list[dict], other_text: str) -> None:
+    """Roles that depend on who presides (rules of Japanese assemblies and boards), in place.
+
+    * In a committee, the 委員長 presides: when a turn's label names a 委員長, a 議長 speaking
+      in the same record attends ex officio and is a `member`.
+    * A board of education (教育委員会) is presided over by its 教育長 (地方教育行政法 13条):
+      in a record with no other chair whose non-speech text names a 教育委員会, the 教育長 is `chair`.
+    """
+    labels = [roles.ROLE_WORD_RE.findall(t["speaker_label"]) for t in turns]
+    if any(found and found[-1] == "委員長" for found in labels):
+        for turn, found in zip(turns, labels):
+            if found and found[-1] == "議長":
+                turn["role"] = "member"
+    if not any(t["role"] == "chair" for t in turns) and "教育委員会" in other_text:
+        for turn, found in zip(turns, labels):
+            if found and found[-1] == "教育長" and "職務代理" not in turn["speaker_label"]:
+                turn["role"] = "chair"
+
+
+def _resolve_full_names(turns: list[dict], other_text: str) -> None:
+    """Give a family name from a label (`森野委員長`, `良知(駿)委員`) the full name a roster or
+    header of the same record spells out (`委員長 森野 真治` → `森野真治`), in place.
+
+    Only labels made of a family name (and an initial) plus a member's or chair's role word are
+    resolved, and only when the non-speech text holds exactly one full name starting with it
+    (and with the initial); otherwise the family name stays.
+    """
+    text = re.sub(r"[ \u3000]+", "", other_text.translate(str.maketrans(NAME_VARIANTS)))
+    cache: dict[str, str] = {}
+    for turn in turns:
+        match = SURNAME_LABEL_RE.match(turn["speaker_label"])
+        if not match or turn["role"] == "official":
+            continue
+        family, initial = normalize_speaker_name(match.group("family")), match.group("initial") or ""
+        key = family + "/" + initial
+        if key not in cache:
+            given = re.compile(
+                rf"{re.escape(family)}(?P<given>{re.escape(initial)}[{roles._PERSON}]{{0,3}}?)"
+                rf"(?={roles.ROLE_WORD_RE.pattern}|[^{roles._PERSON}]|$)"
+            )
+            names = {family + m.group("given") for m in given.finditer(text) if m.group("given")}
+            cache[key] = names.pop() if len(names) == 1 else ""
+        if cache[key]:
+            turn["speaker"] = cache[key]
 
 
 def _anonymous_item(line: str, answers: bool, in_opinions: bool) -> dict | None:
