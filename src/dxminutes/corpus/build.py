@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +22,7 @@ from dxminutes import config
 from dxminutes._io import atomic_path, sha256_file
 from dxminutes.corpus.catalog import catalog_row, read_catalog
 from dxminutes.corpus.cleaning import clean
+from dxminutes.corpus.convention import CONVENTION_FILE, Convention, load_convention
 from dxminutes.corpus.metadata import Metadata, document_metadata
 from dxminutes.corpus.readers import InputError, RawText, read_raw
 from dxminutes.corpus.segment import Segmentation, segment
@@ -39,7 +40,7 @@ INSPECT_KEYS = {
     "record_kind": "record_kind",
 }
 #: Names in a raw folder that are never minutes.
-NOT_MINUTES = ("catalog.csv", ".gitkeep")
+NOT_MINUTES = ("catalog.csv", ".gitkeep", CONVENTION_FILE)
 
 
 @dataclass(frozen=True)
@@ -87,13 +88,16 @@ def load_corpus(raw_dir: Path | str | None = None, *, progress: bool = False) ->
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder not found: {config.relpath(raw_dir)}")
     catalog = read_catalog(raw_dir)
+    convention = load_convention(raw_dir)  # dxminutes.toml: speaker patterns, role words, defaults
     files = minutes_files(raw_dir)
     stems = pd.Series([Path(file).stem for file in files], dtype="str")
     duplicated = set(stems[stems.duplicated(keep=False)])
     parsed, failures = [], []
     for file in tqdm(files, desc="loading minutes", disable=not progress):
         try:
-            result = _parse(raw_dir / file, catalog_row(catalog, file), file)
+            result = _parse(
+                raw_dir / file, convention.row_for(file, catalog_row(catalog, file)), file, convention
+            )
         except InputError as exc:
             failures.append({"file": file, "problem": exc.problem})
             continue
@@ -102,7 +106,12 @@ def load_corpus(raw_dir: Path | str | None = None, *, progress: bool = False) ->
             continue
         stem = Path(file).stem
         parsed.append((file if stem in duplicated else stem, result))
-    return _tables(parsed, failures)
+    corpus = _tables(parsed, failures)
+    if not convention.warnings:
+        return corpus
+    extra = pd.DataFrame({"file": CONVENTION_FILE, "message": list(convention.warnings)})
+    warnings = pd.concat([extra, corpus.warnings], ignore_index=True).astype(TABLE_SCHEMAS["warnings"])
+    return replace(corpus, warnings=warnings)
 
 
 def minutes_files(raw_dir: Path | str) -> list[str]:
@@ -150,8 +159,9 @@ def read_processed(processed_dir: Path | str | None = None) -> Corpus:
 def inspect_file(path: Path | str) -> dict:
     """Everything the loader finds in one file, as a JSON-ready dict (the catalog next to the file is applied)."""
     path = Path(path)
-    row = catalog_row(read_catalog(path.parent), path.name)
-    parsed = _parse(path, row, path.name)
+    convention = load_convention(path.parent)
+    row = convention.row_for(path.name, catalog_row(read_catalog(path.parent), path.name))
+    parsed = _parse(path, row, path.name, convention)
     meta = parsed.meta
     turns = parsed.segmentation.turns
     return {
@@ -176,17 +186,21 @@ def inspect_file(path: Path | str) -> dict:
             {key: _plain(row[key]) for key in ("kind", "text")}
             for row in parsed.segmentation.non_speech.to_dict("records")
         ],
-        "warnings": list(parsed.warnings) + ([NO_SPEAKERS] if turns.empty else []),
+        "warnings": list(convention.warnings)
+        + list(parsed.warnings)
+        + ([NO_SPEAKERS] if turns.empty else []),
     }
 
 
-def _parse(path: Path, row: Mapping | None, file: str | None) -> _Parsed:
+def _parse(
+    path: Path, row: Mapping | None, file: str | None, convention: Convention | None = None
+) -> _Parsed:
     raw = read_raw(path)
     file = file or path.name
     sha256 = sha256_file(path)
     result = clean(raw.text)
     meta = document_metadata(result.text, file, row)
-    segmentation = segment(result.text)
+    segmentation = segment(result.text, convention)
     warnings = list(raw.warnings) + list(meta.warnings)
     warnings += [message for message in segmentation.warnings if message != NO_SPEAKERS]
     if row and row.get("sha256") and row["sha256"] != sha256:

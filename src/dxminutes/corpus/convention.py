@@ -102,6 +102,13 @@ class Convention:
                 values.update(defaults)
         return values
 
+    def row_for(self, file: str, catalog_row: dict | None) -> dict | None:
+        """The catalog row of `file` with the declared defaults under it (a catalog value wins)."""
+        defaults = self.metadata_for(file)
+        if not defaults:
+            return catalog_row
+        return {**defaults, **(catalog_row or {})}
+
     def _all_patterns(self) -> tuple[SpeakerPattern, ...]:
         return self.speaker_patterns + _role_word_patterns(tuple(sorted(self.role_words)))
 
