@@ -403,7 +403,7 @@ def _join_split_labels(text: str) -> str:
 def _split_label_join(lines: list[str], i: int) -> tuple[str, int] | None:
     """The label split at line `i` joined with the one or two lines that complete it, or None."""
     joined = _as_mark(lines[i].strip())
-    if not joined or joined[0] not in roles.MARKS or len(joined) > SPLIT_LABEL_MAX_CHARS:
+    if not joined or joined[0] not in roles.MARKS or len(roles.despace(joined)) > SPLIT_LABEL_MAX_CHARS:
         return None
     if roles.opens_marked_turn(joined):
         return None
@@ -411,11 +411,11 @@ def _split_label_join(lines: list[str], i: int) -> tuple[str, int] | None:
         if i + n_more >= len(lines) or not lines[i + n_more].strip():
             return None
         # `◎後藤` + `総務課長 …`: a name, then its post on the next line (name-space-post label)
-        sep = " " if n_more == 1 and SPLIT_NAME_RE.fullmatch(joined) else ""
+        sep = " " if n_more == 1 and SPLIT_NAME_RE.fullmatch(roles.despace(joined)) else ""
         joined += sep + lines[i + n_more].strip()
         if roles.opens_marked_turn(joined):
             return joined, 1 + n_more
-        if len(joined) > SPLIT_LABEL_MAX_CHARS:
+        if len(roles.despace(joined)) > SPLIT_LABEL_MAX_CHARS:
             return None
     return None
 

@@ -201,7 +201,28 @@ MARK_INITIAL_RE = re.compile(
 )
 
 
+#: A single space between two non-ASCII characters: what PDF extraction inserts (`議 長`).
+PDF_SPACE_RE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
+#: A line whose start is spaced out that way (`○ 議 長(山 田`).
+PDF_SPACED_START_RE = re.compile(r"^.{0,4}?\S \S \S")
+
+
+def despace(text: str) -> str:
+    """Remove the single spaces PDF extraction puts between wide characters (`議 長` → `議長`)."""
+    return PDF_SPACE_RE.sub("", text)
+
+
 def opens_marked_turn(line: str) -> bool:
+    """True when `line` opens with a mark and a speaker label; see `_opens_marked_turn`.
+
+    A PDF-spaced start (`○ 議 長(山 田 太 郎 君)`) is read with those spaces removed.
+    """
+    if _opens_marked_turn(line):
+        return True
+    return bool(PDF_SPACED_START_RE.match(line.strip())) and _opens_marked_turn(despace(line.strip()[:80]))
+
+
+def _opens_marked_turn(line: str) -> bool:
     """True when `line` opens with a mark and a speaker label of assembly minutes.
 
     The label must name a speaker: a role word, an honorific without a post, a seat number or a
