@@ -106,6 +106,10 @@ SPLIT_LABEL_MAX_CHARS = 25
 INLINE_HEADING_RE = re.compile(r"(?<=[。」』)]) +(?=【[^【】]{1,20}】 )")
 INLINE_AGENDA_RE = re.compile(r"(?<=。) +(?=(?:議題|報告事項|協議事項|審議事項) *\d)")
 
+#: A line with at least this many single spaces between wide characters, and more of them than
+#: adjacent wide characters, was spaced out by PDF extraction.
+PDF_SPACED_MIN_PAIRS = 3
+WIDE_PAIR_RE = re.compile(r"[^\x00-\x7f](?=[^\x00-\x7f])")
 #: Spaces (ASCII, ideographic, no-break) inside a line; tabs separate table cells and stay.
 SPACE_RUN_RE = re.compile("[ \u3000\u00a0]+")
 
@@ -248,6 +252,7 @@ def remove_spurious_spaces(text: str) -> str:
     """
     lines = []
     for line in text.split("\n"):
+        line = _undo_pdf_spacing(line)
         previous = None
         while previous != line:  # removing one space can expose another (`- -推`): run to a fixpoint
             previous, line = line, _collapse_line_spaces(line)
@@ -493,6 +498,22 @@ def _keeps_space(line: str, start: int, end: int) -> bool:
     if not right.isalnum() and end + 1 < len(line) and _is_wide(line[end + 1]):
         return False  # punctuation opening wide text: `X (トランスフォーメーション)`
     return True
+
+
+def _undo_pdf_spacing(line: str) -> str:
+    """A line spaced out by PDF extraction (`○ 森 野 委 員 長  資 料 の`): drop the single spaces
+    between wide characters, keep a longer run as the one real space, and restore the space
+    after a mark and a member's or chair's label that PDF spacing made indistinguishable
+    (`○森野委員長資料…` → `○森野委員長 資料…`). Other lines are returned unchanged."""
+    spaced = len(roles.PDF_SPACE_RE.findall(line))
+    if spaced < PDF_SPACED_MIN_PAIRS or spaced <= len(WIDE_PAIR_RE.findall(line)):
+        return line
+    line = re.sub(r"(?<=\S)[ \u3000]{2,}(?=\S)", " ", roles.despace(line))
+    body = line.lstrip(" \u3000")
+    match = roles.UNSEPARATED_LABEL_RE.match(body)
+    if match and not roles.SPEAKER_PREFIX_RE.match(body):
+        return body[: match.end()] + " " + body[match.end() :]
+    return line
 
 
 def _collapse_line_spaces(line: str) -> str:

@@ -207,6 +207,15 @@ PDF_SPACE_RE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
 PDF_SPACED_START_RE = re.compile(r"^.{0,4}?\S \S \S")
 
 
+#: A mark, a family name and a member's or chair's role word with the speech glued on
+#: (`○森野委員長資料…`, left by PDF spacing); the role word must not go on into a compound
+#: (`○委員会の…`).
+UNSEPARATED_LABEL_RE = re.compile(
+    rf"^[{MARKS}][{_PERSON}]{{0,5}}?(?:副委員長|委員長|副会長|会長|副議長|議長|副座長|座長|部会長|副本部長|本部長|委員|議員)"
+    r"(?![会等制長(【)])(?=\S)"
+)
+
+
 def despace(text: str) -> str:
     """Remove the single spaces PDF extraction puts between wide characters (`議 長` → `議長`)."""
     return PDF_SPACE_RE.sub("", text)
@@ -219,7 +228,10 @@ def opens_marked_turn(line: str) -> bool:
     """
     if _opens_marked_turn(line):
         return True
-    return bool(PDF_SPACED_START_RE.match(line.strip())) and _opens_marked_turn(despace(line.strip()[:80]))
+    if not PDF_SPACED_START_RE.match(line.strip()):
+        return False
+    despaced = despace(line.strip()[:80])
+    return _opens_marked_turn(despaced) or bool(UNSEPARATED_LABEL_RE.match(despaced))
 
 
 def _opens_marked_turn(line: str) -> bool:
