@@ -355,6 +355,7 @@ def looks_like_roster(speech: str, *, marked: bool = True) -> bool:
 SPEAKER_PREFIX_RE = re.compile(
     rf"^(?:[{MARKS}] {_NAME_CHARS}{{0,10}}?{ROLE_WORD_RE.pattern} [{_PERSON}]{{1,4}} [{_PERSON}]{{1,4}}"
     rf"|{_NAME_CHARS}{{0,20}}?\([{_PERSON} ]{{1,12}}(?:君|氏|さん)\)"
+    rf"|[{MARKS}][{_PERSON}]{{1,6}}\([{_PERSON}]{{1,2}}\){_NAME_CHARS}{{0,12}}?{ROLE_WORD_RE.pattern}"
     rf"|[{MARKS}]|-|[{MARKS}]?{_NAME_CHARS}{{0,40}}?(?:{ROLE_WORD_RE.pattern}|\)|君|氏|】)|\({_NAME_CHARS}{{1,20}}\)"
     rf"|[{MARKS}][{_PERSON}]{{1,6}} {_NAME_CHARS}{{0,20}}?{ROLE_WORD_RE.pattern})(?= )"
 )

@@ -80,7 +80,7 @@ ROSTER_WARNING_MIN_CHARS = 20
 #: A `・` opinion item shorter than this is a list entry, not a remark.
 OPINION_MIN_CHARS = 20
 #: A mark after a space inside a turn's text that may open a swallowed turn (`… ○議長(…君) …`).
-SWALLOWED_MARK_RE = re.compile(rf"(?<=\s)[{roles.MARKS}][^\s]{{1,30}}(?:\s\S{{1,10}})?")
+SWALLOWED_MARK_RE = re.compile(rf"(?<=[\s。」)])[{roles.MARKS}][^\s]{{1,30}}(?:\s\S{{1,10}})?")
 #: The closing word of a record, when it is the last paragraph.
 CLOSING_RE = re.compile(r"^(?:以上|以下余白|閉会|散会)$")
 
