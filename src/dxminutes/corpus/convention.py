@@ -122,7 +122,8 @@ def _role_word_patterns(words: tuple[str, ...]) -> tuple[SpeakerPattern, ...]:
     return (
         SpeakerPattern(
             re.compile(
-                rf"^(?P<label>[{roles.MARKS}]\s?(?P<post>{chars}{{0,15}}?(?:{alt})))(?:\s+(?P<speech>.*))?$"
+                # cleaning keeps no space after a word it does not know: the speech may follow at once
+                rf"^(?P<label>[{roles.MARKS}]\s?(?P<post>{chars}{{0,15}}?(?:{alt})))\s*(?P<speech>.*)$"
             )
         ),
         SpeakerPattern(

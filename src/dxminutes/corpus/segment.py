@@ -332,11 +332,8 @@ def _parse_speaker(line: str, legend: dict[str, str], convention: Convention | N
     if convention is not None:
         found = convention.match_speaker(line)
         if found is not None:
-            speaker = (
-                normalize_speaker_name(found["name"])
-                if found["name"]
-                else _speaker_from_label(found["label"])
-            )
+            person = found["name"] or found["post"] or found["label"].lstrip(roles.MARKS)
+            speaker = normalize_speaker_name(person) if found["name"] else _speaker_from_label(person)
             return _turn(found["label"], speaker, "", found["speech"], role=found["role"] or "unknown")
     match = roles.PAREN_LINE_RE.match(line)
     if match and roles.classify_role(match.group("paren")) != "unknown":
