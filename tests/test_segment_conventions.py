@@ -307,3 +307,25 @@ def test_a_turn_that_swallows_speaker_marks_warns():
 
 def test_ordinary_turns_do_not_warn():
     assert seg("○議長(山田太郎君) 開会します。\n◎市長(鈴木一郎君) 御挨拶申し上げます。").warnings == ()
+
+
+# --- guards against false turns in ordinary speech -----------------------------------------
+
+
+def test_plenary_chair_stays_chair_when_a_committee_chair_reports():
+    text = (
+        "○議長(山田太郎君) 日程第1を議題とします。委員長の報告を求めます。\n"
+        "○総務常任委員長(鈴木一郎君) 委員会の審査の結果を報告します。\n"
+        "○議長(山田太郎君) 採決します。"
+    )
+    assert list(turns_of(text)["role"]) == ["chair", "chair", "chair"]
+
+
+def test_words_in_speech_that_resemble_labels_do_not_open_turns():
+    text = (
+        "○議長(山田太郎君) 説明を求めます。\n◎市長(鈴木一郎君) お答えします。\n"
+        "AI担当課長 の報告では、効果が出ております。 山田委員 からの御質問にお答えします。"
+    )
+    turns = turns_of(text)
+    assert list(turns["speaker"]) == ["山田太郎", "鈴木一郎"]
+    assert "山田委員からの御質問" in turns.iloc[1]["text"]

@@ -101,6 +101,9 @@ INLINE_MARK_RE = re.compile(rf"(?<=\S) +(?=[{roles.MARKS}] )")
 #: `unify_marker_glyphs` maps it to `○` only at a line start).
 INLINE_TURN_MARK_RE = re.compile(rf"(?<=[ \u3000\t])[{roles.MARKS}〇]")
 SPLIT_NAME_RE = re.compile(rf"[{roles.MARKS}][{roles._PERSON}]{{1,6}}")
+#: Characters after an inline mark read to decide whether a label follows (labels are shorter;
+#: a window keeps flattened records of any length linear).
+INLINE_WINDOW = 160
 #: Longest line that may be the first part of a label split across lines (`○議長(`).
 SPLIT_LABEL_MAX_CHARS = 25
 INLINE_HEADING_RE = re.compile(r"(?<=[。」』)]) +(?=【[^【】]{1,20}】 )")
@@ -438,7 +441,7 @@ def _split_inline_turns(line: str) -> str:
     cuts = [
         m.start()
         for m in INLINE_TURN_MARK_RE.finditer(line)
-        if roles.opens_marked_turn(_as_mark(line[m.start() :]))
+        if roles.opens_marked_turn(_as_mark(line[m.start() : m.start() + INLINE_WINDOW]))
     ]
     # `… 【教育長】 ただいま…`: a bracketed role label after a space
     cuts += [

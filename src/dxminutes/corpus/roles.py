@@ -138,9 +138,14 @@ BRACKET_LINE_RE = re.compile(r"^【(?P<label>[^【】]{1,20})】$")
 COLON_RE = re.compile(
     rf"^(?P<label>{_NAME_CHARS}{{0,12}}?{ROLE_WORD_RE.pattern}(?:\({_NAME_CHARS}{{1,12}}\))?)\s*:\s*(?P<speech>\S.*)$"
 )
+#: A particle opening the text after a word: the word is part of a sentence, not a label
+#: (`山田委員 からの質問`).
+_PARTICLE = r"(?:から|の(?=[\u4e00-\u9fff])|が|を|について|より|へ|など)"
 #: `本部長 ただいまより…`: a role word (with at most a short qualifier) opening a paragraph,
 #: a space, then the speech.
-ROLE_PARAGRAPH_RE = re.compile(rf"^(?P<label>{_NAME_CHARS}{{0,6}}?{ROLE_WORD_RE.pattern}) (?P<speech>\S.*)$")
+ROLE_PARAGRAPH_RE = re.compile(
+    rf"^(?P<label>{_NAME_CHARS}{{0,6}}?{ROLE_WORD_RE.pattern}) (?!{_PARTICLE})(?P<speech>\S.*)$"
+)
 
 _MARK = rf"[{MARKS}]"
 #: `○議長【二見泰弘君】 speech`: the name in lenticular brackets after the post.
@@ -163,9 +168,10 @@ NAME_SPACE_POST_RE = re.compile(
 NAME_KUN_RE = re.compile(
     rf"^(?P<mark>{_MARK})?\s?(?P<name>[{_PERSON}]{{1,8}}(?: [{_PERSON}]{{1,4}})?)(?:君|氏)(?:\s+(?P<speech>\S.*))?$"
 )
-#: `Q檜垣委員 speech` / `A泉野…課長 speech`: question and answer letters before a label.
+#: `Q檜垣委員 speech` / `A泉野…課長 speech`: question and answer letters before a label (a
+#: Japanese character must follow the letter, so `AI担当課長 の…` is not one).
 QA_LETTER_RE = re.compile(
-    rf"^(?P<mark>[QA])(?P<pre>{_NAME_CHARS}{{1,20}}?{ROLE_WORD_RE.pattern})\s+(?P<speech>\S.*)$"
+    rf"^(?P<mark>[QA])(?=[^\x00-\x7f])(?P<pre>{_NAME_CHARS}{{1,20}}?{ROLE_WORD_RE.pattern})\s+(?P<speech>\S.*)$"
 )
 #: `◆問`, `◎答 speech`, `◆要望`: anonymous question-and-answer items of a summary record.
 QA_WORD_RE = re.compile(
@@ -286,7 +292,7 @@ STAGE_PAREN_RE = re.compile(
 #: Inside a flattened line, an unmarked label after a sentence (`…ございます。 大場会長 今日は…`):
 #: a name of two to five characters and a role word, then a space.
 INLINE_UNMARKED_RE = re.compile(
-    rf"(?<=[。」])[ \u3000]+(?=[{_PERSON}]{{2,5}}(?:{ROLE_WORD_RE.pattern})[ \u3000])"
+    rf"(?<=[。」])[ \u3000]+(?=[{_PERSON}]{{2,5}}(?:{ROLE_WORD_RE.pattern})[ \u3000]+(?!{_PARTICLE}))"
 )
 #: Inside a flattened line, a label whose opening parenthesis was lost (`開会宣告議長斎藤秀雄君) …`).
 INLINE_LOST_PAREN_RE = re.compile(

@@ -60,6 +60,10 @@ PERSON_ROLE_SUFFIX_RE = re.compile(
 #: The end of an organization's name (`戦略課`, `情報政策担当`): a parenthesis holding one names
 #: the speaker's unit, not the speaker (`〇事務局(デジタルサービス局戦略部戦略課)`).
 ORGANIZATION_END_RE = re.compile(r"(?:課|局|部|室|係|担当|センター|グループ|G)$")
+#: Kinds of non-speech part that list the people of a record (searched for full names).
+ROSTER_KINDS = ("header", "roster", "metadata")
+#: The title of a board of education's meeting.
+BOARD_OF_EDUCATION_RE = re.compile(r"教育委員会(?:第\d+回)?(?:定例会|臨時会|会議録|会議)")
 #: A label made of a family name (with a disambiguating initial) and a member's or chair's role
 #: word: `○森野委員長`, `○良知(駿)委員`, `◎藤野会長`, `Q檜垣委員`.
 SURNAME_LABEL_RE = re.compile(
@@ -206,9 +210,9 @@ def segment(text: str, convention: Convention | None = None) -> Segmentation:
             )
     if n_lost:
         warnings.append(f"{n_lost} turns lost their speaker mark in extraction (role unknown)")
-    roster_text = "\n".join(p["text"] for p in parts)
-    _apply_presiding_rules(turns, roster_text)
-    _resolve_full_names(turns, roster_text)
+    other_text = "\n".join(p["text"] for p in parts)
+    _apply_presiding_rules(turns, other_text)
+    _resolve_full_names(turns, "\n".join(p["text"] for p in parts if p["kind"] in ROSTER_KINDS))
     turn_rows = [{**{k: t[k] for k in TURN_COLUMNS[:4]}, "text": "\n".join(t["lines"])} for t in turns]
     part_rows = [{"position": i, "kind": p["kind"], "text": p["text"]} for i, p in enumerate(parts)]
     return Segmentation(
@@ -228,17 +232,20 @@ def _speaker_from_label(label: str) -> str:
 def _apply_presiding_rules(turns: list[dict], other_text: str) -> None:
     """Roles that depend on who presides (rules of Japanese assemblies and boards), in place.
 
-    * In a committee, the 委員長 presides: when a turn's label names a 委員長, a 議長 speaking
-      in the same record attends ex officio and is a `member`.
-    * A board of education (教育委員会) is presided over by its 教育長 (地方教育行政法 13条):
-      in a record with no other chair whose non-speech text names a 教育委員会, the 教育長 is `chair`.
+    * In a committee, the 委員長 presides: when the first chair to speak is a 委員長, a 議長
+      speaking later in the record attends ex officio and is a `member`. (A plenary opens with
+      its 議長, so a committee 委員長 reporting there does not change the 議長's role.)
+    * A board of education is presided over by its 教育長 (地方教育行政法 13条): in a record of a
+      教育委員会 meeting (`教育委員会臨時会`, `教育委員会定例会`, `教育委員会会議録`) with no other
+      chair, the 教育長 is `chair`.
     """
     labels = [roles.ROLE_WORD_RE.findall(t["speaker_label"]) for t in turns]
-    if any(found and found[-1] == "委員長" for found in labels):
+    chairs = [found[-1] for turn, found in zip(turns, labels) if found and turn["role"] == "chair"]
+    if chairs and chairs[0] == "委員長":  # the first chair to speak presides; plenaries open with 議長
         for turn, found in zip(turns, labels):
             if found and found[-1] == "議長":
                 turn["role"] = "member"
-    if not any(t["role"] == "chair" for t in turns) and "教育委員会" in other_text:
+    if not chairs and BOARD_OF_EDUCATION_RE.search(other_text):
         for turn, found in zip(turns, labels):
             if found and found[-1] == "教育長" and "職務代理" not in turn["speaker_label"]:
                 turn["role"] = "chair"
