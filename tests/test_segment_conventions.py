@@ -329,3 +329,15 @@ def test_words_in_speech_that_resemble_labels_do_not_open_turns():
     turns = turns_of(text)
     assert list(turns["speaker"]) == ["山田太郎", "鈴木一郎"]
     assert "山田委員からの御質問" in turns.iloc[1]["text"]
+
+
+def test_anonymized_council_labels():
+    text = "会長: 始めます。\nA委員: 質問です。\n委員A: 意見です。\n委員(B): 賛成です。\n○○委員: 反対です。\n事務局: 回答します。"
+    turns = turns_of(text)
+    assert list(turns["speaker"]) == ["会長", "A委員", "委員A", "委員(B)", "○○委員", "事務局"]
+    assert list(turns["role"]) == ["chair", "member", "member", "member", "member", "official"]
+
+
+def test_full_name_from_a_roster_drops_the_honorific():
+    text = "出席委員\n委員長野村 有信君\n副委員長新藤 義彦君\n○野村委員長 ただいまから開会いたします。"
+    assert list(turns_of(text)["speaker"]) == ["野村有信"]

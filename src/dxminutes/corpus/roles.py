@@ -134,9 +134,11 @@ LOST_MARK_RE = re.compile(r"^-\s+(?P<speech>(?!-).+)$")
 PAREN_LINE_RE = re.compile(rf"^\((?P<paren>{_NAME_CHARS}{{1,20}})\)\s*(?P<post>{_NAME_CHARS}{{0,30}})$")
 #: `【事務局】`, `【会長】` alone on a line.
 BRACKET_LINE_RE = re.compile(r"^【(?P<label>[^【】]{1,20})】$")
-#: `村井座長: speech`: a label ending in a role word, a colon, the speech on the same line.
+#: `村井座長: speech`: a label ending in a role word, a colon, the speech on the same line; also the
+#: anonymized labels of published council minutes (`A委員:`, `委員A:`, `委員(B):`, `○○委員:`).
 COLON_RE = re.compile(
-    rf"^(?P<label>{_NAME_CHARS}{{0,12}}?{ROLE_WORD_RE.pattern}(?:\({_NAME_CHARS}{{1,12}}\))?)\s*:\s*(?P<speech>\S.*)$"
+    rf"^(?P<label>(?:{_NAME_CHARS}|[○×]{{2,3}}(?=\S))?{_NAME_CHARS}{{0,12}}?{ROLE_WORD_RE.pattern}"
+    rf"(?:[A-Z]|\d{{1,2}}|\({_NAME_CHARS}{{1,12}}\))?)\s*:\s*(?P<speech>\S.*)$"
 )
 #: A particle opening the text after a word: the word is part of a sentence, not a label
 #: (`山田委員 からの質問`).

@@ -273,7 +273,7 @@ def _resolve_full_names(turns: list[dict], other_text: str) -> None:
                 rf"(?={roles.ROLE_WORD_RE.pattern}|[^{roles._PERSON}]|$)"
             )
             names = {family + m.group("given") for m in given.finditer(text) if m.group("given")}
-            cache[key] = names.pop() if len(names) == 1 else ""
+            cache[key] = normalize_speaker_name(names.pop()) if len(names) == 1 else ""
         if cache[key]:
             turn["speaker"] = cache[key]
 
