@@ -287,15 +287,17 @@ def rejoin_split_lines(text: str) -> str:
             blanks += 1
             continue
         if out and _should_join(out[-1].strip(), stripped):
-            sep = (
-                " "
-                if out[-1].rstrip()[-1:].isascii()
-                and out[-1].rstrip()[-1:].isalnum()
+            head = out[-1].rstrip()
+            ascii_words = (
+                head[-1:].isascii()
+                and head[-1:].isalnum()
                 and stripped[0].isascii()
                 and stripped[0].isalnum()
-                else ""
             )
-            out[-1] = out[-1].rstrip() + sep + stripped
+            # a space between two ASCII words, unless it is one `remove_spurious_spaces` would drop
+            # (`7` + `D` of a spaced-out run): joining must leave text that cleaning does not change
+            sep = " " if ascii_words and _keeps_space(head + " " + stripped, len(head), len(head) + 1) else ""
+            out[-1] = head + sep + stripped
         else:
             out.extend([""] * blanks)
             out.append(line)
