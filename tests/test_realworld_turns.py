@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dxminutes import config
 from dxminutes.corpus.cleaning import clean
 from dxminutes.corpus.readers import read_raw
 from dxminutes.corpus.segment import normalize_speaker_name, segment
@@ -204,3 +205,18 @@ def test_pdf_spacing_gives_the_same_turns(file, tmp_path):
 
 def test_pdf_spacing_helper_has_a_known_answer():
     assert pdf_spaced("○議長(山田太郎君) ただいま。") == "○ 議 長(山 田 太 郎 君) た だ い ま 。"
+
+
+def test_roster_warnings_on_real_minutes():
+    """rw_003's attendance roster is glued onto the chair's last turn (see its truth notes): that
+    turn warns. The seeds and the other excerpts hold no roster-like or mark-swallowing turn."""
+    flagged = {}
+    for path in [*sorted(config.RAW_DIR.glob("*.txt")), *(DATA / file for file in FILES)]:
+        warnings = segment(clean(read_raw(path).text).text).warnings
+        found = [w for w in warnings if "roster" in w or "speaker-like mark" in w]
+        if found:
+            flagged[path.name] = found
+    assert list(flagged) == ["rw_003.txt"]
+    assert flagged["rw_003.txt"][0].startswith(
+        "turn 2 (○議長(松井良夫君)) ends with what looks like a roster"
+    )

@@ -198,6 +198,9 @@ ROSTER_LABEL_RE = re.compile(r"出席|欠席|出欠|傍聴|氏名|名簿|職員|
 SENTENCE_RE = re.compile(
     r"[。!?]|(?:です|ます|でした|ました|ません|ください|たい|ある|ない|する|した)[。.]?$"
 )
+#: Particles that join a clause (`…の設置について説明`, `資料を配付`): a list of them is minutes,
+#: not a roster of names.
+CLAUSE_RE = re.compile(r"について|により|として|[をがは](?=[\u4e00-\u9fff\u30a0-\u30ff])")
 #: Speech in parentheses alone (`(挨拶)`) is a stage direction inside a turn, not a roster.
 PAREN_SPEECH_RE = re.compile(r"^[(〔\[].*[)〕\]]$")
 
@@ -348,12 +351,13 @@ def looks_like_roster(speech: str, *, marked: bool = True) -> bool:
     value without a sentence (`委員長 金崎ひさ 出席`) is a field, too.
     """
     speech = speech.strip()
-    if not speech or PAREN_SPEECH_RE.match(speech) or SENTENCE_RE.search(speech):
+    if not speech or PAREN_SPEECH_RE.match(speech) or SENTENCE_RE.search(speech) or CLAUSE_RE.search(speech):
         return False
     n_roles = len(ROLE_WORD_RE.findall(speech))
     items = [item for item in re.split(r"[、,\s]+", speech) if item]
     name_like = [item for item in items if len(item) <= 12 and not re.search("[\u3041-\u3096]{2}", item)]
-    if n_roles >= 2 or (len(items) >= 3 and len(name_like) == len(items)):
+    n_people = len(re.findall(r"君|氏|\d{1,3}番|[一二三四五六七八九十]{1,3}番", speech))
+    if n_roles >= 2 or n_people >= 3 or (len(items) >= 3 and len(name_like) == len(items)):
         return True
     return not marked and len(speech) <= 16
 

@@ -81,6 +81,8 @@ FIELD_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
 FIELD_LABEL_MAX_CHARS = 16
 #: A turn this long that reads like a roster gets a warning (short ones are legitimate: `(挨拶)`).
 ROSTER_WARNING_MIN_CHARS = 20
+#: A roster-like tail after a turn's last sentence this long gets a warning.
+ROSTER_TAIL_MIN_CHARS = 40
 #: A `・` opinion item shorter than this is a list entry, not a remark.
 OPINION_MIN_CHARS = 20
 #: A mark after a space inside a turn's text that may open a swallowed turn (`… ○議長(…君) …`).
@@ -196,9 +198,15 @@ def segment(text: str, convention: Convention | None = None) -> Segmentation:
         warnings.append(NO_SPEAKERS_WARNING)
     for turn in turns:
         body = "\n".join(turn["lines"])
+        tail = re.split(r"[。!?]", body)[-1]  # a roster glued after the last sentence (flattened pages)
         if roles.looks_like_roster(body) and len(body) >= ROSTER_WARNING_MIN_CHARS:
             warnings.append(
                 f"turn {turn['position']} ({turn['speaker_label']}) looks like a roster: names and posts, no sentence"
+            )
+        elif tail != body and len(tail) >= ROSTER_TAIL_MIN_CHARS and roles.looks_like_roster(tail):
+            warnings.append(
+                f"turn {turn['position']} ({turn['speaker_label']}) ends with what looks like a roster: "
+                f"{tail.strip()[:20]!r}…"
             )
         swallowed = [
             m.group(0) for m in SWALLOWED_MARK_RE.finditer(body) if _parse_marked(m.group(0).strip())
