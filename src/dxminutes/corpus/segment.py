@@ -1,11 +1,22 @@
 """Segment cleaned minutes into speaker turns and non-speech parts.
 
-`segment` reads the text paragraph by paragraph (one non-empty line each) and sorts every
+`segment` reads the text paragraph by paragraph (one non-empty line each; `cleaning` has already
+joined labels split across lines and split turns flattened into one line) and sorts every
 paragraph into exactly one place, so nothing is dropped silently:
 
-* a speaker line opens a turn (conventions in `roles.py`: `(小國会長)`, `【事務局】`,
-  `◎委員(小林しょう)`, `○議長(山田太郎君)`, `○山田委員`, `村井座長: …`, `本部長 …`, and `○`/`●`
-  bullets with a legend such as `○印=委員 ●印=事務局`); speech on the same line is its first line;
+* a speaker line opens a turn; speech on the same line is its first line. The conventions (label
+  patterns in `roles.py`, tried in the order of `_parse_speaker`):
+  - declared ones first (`dxminutes.toml`, see `convention.py`);
+  - council records: `(小國会長)`, `(事務局) 佐藤…課長`, `【事務局】`, `【教育長】 …`, `村井座長: …`,
+    `徳田君: …`, `A委員: …`, `本部長 …`, `○`/`●` bullets with a legend (`○印=委員 ●印=事務局`);
+  - summaries: `◆問` / `◎答` / `◆要望` items, `○ ` remarks with `→ ` answers, `・` opinion items
+    under `意見交換の概要` (see `_anonymous_item` for the stated rule of their roles);
+  - assembly minutes, marked (`○◎◆◇●■△□▲`): `○議長(山田太郎君)`, `○山田太郎君`, `◆5番(鈴木一郎君)`,
+    `○山田太郎 委員長`, `○(山田太郎委員長)`, `○田中(一)委員`, `◯議長【二見泰弘君】`,
+    `◯委員長北田 織君)` (opening parenthesis lost), `○ 議長 笹木 英二` (PDF cells), `○山田委員`;
+  - assembly minutes, unmarked: `議長(尾田善靖君)`, `委員長五十嵐伸)`, `Q檜垣委員 …`, `木原誠二君 …`;
+* a line that matches a label but reads as a roster or a field (`委員長 森野真治`,
+  `〇出席委員(8人)`, `○事務局 大和田正治 事務局長 …`) is not a turn;
 * a stage note (`~委員からの意見無し~`, `[事務局:「…」を説明]`, `(質疑なし)`, `〔14:18 終了〕`, a
   marked `○ 特になし。`), a heading (`議題1 …`, `【質疑・意見等】`), a table row, web
   boilerplate, and everything before the first speaker go to `non_speech`;
@@ -20,6 +31,10 @@ Decisions worth knowing:
   a turn with role `unknown` and speaker `不明` (the role is not guessed).
 * A repeated label with no other speaker in between stays a separate turn: every labelled
   utterance of the record is one turn.
+* Roles that depend on who presides (`_apply_presiding_rules`) and full names from the record's
+  roster (`_resolve_full_names`) are settled after all turns are found.
+* Warnings: no speakers; lost marks; a turn that reads like a roster or ends with one; a turn
+  with a speaker-like mark inside its text (a boundary that was not split).
 """
 
 from __future__ import annotations
