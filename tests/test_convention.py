@@ -43,18 +43,19 @@ def _load(tmp_path, files: dict[str, str], toml: str | None):
 
 def test_readme_example_1_speaker_pattern(tmp_path):
     text, toml = readme_examples()[0]
-    corpus = _load(tmp_path, {"council.txt": text}, toml)
+    corpus = _load(tmp_path, {"workshop.txt": text}, toml)
     turns = corpus.turns
-    assert list(turns["speaker"]) == ["山田", "佐藤", "鈴木"]
-    assert list(turns["role"]) == ["chair", "member", "official"]
+    assert list(turns["speaker"]) == ["ファシリテーター", "参加者A", "参加者B"]
+    assert list(turns["role"]) == ["chair", "member", "member"]
     assert list(turns["text"]) == [
-        "ただいまから開会します。",
-        "窓口のデジタル化について伺います。",
-        "来年度から始める予定です。",
+        "本日のテーマは窓口のデジタル化です。",
+        "予約がスマホでできると助かります。",
+        "高齢の親は窓口で相談したいと言っています。",
     ]
     assert corpus.failures.empty and corpus.warnings.empty
-    # without the convention the square brackets are not speaker labels
-    assert _load(tmp_path / "plain", {"council.txt": text}, None).turns.empty
+    # without the convention the file has no speaker the built-in conventions know
+    plain = _load(tmp_path / "plain", {"workshop.txt": text}, None)
+    assert plain.turns.empty and list(plain.failures["problem"]) == ["no recognizable speakers"]
 
 
 def test_readme_example_2_role_words_and_metadata(tmp_path):

@@ -341,3 +341,25 @@ def test_anonymized_council_labels():
 def test_full_name_from_a_roster_drops_the_honorific():
     text = "出席委員\n委員長野村 有信君\n副委員長新藤 義彦君\n○野村委員長 ただいまから開会いたします。"
     assert list(turns_of(text)["speaker"]) == ["野村有信"]
+
+
+@pytest.mark.parametrize(
+    ("line", "speaker", "role"),
+    [
+        ("○政府参考人（山田太郎君）　お答えいたします。", "山田太郎", "official"),
+        ("○参考人（鈴木一郎君）　意見を申し述べます。", "鈴木一郎", "expert"),
+        ("○代表監査委員（佐藤次郎君）　御報告いたします。", "佐藤次郎", "official"),
+        ("○選挙管理委員会委員長（田中三郎君）　お答えします。", "田中三郎", "official"),
+        ("○委員外議員（高橋四郎君）　発言を許されました。", "高橋四郎", "member"),
+        ("<事務局>\n資料を説明します。", "事務局", "official"),
+        ("[山田委員] 質問します。", "山田", "member"),
+    ],
+)
+def test_more_assembly_and_council_labels(line, speaker, role):
+    turns = turns_of(line)
+    assert [(s, r) for s, r in zip(turns["speaker"], turns["role"])] == [(speaker, role)]
+
+
+def test_angle_bracket_headings_stay_headings():
+    result = seg("<委員長あいさつ>\n<質疑及び意見交換の概要>\n【会長】\n始めます。")
+    assert list(result.turns["speaker"]) == ["会長"]

@@ -84,6 +84,14 @@ ROLE_WORDS: dict[str, str] = {
     "講師": "expert",
     "アドバイザー": "expert",
     "参考人": "expert",
+    # executive officials whose titles end like the words above (national and local)
+    "政府参考人": "official",  # ministry officials answering in the Diet, not outside experts
+    "政府委員": "official",
+    "政府特別補佐人": "official",
+    "監査委員": "official",
+    "代表監査委員": "official",
+    "選挙管理委員会委員長": "official",  # an executive commission answering in the assembly
+    "農業委員会会長": "official",
     "有識者": "expert",
     "教授": "expert",
     "准教授": "expert",
@@ -277,8 +285,8 @@ def _opens_marked_turn(line: str) -> bool:
             label = match.group("pre") + "(" + match.group("paren") + ")"
         else:
             label = match.group(group)
-        if ROSTER_LABEL_RE.search(label):
-            return False
+        if ROSTER_LABEL_RE.search(label) and not re.search(r"[(【][^()【】]*(?:君|氏|さん)[)】]", label):
+            return False  # `〇出席委員(8人)`, but not `○委員外議員(山田太郎君)`
         if pattern in (NAME_KUN_RE, QA_WORD_RE) or role_of(label) != "unknown":
             return True
     return False
@@ -307,6 +315,13 @@ INLINE_LOST_PAREN_RE = re.compile(
 INLINE_BRACKET_RE = re.compile(r"(?<=[ \u3000])【(?P<label>[^【】\s]{1,20})】(?=[ \u3000])")
 
 
+#: `<委員>`, `[事務局] speech`, `〈山田委員長〉`: a label in angle or square brackets that ends
+#: with a role word (so `<質疑及び意見交換の概要>` and `<委員長あいさつ>` stay headings).
+ANGLE_LABEL_RE = re.compile(
+    rf"^[<\[〈](?P<label>{_NAME_CHARS}{{0,12}}?{ROLE_WORD_RE.pattern})[>\]〉]\s*(?P<speech>.*)$"
+)
+
+
 def opens_unmarked_turn(line: str) -> bool:
     """True when `line` opens with an unmarked speaker label that `segment` recognizes.
 
@@ -323,7 +338,7 @@ def opens_unmarked_turn(line: str) -> bool:
     match = LOST_PAREN_RE.match(line)
     if match and classify_role(match.group("label")) != "unknown" and not STAGE_NOTE_RE.match(line):
         return not ROSTER_LABEL_RE.search(match.group("label"))
-    match = BRACKET_SPEECH_RE.match(line)
+    match = BRACKET_SPEECH_RE.match(line) or ANGLE_LABEL_RE.match(line)
     if match and classify_role(match.group("label")) != "unknown":
         return not looks_like_roster(match.group("speech"))
     match = NAME_KUN_RE.match(line)

@@ -75,6 +75,8 @@ PERSON_ROLE_SUFFIX_RE = re.compile(
 #: The end of an organization's name (`戦略課`, `情報政策担当`): a parenthesis holding one names
 #: the speaker's unit, not the speaker (`〇事務局(デジタルサービス局戦略部戦略課)`).
 ORGANIZATION_END_RE = re.compile(r"(?:課|局|部|室|係|担当|センター|グループ|G)$")
+#: A person's name with an honorific in parentheses or brackets: `(山田太郎君)`, `【二見泰弘君】`.
+NAMED_PERSON_RE = re.compile(rf"[(【][{roles._PERSON} ]{{1,12}}(?:君|氏|さん)[)】]")
 #: Kinds of non-speech part that list the people of a record (searched for full names).
 ROSTER_KINDS = ("header", "roster", "metadata")
 #: The title of a board of education's meeting.
@@ -354,7 +356,9 @@ def _post_and_name(label: str) -> str:
 
 
 def _is_roster_label(label: str) -> bool:
-    return bool(roles.ROSTER_LABEL_RE.search(label))
+    """A label holding a roster word (`〇出席委員(8人)`) — unless it names a person with an
+    honorific, as `○委員外議員(山田太郎君)` does."""
+    return bool(roles.ROSTER_LABEL_RE.search(label)) and not NAMED_PERSON_RE.search(label)
 
 
 def _parse_speaker(line: str, legend: dict[str, str], convention: Convention | None = None) -> dict | None:
@@ -372,6 +376,13 @@ def _parse_speaker(line: str, legend: dict[str, str], convention: Convention | N
     match = roles.BRACKET_LINE_RE.match(line)
     if match and roles.classify_role(match.group("label")) != "unknown":
         return _turn(line, _speaker_from_label(match.group("label")), match.group("label"), None)
+    match = roles.ANGLE_LABEL_RE.match(line)
+    if match and not roles.ROSTER_LABEL_RE.search(match.group("label")):
+        if not roles.looks_like_roster(match.group("speech")):
+            label = _label_of(line, match.group("speech"))
+            return _turn(
+                label, _speaker_from_label(match.group("label")), match.group("label"), match.group("speech")
+            )
     if roles.STAGE_NOTE_RE.match(line):
         return None
     # `◆問` / `◎答`: anonymous items of a question-and-answer summary (summary-record convention)
