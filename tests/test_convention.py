@@ -159,3 +159,14 @@ def test_later_metadata_blocks_win():
     assert convention.metadata_for("y.txt") == {"prefecture": "東京都", "body": "A"}
     assert convention.row_for("y.txt", {"body": "catalog"}) == {"prefecture": "東京都", "body": "catalog"}
     assert convention.row_for("z.pdf", None) is None
+
+
+def test_inspect_applies_the_convention_and_reports_a_bad_file(tmp_path):
+    text, toml = readme_examples()[0]
+    (tmp_path / "workshop.txt").write_text(text, encoding="utf-8")
+    (tmp_path / CONVENTION_FILE).write_text(toml, encoding="utf-8")
+    result = build.inspect_file(tmp_path / "workshop.txt")
+    assert [turn["speaker"] for turn in result["turns"]] == ["ファシリテーター", "参加者A", "参加者B"]
+    (tmp_path / CONVENTION_FILE).write_text("[roles]\n'x' = 'boss'\n", encoding="utf-8")
+    result = build.inspect_file(tmp_path / "workshop.txt")
+    assert result["turns"] == [] and result["warnings"][0].startswith(f"{CONVENTION_FILE}: ")
