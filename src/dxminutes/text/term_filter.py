@@ -55,6 +55,17 @@ class MorphemeArrays:
         return len(self.turn)
 
     @classmethod
+    def from_columns(cls, per_turn) -> MorphemeArrays:
+        """From a list (one item per turn) of `MorphemeColumns`."""
+        turn = np.repeat(np.arange(len(per_turn), dtype=np.int64), [len(c.surface) for c in per_turn])
+        surface, base, pos = [], [], []
+        for c in per_turn:
+            surface += c.surface
+            base += c.base
+            pos += c.pos
+        return cls(turn, _objects(surface), _objects(base), _objects(pos))
+
+    @classmethod
     def from_lists(cls, per_turn) -> MorphemeArrays:
         """From a list (one item per turn) of Morpheme lists."""
         turn = np.repeat(np.arange(len(per_turn), dtype=np.int64), [len(ms) for ms in per_turn])
@@ -89,64 +100,61 @@ class TermArrays:
         return out
 
 
-def _map_unique(values: np.ndarray, func) -> np.ndarray:
-    """`func` applied once per distinct value of `values`, mapped back (object or bool result)."""
-    codes, uniques = pd.factorize(values, sort=False)
-    results = np.array([func(u) for u in uniques], dtype=object)
-    return results[codes] if len(values) else np.array([], dtype=object)
+def _objects(values: list[str]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
-def _kinds(tok: JapaneseTokenizer, surface: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """The reference `_kind` for every morpheme, computed per distinct (pos, surface) need."""
-    if len(pos) == 0:
-        return np.zeros(0, dtype=np.int8)
-    nouns_kept = "名詞" in tok.pos
-    pos_codes, pos_uniques = pd.factorize(pos, sort=False)
+class _Factor:
+    """Distinct values of an object array and the code of each element (hash each string once)."""
 
-    # per distinct POS: -1 = depends on the surface (suffix candidate), else the kind
-    def pos_kind(p: str) -> int:
-        fields = p.split(",")
-        major, sub, sub2 = fields[0], fields[1], fields[2]
-        if major != "名詞" or not nouns_kept:
-            return _OTHER
-        if p == _USER_POS:
-            return 10  # user term: content regardless of symbols
-        if sub in ("一般", "サ変接続", "形容動詞語幹"):
-            return 11  # content unless symbolic
-        if sub == "固有名詞":
-            if sub2 in ("一般", "組織") or (sub2 in ("人名", "地域") and not tok.drop_proper_names):
-                return 11
-            return _OTHER
-        if sub == "接尾" and sub2 != "助数詞":
-            return 12  # suffix if in COMPOUND_SUFFIXES and not symbolic
+    def __init__(self, values: np.ndarray):
+        codes, uniques = pd.factorize(values, sort=False)
+        self.codes = codes
+        self.uniques = list(uniques)
+
+    def map(self, func, dtype=bool) -> np.ndarray:
+        """`func` of every element, evaluated once per distinct value."""
+        table = np.fromiter((func(u) for u in self.uniques), dtype=dtype, count=len(self.uniques))
+        return table[self.codes] if len(self.codes) else np.zeros(0, dtype=dtype)
+
+
+def _kind_of_pos(tok: JapaneseTokenizer, p: str) -> int:
+    """The part of `_kind` that depends on the POS only: a kind, or 11/12 (content/suffix candidate)."""
+    fields = p.split(",")
+    major, sub, sub2 = fields[0], fields[1], fields[2]
+    if major != "名詞" or "名詞" not in tok.pos:
         return _OTHER
+    if p == _USER_POS:
+        return 10  # user term: content regardless of symbols
+    if sub in ("一般", "サ変接続", "形容動詞語幹"):
+        return 11  # content unless symbolic
+    if sub == "固有名詞":
+        if sub2 in ("一般", "組織") or (sub2 in ("人名", "地域") and not tok.drop_proper_names):
+            return 11
+        return _OTHER
+    if sub == "接尾" and sub2 != "助数詞":
+        return 12  # suffix if in COMPOUND_SUFFIXES and not symbolic
+    return _OTHER
 
-    by_pos = np.array([pos_kind(p) for p in pos_uniques], dtype=np.int8)[pos_codes]
-    kinds = np.where(by_pos == 10, _CONTENT, _OTHER).astype(np.int8)
-    need = (by_pos == 11) | (by_pos == 12)
-    if need.any():
-        symbolic = _map_unique(surface[need], lambda s: bool(_SYMBOLIC.search(s))).astype(bool)
-        sub = by_pos[need]
-        k = np.full(len(sub), _OTHER, dtype=np.int8)
-        k[(sub == 11) & ~symbolic] = _CONTENT
-        is_suffix = _map_unique(surface[need], lambda s: s in COMPOUND_SUFFIXES).astype(bool)
-        k[(sub == 12) & ~symbolic & is_suffix] = _SUFFIX
-        kinds[need] = k
+
+def _kinds(tok: JapaneseTokenizer, surface: _Factor, pos: _Factor) -> np.ndarray:
+    """The reference `_kind` for every morpheme."""
+    by_pos = pos.map(lambda p: _kind_of_pos(tok, p), dtype=np.int8)
+    symbolic = surface.map(lambda s: bool(_SYMBOLIC.search(s)))
+    suffix = surface.map(lambda s: s in COMPOUND_SUFFIXES)
+    kinds = np.full(len(by_pos), _OTHER, dtype=np.int8)
+    kinds[(by_pos == 10) | ((by_pos == 11) & ~symbolic)] = _CONTENT
+    kinds[(by_pos == 12) & ~symbolic & suffix] = _SUFFIX
     return kinds
 
 
-def _keep_mask(tok: JapaneseTokenizer, term: np.ndarray, base: np.ndarray, user: np.ndarray) -> np.ndarray:
-    """The reference `_keep(term, base, user)` for arrays (evaluated per distinct string)."""
-    if len(term) == 0:
-        return np.zeros(0, dtype=bool)
+def _term_ok(tok: JapaneseTokenizer, user: bool):
     stop = tok.stopwords
-    term_ok = _map_unique(
-        term, lambda t: (t not in stop) and not _JUNK.fullmatch(t) and not _DIGIT.search(t)
-    ).astype(bool)
-    # a user term may contain digits: re-check those without the digit rule
-    term_ok_user = _map_unique(term, lambda t: (t not in stop) and not _JUNK.fullmatch(t)).astype(bool)
-    base_ok = _map_unique(base, lambda b: b not in stop).astype(bool)
-    return np.where(user, term_ok_user, term_ok) & base_ok
+    if user:  # a user term may contain digits
+        return lambda t: (t not in stop) and not _JUNK.fullmatch(t)
+    return lambda t: (t not in stop) and not _JUNK.fullmatch(t) and not _DIGIT.search(t)
 
 
 def filter_arrays(tok: JapaneseTokenizer, m: MorphemeArrays) -> TermArrays:
@@ -155,7 +163,8 @@ def filter_arrays(tok: JapaneseTokenizer, m: MorphemeArrays) -> TermArrays:
     empty = np.array([], dtype=object)
     if n == 0:
         return TermArrays(np.zeros(0, dtype=np.int64), empty, empty, empty, empty)
-    kinds = _kinds(tok, m.surface, m.pos)
+    surface_f, base_f, pos_f = _Factor(m.surface), _Factor(m.base), _Factor(m.pos)
+    kinds = _kinds(tok, surface_f, pos_f)
     content = kinds == _CONTENT
     idx = np.arange(n)
     new_turn = np.r_[True, m.turn[1:] != m.turn[:-1]]
@@ -177,9 +186,7 @@ def filter_arrays(tok: JapaneseTokenizer, m: MorphemeArrays) -> TermArrays:
 
     # -- trim stopword parts at the right edge ----------------------------------------------
     stop = tok.stopwords
-    is_stop = _map_unique(m.surface, lambda s: s in stop).astype(bool) | _map_unique(
-        m.base, lambda b: b in stop
-    ).astype(bool)
+    is_stop = surface_f.map(stop.__contains__) | base_f.map(stop.__contains__)
     rpos = idx[in_run]
     rid = run_id[in_run]
     n_runs = int(run_start.sum())
@@ -202,9 +209,12 @@ def filter_arrays(tok: JapaneseTokenizer, m: MorphemeArrays) -> TermArrays:
     if glued.any():
         g_pos, g_rid = rpos[glued], rid[glued]
         starts = np.r_[0, np.flatnonzero(np.diff(g_rid)) + 1]
-        terms = np.array(["".join(part) for part in np.split(m.surface[g_pos], starts[1:])], dtype=object)
+        parts = m.surface[g_pos].tolist()
+        stops = [*starts[1:].tolist(), len(parts)]
+        terms = np.empty(len(starts), dtype=object)
+        terms[:] = ["".join(parts[a:b]) for a, b in zip(starts.tolist(), stops)]
         first = g_pos[starts]
-        ok = _keep_mask(tok, terms, terms, np.zeros(len(terms), dtype=bool))
+        ok = _Factor(terms).map(_term_ok(tok, False))
         out_pos_idx.append(first[ok])
         out_turn.append(m.turn[first[ok]])
         out_surface.append(terms[ok])
@@ -217,8 +227,11 @@ def filter_arrays(tok: JapaneseTokenizer, m: MorphemeArrays) -> TermArrays:
     s_pos = s_pos[content[s_pos]]
     if len(s_pos):
         user = m.pos[s_pos] == _USER_POS
-        ok = _keep_mask(tok, m.surface[s_pos], m.base[s_pos], user)
-        s_pos = s_pos[ok]
+        base_ok = ~(base_f.map(stop.__contains__)[s_pos])
+        ok = np.where(
+            user, surface_f.map(_term_ok(tok, True))[s_pos], surface_f.map(_term_ok(tok, False))[s_pos]
+        )
+        s_pos = s_pos[ok & base_ok]
         out_pos_idx.append(s_pos)
         out_turn.append(m.turn[s_pos])
         out_surface.append(m.surface[s_pos])
@@ -231,15 +244,11 @@ def filter_arrays(tok: JapaneseTokenizer, m: MorphemeArrays) -> TermArrays:
     if other_pos:
         candidates = idx[~in_run]
         if len(candidates):
-            fields = _map_unique(m.pos[candidates], lambda p: tuple(p.split(",")[:2]))
-            wanted = np.fromiter(
-                ((f[0] in other_pos and f[1] == "自立") for f in fields.tolist()),
-                dtype=bool,
-                count=len(candidates),
-            )
+            wanted = pos_f.map(lambda p: p.split(",")[0] in other_pos and p.split(",")[1] == "自立")[
+                candidates
+            ]
             v = candidates[wanted]
-            ok = _keep_mask(tok, m.base[v], m.base[v], np.zeros(len(v), dtype=bool))
-            v = v[ok]
+            v = v[base_f.map(_term_ok(tok, False))[v]]
             out_pos_idx.append(v)
             out_turn.append(m.turn[v])
             out_surface.append(m.surface[v])

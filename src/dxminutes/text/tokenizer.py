@@ -40,7 +40,14 @@ from typing import NamedTuple
 from dxminutes import config
 from dxminutes._io import sha256_file
 from dxminutes.normalize import normalize_unicode
-from dxminutes.text.backends import USERDICT_POS, Backend, Morpheme, get_backend
+from dxminutes.text.backends import (
+    USERDICT_POS,
+    Backend,
+    Morpheme,
+    MorphemeColumns,
+    analyze_columns,
+    get_backend,
+)
 
 #: Suffixes (名詞,接尾) that may extend a compound: they make new concepts (オンライン化,
 #: 利用者, 満足度) rather than count or list things.
@@ -158,6 +165,10 @@ class JapaneseTokenizer:
     def morphemes(self, text: str) -> list[Morpheme]:
         """Normalize `text` and analyze it with the backend (the cacheable step)."""
         return self.backend.analyze(normalize_unicode(text))
+
+    def morpheme_columns(self, text: str, *, normalized: bool = False) -> MorphemeColumns:
+        """`morphemes(text)` as three lists (the fast path); `normalized` skips the NFKC step."""
+        return analyze_columns(self.backend, text if normalized else normalize_unicode(text))
 
     def _kind(self, m: Morpheme) -> int:
         major, sub, sub2 = m.pos[0], m.pos[1], m.pos[2]
