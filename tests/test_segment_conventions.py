@@ -363,3 +363,9 @@ def test_more_assembly_and_council_labels(line, speaker, role):
 def test_angle_bracket_headings_stay_headings():
     result = seg("<委員長あいさつ>\n<質疑及び意見交換の概要>\n【会長】\n始めます。")
     assert list(result.turns["speaker"]) == ["会長"]
+
+
+def test_bare_post_named_by_the_roster():
+    text = "市執行部 市長(今泉文彦),副市長(根本博文)\n谷田川委員長)ただ今から開会します。\n市長)本日はありがとうございます。"
+    assert list(turns_of(text)["speaker"]) == ["谷田川", "今泉文彦"]
+    assert list(turns_of("市長)本日はありがとうございます。")["speaker"]) == ["市長"]

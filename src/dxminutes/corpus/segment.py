@@ -77,6 +77,31 @@ PERSON_ROLE_SUFFIX_RE = re.compile(
 ORGANIZATION_END_RE = re.compile(r"(?:課|局|部|室|係|担当|センター|グループ|G)$")
 #: A person's name with an honorific in parentheses or brackets: `(山田太郎君)`, `【二見泰弘君】`.
 NAMED_PERSON_RE = re.compile(rf"[(【][{roles._PERSON} ]{{1,12}}(?:君|氏|さん)[)】]")
+#: Posts held by one person in a record: a bare one may be named by the roster (`市長(今泉文彦)`).
+SINGLE_HOLDER_POSTS = frozenset(
+    [
+        "市長",
+        "副市長",
+        "区長",
+        "副区長",
+        "町長",
+        "副町長",
+        "村長",
+        "副村長",
+        "知事",
+        "副知事",
+        "教育長",
+        "議長",
+        "副議長",
+        "委員長",
+        "副委員長",
+        "会長",
+        "副会長",
+        "座長",
+        "副座長",
+        "本部長",
+    ]
+)
 #: Kinds of non-speech part that list the people of a record (searched for full names).
 ROSTER_KINDS = ("header", "roster", "metadata")
 #: The title of a board of education's meeting.
@@ -282,11 +307,21 @@ def _resolve_full_names(turns: list[dict], other_text: str) -> None:
 
     Only labels made of a family name (and an initial) plus a member's or chair's role word are
     resolved, and only when the non-speech text holds exactly one full name starting with it
-    (and with the initial); otherwise the family name stays.
+    (and with the initial); otherwise the family name stays. A bare post held by one person
+    (`市長`, `委員長`) gets the name the roster gives it in parentheses (`市長(今泉文彦)`).
     """
     text = re.sub(r"[ \u3000]+", "", other_text.translate(str.maketrans(NAME_VARIANTS)))
     cache: dict[str, str] = {}
     for turn in turns:
+        if turn["speaker"] in SINGLE_HOLDER_POSTS:  # `市長)` with `市長(今泉文彦)` in the roster
+            key = "post/" + turn["speaker"]
+            if key not in cache:
+                pattern = rf"(?<!副){re.escape(turn['speaker'])}\((?P<name>[{roles._PERSON}]{{2,8}})\)"
+                names = {m.group("name") for m in re.finditer(pattern, text)}
+                cache[key] = normalize_speaker_name(names.pop()) if len(names) == 1 else ""
+            if cache[key]:
+                turn["speaker"] = cache[key]
+            continue
         match = SURNAME_LABEL_RE.match(turn["speaker_label"])
         if not match or turn["role"] == "official":
             continue
