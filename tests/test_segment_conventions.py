@@ -369,3 +369,12 @@ def test_bare_post_named_by_the_roster():
     text = "市執行部 市長(今泉文彦),副市長(根本博文)\n谷田川委員長)ただ今から開会します。\n市長)本日はありがとうございます。"
     assert list(turns_of(text)["speaker"]) == ["谷田川", "今泉文彦"]
     assert list(turns_of("市長)本日はありがとうございます。")["speaker"]) == ["市長"]
+
+
+def test_marked_fields_of_a_flattened_cover_page():
+    text = (
+        "議会改革検討代表者会議 ○開議時刻 午後2時0分 ○場所 全員協議会室 ○出席委員(10人) 伊藤学 座長 "
+        "川畑英樹 副座長 ○事務局 大和田正治 事務局長 小林明信 事務局次長 宮川節夫 事務局主幹 "
+        "○案件 1 議会日程等の事前決定について 午後2時0分 開議 ○伊藤座長 皆さん、こんにちは。"
+    )
+    assert triples(text) == [("伊藤学", "chair", "皆さん、こんにちは。")]

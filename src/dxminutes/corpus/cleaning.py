@@ -97,6 +97,12 @@ RUNNING_HEADER_LEN = (4, 60)
 #: Paragraphs that PDF table extraction flattened into one cell, separated by spaces:
 #: `報告した。 【質疑・意見等】 ○ 特になし。 議題 1 …`.
 INLINE_MARK_RE = re.compile(rf"(?<=\S) +(?=[{roles.MARKS}] )")
+#: A marked header field inside a flattened header (`… ○開議時刻 午後2時 ○案件 1 …`): the fields
+#: of a record's cover page, each opened by a mark, start new lines so that a roster stays apart
+#: from the agenda after it.
+INLINE_FIELD_MARK_RE = re.compile(
+    rf"(?<=\S)[ \u3000]+(?=[{roles.MARKS}〇]\s?(?:案件|日時|場所|開議|散会|開会|閉会|出席|欠席|議題|次第|付議|会議に付した|署名|説明員|事務局職員))"
+)
 #: A mark after whitespace inside a line: a candidate turn opening (`〇` included, since
 #: `unify_marker_glyphs` maps it to `○` only at a line start).
 INLINE_TURN_MARK_RE = re.compile(rf"(?<=[ \u3000\t])[{roles.MARKS}〇]")
@@ -234,12 +240,14 @@ def split_inline_paragraphs(text: str) -> str:
       `… ◎浅村 デジタル戦略推進局長 …`); an ordinary `○` (`○○市`, `○×`, list bullets,
       `◎山川昌子` in a roster) does not.
     * A space-separated legend mark (` ○ `), a bracketed heading after a sentence
-      (`。 【質疑・意見等】 `) and an agenda heading after a sentence (`。 議題 1`) start a new line.
+      (`。 【質疑・意見等】 `), an agenda heading after a sentence (`。 議題 1`) and a marked header
+      field of a flattened header (`… ○案件 1 …`, `… ○出席委員(10人) …`) start a new line.
     """
     text = _join_split_labels(text)
     text = "\n".join(_split_inline_turns(line) for line in text.split("\n"))
     text = INLINE_HEADING_RE.sub("\n", text)
     text = INLINE_AGENDA_RE.sub("\n", text)
+    text = INLINE_FIELD_MARK_RE.sub("\n", text)
     return INLINE_MARK_RE.sub("\n", text)
 
 
