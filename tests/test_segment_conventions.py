@@ -378,3 +378,8 @@ def test_marked_fields_of_a_flattened_cover_page():
         "○案件 1 議会日程等の事前決定について 午後2時0分 開議 ○伊藤座長 皆さん、こんにちは。"
     )
     assert triples(text) == [("伊藤学", "chair", "皆さん、こんにちは。")]
+
+
+def test_family_name_before_a_vice_chair_post():
+    text = "出席委員 伊藤学座長、川畑英樹副座長\n○川畑副座長 皆さん、こんにちは。\n○伊藤座長 改めまして、こんにちは。"
+    assert list(turns_of(text)["speaker"]) == ["川畑英樹", "伊藤学"]

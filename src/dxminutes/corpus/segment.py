@@ -109,7 +109,7 @@ BOARD_OF_EDUCATION_RE = re.compile(r"教育委員会(?:第\d+回)?(?:定例会|�
 #: A label made of a family name (with a disambiguating initial) and a member's or chair's role
 #: word: `○森野委員長`, `○良知(駿)委員`, `◎藤野会長`, `Q檜垣委員`.
 SURNAME_LABEL_RE = re.compile(
-    rf"^[{roles.MARKS}QA]?\s?(?P<family>[\u4e00-\u9fff々ヶ]{{1,3}})(?:\((?P<initial>[{roles._PERSON}])\))?"
+    rf"^[{roles.MARKS}QA]?\s?(?P<family>[\u4e00-\u9fff々ヶ]{{1,3}}?)(?:\((?P<initial>[{roles._PERSON}])\))?"
     r"(?:副委員長|委員長|副会長|会長|副議長|議長|副座長|座長|部会長|副本部長|本部長|委員|議員|構成員)$"
 )
 NAME_RE = re.compile(r"^[\u4e00-\u9fff々〆ヶ\u3041-\u3096]{1,6}$")
