@@ -31,6 +31,7 @@ from dxminutes.text.tokenizer import (
     _CONTENT,
     _DIGIT,
     _JUNK,
+    _LIST_MARKER,
     _OTHER,
     _SUFFIX,
     _SYMBOLIC,
@@ -142,7 +143,8 @@ def _kind_of_pos(tok: JapaneseTokenizer, p: str) -> int:
 def _kinds(tok: JapaneseTokenizer, surface: _Factor, pos: _Factor) -> np.ndarray:
     """The reference `_kind` for every morpheme."""
     by_pos = pos.map(lambda p: _kind_of_pos(tok, p), dtype=np.int8)
-    symbolic = surface.map(lambda s: bool(_SYMBOLIC.search(s)))
+    # symbols and list markers (①, the ア of "(ア)") are never content nor suffix
+    symbolic = surface.map(lambda s: bool(_SYMBOLIC.search(s) or _LIST_MARKER.fullmatch(s)))
     suffix = surface.map(lambda s: s in COMPOUND_SUFFIXES)
     kinds = np.full(len(by_pos), _OTHER, dtype=np.int8)
     kinds[(by_pos == 10) | ((by_pos == 11) & ~symbolic)] = _CONTENT

@@ -19,7 +19,10 @@ Part-of-speech rules (IPADIC levels as given by janome):
   alone, prefixes; verbs and adjectives only when asked, as base forms, 自立 only;
 * junk: morphemes with symbols other than ・ ー - (janome's unknown-word nouns such as '(' or
   '</p>'), terms made only of digits, punctuation or symbols, a single ASCII letter or a single
-  hiragana, and any term containing a digit unless it is a user-dictionary entry.
+  hiragana, and any term containing a digit unless it is a user-dictionary entry;
+* list markers: enclosed numbers and letters (①, ❶, ㊀; ⑴ and ⒜ become "(1)" and "(a)" by
+  NFKC and fall under the rules above) and a katakana character standing alone (the ア, イ of
+  (ア), ア., イ)) are never terms and end a compound, so 「①デジタル化」 gives デジタル化.
 
 Compound rule (`compounds=True`): a run of adjacent content nouns is one term, and a productive
 suffix (`COMPOUND_SUFFIXES`: 化, 性, 的, 率, 者, 費, 力, 額, 度, 型) may extend a run that has begun.
@@ -62,6 +65,11 @@ _JUNK = re.compile(r"[\W\d_]+|[A-Za-z]|[ぁ-ゖ]")
 _DIGIT = re.compile(r"\d")
 #: janome tags unknown runs of ASCII symbols ('(', '</p>') as nouns; such morphemes end a run.
 _SYMBOLIC = re.compile(r"[^\w・ー-]")
+#: List markers: enclosed alphanumerics (①, ⓐ), dingbat circled numbers (❶, ➀), enclosed CJK
+#: (㈠, ㊀), or one katakana standing alone (ア, イ of "(ア)", "ア.", "イ)"). Never terms.
+_LIST_MARKER = re.compile(r".*[\u2460-\u24ff\u2776-\u2793\u3200-\u32ff].*|[ァ-ヺ]")
+#: Version of the filtering rules; part of `settings_key`, so a rule change re-filters caches.
+FILTER_RULES_VERSION = 2
 
 # run-element kinds
 _CONTENT, _SUFFIX, _OTHER = 0, 1, 2
@@ -159,6 +167,7 @@ class JapaneseTokenizer:
             self.max_compound_parts,
             self.max_compound_chars,
             sorted(COMPOUND_SUFFIXES),
+            FILTER_RULES_VERSION,
         )
 
     # -- the two steps ------------------------------------------------------------------
@@ -176,7 +185,7 @@ class JapaneseTokenizer:
             return _OTHER
         if m.pos == USERDICT_POS:
             return _CONTENT
-        if _SYMBOLIC.search(m.surface):
+        if _SYMBOLIC.search(m.surface) or _LIST_MARKER.fullmatch(m.surface):
             return _OTHER
         if sub in _CONTENT_NOUN:
             return _CONTENT
