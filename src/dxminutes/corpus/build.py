@@ -22,6 +22,7 @@ from dxminutes import config
 from dxminutes._io import atomic_path, sha256_file
 from dxminutes.corpus.catalog import catalog_row, read_catalog
 from dxminutes.corpus.cleaning import clean
+from dxminutes.corpus.convention import CONVENTION_FILE, Convention, load_convention
 from dxminutes.corpus.metadata import (
     Metadata,
     document_metadata,
@@ -51,7 +52,7 @@ INSPECT_KEYS = {
     "record_kind": "record_kind",
 }
 #: Names in a raw folder that are never minutes.
-NOT_MINUTES = ("catalog.csv", ".gitkeep")
+NOT_MINUTES = ("catalog.csv", ".gitkeep", CONVENTION_FILE)
 
 
 @dataclass(frozen=True)
@@ -84,16 +85,18 @@ def load_document(
     *,
     file: str | None = None,
     doc_id: str | None = None,
+    convention: Convention | None = None,
 ) -> Corpus:
     """Load one file. Unreadable files raise `InputError`; a file without speakers becomes a failure row.
 
-    `file` is the name recorded in the tables (default: the file name), `doc_id` the key (default: its stem).
+    `file` is the name recorded in the tables (default: the file name), `doc_id` the key (default: its
+    stem), `convention` the corpus folder's `dxminutes.toml` (`load_convention`), as `load_corpus` applies it.
     """
     if is_structured(path):
         items = _parse_structured(Path(path), catalog_row, file)
         ids = _structured_doc_ids(doc_id or Path(items[0][1].file).stem, len(items))
         return _tables([(doc, item) for doc, (_, item) in zip(ids, items)], [])
-    parsed = _parse(Path(path), catalog_row, file)
+    parsed = _parse(Path(path), catalog_row, file, convention)
     return _tables([(doc_id or Path(parsed.file).stem, parsed)], [])
 
 
@@ -103,19 +106,21 @@ def load_corpus(raw_dir: Path | str | None = None, *, progress: bool = False) ->
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder not found: {config.relpath(raw_dir)}")
     catalog = read_catalog(raw_dir)
+    convention = load_convention(raw_dir)  # dxminutes.toml: speaker patterns, role words, defaults
     files = minutes_files(raw_dir)
     stems = pd.Series([Path(file).stem for file in files], dtype="str")
     duplicated = set(stems[stems.duplicated(keep=False)])
     parsed, failures = [], []
     for file in tqdm(files, desc="loading minutes", disable=not progress):
         try:
+            row = convention.row_for(file, catalog_row(catalog, file))
             if is_structured(file):
                 stem = file if Path(file).stem in duplicated else Path(file).stem
-                items = _parse_structured(raw_dir / file, catalog_row(catalog, file), file)
+                items = _parse_structured(raw_dir / file, row, file)
                 ids = _structured_doc_ids(stem, len(items))
                 parsed += [(doc, item) for doc, (_, item) in zip(ids, items)]
                 continue
-            result = _parse(raw_dir / file, catalog_row(catalog, file), file)
+            result = _parse(raw_dir / file, row, file, convention)
         except InputError as exc:
             failures.append({"file": file, "problem": exc.problem})
             continue
@@ -124,7 +129,12 @@ def load_corpus(raw_dir: Path | str | None = None, *, progress: bool = False) ->
             continue
         stem = Path(file).stem
         parsed.append((file if stem in duplicated else stem, result))
-    return _tables(parsed, failures)
+    corpus = _tables(parsed, failures)
+    if not convention.warnings:
+        return corpus
+    extra = pd.DataFrame({"file": CONVENTION_FILE, "message": list(convention.warnings)})
+    warnings = pd.concat([extra, corpus.warnings], ignore_index=True).astype(TABLE_SCHEMAS["warnings"])
+    return replace(corpus, warnings=warnings)
 
 
 def minutes_files(raw_dir: Path | str) -> list[str]:
@@ -172,7 +182,8 @@ def read_processed(processed_dir: Path | str | None = None) -> Corpus:
 def inspect_file(path: Path | str) -> dict:
     """Everything the loader finds in one file, as a JSON-ready dict (the catalog next to the file is applied)."""
     path = Path(path)
-    row = catalog_row(read_catalog(path.parent), path.name)
+    convention = load_convention(path.parent)
+    row = convention.row_for(path.name, catalog_row(read_catalog(path.parent), path.name))
     if is_structured(path):
         items = _parse_structured(path, row, path.name)
         parsed = items[0][1]
@@ -180,7 +191,7 @@ def inspect_file(path: Path | str) -> dict:
             note = f"the file holds {len(items)} documents; the first ({items[0][0]}) is shown"
             parsed = replace(parsed, warnings=(*parsed.warnings, note))
     else:
-        parsed = _parse(path, row, path.name)
+        parsed = _parse(path, row, path.name, convention)
     meta = parsed.meta
     turns = parsed.segmentation.turns
     return {
@@ -207,17 +218,21 @@ def inspect_file(path: Path | str) -> dict:
             {key: _plain(row[key]) for key in ("kind", "text")}
             for row in parsed.segmentation.non_speech.to_dict("records")
         ],
-        "warnings": list(parsed.warnings) + ([NO_SPEAKERS] if turns.empty else []),
+        "warnings": list(convention.warnings)
+        + list(parsed.warnings)
+        + ([NO_SPEAKERS] if turns.empty else []),
     }
 
 
-def _parse(path: Path, row: Mapping | None, file: str | None) -> _Parsed:
+def _parse(
+    path: Path, row: Mapping | None, file: str | None, convention: Convention | None = None
+) -> _Parsed:
     raw = read_raw(path)
     file = file or path.name
     sha256 = sha256_file(path)
     result = clean(raw.text)
     meta = document_metadata(result.text, file, row, raw_text=raw.text)
-    segmentation = segment(result.text)
+    segmentation = segment(result.text, convention)
     warnings = list(raw.warnings) + list(meta.warnings) + list(missing_metadata_warnings(file, meta, sha256))
     warnings += [message for message in segmentation.warnings if message != NO_SPEAKERS]
     if row and row.get("sha256") and row["sha256"] != sha256:
