@@ -14,6 +14,7 @@ import pandas as pd
 
 from dxminutes import config
 from dxminutes._io import atomic_write
+from dxminutes.report import layout
 from dxminutes.report.style import ensure_setup
 
 _FIGURE_NAME = re.compile(r"^\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -53,6 +54,7 @@ def save_figure(
     and SVG's Title hold the caption (`figure_caption`), which the landing page shows.
     """
     ensure_setup()
+    layout.fit_tick_labels(fig)  # last, after the notebook's own layout calls
     caption = figure_caption(fig)
     folder = Path(figures_dir) if figures_dir is not None else config.FIGURES_DIR
     if not _FIGURE_NAME.match(name):
