@@ -352,7 +352,7 @@ def test_a_failed_run_leaves_the_previous_report_intact_and_says_so(tmp_path, sc
     )
     scripted_kernel["01-one.py"] = ["01-one.csv", "01-new.csv"]
     scripted_kernel["02-two.py"] = ValueError("boom")
-    with pytest.raises(report.ReportError, match="02-two.py") as caught:
+    with pytest.raises(report.ReportError, match=r"02-two\.py") as caught:
         report.run_report(nbs, force=True, **kw)
     assert {k: v for k, v in _tree(out).items() if not k.startswith(".failed/")} == before
     failed = out / ".failed"
