@@ -178,7 +178,7 @@ def test_html_pages_load_nothing_from_the_network():
 
 
 @pytest.mark.slow
-def test_run_report_is_deterministic_and_path_free(tmp_path):
+def test_run_report_is_deterministic_and_path_free(tmp_path, capfd):
     outputs = {}
     for run in ("a", "b"):  # different folders too: nothing may depend on where it ran
         nb_dir = tmp_path / run / "notebooks"
@@ -210,10 +210,14 @@ def test_run_report_is_deterministic_and_path_free(tmp_path):
             assert forbidden not in text, (name, forbidden)
     index = outputs["a"]["index.html"].decode("utf-8")
     assert '<a href="01-demo.html">デモ: レポート実行の確認 / Report runner demo</a>' in index
+    assert remote_loads(outputs["a"]["01-demo.html"].decode("utf-8")) == []
+    printed = capfd.readouterr()
+    assert "without encryption" not in printed.err + printed.out  # ipc transport: no TCP warning
 
 
 @pytest.mark.slow
 def test_run_report_names_failing_notebook_and_cell(tmp_path):
+    """A real kernel error names notebook and cell; nothing is written beside the notebook."""
     (tmp_path / "02-broken.py").write_text(
         "# %% [markdown]\n# # Broken\n\n# %%\nx = 1\n\n# %%\nraise ValueError('boom')\n", encoding="utf-8"
     )
