@@ -357,6 +357,39 @@ def _place_labels(ax, texts, x, y, *, keep=(), iterations: int = 150) -> list:
     return layout.drop_overlaps(texts, ax.figure, keep=keep)
 
 
+def spread_nodes(
+    xy: np.ndarray, radii: np.ndarray, *, gap: float = 0.25, iterations: int = 300
+) -> np.ndarray:
+    """Move points apart until no two discs (centres `xy`, `radii`, same units) overlap, keeping
+    the layout's shape: each step pushes every overlapping pair apart along the line between
+    them by half the overlap (plus `gap` × the smaller radius). Deterministic."""
+    xy = np.array(xy, dtype=float, copy=True)
+    n = len(xy)
+    if n < 2:
+        return xy
+    radii = np.asarray(radii, dtype=float)
+    need = radii[:, None] + radii[None, :] + gap * np.minimum(radii[:, None], radii[None, :])
+    np.fill_diagonal(need, 0.0)
+    for _ in range(iterations):
+        delta = xy[:, None, :] - xy[None, :, :]
+        dist = np.hypot(delta[..., 0], delta[..., 1])
+        overlap = np.where(np.eye(n, dtype=bool), 0.0, need - dist)
+        if overlap.max() <= 1e-9:
+            break
+        same = dist < 1e-12  # coincident points: split along a fixed direction by index
+        direction = np.where(
+            same[..., None], np.array([1.0, 0.0]), delta / np.maximum(dist, 1e-12)[..., None]
+        )
+        direction = np.where(
+            same[..., None] & (np.arange(n)[:, None] < np.arange(n)[None, :])[..., None],
+            -direction,
+            direction,
+        )
+        push = np.clip(overlap, 0.0, None)[..., None] * direction / 2
+        xy += push.sum(axis=1)
+    return xy
+
+
 def network_plot(nodes: pd.DataFrame, edges: pd.DataFrame, layout_xy: pd.DataFrame, ax=None):
     """Co-occurrence network as KH Coder draws it: edge width ∝ Jaccard (edges drawn dark enough
     to see), node size ∝ the number of turns with the term, colour by community, and labels
@@ -369,7 +402,20 @@ def network_plot(nodes: pd.DataFrame, edges: pd.DataFrame, layout_xy: pd.DataFra
     if nodes.empty:
         _message(ax, TOO_FEW_TERMS, "共起する語の組がありません / no co-occurring pairs")
         return ax
-    pos = layout_xy.set_index("term")[["x", "y"]]
+    pos = layout_xy.set_index("term")[["x", "y"]].astype(float)
+    freq_by_term = nodes.set_index("term")["n_turns"].astype(float)
+    sizes_pt2 = 40 + 460 * freq_by_term / max(freq_by_term.max(), 1)
+    # Spread the given layout so that no two nodes overlap: the layout is normalised to the unit
+    # square and each node's radius converted from points to that scale.
+    xy0 = pos.loc[nodes["term"]].to_numpy()
+    span = np.ptp(xy0, axis=0).max() if len(xy0) > 1 else 1.0
+    span = span if span > 0 else 1.0
+    width, height = ax.figure.get_size_inches()
+    box = ax.get_position()
+    axis_pt = min(width * box.width, height * box.height) * 72 * 0.85
+    radii = np.sqrt(sizes_pt2.loc[nodes["term"]].to_numpy()) / 2 / axis_pt
+    spread = spread_nodes((xy0 - xy0.min(axis=0)) / span, radii)
+    pos = pd.DataFrame(spread, index=nodes["term"].to_numpy(), columns=["x", "y"])
     if len(edges):
         segments = [
             [pos.loc[s].to_numpy(), pos.loc[t].to_numpy()]
@@ -377,12 +423,12 @@ def network_plot(nodes: pd.DataFrame, edges: pd.DataFrame, layout_xy: pd.DataFra
         ]
         jaccard = edges["jaccard"].to_numpy(dtype=float)
         widths = 0.6 + 3.4 * jaccard / max(jaccard.max(), 1e-12)
-        ax.add_collection(LineCollection(segments, linewidths=widths, colors="#555555", alpha=0.55, zorder=1))
+        ax.add_collection(LineCollection(segments, linewidths=widths, colors="#555555", alpha=0.6, zorder=1))
     communities = sorted(nodes["community"].unique())
     colors = dict(zip(communities, palette(len(communities)), strict=True))
     xy = pos.loc[nodes["term"]].to_numpy()
     freq = nodes["n_turns"].to_numpy(dtype=float)
-    sizes = 40 + 460 * freq / max(freq.max(), 1)
+    sizes = sizes_pt2.loc[nodes["term"]].to_numpy()
     ax.scatter(
         xy[:, 0],
         xy[:, 1],
@@ -393,7 +439,8 @@ def network_plot(nodes: pd.DataFrame, edges: pd.DataFrame, layout_xy: pd.DataFra
         alpha=0.9,
         zorder=2,
     )
-    ax.margins(0.08)
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.margins(0.06)
     ax.set_axis_off()
     order = np.argsort(-freq, kind="mergesort")
     texts = []
