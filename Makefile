@@ -41,8 +41,8 @@ $(STAMP): $(LOCK) pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
-processed: $(STAMP) ## build data/processed from data/raw (or DATA=DIR)
-	$(BIN)/python -m dxminutes build $(if $(DATA),--data $(DATA))
+processed: $(STAMP) ## build data/processed from data/raw (or DATA=DIR into OUT/processed)
+	$(BIN)/python -m dxminutes build $(if $(DATA),--data $(DATA)) $(if $(OUT),--out $(OUT)/processed)
 
 report: $(STAMP) ## build the corpus, execute every notebook, write the report (DATA=DIR OUT=DIR)
 	$(BIN)/python -m dxminutes report $(REPORT_ARGS)
