@@ -444,3 +444,16 @@ def test_remote_loads_finds_cdn_scripts_but_not_plain_links():
     assert remote_loads('<script src="https://cdn.x/require.js"></script>') == ["https://cdn.x/require.js"]
     assert remote_loads("import { A } from 'https://unpkg.com/x.js';") == ["https://unpkg.com/x.js"]
     assert remote_loads('<a href="https://itables.org/">itables</a>') == []
+
+
+def test_the_cli_says_when_a_run_failed_and_where_the_partial_output_is(tmp_path, scripted_kernel, capsys):
+    nbs = _notebooks(tmp_path, "01-one.py")
+    scripted_kernel["01-one.py"] = ValueError("boom")
+    out = tmp_path / "out"
+    args = build_parser().parse_args(
+        ["report", "--out", str(out), "--notebooks", str(nbs / "01-one.py"), "--no-build", "--quiet"]
+    )
+    assert args.func(args) == 1
+    err = capsys.readouterr().err
+    assert "REPORT FAILED: notebook 01-one.py" in err and "unchanged" in err and ".failed" in err
+    assert (out / ".failed" / "ERROR.txt").exists() and not (out / "html").exists()
