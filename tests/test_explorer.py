@@ -302,3 +302,33 @@ def test_seed_explorer_pages_load_without_errors(browser, tmp_path, seed_process
     )
     assert cells and all(c == term for c in cells)
     assert browser.errors() == []
+
+
+def test_the_landing_pages_tables_are_interactive_offline(browser, tmp_path):
+    """itables' bundled DataTables (inlined once) turns every table into a DataTable from file://."""
+    from dxminutes.report import export, landing
+
+    tables = tmp_path / "tables"
+    export.write_table(
+        pd.DataFrame({"municipality": ["流山市", "長崎市"], "share": [0.5, 0.25]}),
+        "theme-shares",
+        tables_dir=tables,
+    )
+    export.write_table(
+        pd.DataFrame({"term": [f"語{i}" for i in range(30)], "n": range(30)}), "top-terms", tables_dir=tables
+    )
+    page = landing.write_tables_page(tmp_path, sorted(tables.glob("*.csv")))
+    _open(browser, page)
+    for _ in range(100):
+        if browser.evaluate("document.querySelectorAll('table.dataTable').length") == 2:
+            break
+        time.sleep(0.1)
+    assert browser.evaluate("document.querySelectorAll('table.dataTable').length") == 2
+    # the search box filters rows: DataTables is really running
+    shown = browser.evaluate(
+        "(() => { const input = document.querySelector('#T_top_terms').closest('.dt-container').querySelector('input[type=search]');"
+        " input.value = '語29'; input.dispatchEvent(new Event('input', {bubbles: true}));"
+        " return [...document.querySelectorAll('#T_top_terms tbody tr')].map(tr => tr.children[0].textContent); })()"
+    )
+    assert shown == ["語29"]
+    assert browser.errors() == []
