@@ -74,13 +74,8 @@ export.write_table(key, "keyness")
 )
 
 # %%
-n = len(municipalities)
-fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 5.5), squeeze=False)
-for ax, m in zip(axes[0], municipalities):
-    charts.keyness_bars(key, m, n=TOP_N, ax=ax, color=colors[m])
-fig.suptitle("特徴語（G²、他自治体との比較） / Distinctive terms per municipality (G² keyness, one-vs-rest)")
-fig.tight_layout()
-export.save_figure(fig, "02-keyness", summaries.top_keyness(key, n=TOP_N))
+ax = charts.keyness_grid(key, municipalities, n=TOP_N, colors=colors)
+export.save_figure(ax.figure, "02-keyness", summaries.top_keyness(key, n=TOP_N))
 
 # %% [markdown]
 # ## Collocations
