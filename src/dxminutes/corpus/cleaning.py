@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -477,18 +478,95 @@ def _has_speech(line: str) -> bool:
     return False
 
 
+#: A stretch between two alignment anchors of at most this many line pairs is aligned exactly
+#: (difflib); a longer stretch is split further at its own anchors, so the audit stays linear.
+EXACT_ALIGNMENT_PAIRS = 40_000
+#: Block size of the common-prefix search in `_first_change` (slices compare in C).
+PREFIX_BLOCK = 4096
+
+
 def _count_changed_lines(before: str, after: str) -> int:
+    """Lines a step changed, removed or added, in time linear in the text's size.
+
+    The lines are aligned at anchors, lines that occur equally often in both texts (the k-th
+    occurrence paired with the k-th), kept in their longest increasing order; the stretches
+    between anchors are aligned the same way, and a small stretch exactly with difflib. Each
+    unmatched stretch counts the longer of its two sides, as a difflib opcode count does.
+    """
     if before == after:
         return 0
-    matcher = SequenceMatcher(None, before.split("\n"), after.split("\n"), autojunk=False)
-    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
+    a, b = before.split("\n"), after.split("\n")
+    total = 0
+    stack = [(0, len(a), 0, len(b))]
+    while stack:
+        a0, a1, b0, b1 = stack.pop()
+        while a0 < a1 and b0 < b1 and a[a0] == b[b0]:
+            a0, b0 = a0 + 1, b0 + 1
+        while a0 < a1 and b0 < b1 and a[a1 - 1] == b[b1 - 1]:
+            a1, b1 = a1 - 1, b1 - 1
+        if a0 == a1 or b0 == b1:
+            total += max(a1 - a0, b1 - b0)
+            continue
+        if (a1 - a0) * (b1 - b0) <= EXACT_ALIGNMENT_PAIRS:
+            matcher = SequenceMatcher(None, a[a0:a1], b[b0:b1], autojunk=False)
+            total += sum(
+                max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+            )
+            continue
+        chain = _anchor_chain(a, b, a0, a1, b0, b1)
+        if not chain:
+            total += max(a1 - a0, b1 - b0)
+            continue
+        i_prev, j_prev = a0, b0
+        for i, j in chain:
+            if i > i_prev or j > j_prev:
+                stack.append((i_prev, i, j_prev, j))
+            i_prev, j_prev = i + 1, j + 1
+        stack.append((i_prev, a1, j_prev, b1))
+    return total
+
+
+def _anchor_chain(a: list[str], b: list[str], a0: int, a1: int, b0: int, b1: int) -> list[tuple[int, int]]:
+    """Anchor pairs (i, j) of `a[a0:a1]` and `b[b0:b1]`, increasing in both (see `_count_changed_lines`)."""
+    count_a, count_b = Counter(a[a0:a1]), Counter(b[b0:b1])
+    where: dict[str, list[int]] = {}
+    for j in range(b0, b1):
+        if count_a.get(b[j]) == count_b[b[j]]:
+            where.setdefault(b[j], []).append(j)
+    seen: Counter[str] = Counter()
+    pairs = []
+    for i in range(a0, a1):
+        positions = where.get(a[i])
+        if positions is not None:
+            pairs.append((i, positions[seen[a[i]]]))
+            seen[a[i]] += 1
+    # longest chain increasing in j (i increases already): patience sorting, O(n log n)
+    tails: list[int] = []
+    tail_at: list[int] = []
+    back = [-1] * len(pairs)
+    for n, (_, j) in enumerate(pairs):
+        k = bisect_left(tails, j)
+        if k == len(tails):
+            tails.append(j)
+            tail_at.append(n)
+        else:
+            tails[k], tail_at[k] = j, n
+        back[n] = tail_at[k - 1] if k else -1
+    chain = []
+    n = tail_at[-1] if tail_at else -1
+    while n >= 0:
+        chain.append(pairs[n])
+        n = back[n]
+    return chain[::-1]
 
 
 def _first_change(before: str, after: str) -> tuple[str, str]:
     if before == after:
         return "", ""
-    i = 0
     limit = min(len(before), len(after))
+    i = 0
+    while i + PREFIX_BLOCK <= limit and before[i : i + PREFIX_BLOCK] == after[i : i + PREFIX_BLOCK]:
+        i += PREFIX_BLOCK
     while i < limit and before[i] == after[i]:
         i += 1
     start = max(0, i - EXAMPLE_CONTEXT)
