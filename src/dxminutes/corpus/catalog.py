@@ -87,7 +87,9 @@ class Catalog:
         """Issues for rows whose file is not among `files` (the minutes files found)."""
         present = set(files)
         return [
-            CatalogIssue(f"'{name}' is listed but not in the raw folder", line=self.lines.get(name), file=name)
+            CatalogIssue(
+                f"'{name}' is listed but not in the raw folder", line=self.lines.get(name), file=name
+            )
             for name in self.frame["file"]
             if name not in present
         ]
@@ -284,7 +286,9 @@ def _validate(row: dict[str, str], header: list[str], line: int, issues: list[Ca
 
     if not file:
         issues.append(
-            CatalogIssue("empty 'file' cell; row ignored", line=line, column=header.index("file") + 1, field="file")
+            CatalogIssue(
+                "empty 'file' cell; row ignored", line=line, column=header.index("file") + 1, field="file"
+            )
         )
         return None
     date = row.get("meeting_date", "")
@@ -292,7 +296,9 @@ def _validate(row: dict[str, str], header: list[str], line: int, issues: list[Ca
         reject("meeting_date", f"'{date}' is not an ISO date (YYYY-MM-DD); the date is read from the text")
     kind = row.get("record_kind", "")
     if kind and kind not in RECORD_KINDS:
-        reject("record_kind", f"'{kind}' is not a record kind ({', '.join(RECORD_KINDS)}); read from the text")
+        reject(
+            "record_kind", f"'{kind}' is not a record kind ({', '.join(RECORD_KINDS)}); read from the text"
+        )
     prefectures, _ = official_bodies()
     prefecture = row.get("prefecture", "")
     if prefecture and prefecture not in prefectures:
@@ -307,7 +313,9 @@ def _validate(row: dict[str, str], header: list[str], line: int, issues: list[Ca
                 f"'{municipality}' is not on the official list of local governments; read from the text",
             )
         elif prefecture and prefecture not in known:
-            reject("prefecture", f"'{municipality}' is not in {prefecture} ({', '.join(sorted(known))}); ignored")
+            reject(
+                "prefecture", f"'{municipality}' is not in {prefecture} ({', '.join(sorted(known))}); ignored"
+            )
     checksum = row.get("sha256", "").lower()
     if checksum and not SHA256_RE.fullmatch(checksum):
         reject("sha256", "not a SHA-256 checksum (64 hexadecimal digits); ignored")
@@ -349,7 +357,9 @@ def _deduplicate(
                     )
                 )
             else:
-                issues.append(CatalogIssue(f"'{file}' repeats line {first_line}; ignored", line=line, file=file))
+                issues.append(
+                    CatalogIssue(f"'{file}' repeats line {first_line}; ignored", line=line, file=file)
+                )
         lines_of[file] = first_line
         if file not in conflicting:
             kept.append(first)
