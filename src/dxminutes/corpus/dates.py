@@ -9,6 +9,7 @@ is not a date and is not matched. Impossible dates and years outside their era r
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -143,15 +144,19 @@ def _scan(text: str) -> tuple[list[DateMatch], list[str]]:
     norm = text.translate(_TO_ASCII)
     found: list[DateMatch] = []
     problems: list[str] = []
-    taken: list[tuple[int, int]] = []
+    # spans already taken: disjoint, kept sorted, so an overlap check looks at two neighbours only
+    starts: list[int] = []
+    ends: list[int] = []
     for pattern in (_ERA_DATE, _KANJI_WESTERN, _NUMERIC, _OTHER_ERA):
         for match in pattern.finditer(norm):
             start, end = match.span()
-            if any(start < e and s < end for s, e in taken):
+            at = bisect.bisect_right(starts, start)
+            if (at and ends[at - 1] > start) or (at < len(starts) and starts[at] < end):
                 continue
             if pattern is _OTHER_ERA and match["y"] != "元" and parse_number(match["y"]) > 99:
                 continue  # a western year after a two-kanji word, e.g. 開催2024年…, is not an era date
-            taken.append((start, end))
+            starts.insert(at, start)
+            ends.insert(at, end)
             try:
                 value = _match_date(match, text[start:end])
             except DateError as exc:

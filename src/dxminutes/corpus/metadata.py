@@ -276,7 +276,7 @@ def find_meeting_date(text: str) -> DateMatch | None:
 def _date_score(text: str, match: DateMatch) -> int:
     line_start = text.rfind("\n", 0, match.start) + 1
     before = re.sub(r"[ \u3000]", "", text[line_start : match.start])
-    previous = [line for line in text[:line_start].splitlines() if line.strip()][-1:]
+    previous = _previous_line(text, line_start)
     label_text = before + "|" + (re.sub(r"[ \u3000]", "", previous[0]) if previous else "")
     score = 0
     if any(label in before for label in DATE_LABELS) or (
@@ -292,6 +292,24 @@ def _date_score(text: str, match: DateMatch) -> int:
     if re.search(r"[0-9０-９]{1,2}[ \u3000]*(?:時|:|：)", after):
         score += 2
     return score
+
+
+def _previous_line(text: str, line_start: int) -> list[str]:
+    """`[line]`: the last non-empty line of `text[:line_start].splitlines()`, or `[]`.
+
+    Reads a window before `line_start` that doubles until it holds a whole non-empty line, so
+    scoring every date of a long document stays linear instead of splitting its whole head.
+    """
+    width = 1024
+    while True:
+        begin = max(0, line_start - width)
+        lines = text[begin:line_start].splitlines()
+        found = [n for n, line in enumerate(lines) if line.strip()]
+        if found and (begin == 0 or found[-1] > 0):
+            return [lines[found[-1]]]
+        if begin == 0:
+            return []
+        width *= 2
 
 
 def _candidates(text: str):
