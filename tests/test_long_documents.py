@@ -126,3 +126,74 @@ def test_a_seed_repeated_twenty_times_gives_twenty_times_its_turns(seed, tmp_pat
     result = inspect_file(path)
     assert len(result["turns"]) == 20 * len(one.turns)
     assert [t["speaker"] for t in result["turns"]] == one.turns["speaker"].tolist() * 20
+
+
+def _reference_rejoin(text: str) -> str:
+    """The direct (quadratic) formulation of `rejoin_split_lines`: the specification it must match."""
+    out: list[str] = []
+    blanks = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            blanks += 1
+            continue
+        if out and cleaning._should_join(out[-1].strip(), stripped):
+            last = out[-1].rstrip()[-1:]
+            sep = (
+                " "
+                if last.isascii() and last.isalnum() and stripped[0].isascii() and stripped[0].isalnum()
+                else ""
+            )
+            out[-1] = out[-1].rstrip() + sep + stripped
+        else:
+            out.extend([""] * blanks)
+            out.append(line)
+        blanks = 0
+    out.extend([""] * blanks)
+    return "\n".join(out)
+
+
+def test_rejoin_matches_its_reference_on_seeds_and_mixed_long_lines():
+    texts = []
+    for seed in SEEDS:
+        text = seed.read_text(encoding="utf-8")
+        for step in cleaning.PIPELINE[: cleaning.PIPELINE.index(cleaning.rejoin_split_lines)]:
+            text = step(text)
+        texts.append(text)
+    lines = [line for text in texts for line in text.split("\n")]
+    rng = random.Random(11)
+    for _ in range(200):
+        sample = []
+        for _ in range(rng.randrange(1, 300)):
+            r = rng.random()
+            if r < 0.15:
+                sample.append("")
+            elif r < 0.3:  # long wrapped lines that join into lines far beyond the judged head
+                sample.append("あ" * rng.randrange(20, 900) + rng.choice(["", "、", "。", "\t表", "です"]))
+            else:
+                sample.append(rng.choice(lines))
+        texts.append("\n".join(sample))
+    for text in texts:
+        assert cleaning.rejoin_split_lines(text) == _reference_rejoin(text)
+
+
+def test_a_paragraph_of_eighty_thousand_wrapped_lines_becomes_one_line():
+    lines = [f"これは第{i}行の長い文章の一部であってまだ続いていくものでありまして" for i in range(80_000)]
+    assert cleaning.rejoin_split_lines("\n".join(lines)) == "".join(lines)
+
+
+def test_script_and_comment_removal_matches_the_patterns():
+    tokens = ["<!--", "-->", "<script>", "</script>", "<SCRIPT a='x'>", "</Script >", "<style>", "</style>"]
+    tokens += ["<style", ">", "<", "本文", "\n", "<scripts>", "<script\n>", "-", "!"]
+    rng = random.Random(5)
+    for _ in range(5_000):
+        text = "".join(rng.choice(tokens) for _ in range(rng.randrange(0, 30)))
+        assert cleaning._drop_comments(text) == cleaning.HTML_COMMENT_RE.sub("", text)
+        assert cleaning._drop_script_blocks(text) == cleaning.HTML_SCRIPT_RE.sub("", text)
+
+
+def test_many_unclosed_comments_and_scripts():
+    body = "<p>(山田委員長)</p><p>開会します。</p>"
+    for junk in ("<!-- x ", "<script> x ", "<style "):
+        text = junk * 20_000 + body
+        assert cleaning.strip_html(text).endswith("(山田委員長)\n\n開会します。\n")

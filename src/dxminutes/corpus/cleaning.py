@@ -148,8 +148,8 @@ def strip_html(text: str) -> str:
     previous = None
     while previous != text:
         previous, text = text, html.unescape(text)
-    text = HTML_COMMENT_RE.sub("", text)
-    text = HTML_SCRIPT_RE.sub("", text)
+    text = _drop_comments(text)  # = HTML_COMMENT_RE.sub("", text), linear when comments are unclosed
+    text = _drop_script_blocks(text)  # = HTML_SCRIPT_RE.sub("", text), likewise
 
     def _box(match: re.Match[str]) -> str:
         tag = match.group(0)
@@ -160,6 +160,57 @@ def strip_html(text: str) -> str:
     text = HTML_INPUT_RE.sub(_box, text)
     text = HTML_BLOCK_TAG_RE.sub("\n", text)
     return HTML_TAG_RE.sub("", text)
+
+
+#: Opening and closing tags of the blocks `HTML_SCRIPT_RE` removes, one pair per element.
+_BLOCK_OPEN_RE = {name: re.compile(rf"<({name})\b[^>]*>", re.I) for name in ("script", "style")}
+_BLOCK_CLOSE_RE = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("script", "style")}
+
+
+def _drop_comments(text: str) -> str:
+    """Remove `<!-- … -->`; once no `-->` follows an opening, no later comment can close either."""
+    pieces, copied = [], 0
+    while True:
+        start = text.find("<!--", copied)
+        end = text.find("-->", start + 4) if start >= 0 else -1
+        if end < 0:
+            break
+        pieces.append(text[copied:start])
+        copied = end + 3
+    pieces.append(text[copied:])
+    return "".join(pieces)
+
+
+def _drop_script_blocks(text: str) -> str:
+    """Remove `<script …>…</script>` and `<style …>…</style>` exactly as `HTML_SCRIPT_RE.sub` does.
+
+    The leftmost opening whose element closes later is removed up to its first closing tag; an
+    element that does not close after an opening never closes after a later one, so it is
+    dropped from the search. Openings are searched only up to the last `>`, so a run of broken
+    tags without one is not rescanned.
+    """
+    limit = text.rfind(">") + 1
+    if not limit:
+        return text
+    pieces, copied = [], 0
+    nexts = {name: pattern.search(text, 0, limit) for name, pattern in _BLOCK_OPEN_RE.items()}
+    while True:
+        live = [match for match in nexts.values() if match is not None]
+        if not live:
+            break
+        opening = min(live, key=lambda match: match.start())
+        name = opening.group(1).lower()
+        closing = _BLOCK_CLOSE_RE[name].search(text, opening.end())
+        if closing is None:
+            nexts[name] = None
+            continue
+        pieces.append(text[copied : opening.start()])
+        copied = closing.end()
+        for other, match in nexts.items():
+            if match is not None and match.start() < copied:
+                nexts[other] = _BLOCK_OPEN_RE[other].search(text, copied, limit)
+    pieces.append(text[copied:])
+    return "".join(pieces)
 
 
 def unify_marker_glyphs(text: str) -> str:
@@ -256,30 +307,79 @@ def rejoin_split_lines(text: str) -> str:
     neither is a speaker line, stage note, heading, table row or bullet, and either the second
     opens with a character that cannot open a paragraph (hiragana, small kana, closing
     bracket, punctuation), the first ends with a comma, or the first is a long wrapped line.
+    A line being extended is held in pieces and judged by its head and tail (`_OpenLine`), so
+    a paragraph of many wrapped lines takes linear time.
     """
     out: list[str] = []
+    current: _OpenLine | None = None  # out[-1] while it may still be extended
     blanks = 0
     for line in text.split("\n"):
         stripped = line.strip()
         if not stripped:
             blanks += 1
             continue
-        if out and _should_join(out[-1].strip(), stripped):
+        if current is not None and _should_join(current.proxy(), stripped):
+            last = current.last
             sep = (
                 " "
-                if out[-1].rstrip()[-1:].isascii()
-                and out[-1].rstrip()[-1:].isalnum()
-                and stripped[0].isascii()
-                and stripped[0].isalnum()
+                if last.isascii() and last.isalnum() and stripped[0].isascii() and stripped[0].isalnum()
                 else ""
             )
-            out[-1] = out[-1].rstrip() + sep + stripped
+            current.extend(sep + stripped)
         else:
+            if current is not None:
+                out[-1] = current.text()
             out.extend([""] * blanks)
             out.append(line)
+            current = _OpenLine(line)
         blanks = 0
+    if current is not None:
+        out[-1] = current.text()
     out.extend([""] * blanks)
     return "\n".join(out)
+
+
+#: `_OpenLine.proxy` keeps this many leading and trailing characters of a long line. Every
+#: pattern `_should_join` applies to the earlier line either ends within its first 200
+#: characters (stage notes, headings, labels), continues with `.*$` (speaker lines), looks at
+#: the last few characters (`PREDICATE_END_RE`, the final character) or at a tab anywhere.
+REJOIN_HEAD = 1024
+REJOIN_TAIL = 64
+
+
+class _OpenLine:
+    """A line of `rejoin_split_lines` being extended: pieces, and what judging a join needs."""
+
+    __slots__ = ("head", "last", "length", "pieces", "tab_beyond", "tail")
+
+    def __init__(self, line: str):
+        stripped = line.strip()
+        self.pieces = [line]
+        self.head = stripped[:REJOIN_HEAD]
+        self.tail = stripped[-REJOIN_TAIL:]
+        self.length = len(stripped)
+        self.last = stripped[-1]
+        self.tab_beyond = "\t" in stripped[REJOIN_HEAD:]
+
+    def proxy(self) -> str:
+        """The stripped line itself when short, else its head, a tab if one is hidden, and its tail."""
+        if self.length <= REJOIN_HEAD:
+            return self.head
+        return self.head + ("\t" if self.tab_beyond else "") + self.tail
+
+    def extend(self, addition: str) -> None:
+        self.pieces[-1] = self.pieces[-1].rstrip()
+        self.pieces.append(addition)
+        room = REJOIN_HEAD - len(self.head)
+        if room > 0:
+            self.head += addition[:room]
+        self.tab_beyond = self.tab_beyond or "\t" in addition[max(room, 0) :]
+        self.tail = (self.tail + addition)[-REJOIN_TAIL:]
+        self.length += len(addition)
+        self.last = addition[-1]
+
+    def text(self) -> str:
+        return "".join(self.pieces)
 
 
 def fix_kana_slips(text: str) -> str:
@@ -540,6 +640,9 @@ def _anchor_chain(a: list[str], b: list[str], a0: int, a1: int, b0: int, b1: int
         if positions is not None:
             pairs.append((i, positions[seen[a[i]]]))
             seen[a[i]] += 1
+    targets = [j for _, j in pairs]
+    if targets == sorted(targets):  # the usual case (a step edits in place): every pair is an anchor
+        return pairs
     # longest chain increasing in j (i increases already): patience sorting, O(n log n)
     tails: list[int] = []
     tail_at: list[int] = []
