@@ -380,8 +380,9 @@ def build(raw_dir: Path | str | None = None, processed_dir: Path | str | None = 
     shard_dir = processed_dir.joinpath(*SHARD_SUBDIR)
     with _lock(processed_dir / BUILD_LOCK_NAME, exclusive=True, timeout=LOCK_TIMEOUT_S):
         remove_stale_temporaries(processed_dir)
-        corpus = _load(raw_dir, shard_dir=shard_dir)
+        # taken before loading: a raw folder that changes during the build leaves a stale manifest
         inputs = input_fingerprint(raw_dir)
+        corpus = _load(raw_dir, shard_dir=shard_dir)
         with _lock(processed_dir / PUBLISH_LOCK_NAME, exclusive=True, timeout=LOCK_TIMEOUT_S):
             _publish(corpus, processed_dir, inputs)
     return corpus
