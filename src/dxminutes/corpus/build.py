@@ -314,7 +314,10 @@ def _document(raw_dir: Path, file: str, row: Mapping | None, shard_dir: Path | N
         return {"file": file, "problem": f"unexpected error ({type(exc).__name__}: {exc})"}, False
     if shard is None:
         return payload, False
-    data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    try:
+        data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a PDF text layer: keep the result, not a shard
+        return payload, False
     atomic_write_bytes(shard, data)
     return payload, True
 
