@@ -260,7 +260,9 @@ def _require_regular(path: Path) -> None:
         info = os.stat(path)
     except OSError as exc:
         is_link = path.is_symlink()
-        problem = "file not found" if exc.errno == errno.ENOENT and not is_link else _stat_problem(exc, is_link)
+        problem = (
+            "file not found" if exc.errno == errno.ENOENT and not is_link else _stat_problem(exc, is_link)
+        )
         raise InputError(path, problem) from None
     if not stat.S_ISREG(info.st_mode):
         raise InputError(path, f"not a regular file ({_file_kind(info.st_mode)})")
