@@ -156,7 +156,11 @@ def test_conflicting_and_repeated_rows(tmp_path):
         ("meeting_date", "2024/07/17", "'2024/07/17' is not an ISO date (YYYY-MM-DD)"),
         ("meeting_date", "2024-02-30", "'2024-02-30' is not an ISO date (YYYY-MM-DD)"),
         ("record_kind", "逐語", "'逐語' is not a record kind (verbatim, summary, report)"),
-        ("municipality", "架空市", "'架空市' is not on the official list of local governments"),
+        (
+            "municipality",
+            "架空市",
+            "'架空市' is not on the official list of local governments; kept as given",
+        ),
         ("prefecture", "大坂府", "'大坂府' is not a prefecture"),
         ("sha256", "abc", "not a SHA-256 checksum"),
     ],
@@ -169,9 +173,13 @@ def test_bad_values_are_named_and_fall_back_to_the_text(tmp_path, column, value,
     _corpus, messages, docs = _load(_raw(tmp_path, f"{HEADER}\n" + ",".join(fields.values()) + "\n"))
     number = HEADER.split(",").index(column) + 1
     assert len(messages) == 1 and messages[0].startswith(f"line 2, column {number} ({column}): {problem}")
-    target = {"meeting_date": "meeting_date", "record_kind": "record_kind", "municipality": "municipality"}
-    if column in target:
+    if column in ("meeting_date", "record_kind"):
         assert docs.loc["a.txt", f"{column}_source"] != "catalog"
+    if column == "municipality":  # off the official list: warned about, but kept
+        assert (docs.loc["a.txt", "municipality"], docs.loc["a.txt", "municipality_source"]) == (
+            "架空市",
+            "catalog",
+        )
     if column == "meeting_date":
         assert docs.loc["a.txt", "meeting_date"] == "2024-07-17"  # from the text
 

@@ -7,10 +7,11 @@ One row per raw file: `file` (name relative to the raw folder), `municipality`, 
 The catalog is data, never a single point of failure: `load_catalog` reads it in UTF-8 (with or
 without a byte-order mark) or cp932 (what Excel writes on Japanese Windows) and says which, and
 turns every problem (an undecodable or empty file, an unterminated quote, a missing `file`
-column, a row of the wrong width, a date that is not ISO, an unknown record kind, a municipality
-that is not on the official list `resources/local_governments.csv`, a bad checksum, duplicate or
-conflicting rows) into an issue naming `catalog.csv`, the line and the column. A rejected value or
-row is left out, so those files take their metadata from the text. Cells never span lines: a
+column, a row of the wrong width, a date that is not ISO, an unknown record kind or prefecture, a
+municipality that is not on the official list `resources/local_governments.csv`, a bad checksum,
+duplicate or conflicting rows) into an issue naming `catalog.csv`, the line and the column. A
+rejected value or row is left out, so those files take their metadata from the text; a
+municipality off the list is kept as given (a 広域連合 or a generated corpus may mean it). Cells never span lines: a
 quoted field with a line break in it is reported as an unterminated quote.
 """
 
@@ -280,8 +281,11 @@ def _validate(row: dict[str, str], header: list[str], line: int, issues: list[Ca
     """Check one row's values; a bad value is emptied (the text decides), a row without a file dropped."""
     file = row.get("file", "")
 
-    def reject(name: str, problem: str) -> None:
+    def note(name: str, problem: str) -> None:
         issues.append(CatalogIssue(problem, line=line, column=header.index(name) + 1, field=name, file=file))
+
+    def reject(name: str, problem: str) -> None:
+        note(name, problem)
         row[name] = ""
 
     if not file:
@@ -307,10 +311,10 @@ def _validate(row: dict[str, str], header: list[str], line: int, issues: list[Ca
     municipality = row.get("municipality", "")
     if municipality:
         known = _municipality_prefectures(municipality)
-        if not known:
-            reject(
+        if not known:  # kept: a body off the list (広域連合, a generated corpus) may be meant
+            note(
                 "municipality",
-                f"'{municipality}' is not on the official list of local governments; read from the text",
+                f"'{municipality}' is not on the official list of local governments; kept as given",
             )
         elif prefecture and prefecture not in known:
             reject(
