@@ -207,7 +207,9 @@ def test_build_command_with_a_bad_catalog_warns_and_goes_on(tmp_path, capsys):
 
     raw = _raw(tmp_path, f"{HEADER}\n{GOOD_ROW.replace('2024-07-01', '2024/07/01')}\n".encode("cp932"))
     assert main(["build", "--data", str(raw), "--out", str(tmp_path / "out")]) == 0
-    err = capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert "catalog.csv: read as cp932, 1 usable row(s)" in captured.out
+    err = captured.err
     assert "warning: catalog.csv: read as cp932 (not UTF-8)" in err
     assert "warning: catalog.csv: line 2, column 6 (meeting_date): '2024/07/01' is not an ISO date" in err
     assert "Traceback" not in err

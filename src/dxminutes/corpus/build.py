@@ -715,6 +715,9 @@ def _build_command(args: argparse.Namespace) -> int:
     except (OSError, ValueError, BuildLockTimeout) as exc:
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 1
+    catalog = load_catalog(args.data or config.RAW_DIR)
+    if catalog.encoding:
+        print(f"{config.CATALOG_NAME}: read as {catalog.encoding}, {len(catalog.frame)} usable row(s)")
     print(f"{len(corpus.documents)} documents, {len(corpus.turns)} turns → {config.relpath(processed_dir)}")
     for row in corpus.warnings.to_dict("records"):
         print(f"warning: {row['file']}: {row['message']}", file=sys.stderr)
