@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -242,3 +243,36 @@ def test_reruns_are_byte_identical(corpus_dirs, tmp_path):
     manifest = json.loads((clean / MANIFEST_NAME).read_text(encoding="utf-8"))
     assert str(tmp_path) not in json.dumps(manifest)
     pd.testing.assert_frame_equal(read_processed(again).turns, read_processed(clean).turns)
+
+
+def test_sigkill_at_an_arbitrary_moment_loses_at_most_the_document_in_flight(tmp_path, monkeypatch):
+    """A real SIGKILL, not at a hook: every kept shard is whole, and the next build equals a clean one."""
+    raw = tmp_path / "raw"
+    names = _write_minutes(raw, 40)
+    out = tmp_path / "out"
+    env = {k: v for k, v in os.environ.items() if k != FAULT_ENV}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "dxminutes", "build", "--data", str(raw), "--out", str(out)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    shards = out / "cache" / "corpus"
+    deadline = time.monotonic() + TIMEOUT
+    while child.poll() is None and time.monotonic() < deadline:
+        if shards.is_dir() and len(list(shards.glob("*.json"))) >= 3:
+            break
+        time.sleep(0.01)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=TIMEOUT)
+    kept = list(shards.glob("*.json"))
+    assert kept, "the build was killed before it kept a document"
+    for shard in kept:
+        assert json.loads(shard.read_bytes())["file"] in names  # whole, never half-written
+    calls = _count_parses(monkeypatch)
+    build(raw, out)
+    assert len(calls) == len(names) - len(kept)  # only documents without a shard are parsed again
+    clean = tmp_path / "clean"
+    build(raw, clean)
+    assert _table_bytes(out) == _table_bytes(clean)
+    read_processed(out)
