@@ -83,9 +83,9 @@ def _count_parses(monkeypatch) -> list[str]:
     calls: list[str] = []
     real = build_mod._parse
 
-    def counting(path, row, file):
+    def counting(path, row, file, *rest):
         calls.append(file)
-        return real(path, row, file)
+        return real(path, row, file, *rest)
 
     monkeypatch.setattr(build_mod, "_parse", counting)
     return calls

@@ -141,7 +141,8 @@ def test_frames_are_coded_only_inside_sentences_of_their_theme(themes, frames):
 
 def test_frame_exclusion_blocks_the_stock_benefit(themes, frames):
     # codebook 6.2: 職員の負担軽減 as a benefit is not staffing:shortage
-    turns = make_turns([("甲市", "member", "職員の負担軽減につながる。職員の負担が大きい。")])
+    # (人材育成 makes both sentences staffing sentences; bare 職員 is not a staffing term)
+    turns = make_turns([("甲市", "member", "人材育成で職員の負担軽減につながる。職員の負担が大きい。")])
     coding = F.code_frames(turns, themes, frames)
     shortage = coding[(coding["code"] == "staffing:shortage")]
     assert shortage.set_index("sentence")["coded"].to_dict() == {0: False, 1: True}

@@ -41,7 +41,7 @@ import stat
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -51,10 +51,23 @@ from dxminutes import config
 from dxminutes._io import atomic_write_bytes, sha256_bytes, sha256_file
 from dxminutes.corpus.catalog import Catalog, catalog_row, load_catalog
 from dxminutes.corpus.cleaning import clean
-from dxminutes.corpus.metadata import Metadata, document_metadata
-from dxminutes.corpus.readers import InputError, RawText, read_raw
+from dxminutes.corpus.convention import CONVENTION_FILE, Convention, load_convention
+from dxminutes.corpus.metadata import (
+    Metadata,
+    document_metadata,
+    missing_metadata_warnings,
+    structured_metadata,
+)
+from dxminutes.corpus.readers import InputError, RawText, is_structured, read_raw
 from dxminutes.corpus.segment import Segmentation, segment
-from dxminutes.schema import CORPUS_TABLES, TABLE_SCHEMAS
+from dxminutes.corpus.structured import read_structured
+from dxminutes.schema import (
+    CORPUS_TABLES,
+    SEGMENT_NON_SPEECH_COLUMNS,
+    SEGMENT_TURN_COLUMNS,
+    TABLE_SCHEMAS,
+    UNKNOWN_MUNICIPALITY,
+)
 
 NO_SPEAKERS = "no recognizable speakers"
 
@@ -68,7 +81,7 @@ INSPECT_KEYS = {
     "record_kind": "record_kind",
 }
 #: Names in a raw folder that are never minutes.
-NOT_MINUTES = ("catalog.csv", ".gitkeep")
+NOT_MINUTES = ("catalog.csv", ".gitkeep", CONVENTION_FILE)
 
 MANIFEST_NAME = "manifest.json"
 BUILD_LOCK_NAME = ".build.lock"
@@ -134,12 +147,19 @@ def load_document(
     *,
     file: str | None = None,
     doc_id: str | None = None,
+    convention: Convention | None = None,
 ) -> Corpus:
     """Load one file. Unreadable files raise `InputError`; a file without speakers becomes a failure row.
 
-    `file` is the name recorded in the tables (default: the file name), `doc_id` the key (default: its stem).
+    `file` is the name recorded in the tables (default: the file name), `doc_id` the key (default: its
+    stem), `convention` the corpus folder's `dxminutes.toml` (`load_convention`), as `load_corpus` applies it.
     """
-    parsed = _parse(Path(path), catalog_row, file)
+    path = Path(path)
+    if is_structured(path):
+        items = _parse_structured(path, catalog_row, file)
+        ids = _structured_doc_ids(doc_id or Path(items[0][1].file).stem, len(items))
+        return _assemble([(doc, _payload(item)) for doc, (_, item) in zip(ids, items)])
+    parsed = _parse(path, catalog_row, file, convention)
     return _assemble([(doc_id or Path(parsed.file).stem, _payload(parsed))])
 
 
@@ -271,6 +291,8 @@ def _require_regular(path: Path) -> None:
 def _load(raw_dir: Path, *, shard_dir: Path | None = None, progress: bool = False) -> Corpus:
     """Load the raw folder; with `shard_dir`, reuse and write per-document shards."""
     catalog = load_catalog(raw_dir)
+    convention = load_convention(raw_dir)  # dxminutes.toml: speaker patterns, role words, defaults
+    extra = _convention_key(raw_dir)
     scan = scan_raw(raw_dir)
     files = scan.files
     stems = pd.Series([Path(file).stem for file in files], dtype="str")
@@ -278,14 +300,26 @@ def _load(raw_dir: Path, *, shard_dir: Path | None = None, progress: bool = Fals
     entries: list[tuple[str | None, dict]] = []
     kept = 0
     for file in tqdm(files, desc="loading minutes", disable=not progress):
-        payload, stored = _document(raw_dir, file, catalog_row(catalog.frame, file), shard_dir)
+        row = convention.row_for(file, catalog_row(catalog.frame, file))
+        payloads, stored = _document(raw_dir, file, row, shard_dir, convention, extra)
         stem = Path(file).stem
-        entries.append((file if stem in duplicated else stem, payload))
+        ids = _structured_doc_ids(file if stem in duplicated else stem, len(payloads))
+        entries += list(zip(ids, payloads))
         kept += stored
         if stored:
             _fault("documents", kept)
     entries += [(None, {"file": file, "problem": problem}) for file, problem in scan.problems]
-    return _assemble(entries, _catalog_warnings(catalog, files))
+    leading = [{"file": CONVENTION_FILE, "message": message} for message in convention.warnings]
+    return _assemble(entries, leading + _catalog_warnings(catalog, files))
+
+
+def _convention_key(raw_dir: Path) -> str:
+    """SHA-256 of the folder's `dxminutes.toml` ('' when there is none): part of every shard key."""
+    path = raw_dir / CONVENTION_FILE
+    try:
+        return sha256_file(path) if path.is_file() else ""
+    except OSError as exc:
+        return f"unreadable: {_os_reason(exc)}"
 
 
 def _catalog_warnings(catalog: Catalog, files) -> list[dict]:
@@ -293,8 +327,16 @@ def _catalog_warnings(catalog: Catalog, files) -> list[dict]:
     return [{"file": config.CATALOG_NAME, "message": issue.message()} for issue in issues]
 
 
-def _document(raw_dir: Path, file: str, row: Mapping | None, shard_dir: Path | None) -> tuple[dict, bool]:
-    """One file's payload (from its shard when one matches) and whether a new shard was written."""
+def _document(
+    raw_dir: Path,
+    file: str,
+    row: Mapping | None,
+    shard_dir: Path | None,
+    convention: Convention | None = None,
+    extra: str = "",
+) -> tuple[list[dict], bool]:
+    """One file's payloads (one per document it holds; from its shard when one matches) and
+    whether a new shard was written."""
     path = raw_dir / file
     shard = None
     if shard_dir is not None:
@@ -304,24 +346,28 @@ def _document(raw_dir: Path, file: str, row: Mapping | None, shard_dir: Path | N
         except (InputError, OSError):
             data_sha = None  # reported by _parse below
         if data_sha is not None:
-            shard = shard_dir / f"{_shard_key(data_sha, file, row)}.json"
-            payload = _read_shard(shard)
-            if payload is not None:
-                return payload, False
+            shard = shard_dir / f"{_shard_key(data_sha, file, row, extra)}.json"
+            stored = _read_shard(shard)
+            if stored is not None:
+                return stored, False
     try:
-        payload = _payload(_parse(path, row, file))
+        if is_structured(file):
+            payloads = [_payload(item) for _, item in _parse_structured(path, row, file)]
+        else:
+            payloads = [_payload(_parse(path, row, file, convention))]
     except InputError as exc:
-        payload = {"file": file, "problem": exc.problem}
+        payloads = [{"file": file, "problem": exc.problem}]
     except Exception as exc:  # a parser bug on one unusual file must not stop a whole build
-        return {"file": file, "problem": f"unexpected error ({type(exc).__name__}: {exc})"}, False
+        return [{"file": file, "problem": f"unexpected error ({type(exc).__name__}: {exc})"}], False
     if shard is None:
-        return payload, False
+        return payloads, False
     try:
-        data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        data = json.dumps({"file": file, "documents": payloads}, ensure_ascii=False, sort_keys=True)
+        encoded = data.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate from a PDF text layer: keep the result, not a shard
-        return payload, False
-    atomic_write_bytes(shard, data)
-    return payload, True
+        return payloads, False
+    atomic_write_bytes(shard, encoded)
+    return payloads, True
 
 
 def _shard_key(data_sha: str, file: str, row: Mapping | None, extra: str = "") -> str:
@@ -356,12 +402,16 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def _read_shard(path: Path) -> dict | None:
+def _read_shard(path: Path) -> list[dict] | None:
+    """The payloads a shard holds, or None when it is missing or damaged (it is then made again)."""
     try:
-        payload = json.loads(path.read_bytes())
+        shard = json.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
-    return payload if isinstance(payload, dict) and "file" in payload else None
+    documents = shard.get("documents") if isinstance(shard, dict) else None
+    if not isinstance(documents, list) or not documents or not all(isinstance(d, dict) for d in documents):
+        return None
+    return documents
 
 
 def _fault(point: str, count: int) -> None:
@@ -409,7 +459,7 @@ def _publish(corpus: Corpus, processed_dir: Path, inputs: str) -> None:
 
 def input_fingerprint(raw_dir: Path | str) -> str:
     """SHA-256 over what a build reads: every entry of `scan_raw` (files with their checksums,
-    problems with their reasons), the catalog's bytes and the code version."""
+    problems with their reasons), the catalog's and `dxminutes.toml`'s bytes and the code version."""
     raw_dir = Path(raw_dir)
     scan = scan_raw(raw_dir)
     digest = hashlib.sha256(code_version().encode())
@@ -426,7 +476,7 @@ def input_fingerprint(raw_dir: Path | str) -> str:
         catalog_sha = sha256_file(catalog) if catalog.is_file() else "none"
     except OSError as exc:
         catalog_sha = f"unreadable: {_os_reason(exc)}"
-    digest.update(f"\0catalog\0{catalog_sha}".encode())
+    digest.update(f"\0catalog\0{catalog_sha}\0convention\0{_convention_key(raw_dir)}".encode())
     return digest.hexdigest()
 
 
@@ -556,8 +606,16 @@ def inspect_file(path: Path | str) -> dict:
     """Everything the loader finds in one file, as a JSON-ready dict (the catalog next to the file is applied)."""
     path = Path(path)
     catalog = load_catalog(path.parent)
-    row = catalog_row(catalog.frame, path.name)
-    parsed = _parse(path, row, path.name)
+    convention = load_convention(path.parent)
+    row = convention.row_for(path.name, catalog_row(catalog.frame, path.name))
+    if is_structured(path):
+        items = _parse_structured(path, row, path.name)
+        parsed = items[0][1]
+        if len(items) > 1:
+            note = f"the file holds {len(items)} documents; the first ({items[0][0]}) is shown"
+            parsed = replace(parsed, warnings=(*parsed.warnings, note))
+    else:
+        parsed = _parse(path, row, path.name, convention)
     meta = parsed.meta
     turns = parsed.segmentation.turns
     catalog_notes = [
@@ -573,6 +631,8 @@ def inspect_file(path: Path | str) -> dict:
         "n_chars": len(parsed.cleaned),
         "metadata": {
             **{key: getattr(meta, name) for key, name in INSPECT_KEYS.items()},
+            "body_code": meta.body_code,
+            "body_level": meta.body_level,
             "sources": {key: meta.sources[name] for key, name in INSPECT_KEYS.items()},
         },
         "cleaning": [
@@ -587,20 +647,25 @@ def inspect_file(path: Path | str) -> dict:
             {key: _plain(row[key]) for key in ("kind", "text")}
             for row in parsed.segmentation.non_speech.to_dict("records")
         ],
-        "warnings": catalog_notes + list(parsed.warnings) + ([NO_SPEAKERS] if turns.empty else []),
+        "warnings": list(convention.warnings)
+        + catalog_notes
+        + list(parsed.warnings)
+        + ([NO_SPEAKERS] if turns.empty else []),
     }
 
 
-def _parse(path: Path, row: Mapping | None, file: str | None) -> _Parsed:
+def _parse(
+    path: Path, row: Mapping | None, file: str | None, convention: Convention | None = None
+) -> _Parsed:
     """Read, clean, describe and segment one file. Opens only regular files (never blocks on a FIFO)."""
     _require_regular(path)
     raw = read_raw(path)
     file = file or path.name
     sha256 = sha256_file(path)
     result = clean(raw.text)
-    meta = document_metadata(result.text, file, row)
-    segmentation = segment(result.text)
-    warnings = list(raw.warnings) + list(meta.warnings)
+    meta = document_metadata(result.text, file, row, raw_text=raw.text)
+    segmentation = segment(result.text, convention)
+    warnings = list(raw.warnings) + list(meta.warnings) + list(missing_metadata_warnings(file, meta, sha256))
     warnings += [message for message in segmentation.warnings if message != NO_SPEAKERS]
     if row and row.get("sha256") and row["sha256"] != sha256:
         warnings.append("sha256 differs from the catalog: the file changed since it was catalogued")
@@ -614,6 +679,7 @@ def _payload(item: _Parsed) -> dict:
     if seg.turns.empty:
         return {"file": item.file, "problem": NO_SPEAKERS, "warnings": warnings}
     meta = item.meta.as_dict()
+    meta["municipality"] = meta["municipality"] or UNKNOWN_MUNICIPALITY  # source stays `none`
     document = {
         "file": item.file,
         "format": item.raw.format,
@@ -679,6 +745,57 @@ def _assemble(entries: list[tuple[str | None, dict]], warnings: list[dict] | Non
         "warnings": warnings,
     }
     return Corpus(**{name: _frame(rows[name], TABLE_SCHEMAS[name]) for name in CORPUS_TABLES})
+
+
+# --- structured files (CSV, TSV, Excel, JSON): turns come from the rows ------------------------
+
+
+def _parse_structured(path: Path, row: Mapping | None, file: str | None) -> list[tuple[str | None, _Parsed]]:
+    """One `_Parsed` per document of a structured file; its turns come from the rows, not from `segment`."""
+    _require_regular(path)
+    structured = read_structured(path)
+    file = file or path.name
+    sha256 = sha256_file(path)
+    out = []
+    for doc in structured.documents:
+        turns = doc.turns[list(SEGMENT_TURN_COLUMNS)].copy()
+        turns["text"] = [clean(text).text.strip() for text in turns["text"].tolist()]
+        turns = turns.loc[turns["text"].str.strip() != ""].reset_index(drop=True)
+        turns["position"] = range(len(turns))
+        joined = "\n".join(
+            f"{label}: {text}" if label else text
+            for label, text in zip(turns["speaker_label"], turns["text"])
+        )
+        result = clean(joined)
+        meta = structured_metadata(doc.metadata, file, row)
+        non_speech = pd.DataFrame(
+            [{"position": i, "kind": "header", "text": text} for i, text in enumerate(doc.non_speech)],
+            columns=list(SEGMENT_NON_SPEECH_COLUMNS),
+        )
+        segmentation = Segmentation(
+            turns.astype({"position": "int64"}), non_speech.astype({"position": "int64"}), ()
+        )
+        warnings = [
+            *structured.warnings,
+            *doc.warnings,
+            *meta.warnings,
+            *missing_metadata_warnings(file, meta, sha256),
+        ]
+        raw = RawText(
+            path=structured.path, format=structured.format, encoding=structured.encoding, text=joined
+        )
+        out.append(
+            (
+                doc.key,
+                _Parsed(raw, file, sha256, result.text, result.report, meta, segmentation, tuple(warnings)),
+            )
+        )
+    return out
+
+
+def _structured_doc_ids(stem: str, n_documents: int) -> list[str]:
+    """The file stem for a one-document file, else `stem-001`, `stem-002`, … in order of appearance."""
+    return [stem] if n_documents == 1 else [f"{stem}-{i + 1:03d}" for i in range(n_documents)]
 
 
 def _frame(rows: list[dict], schema: dict[str, str]) -> pd.DataFrame:
@@ -759,6 +876,7 @@ def _summary(result: dict) -> str:
     lines = [f"{result['file']}  ({result['format']}, {result['encoding']}, {result['n_chars']} characters)"]
     for key in INSPECT_KEYS:
         lines.append(f"  {key:<13} {meta[key] or '-'}  [{meta['sources'][key]}]")
+    lines.append(f"  {'body_code':<13} {meta['body_code'] or '-'}  ({meta['body_level'] or 'level unknown'})")
     turns = pd.DataFrame(result["turns"], columns=["speaker", "speaker_label", "role", "text"])
     lines.append(f"turns: {len(turns)}, non-speech parts: {len(result['non_speech'])}")
     for role, count in turns["role"].value_counts(sort=False).sort_index().items():

@@ -175,6 +175,8 @@ def scale_corpus(
             format="txt",
             encoding="utf-8",
             municipality=name,
+            # a generated municipality is no body of the official list: no code, no level
+            **{column: None for column in ("body_code", "body_level") if column in template.index},
             body=_rename(template.get("body"), old_name, name),
             meeting_title=_rename(template.get("meeting_title"), old_name, name),
             meeting_date=date,

@@ -20,6 +20,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 
 from dxminutes.corpus.build import load_document, minutes_files
 from dxminutes.corpus.catalog import catalog_row, read_catalog
+from dxminutes.corpus.convention import load_convention
 from dxminutes.corpus.readers import InputError
 from dxminutes.text.dtm import DTM, LEVELS
 from dxminutes.text.token_table import TOKEN_COLUMNS, tokenize_turns
@@ -79,11 +80,13 @@ class DaskCorpus:
     dtms: dict[str, DTM]  # level → count matrix (and "turn_tfidf": the turn-level TF-IDF)
 
 
-def _document_task(item: tuple[str, str, dict | None, str], raw_dir: str, tokenizer, cache_dir) -> dict:
+def _document_task(
+    item: tuple[str, str, dict | None], raw_dir: str, tokenizer, cache_dir, convention
+) -> dict:
     """Worker task: load, clean and segment one file, tokenize its turns, count terms per turn."""
-    file, doc_id, row, _ = item
+    file, doc_id, row = item
     try:
-        corpus = load_document(Path(raw_dir) / file, row, file=file, doc_id=doc_id)
+        corpus = load_document(Path(raw_dir) / file, row, file=file, doc_id=doc_id, convention=convention)
     except InputError as exc:
         return {"failure": {"file": file, "problem": exc.problem}}
     if not corpus.failures.empty:
@@ -116,14 +119,18 @@ def corpus_to_dtms_dask(
     raw_dir = Path(raw_dir)
     tokenizer = tokenizer or JapaneseTokenizer()
     catalog = read_catalog(raw_dir)
+    convention = load_convention(raw_dir)
     files = minutes_files(raw_dir)
     stems = pd.Series([Path(f).stem for f in files], dtype="str")
     duplicated = set(stems[stems.duplicated(keep=False)])
     items = [
-        (f, f if Path(f).stem in duplicated else Path(f).stem, catalog_row(catalog, f), f) for f in files
+        (f, f if Path(f).stem in duplicated else Path(f).stem, convention.row_for(f, catalog_row(catalog, f)))
+        for f in files
     ]
     bag = db.from_sequence(items, npartitions=max(1, len(items)))
-    bag = bag.map(_document_task, raw_dir=str(raw_dir), tokenizer=tokenizer, cache_dir=cache_dir)
+    bag = bag.map(
+        _document_task, raw_dir=str(raw_dir), tokenizer=tokenizer, cache_dir=cache_dir, convention=convention
+    )
     results = bag.compute(scheduler=client.get) if client is not None else bag.compute()
 
     ok = [r for r in results if "failure" not in r]
