@@ -138,13 +138,15 @@ def _reference_rejoin(text: str) -> str:
             blanks += 1
             continue
         if out and cleaning._should_join(out[-1].strip(), stripped):
-            last = out[-1].rstrip()[-1:]
-            sep = (
-                " "
-                if last.isascii() and last.isalnum() and stripped[0].isascii() and stripped[0].isalnum()
-                else ""
+            head = out[-1].rstrip()
+            words = (
+                head[-1:].isascii()
+                and head[-1:].isalnum()
+                and stripped[0].isascii()
+                and stripped[0].isalnum()
             )
-            out[-1] = out[-1].rstrip() + sep + stripped
+            keeps = cleaning._keeps_space(head + " " + stripped, len(head), len(head) + 1)
+            out[-1] = head + (" " if words and keeps else "") + stripped
         else:
             out.extend([""] * blanks)
             out.append(line)
@@ -168,7 +170,13 @@ def test_rejoin_matches_its_reference_on_seeds_and_mixed_long_lines():
             r = rng.random()
             if r < 0.15:
                 sample.append("")
-            elif r < 0.3:  # long wrapped lines that join into lines far beyond the judged head
+            elif r < 0.35:  # ASCII at the joins: spaced-out runs (`7 D`) and words (`Microsoft 365`)
+                sample.append(
+                    rng.choice(
+                        ["7", "D X推進の取組", "Microsoft", "365 を導入した結果として今後も", "E B P M"]
+                    )
+                )
+            elif r < 0.45:  # long wrapped lines that join into lines far beyond the judged head
                 sample.append("あ" * rng.randrange(20, 900) + rng.choice(["", "、", "。", "\t表", "です"]))
             else:
                 sample.append(rng.choice(lines))
