@@ -189,9 +189,8 @@ def test_valid_names_include_wards_and_check_the_prefecture(tmp_path):
     _corpus, messages, docs = _load(_raw(tmp_path, "\n".join(rows) + "\n"))
     assert messages == ["line 3, column 3 (prefecture): '八尾市' is not in 東京都 (大阪府); ignored"]
     assert docs.loc["a.txt", "municipality"] == "横浜市港北区"
-    assert (
-        docs.loc["b.txt", "municipality"] == "八尾市" and docs.loc["b.txt", "prefecture_source"] != "catalog"
-    )
+    # the rejected 東京都 is not used: the prefecture is the municipality's own
+    assert (docs.loc["b.txt", "municipality"], docs.loc["b.txt", "prefecture"]) == ("八尾市", "大阪府")
 
 
 def test_catalog_that_is_not_a_regular_file(tmp_path):
