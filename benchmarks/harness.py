@@ -176,3 +176,19 @@ def fmt_rate(r: float | None) -> str:
     if r is None:
         return "n/a"
     return f"{r / 1e6:.2f} M" if r >= 1e6 else f"{r / 1e3:.0f} k"
+
+
+def repeat_to_size(unit: str, n_bytes: int) -> str:
+    """`unit` repeated to at most `n_bytes` of UTF-8, cut after the last whole line that fits."""
+    data = unit.encode("utf-8")
+    blob = (data * -(-n_bytes // len(data)))[:n_bytes]
+    return blob[: blob.rfind(b"\n") + 1].decode("utf-8")
+
+
+def per_char_ratio(
+    seconds: float | None, n_chars: int, ref_seconds: float | None, ref_chars: int
+) -> float | None:
+    """Time per character of a run relative to a reference run (1.0 = the same cost per character)."""
+    if not seconds or not ref_seconds or not n_chars or not ref_chars:
+        return None
+    return (seconds / n_chars) / (ref_seconds / ref_chars)

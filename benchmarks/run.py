@@ -8,6 +8,11 @@ peak memory are taken), and prints/writes a Markdown report with PASS/MISS targe
 Options: --scales 1,10,100  --repeats N (100× always runs once)  --quick (1× only, one repeat,
 at most 15 turns per document, no `make report` stage; what tests/test_bench_smoke.py runs)
 --out PATH (default benchmarks/RESULTS.md)  --work DIR (default benchmarks/work, git-ignored).
+
+The long-document stage (`--stage long`, also run at the end of a full run) builds one minutes
+file of 60 KB, 3 MB and 30 MB, made from the seeds by repetition, each in a fresh subprocess, and
+compares the time per character of the long files with the 60 KB file's (target: within 1.5×).
+Alone it writes benchmarks/RESULTS-long.md (or --out).
 """
 
 from __future__ import annotations
@@ -41,6 +46,15 @@ STAGES = {
     "report": "full `make report` (build + notebooks)",
 }
 ANALYSIS_STAGES = ("dtm", "themes_stats", "keyness", "cooccurrence", "nmf")
+#: The long-document stage: (label, bytes, repeats) of one minutes file each, seeds repeated.
+LONG_SIZES = (("60 KB", 60_000, 5), ("3 MB", 3_000_000, 3), ("30 MB", 30_000_000, 1))
+#: Time per character of a long file may be at most this multiple of the 60 KB file's.
+LONG_RATIO_MAX = 1.5
+#: What the long-document stage times: the whole build, and the per-document path alone.
+LONG_MODES = {
+    "long_build": "`corpus.build` (fresh processed folder: shard, tables, manifest)",
+    "long_load": "`corpus.build.load_document` (read, clean + audit, metadata, segment)",
+}
 #: The known cause of a target that a run misses, printed under the targets table.
 WHY_MISSED = {
     "sudachi vs bare janome": (
@@ -75,6 +89,10 @@ def _child(stage: str, work: Path, repeat: int) -> None:
     try:
         if stage == "prepare":
             return _prepare(work)
+        if stage == "long_prepare":
+            return _long_prepare(work)
+        if stage in LONG_MODES:
+            return _long_run(stage, work, repeat)
         if stage == "load":
             from dxminutes.corpus.build import load_corpus
 
@@ -300,6 +318,114 @@ def _compare_backends(work: Path, turns, tokens) -> None:
     harness.report_child(0.0)
 
 
+def _long_prepare(work: Path) -> None:
+    """Write one minutes file per size of LONG_SIZES: the seeds, concatenated, repeated, cut at a line."""
+    from dxminutes import config
+
+    unit = "".join(path.read_text(encoding="utf-8") for path in sorted(config.RAW_DIR.glob("*.txt")))
+    sizes = {}
+    for label, n_bytes, _ in LONG_SIZES:
+        folder = work / _slug(label)
+        shutil.rmtree(folder, ignore_errors=True)
+        (folder / "raw").mkdir(parents=True)
+        text = harness.repeat_to_size(unit, n_bytes)
+        (folder / "raw" / "minutes.txt").write_text(text, encoding="utf-8")
+        sizes[label] = {"bytes": len(text.encode("utf-8")), "n_chars": len(text)}
+    (work / "long.json").write_text(json.dumps(sizes, ensure_ascii=False))
+    harness.report_child(0.0)
+
+
+def _long_run(mode: str, work: Path, repeat: int) -> None:
+    """Time one long file (`--repeat` = size index × 100 + run) through `mode` of LONG_MODES."""
+    from dxminutes.corpus.build import build, load_document
+
+    label = LONG_SIZES[repeat // 100][0]
+    folder = work / _slug(label)
+    out = folder / "processed"
+    shutil.rmtree(out, ignore_errors=True)
+    with harness.Timer() as t:
+        if mode == "long_build":
+            corpus = build(folder / "raw", out)
+        else:
+            corpus = load_document(folder / "raw" / "minutes.txt")
+    if not corpus.failures.empty:
+        raise RuntimeError(f"{label}: {corpus.failures['problem'].iloc[0]}")
+    harness.report_child(t.seconds, n_turns=len(corpus.turns))
+
+
+def _slug(label: str) -> str:
+    return "long-" + label.replace(" ", "").lower()
+
+
+def run_long(work_root: Path) -> dict:
+    """Run the long-document stage; {label: StageResult} plus the file sizes."""
+    work = work_root / "long"
+    work.mkdir(parents=True, exist_ok=True)
+    script = str(Path(__file__).resolve())
+    prep = harness.run_child([script, "--child", "long_prepare", "--work", str(work)])
+    if prep["status"] != "ok":
+        return {"error": prep.get("note", "")}
+    sizes = json.loads((work / "long.json").read_text())
+    results: dict[str, dict[str, harness.StageResult]] = {}
+    for mode in LONG_MODES:
+        results[mode] = {}
+        for index, (label, _, repeats) in enumerate(LONG_SIZES):
+            print(f"[long] {mode} {label} …", file=sys.stderr, flush=True)
+            result = harness.StageResult(stage=mode, scale=1, n_chars=sizes[label]["n_chars"])
+            for r in range(repeats):
+                out = harness.run_child(
+                    [script, "--child", mode, "--work", str(work), "--repeat", str(index * 100 + r)]
+                )
+                if out["status"] != "ok":
+                    result.status, result.note = out["status"], out.get("note", "")
+                    break
+                result.seconds.append(out["seconds"])
+                result.peak_rss_mb = max(result.peak_rss_mb or 0.0, out["peak_rss_mb"])
+                result.note = f"{out['n_turns']} turns"
+            results[mode][label] = result
+    return {"results": results, "sizes": sizes}
+
+
+def render_long(long: dict) -> str:
+    """The Markdown section of the long-document stage."""
+    out = ["## Long documents", ""]
+    if "error" in long:
+        return "\n".join([*out, f"not run: {_no_paths(long['error'])}", ""])
+    results, sizes = long["results"], long["sizes"]
+    ref_label = LONG_SIZES[0][0]
+    out += [
+        "One minutes file per size, made from the five seeds concatenated and repeated (cut at a line "
+        "break), each run in a fresh subprocess; time is the median wall time of the timed call "
+        "(the whole build into a fresh processed folder, or the per-document path alone).",
+        "",
+    ]
+    rows, targets = [], []
+    for mode, description in LONG_MODES.items():
+        ref = results[mode][ref_label]
+        for label, _, _ in LONG_SIZES:
+            r = results[mode][label]
+            ratio = harness.per_char_ratio(r.median, r.n_chars, ref.median, ref.n_chars)
+            rows.append(
+                {
+                    "timed": description,
+                    "file": label,
+                    "bytes": sizes[label]["bytes"],
+                    "characters": r.n_chars,
+                    "runs": len(r.seconds),
+                    "median time": harness.fmt_seconds(r.median),
+                    "µs/char": f"{r.median / r.n_chars * 1e6:.2f}" if r.median else "n/a",
+                    f"time/char vs {ref_label}": f"{ratio:.2f}×" if ratio else "n/a",
+                    "peak memory": f"{r.peak_rss_mb:.0f} MB" if r.peak_rss_mb else "n/a",
+                    "status": r.status + (f" ({_no_paths(r.note)})" if r.note else ""),
+                }
+            )
+            if label != ref_label:
+                name = f"time/char {label} vs {ref_label}: {mode.removeprefix('long_')}"
+                targets.append(harness.target(name, ratio, LONG_RATIO_MAX, higher_is_better=False))
+    out += [harness.markdown_table(rows), "", harness.markdown_table(targets), ""]
+    return "\n".join(out)
+
+
 # ----------------------------------------------------------------------------- parent side
 def _measure(stage: str, work: Path, scale: int, n_chars: int, repeats: int) -> harness.StageResult:
     result = harness.StageResult(stage=stage, scale=scale, n_chars=n_chars)
@@ -510,16 +636,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--work", type=Path, default=HERE / "work")
+    parser.add_argument("--stage", choices=["long"], help="run only this stage (long: long documents)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--repeat", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         _child(args.child, args.work, args.repeat)
         return 0
+    if args.stage == "long":
+        out = args.out if args.out != HERE / "RESULTS.md" else HERE / "RESULTS-long.md"
+        text = (
+            "# Benchmark results: long documents\n\nGenerated by `python benchmarks/run.py --stage long`.\n\n"
+        )
+        text += "## Machine\n\n" + harness.markdown_table(
+            [{"item": k, "value": v} for k, v in harness.machine_info().items()]
+        )
+        text += "\n" + render_long(run_long(args.work))
+        print(text)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        return 0
     scales = [1] if args.quick else sorted(int(s) for s in args.scales.split(","))
     repeats = 1 if args.quick else args.repeats
     suite = run_suite(scales, repeats, args.work, quick=args.quick)
     text = render(suite, harness.machine_info(), quick=args.quick)
+    if not args.quick:  # the long-document stage runs in every full run
+        text += "\n" + render_long(run_long(args.work))
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")

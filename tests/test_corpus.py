@@ -141,9 +141,11 @@ def test_loading_is_deterministic(corpus):
 
 def test_build_and_read_processed_round_trip(tmp_path, corpus):
     built = build(config.RAW_DIR, tmp_path)
+    # the tables, their manifest, the lock files and the per-document shards; no temporary files left
     assert sorted(os.listdir(tmp_path)) == sorted(
-        f"{name}.parquet" for name in COLUMNS
-    )  # no temporary files left
+        [f"{name}.parquet" for name in COLUMNS] + ["manifest.json", ".build.lock", ".publish.lock", "cache"]
+    )
+    assert len(os.listdir(tmp_path / "cache" / "corpus")) == len(built.documents)
     read = read_processed(tmp_path)
     for name in COLUMNS:
         pd.testing.assert_frame_equal(getattr(built, name), getattr(read, name), check_dtype=False)

@@ -54,6 +54,10 @@ def relpath(path: os.PathLike | str, start: os.PathLike | str = PROJECT_DIR) -> 
     """
     p = Path(path)
     try:
-        return p.resolve().relative_to(Path(start).resolve()).as_posix()
+        resolved = p.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: resolve the folders, keep the name
+        resolved = Path(os.path.abspath(p))
+    try:
+        return resolved.relative_to(Path(start).resolve()).as_posix()
     except ValueError:
         return p.name

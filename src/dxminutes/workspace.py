@@ -19,7 +19,6 @@ from pathlib import Path
 import pandas as pd
 
 from dxminutes import config
-from dxminutes._io import sha256_file
 from dxminutes.analysis import keyness as keyness_mod
 from dxminutes.analysis import kwic, theme_stats
 from dxminutes.analysis.themes import ThemeSet, code_turns, load_themes
@@ -46,30 +45,22 @@ class Analysis:
         return self.corpus.turns
 
 
-def _built_from(built: corpus_mod.Corpus, raw_dir: Path) -> bool:
-    """True when `built` was made from exactly the minutes files now in `raw_dir`.
-
-    Compares the files and their checksums with what `build` recorded; `make report` always
-    rebuilds, so this only matters when a notebook is run on its own.
-    """
-    files = corpus_mod.minutes_files(raw_dir)
-    if set(files) != set(built.documents["file"]) | set(built.failures["file"]):
-        return False
-    recorded = dict(zip(built.documents["file"], built.documents["sha256"]))
-    return all(sha256_file(raw_dir / f) == sha for f, sha in recorded.items())
-
-
 def prepare(
     raw_dir=None, processed_dir=None, themes_path=None, *, n_jobs: int = 1, progress: bool = False
 ) -> Analysis:
     """Load (or build) the corpus, tokenize it through the cache, and code the turns by theme."""
     raw = Path(raw_dir or config.RAW_DIR)
     processed = Path(processed_dir or config.PROCESSED_DIR)
-    try:
-        corpus = corpus_mod.read_processed(processed)
-    except FileNotFoundError:
-        corpus = None
-    if corpus is None or not _built_from(corpus, raw):
+    # A snapshot counts only when its manifest matches every table and records exactly the
+    # inputs now in `raw` (files, their checksums, unloadable entries, catalog, code version);
+    # a mix of tables from two builds, or tables without a manifest, are rebuilt.
+    corpus = None
+    if corpus_mod.is_current(processed, raw):
+        try:
+            corpus = corpus_mod.read_processed(processed)
+        except FileNotFoundError:  # includes SnapshotError: tables changed since the manifest
+            corpus = None
+    if corpus is None:
         corpus = corpus_mod.build(raw, processed)
     tokens = tokens_mod.build_token_table(corpus, processed_dir=processed, n_jobs=n_jobs, progress=progress)
     themes = load_themes(themes_path)

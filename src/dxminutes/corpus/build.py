@@ -1,17 +1,46 @@
 """Corpus assembly: raw files → documents, turns, non-speech parts, cleaning reports, failures.
 
 `load_corpus` reads every minutes file of a raw folder (sorted, catalog applied) and goes on past
-bad files, which are listed in `failures`. `build` writes the tables as Parquet into the processed
-folder, each file written to a temporary name and moved into place, so an interrupted run never
-leaves half a table. Nothing is ever written into the raw folder.
+bad files, which are listed in `failures`: every entry of the raw folder is either loaded or a
+failure with its reason (`scan_raw`: symlink loops, FIFOs and other non-regular files, unreadable
+folders), except hidden files, `catalog.csv` and READMEs, which are never minutes.
+
+`build` writes the tables as Parquet into the processed folder:
+
+* **Kept as made.** Each document's result is written, as soon as it is made, as a shard in
+  `<processed>/cache/corpus/`, keyed on the raw bytes, the catalog row, the file name and the
+  code version; the tables are assembled from the shards. An interrupted build resumes where it
+  stopped and a crash loses at most the document in flight.
+* **One snapshot.** The tables are written (each atomically), then `manifest.json` names the
+  build and the SHA-256 of every table. `read_processed` accepts only tables that match the
+  manifest, so a run killed between two tables never passes as a mix of old and new tables.
+* **One builder at a time.** Builds on one processed folder are serialized by a lock file
+  (`.build.lock`, an OS lock released when its process ends); publishing and reading take
+  `.publish.lock`. Temporary files left by dead processes are removed at the start of a build.
+
+Nothing is ever written into the raw folder.
+
+Testing hook: the environment variable `DXMINUTES_FAULT` makes a build end its process abruptly
+(`os._exit`) at a chosen point: `documents:N` after N documents were kept, `tables:N` after N
+tables were written.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import fcntl
+import functools
+import hashlib
+import io
 import json
+import os
+import re
+import stat
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,8 +48,8 @@ import pandas as pd
 from tqdm import tqdm
 
 from dxminutes import config
-from dxminutes._io import atomic_path, sha256_file
-from dxminutes.corpus.catalog import catalog_row, read_catalog
+from dxminutes._io import atomic_write_bytes, sha256_bytes, sha256_file
+from dxminutes.corpus.catalog import Catalog, catalog_row, load_catalog
 from dxminutes.corpus.cleaning import clean
 from dxminutes.corpus.convention import CONVENTION_FILE, Convention, load_convention
 from dxminutes.corpus.metadata import (
@@ -54,6 +83,28 @@ INSPECT_KEYS = {
 #: Names in a raw folder that are never minutes.
 NOT_MINUTES = ("catalog.csv", ".gitkeep", CONVENTION_FILE)
 
+MANIFEST_NAME = "manifest.json"
+BUILD_LOCK_NAME = ".build.lock"
+PUBLISH_LOCK_NAME = ".publish.lock"
+#: Shards of per-document results, below the processed folder.
+SHARD_SUBDIR = ("cache", "corpus")
+#: A builder waits this long for another build on the same folder before giving up.
+LOCK_TIMEOUT_S = 3600.0
+FAULT_ENV = "DXMINUTES_FAULT"
+FAULT_EXIT_CODE = 75
+#: Temporary files of `_io.atomic_path`: `.name.<pid>.<thread>.tmp.ext`.
+TEMPORARY_RE = re.compile(r"^\..+\.(?P<pid>\d+)\.\d+\.tmp(?:\.[^.]+)?$")
+#: Modules and resources whose content decides a document's result (part of every shard key).
+CODE_PATHS = ("corpus", "normalize.py", "schema.py", "resources")
+
+
+class SnapshotError(FileNotFoundError):
+    """The processed folder holds no complete, consistent set of tables (run `build`)."""
+
+
+class BuildLockTimeout(RuntimeError):
+    """Another build kept the processed folder locked for longer than the timeout."""
+
 
 @dataclass(frozen=True)
 class Corpus:
@@ -79,6 +130,17 @@ class _Parsed:
     warnings: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class RawScan:
+    """What a raw folder holds: candidate minutes files and entries that cannot be loaded."""
+
+    files: tuple[str, ...]  # relative POSIX paths of regular files, sorted
+    problems: tuple[tuple[str, str], ...]  # (relative path, problem), sorted
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
 def load_document(
     path: Path | str,
     catalog_row: Mapping | None = None,
@@ -92,98 +154,460 @@ def load_document(
     `file` is the name recorded in the tables (default: the file name), `doc_id` the key (default: its
     stem), `convention` the corpus folder's `dxminutes.toml` (`load_convention`), as `load_corpus` applies it.
     """
+    path = Path(path)
     if is_structured(path):
-        items = _parse_structured(Path(path), catalog_row, file)
+        items = _parse_structured(path, catalog_row, file)
         ids = _structured_doc_ids(doc_id or Path(items[0][1].file).stem, len(items))
-        return _tables([(doc, item) for doc, (_, item) in zip(ids, items)], [])
-    parsed = _parse(Path(path), catalog_row, file, convention)
-    return _tables([(doc_id or Path(parsed.file).stem, parsed)], [])
+        return _assemble([(doc, _payload(item)) for doc, (_, item) in zip(ids, items)])
+    parsed = _parse(path, catalog_row, file, convention)
+    return _assemble([(doc_id or Path(parsed.file).stem, _payload(parsed))])
 
 
 def load_corpus(raw_dir: Path | str | None = None, *, progress: bool = False) -> Corpus:
     """Load every minutes file below `raw_dir` (sorted by relative path) with its catalog row applied."""
-    raw_dir = Path(raw_dir or config.RAW_DIR)
-    if not raw_dir.is_dir():
-        raise FileNotFoundError(f"raw folder not found: {config.relpath(raw_dir)}")
-    catalog = read_catalog(raw_dir)
-    convention = load_convention(raw_dir)  # dxminutes.toml: speaker patterns, role words, defaults
-    files = minutes_files(raw_dir)
-    stems = pd.Series([Path(file).stem for file in files], dtype="str")
-    duplicated = set(stems[stems.duplicated(keep=False)])
-    parsed, failures = [], []
-    for file in tqdm(files, desc="loading minutes", disable=not progress):
-        try:
-            row = convention.row_for(file, catalog_row(catalog, file))
-            if is_structured(file):
-                stem = file if Path(file).stem in duplicated else Path(file).stem
-                items = _parse_structured(raw_dir / file, row, file)
-                ids = _structured_doc_ids(stem, len(items))
-                parsed += [(doc, item) for doc, (_, item) in zip(ids, items)]
-                continue
-            result = _parse(raw_dir / file, row, file, convention)
-        except InputError as exc:
-            failures.append({"file": file, "problem": exc.problem})
-            continue
-        except Exception as exc:  # a parser bug on one unusual file must not stop a whole build
-            failures.append({"file": file, "problem": f"unexpected error ({type(exc).__name__}: {exc})"})
-            continue
-        stem = Path(file).stem
-        parsed.append((file if stem in duplicated else stem, result))
-    corpus = _tables(parsed, failures)
-    if not convention.warnings:
-        return corpus
-    extra = pd.DataFrame({"file": CONVENTION_FILE, "message": list(convention.warnings)})
-    warnings = pd.concat([extra, corpus.warnings], ignore_index=True).astype(TABLE_SCHEMAS["warnings"])
-    return replace(corpus, warnings=warnings)
+    return _load(_raw_folder(raw_dir), progress=progress)
 
 
 def minutes_files(raw_dir: Path | str) -> list[str]:
     """Relative POSIX paths of the files below `raw_dir` that may be minutes (not the catalog, READMEs, hidden files)."""
+    return list(scan_raw(raw_dir).files)
+
+
+def scan_raw(raw_dir: Path | str) -> RawScan:
+    """Every entry below `raw_dir`: a regular file that may be minutes, or a problem with its reason.
+
+    Symlinked folders are followed once: a link back to one of its own ancestors is a symlink
+    loop, a second way into a folder already read is reported and not read again. Real folders
+    are read before symlinked ones, so a folder is always listed under its real name when it
+    has one. Hidden entries, `catalog.csv` and READMEs are skipped (never minutes).
+    """
     raw_dir = Path(raw_dir)
-    files = []
-    for path in raw_dir.rglob("*"):
-        relative = path.relative_to(raw_dir)
-        if not path.is_file() or any(part.startswith(".") for part in relative.parts):
+    files: list[str] = []
+    problems: list[tuple[str, str]] = []
+    root = os.stat(raw_dir)
+    seen: dict[tuple[int, int], str] = {(root.st_dev, root.st_ino): "."}
+    # (folder path, relative prefix, ids of the folder and its ancestors)
+    pending = [(raw_dir, "", ((root.st_dev, root.st_ino),))]
+    linked: list[tuple[Path, str, tuple, os.stat_result]] = []
+    while pending or linked:
+        if pending:
+            folder, prefix, chain = pending.pop()
+        else:
+            folder, prefix, chain, info = linked.pop(0)
+            key = (info.st_dev, info.st_ino)
+            if key in chain:
+                problems.append(
+                    (prefix.rstrip("/"), "symlink loop (links back to a folder that contains it)")
+                )
+                continue
+            if key in seen:
+                problems.append((prefix.rstrip("/"), f"symlinked folder already read as '{seen[key]}'"))
+                continue
+            seen[key] = prefix.rstrip("/")
+            chain = (*chain, key)
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            problems.append((prefix.rstrip("/") or ".", f"folder cannot be listed ({_os_reason(exc)})"))
             continue
-        if path.name in NOT_MINUTES or path.name.upper().startswith("README"):
-            continue
-        files.append(relative.as_posix())
-    return sorted(files)
+        for entry in entries:
+            name, relative = entry.name, prefix + entry.name
+            if name.startswith("."):
+                continue
+            try:
+                info = os.stat(entry.path)  # follows symlinks
+            except OSError as exc:
+                problems.append((relative, _stat_problem(exc, entry.is_symlink())))
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                key = (info.st_dev, info.st_ino)
+                if entry.is_symlink():
+                    linked.append((Path(entry.path), relative + "/", chain, info))
+                elif key in seen:  # a bind mount or hard-linked folder
+                    problems.append((relative, f"folder already read as '{seen[key]}'"))
+                else:
+                    seen[key] = relative
+                    pending.append((Path(entry.path), relative + "/", (*chain, key)))
+            elif stat.S_ISREG(info.st_mode):
+                if name not in NOT_MINUTES and not name.upper().startswith("README"):
+                    files.append(relative)
+            else:
+                problems.append((relative, f"not a regular file ({_file_kind(info.st_mode)})"))
+    return RawScan(tuple(sorted(files)), tuple(sorted(problems)))
+
+
+def _raw_folder(raw_dir: Path | str | None) -> Path:
+    raw_dir = Path(raw_dir or config.RAW_DIR)
+    if not raw_dir.is_dir():
+        problem = "is not a folder" if raw_dir.exists() else "not found"
+        raise FileNotFoundError(f"raw folder {problem}: {config.relpath(raw_dir)}")
+    return raw_dir
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    return exc.strerror or type(exc).__name__
+
+
+def _stat_problem(exc: OSError, is_link: bool) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symlink loop"
+    if exc.errno == errno.ENOENT and is_link:
+        return "broken symlink (its target does not exist)"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    return f"cannot be read ({exc.strerror or type(exc).__name__})"
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISDIR, "a folder"),
+    ):
+        if test(mode):
+            return kind
+    return "unknown kind"
+
+
+def _require_regular(path: Path) -> None:
+    """Raise InputError unless `path` is a regular file (checked without opening it: never blocks)."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        is_link = path.is_symlink()
+        problem = (
+            "file not found" if exc.errno == errno.ENOENT and not is_link else _stat_problem(exc, is_link)
+        )
+        raise InputError(path, problem) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(path, f"not a regular file ({_file_kind(info.st_mode)})")
+
+
+def _load(raw_dir: Path, *, shard_dir: Path | None = None, progress: bool = False) -> Corpus:
+    """Load the raw folder; with `shard_dir`, reuse and write per-document shards."""
+    catalog = load_catalog(raw_dir)
+    convention = load_convention(raw_dir)  # dxminutes.toml: speaker patterns, role words, defaults
+    extra = _convention_key(raw_dir)
+    scan = scan_raw(raw_dir)
+    files = scan.files
+    stems = pd.Series([Path(file).stem for file in files], dtype="str")
+    duplicated = set(stems[stems.duplicated(keep=False)])
+    entries: list[tuple[str | None, dict]] = []
+    kept = 0
+    for file in tqdm(files, desc="loading minutes", disable=not progress):
+        row = convention.row_for(file, catalog_row(catalog.frame, file))
+        payloads, stored = _document(raw_dir, file, row, shard_dir, convention, extra)
+        stem = Path(file).stem
+        ids = _structured_doc_ids(file if stem in duplicated else stem, len(payloads))
+        entries += list(zip(ids, payloads))
+        kept += stored
+        if stored:
+            _fault("documents", kept)
+    entries += [(None, {"file": file, "problem": problem}) for file, problem in scan.problems]
+    leading = [{"file": CONVENTION_FILE, "message": message} for message in convention.warnings]
+    return _assemble(entries, leading + _catalog_warnings(catalog, files))
+
+
+def _convention_key(raw_dir: Path) -> str:
+    """SHA-256 of the folder's `dxminutes.toml` ('' when there is none): part of every shard key."""
+    path = raw_dir / CONVENTION_FILE
+    try:
+        return sha256_file(path) if path.is_file() else ""
+    except OSError as exc:
+        return f"unreadable: {_os_reason(exc)}"
+
+
+def _catalog_warnings(catalog: Catalog, files) -> list[dict]:
+    issues = list(catalog.issues) + catalog.missing_files(files)
+    return [{"file": config.CATALOG_NAME, "message": issue.message()} for issue in issues]
+
+
+def _document(
+    raw_dir: Path,
+    file: str,
+    row: Mapping | None,
+    shard_dir: Path | None,
+    convention: Convention | None = None,
+    extra: str = "",
+) -> tuple[list[dict], bool]:
+    """One file's payloads (one per document it holds; from its shard when one matches) and
+    whether a new shard was written."""
+    path = raw_dir / file
+    shard = None
+    if shard_dir is not None:
+        try:
+            _require_regular(path)
+            data_sha = sha256_file(path)
+        except (InputError, OSError):
+            data_sha = None  # reported by _parse below
+        if data_sha is not None:
+            shard = shard_dir / f"{_shard_key(data_sha, file, row, extra)}.json"
+            stored = _read_shard(shard)
+            if stored is not None:
+                return stored, False
+    try:
+        if is_structured(file):
+            payloads = [_payload(item) for _, item in _parse_structured(path, row, file)]
+        else:
+            payloads = [_payload(_parse(path, row, file, convention))]
+    except InputError as exc:
+        payloads = [{"file": file, "problem": exc.problem}]
+    except Exception as exc:  # a parser bug on one unusual file must not stop a whole build
+        return [{"file": file, "problem": f"unexpected error ({type(exc).__name__}: {exc})"}], False
+    if shard is None:
+        return payloads, False
+    try:
+        data = json.dumps({"file": file, "documents": payloads}, ensure_ascii=False, sort_keys=True)
+        encoded = data.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a PDF text layer: keep the result, not a shard
+        return payloads, False
+    atomic_write_bytes(shard, encoded)
+    return payloads, True
+
+
+def _shard_key(data_sha: str, file: str, row: Mapping | None, extra: str = "") -> str:
+    """Content key of one document's result: raw bytes, file name, catalog row, code version.
+
+    `extra` takes any further input that changes the result (a per-folder convention file).
+    """
+    parts = [
+        code_version(),
+        data_sha,
+        file,
+        json.dumps(dict(row or {}), ensure_ascii=False, sort_keys=True),
+        extra,
+    ]
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """SHA-256 over the source and resources that decide a document's result."""
+    digest = hashlib.sha256()
+    for name in CODE_PATHS:
+        base = config.PACKAGE_DIR / name
+        paths = (
+            sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            if base.is_dir()
+            else [base]
+        )
+        for path in paths:
+            digest.update(path.relative_to(config.PACKAGE_DIR).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _read_shard(path: Path) -> list[dict] | None:
+    """The payloads a shard holds, or None when it is missing or damaged (it is then made again)."""
+    try:
+        shard = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    documents = shard.get("documents") if isinstance(shard, dict) else None
+    if not isinstance(documents, list) or not documents or not all(isinstance(d, dict) for d in documents):
+        return None
+    return documents
+
+
+def _fault(point: str, count: int) -> None:
+    """Testing hook: end the process abruptly when `DXMINUTES_FAULT` is `point:count`."""
+    if os.environ.get(FAULT_ENV) == f"{point}:{count}":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(FAULT_EXIT_CODE)
+
+
+# --- building and reading the processed tables ---------------------------------------------------
 
 
 def build(raw_dir: Path | str | None = None, processed_dir: Path | str | None = None) -> Corpus:
-    """Load the corpus and write `{table}.parquet` for every table into `processed_dir` atomically."""
-    raw_dir = Path(raw_dir or config.RAW_DIR).resolve()
+    """Load the corpus (reusing kept shards) and publish every table into `processed_dir` as one snapshot."""
+    raw_dir = _raw_folder(raw_dir).resolve()
     processed_dir = Path(processed_dir or config.PROCESSED_DIR).resolve()
     if processed_dir == raw_dir or raw_dir in processed_dir.parents:
         raise ValueError("the processed folder must not be inside the raw folder")
-    corpus = load_corpus(raw_dir)
     processed_dir.mkdir(parents=True, exist_ok=True)
-    for name in CORPUS_TABLES:
-        with atomic_path(processed_dir / f"{name}.parquet") as tmp:
-            getattr(corpus, name).to_parquet(tmp, index=False)
+    shard_dir = processed_dir.joinpath(*SHARD_SUBDIR)
+    with _lock(processed_dir / BUILD_LOCK_NAME, exclusive=True, timeout=LOCK_TIMEOUT_S):
+        remove_stale_temporaries(processed_dir)
+        # taken before loading: a raw folder that changes during the build leaves a stale manifest
+        inputs = input_fingerprint(raw_dir)
+        corpus = _load(raw_dir, shard_dir=shard_dir)
+        with _lock(processed_dir / PUBLISH_LOCK_NAME, exclusive=True, timeout=LOCK_TIMEOUT_S):
+            _publish(corpus, processed_dir, inputs)
     return corpus
 
 
-def read_processed(processed_dir: Path | str | None = None) -> Corpus:
-    """Read the tables `build` wrote."""
-    processed_dir = Path(processed_dir or config.PROCESSED_DIR)
+def _publish(corpus: Corpus, processed_dir: Path, inputs: str) -> None:
     tables = {}
-    for name in CORPUS_TABLES:
-        path = processed_dir / f"{name}.parquet"
-        if not path.exists():
-            raise FileNotFoundError(
-                f"{config.relpath(path)} not found: run `python -m dxminutes build` first"
-            )
-        tables[name] = pd.read_parquet(path)
+    for count, name in enumerate(CORPUS_TABLES, start=1):
+        buffer = io.BytesIO()
+        getattr(corpus, name).to_parquet(buffer, index=False)
+        data = buffer.getvalue()
+        atomic_write_bytes(processed_dir / f"{name}.parquet", data)
+        tables[name] = {"file": f"{name}.parquet", "sha256": sha256_bytes(data)}
+        _fault("tables", count)
+    build_id = sha256_bytes(json.dumps(tables, sort_keys=True).encode())[:16]
+    manifest = {"build_id": build_id, "inputs": inputs, "code_version": code_version(), "tables": tables}
+    atomic_write_bytes(processed_dir / MANIFEST_NAME, json.dumps(manifest, indent=1, sort_keys=True).encode())
+
+
+def input_fingerprint(raw_dir: Path | str) -> str:
+    """SHA-256 over what a build reads: every entry of `scan_raw` (files with their checksums,
+    problems with their reasons), the catalog's and `dxminutes.toml`'s bytes and the code version."""
+    raw_dir = Path(raw_dir)
+    scan = scan_raw(raw_dir)
+    digest = hashlib.sha256(code_version().encode())
+    for file in scan.files:
+        try:
+            checksum = sha256_file(raw_dir / file)
+        except OSError as exc:
+            checksum = f"unreadable: {_os_reason(exc)}"
+        digest.update(f"\0file\0{file}\0{checksum}".encode())
+    for file, problem in scan.problems:
+        digest.update(f"\0problem\0{file}\0{problem}".encode())
+    catalog = raw_dir / config.CATALOG_NAME
+    try:
+        catalog_sha = sha256_file(catalog) if catalog.is_file() else "none"
+    except OSError as exc:
+        catalog_sha = f"unreadable: {_os_reason(exc)}"
+    digest.update(f"\0catalog\0{catalog_sha}\0convention\0{_convention_key(raw_dir)}".encode())
+    return digest.hexdigest()
+
+
+def read_manifest(processed_dir: Path | str | None = None) -> dict:
+    """The manifest of the last published build; SnapshotError when there is none."""
+    processed_dir = Path(processed_dir or config.PROCESSED_DIR)
+    path = processed_dir / MANIFEST_NAME
+    try:
+        manifest = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise SnapshotError(
+            f"{config.relpath(path)} not found: run `python -m dxminutes build` first"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise SnapshotError(
+            f"{config.relpath(path)} cannot be read ({exc}): run `python -m dxminutes build`"
+        ) from None
+    if not isinstance(manifest, dict) or set(manifest.get("tables", {})) != set(CORPUS_TABLES):
+        raise SnapshotError(
+            f"{config.relpath(path)} does not list the tables: run `python -m dxminutes build`"
+        )
+    return manifest
+
+
+def read_processed(processed_dir: Path | str | None = None) -> Corpus:
+    """Read the tables `build` published, all from one build (checked against `manifest.json`)."""
+    processed_dir = Path(processed_dir or config.PROCESSED_DIR)
+    missing = [name for name in CORPUS_TABLES if not (processed_dir / f"{name}.parquet").exists()]
+    if missing:
+        raise FileNotFoundError(
+            f"{config.relpath(processed_dir / (missing[0] + '.parquet'))} not found: "
+            "run `python -m dxminutes build` first"
+        )
+    with _lock(processed_dir / PUBLISH_LOCK_NAME, exclusive=False, timeout=LOCK_TIMEOUT_S):
+        manifest = read_manifest(processed_dir)
+        tables = {}
+        for name in CORPUS_TABLES:
+            path = processed_dir / f"{name}.parquet"
+            data = path.read_bytes()
+            if sha256_bytes(data) != manifest["tables"][name]["sha256"]:
+                raise SnapshotError(
+                    f"{config.relpath(path)} is not from build {manifest['build_id']} (an interrupted build?): "
+                    "run `python -m dxminutes build`"
+                )
+            tables[name] = pd.read_parquet(io.BytesIO(data))
     return Corpus(**tables)
+
+
+def is_current(processed_dir: Path | str | None = None, raw_dir: Path | str | None = None) -> bool:
+    """True when `processed_dir` holds a complete snapshot built from exactly what `raw_dir` holds now."""
+    try:
+        manifest = read_manifest(processed_dir)
+    except SnapshotError:
+        return False
+    return manifest.get("inputs") == input_fingerprint(Path(raw_dir or config.RAW_DIR))
+
+
+def remove_stale_temporaries(processed_dir: Path | str) -> list[str]:
+    """Delete temporary files (`.name.<pid>.<thread>.tmp.ext`) of processes that no longer run.
+
+    Looks in `processed_dir` and below its `cache/`; returns the removed paths (relative).
+    """
+    processed_dir = Path(processed_dir)
+    candidates = list(processed_dir.glob(".*.tmp*"))
+    cache = processed_dir / "cache"
+    if cache.is_dir():
+        candidates += cache.rglob(".*.tmp*")
+    removed = []
+    for path in sorted(candidates):
+        match = TEMPORARY_RE.match(path.name)
+        if not match or not path.is_file() or _process_alive(int(match.group("pid"))):
+            continue
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(path.relative_to(processed_dir).as_posix())
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _lock(path: Path, *, exclusive: bool, timeout: float) -> Iterator[None]:
+    """An OS file lock on `path` (released when the process ends, however it ends).
+
+    A reader that cannot create the lock file (a read-only folder) goes on without it.
+    """
+    try:
+        handle = open(path, "a+b")  # noqa: SIM115  (held until the block ends)
+    except OSError:
+        if exclusive:
+            raise
+        yield
+        return
+    mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+    deadline = time.monotonic() + timeout
+    told = False
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, mode | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise BuildLockTimeout(
+                        f"{config.relpath(path.parent)} is locked by another build for over {timeout:.0f} s"
+                    ) from None
+                if exclusive and not told and path.name == BUILD_LOCK_NAME:
+                    print(f"waiting for another build of {config.relpath(path.parent)} …", file=sys.stderr)
+                    told = True
+                time.sleep(0.05)
+        yield
+    finally:
+        handle.close()
 
 
 def inspect_file(path: Path | str) -> dict:
     """Everything the loader finds in one file, as a JSON-ready dict (the catalog next to the file is applied)."""
     path = Path(path)
+    catalog = load_catalog(path.parent)
     convention = load_convention(path.parent)
-    row = convention.row_for(path.name, catalog_row(read_catalog(path.parent), path.name))
+    row = convention.row_for(path.name, catalog_row(catalog.frame, path.name))
     if is_structured(path):
         items = _parse_structured(path, row, path.name)
         parsed = items[0][1]
@@ -194,6 +618,11 @@ def inspect_file(path: Path | str) -> dict:
         parsed = _parse(path, row, path.name, convention)
     meta = parsed.meta
     turns = parsed.segmentation.turns
+    catalog_notes = [
+        f"{config.CATALOG_NAME}: {issue.message()}"
+        for issue in catalog.issues
+        if issue.file in (None, path.name)
+    ]
     return {
         "file": parsed.raw.path,
         "format": parsed.raw.format,
@@ -219,6 +648,7 @@ def inspect_file(path: Path | str) -> dict:
             for row in parsed.segmentation.non_speech.to_dict("records")
         ],
         "warnings": list(convention.warnings)
+        + catalog_notes
         + list(parsed.warnings)
         + ([NO_SPEAKERS] if turns.empty else []),
     }
@@ -227,6 +657,8 @@ def inspect_file(path: Path | str) -> dict:
 def _parse(
     path: Path, row: Mapping | None, file: str | None, convention: Convention | None = None
 ) -> _Parsed:
+    """Read, clean, describe and segment one file. Opens only regular files (never blocks on a FIFO)."""
+    _require_regular(path)
     raw = read_raw(path)
     file = file or path.name
     sha256 = sha256_file(path)
@@ -240,11 +672,87 @@ def _parse(
     return _Parsed(raw, file, sha256, result.text, result.report, meta, segmentation, tuple(warnings))
 
 
+def _payload(item: _Parsed) -> dict:
+    """One document's rows for every table, without its doc_id (JSON-ready: kept as a shard)."""
+    warnings = list(item.warnings)
+    seg = item.segmentation
+    if seg.turns.empty:
+        return {"file": item.file, "problem": NO_SPEAKERS, "warnings": warnings}
+    meta = item.meta.as_dict()
+    meta["municipality"] = meta["municipality"] or UNKNOWN_MUNICIPALITY  # source stays `none`
+    document = {
+        "file": item.file,
+        "format": item.raw.format,
+        "encoding": item.raw.encoding,
+        **meta,
+        "sha256": item.sha256,
+        "n_chars": len(item.cleaned),
+        "n_turns": len(seg.turns),
+        "n_non_speech": len(seg.non_speech),
+    }
+    ordered = seg.turns.sort_values("position", kind="mergesort").reset_index(drop=True)
+    turns = [
+        {
+            "municipality": meta["municipality"],
+            "meeting_date": meta["meeting_date"],
+            "position": position,
+            "speaker_label": turn["speaker_label"],
+            "speaker": turn["speaker"],
+            "role": turn["role"],
+            "text": turn["text"],
+            "n_chars": len(turn["text"]),
+        }
+        for position, turn in enumerate(ordered.to_dict("records"))
+    ]
+    return {
+        "file": item.file,
+        "problem": None,
+        "warnings": warnings,
+        "document": {key: _plain(value) for key, value in document.items()},
+        "turns": [{key: _plain(value) for key, value in turn.items()} for turn in turns],
+        "non_speech": [
+            {key: _plain(value) for key, value in part.items()} for part in seg.non_speech.to_dict("records")
+        ],
+        "cleaning": [
+            {key: _plain(value) for key, value in step.items()}
+            for step in item.cleaning_report.to_dict("records")
+        ],
+    }
+
+
+def _assemble(entries: list[tuple[str | None, dict]], warnings: list[dict] | None = None) -> Corpus:
+    """The corpus tables from per-document payloads (in order) and leading warning rows."""
+    documents, turns, non_speech, cleaning, failures = [], [], [], [], []
+    warnings = list(warnings or [])
+    for doc_id, payload in entries:
+        warnings += [{"file": payload["file"], "message": message} for message in payload.get("warnings", [])]
+        if payload.get("problem"):
+            failures.append({"file": payload["file"], "problem": payload["problem"]})
+            continue
+        documents.append({"doc_id": doc_id, **payload["document"]})
+        turns += [
+            {"turn_id": f"{doc_id}:{turn['position']:04d}", "doc_id": doc_id, **turn}
+            for turn in payload["turns"]
+        ]
+        non_speech += [{"doc_id": doc_id, **part} for part in payload["non_speech"]]
+        cleaning += [{"doc_id": doc_id, **step} for step in payload["cleaning"]]
+    rows = {
+        "documents": documents,
+        "turns": turns,
+        "non_speech": non_speech,
+        "cleaning": cleaning,
+        "failures": failures,
+        "warnings": warnings,
+    }
+    return Corpus(**{name: _frame(rows[name], TABLE_SCHEMAS[name]) for name in CORPUS_TABLES})
+
+
 # --- structured files (CSV, TSV, Excel, JSON): turns come from the rows ------------------------
 
 
 def _parse_structured(path: Path, row: Mapping | None, file: str | None) -> list[tuple[str | None, _Parsed]]:
     """One `_Parsed` per document of a structured file; its turns come from the rows, not from `segment`."""
+    _require_regular(path)
     structured = read_structured(path)
     file = file or path.name
     sha256 = sha256_file(path)
@@ -290,59 +798,6 @@ def _structured_doc_ids(stem: str, n_documents: int) -> list[str]:
     return [stem] if n_documents == 1 else [f"{stem}-{i + 1:03d}" for i in range(n_documents)]
 
 
-def _tables(parsed: list[tuple[str, _Parsed]], failures: list[dict]) -> Corpus:
-    documents, turns, non_speech, cleaning, warnings = [], [], [], [], []
-    failures = list(failures)
-    for doc_id, item in parsed:
-        warnings += [{"file": item.file, "message": message} for message in item.warnings]
-        seg = item.segmentation
-        if seg.turns.empty:
-            failures.append({"file": item.file, "problem": NO_SPEAKERS})
-            continue
-        meta = item.meta.as_dict()
-        meta["municipality"] = meta["municipality"] or UNKNOWN_MUNICIPALITY  # source stays `none`
-        documents.append(
-            {
-                "doc_id": doc_id,
-                "file": item.file,
-                "format": item.raw.format,
-                "encoding": item.raw.encoding,
-                **meta,
-                "sha256": item.sha256,
-                "n_chars": len(item.cleaned),
-                "n_turns": len(seg.turns),
-                "n_non_speech": len(seg.non_speech),
-            }
-        )
-        ordered = seg.turns.sort_values("position", kind="mergesort").reset_index(drop=True)
-        for position, turn in enumerate(ordered.to_dict("records")):
-            turns.append(
-                {
-                    "turn_id": f"{doc_id}:{position:04d}",
-                    "doc_id": doc_id,
-                    "municipality": meta["municipality"],
-                    "meeting_date": meta["meeting_date"],
-                    "position": position,
-                    "speaker_label": turn["speaker_label"],
-                    "speaker": turn["speaker"],
-                    "role": turn["role"],
-                    "text": turn["text"],
-                    "n_chars": len(turn["text"]),
-                }
-            )
-        non_speech += [{"doc_id": doc_id, **part} for part in seg.non_speech.to_dict("records")]
-        cleaning += [{"doc_id": doc_id, **step} for step in item.cleaning_report.to_dict("records")]
-    rows = {
-        "documents": documents,
-        "turns": turns,
-        "non_speech": non_speech,
-        "cleaning": cleaning,
-        "failures": failures,
-        "warnings": warnings,
-    }
-    return Corpus(**{name: _frame(rows[name], TABLE_SCHEMAS[name]) for name in CORPUS_TABLES})
-
-
 def _frame(rows: list[dict], schema: dict[str, str]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(schema))
     return frame.astype(schema) if rows else pd.DataFrame({c: pd.Series(dtype=t) for c, t in schema.items()})
@@ -372,7 +827,14 @@ def register_cli(subparsers) -> None:
 
 def _build_command(args: argparse.Namespace) -> int:
     processed_dir = args.out or config.PROCESSED_DIR
-    corpus = build(args.data, processed_dir)
+    try:
+        corpus = build(args.data, processed_dir)
+    except (OSError, ValueError, BuildLockTimeout) as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    catalog = load_catalog(args.data or config.RAW_DIR)
+    if catalog.encoding:
+        print(f"{config.CATALOG_NAME}: read as {catalog.encoding}, {len(catalog.frame)} usable row(s)")
     print(f"{len(corpus.documents)} documents, {len(corpus.turns)} turns → {config.relpath(processed_dir)}")
     for row in corpus.warnings.to_dict("records"):
         print(f"warning: {row['file']}: {row['message']}", file=sys.stderr)
@@ -382,6 +844,15 @@ def _build_command(args: argparse.Namespace) -> int:
     for row in corpus.failures.to_dict("records"):
         print(f"  {row['file']}: {row['problem']}", file=sys.stderr)
     return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception as one line without absolute paths (OSError's own message names its path)."""
+    if isinstance(exc, OSError) and exc.filename and not str(exc).startswith(("raw folder", "error")):
+        message = f"{config.relpath(exc.filename)}: {exc.strerror or type(exc).__name__}"
+    else:
+        message = str(exc)
+    return " ".join(message.split())
 
 
 def _inspect_command(args: argparse.Namespace) -> int:

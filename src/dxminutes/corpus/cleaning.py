@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -166,8 +167,8 @@ def strip_html(text: str) -> str:
     previous = None
     while previous != text:
         previous, text = text, html.unescape(text)
-    text = HTML_COMMENT_RE.sub("", text)
-    text = HTML_SCRIPT_RE.sub("", text)
+    text = _drop_comments(text)  # = HTML_COMMENT_RE.sub("", text), linear when comments are unclosed
+    text = _drop_script_blocks(text)  # = HTML_SCRIPT_RE.sub("", text), likewise
 
     def _box(match: re.Match[str]) -> str:
         tag = match.group(0)
@@ -178,6 +179,57 @@ def strip_html(text: str) -> str:
     text = HTML_INPUT_RE.sub(_box, text)
     text = HTML_BLOCK_TAG_RE.sub("\n", text)
     return HTML_TAG_RE.sub("", text)
+
+
+#: Opening and closing tags of the blocks `HTML_SCRIPT_RE` removes, one pair per element.
+_BLOCK_OPEN_RE = {name: re.compile(rf"<({name})\b[^>]*>", re.I) for name in ("script", "style")}
+_BLOCK_CLOSE_RE = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("script", "style")}
+
+
+def _drop_comments(text: str) -> str:
+    """Remove `<!-- … -->`; once no `-->` follows an opening, no later comment can close either."""
+    pieces, copied = [], 0
+    while True:
+        start = text.find("<!--", copied)
+        end = text.find("-->", start + 4) if start >= 0 else -1
+        if end < 0:
+            break
+        pieces.append(text[copied:start])
+        copied = end + 3
+    pieces.append(text[copied:])
+    return "".join(pieces)
+
+
+def _drop_script_blocks(text: str) -> str:
+    """Remove `<script …>…</script>` and `<style …>…</style>` exactly as `HTML_SCRIPT_RE.sub` does.
+
+    The leftmost opening whose element closes later is removed up to its first closing tag; an
+    element that does not close after an opening never closes after a later one, so it is
+    dropped from the search. Openings are searched only up to the last `>`, so a run of broken
+    tags without one is not rescanned.
+    """
+    limit = text.rfind(">") + 1
+    if not limit:
+        return text
+    pieces, copied = [], 0
+    nexts = {name: pattern.search(text, 0, limit) for name, pattern in _BLOCK_OPEN_RE.items()}
+    while True:
+        live = [match for match in nexts.values() if match is not None]
+        if not live:
+            break
+        opening = min(live, key=lambda match: match.start())
+        name = opening.group(1).lower()
+        closing = _BLOCK_CLOSE_RE[name].search(text, opening.end())
+        if closing is None:
+            nexts[name] = None
+            continue
+        pieces.append(text[copied : opening.start()])
+        copied = closing.end()
+        for other, match in nexts.items():
+            if match is not None and match.start() < copied:
+                nexts[other] = _BLOCK_OPEN_RE[other].search(text, copied, limit)
+    pieces.append(text[copied:])
+    return "".join(pieces)
 
 
 def unify_marker_glyphs(text: str) -> str:
@@ -286,32 +338,82 @@ def rejoin_split_lines(text: str) -> str:
     neither is a speaker line, stage note, heading, table row or bullet, and either the second
     opens with a character that cannot open a paragraph (hiragana, small kana, closing
     bracket, punctuation), the first ends with a comma, or the first is a long wrapped line.
+    A line being extended is held in pieces and judged by its head and tail (`_OpenLine`), so
+    a paragraph of many wrapped lines takes linear time.
     """
     out: list[str] = []
+    current: _OpenLine | None = None  # out[-1] while it may still be extended
     blanks = 0
     for line in text.split("\n"):
         stripped = line.strip()
         if not stripped:
             blanks += 1
             continue
-        if out and _should_join(out[-1].strip(), stripped):
-            head = out[-1].rstrip()
+        if current is not None and _should_join(current.proxy(), stripped):
+            last = current.last
             ascii_words = (
-                head[-1:].isascii()
-                and head[-1:].isalnum()
-                and stripped[0].isascii()
-                and stripped[0].isalnum()
+                last.isascii() and last.isalnum() and stripped[0].isascii() and stripped[0].isalnum()
             )
             # a space between two ASCII words, unless it is one `remove_spurious_spaces` would drop
-            # (`7` + `D` of a spaced-out run): joining must leave text that cleaning does not change
-            sep = " " if ascii_words and _keeps_space(head + " " + stripped, len(head), len(head) + 1) else ""
-            out[-1] = head + sep + stripped
+            # (`7` + `D` of a spaced-out run): joining must leave text that cleaning does not change.
+            # `_keeps_space` looks a few characters around the space: the line's tail is enough.
+            window = current.tail + " " + stripped
+            keeps = _keeps_space(window, len(current.tail), len(current.tail) + 1)
+            current.extend((" " if ascii_words and keeps else "") + stripped)
         else:
+            if current is not None:
+                out[-1] = current.text()
             out.extend([""] * blanks)
             out.append(line)
+            current = _OpenLine(line)
         blanks = 0
+    if current is not None:
+        out[-1] = current.text()
     out.extend([""] * blanks)
     return "\n".join(out)
+
+
+#: `_OpenLine.proxy` keeps this many leading and trailing characters of a long line. Every
+#: pattern `_should_join` applies to the earlier line either ends within its first 200
+#: characters (stage notes, headings, labels), continues with `.*$` (speaker lines), looks at
+#: the last few characters (`PREDICATE_END_RE`, the final character) or at a tab anywhere.
+REJOIN_HEAD = 1024
+REJOIN_TAIL = 64
+
+
+class _OpenLine:
+    """A line of `rejoin_split_lines` being extended: pieces, and what judging a join needs."""
+
+    __slots__ = ("head", "last", "length", "pieces", "tab_beyond", "tail")
+
+    def __init__(self, line: str):
+        stripped = line.strip()
+        self.pieces = [line]
+        self.head = stripped[:REJOIN_HEAD]
+        self.tail = stripped[-REJOIN_TAIL:]
+        self.length = len(stripped)
+        self.last = stripped[-1]
+        self.tab_beyond = "\t" in stripped[REJOIN_HEAD:]
+
+    def proxy(self) -> str:
+        """The stripped line itself when short, else its head, a tab if one is hidden, and its tail."""
+        if self.length <= REJOIN_HEAD:
+            return self.head
+        return self.head + ("\t" if self.tab_beyond else "") + self.tail
+
+    def extend(self, addition: str) -> None:
+        self.pieces[-1] = self.pieces[-1].rstrip()
+        self.pieces.append(addition)
+        room = REJOIN_HEAD - len(self.head)
+        if room > 0:
+            self.head += addition[:room]
+        self.tab_beyond = self.tab_beyond or "\t" in addition[max(room, 0) :]
+        self.tail = (self.tail + addition)[-REJOIN_TAIL:]
+        self.length += len(addition)
+        self.last = addition[-1]
+
+    def text(self) -> str:
+        return "".join(self.pieces)
 
 
 def fix_kana_slips(text: str) -> str:
@@ -604,18 +706,98 @@ def _has_speech(line: str) -> bool:
     return False
 
 
+#: A stretch between two alignment anchors of at most this many line pairs is aligned exactly
+#: (difflib); a longer stretch is split further at its own anchors, so the audit stays linear.
+EXACT_ALIGNMENT_PAIRS = 40_000
+#: Block size of the common-prefix search in `_first_change` (slices compare in C).
+PREFIX_BLOCK = 4096
+
+
 def _count_changed_lines(before: str, after: str) -> int:
+    """Lines a step changed, removed or added, in time linear in the text's size.
+
+    The lines are aligned at anchors, lines that occur equally often in both texts (the k-th
+    occurrence paired with the k-th), kept in their longest increasing order; the stretches
+    between anchors are aligned the same way, and a small stretch exactly with difflib. Each
+    unmatched stretch counts the longer of its two sides, as a difflib opcode count does.
+    """
     if before == after:
         return 0
-    matcher = SequenceMatcher(None, before.split("\n"), after.split("\n"), autojunk=False)
-    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
+    a, b = before.split("\n"), after.split("\n")
+    total = 0
+    stack = [(0, len(a), 0, len(b))]
+    while stack:
+        a0, a1, b0, b1 = stack.pop()
+        while a0 < a1 and b0 < b1 and a[a0] == b[b0]:
+            a0, b0 = a0 + 1, b0 + 1
+        while a0 < a1 and b0 < b1 and a[a1 - 1] == b[b1 - 1]:
+            a1, b1 = a1 - 1, b1 - 1
+        if a0 == a1 or b0 == b1:
+            total += max(a1 - a0, b1 - b0)
+            continue
+        if (a1 - a0) * (b1 - b0) <= EXACT_ALIGNMENT_PAIRS:
+            matcher = SequenceMatcher(None, a[a0:a1], b[b0:b1], autojunk=False)
+            total += sum(
+                max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+            )
+            continue
+        chain = _anchor_chain(a, b, a0, a1, b0, b1)
+        if not chain:
+            total += max(a1 - a0, b1 - b0)
+            continue
+        i_prev, j_prev = a0, b0
+        for i, j in chain:
+            if i > i_prev or j > j_prev:
+                stack.append((i_prev, i, j_prev, j))
+            i_prev, j_prev = i + 1, j + 1
+        stack.append((i_prev, a1, j_prev, b1))
+    return total
+
+
+def _anchor_chain(a: list[str], b: list[str], a0: int, a1: int, b0: int, b1: int) -> list[tuple[int, int]]:
+    """Anchor pairs (i, j) of `a[a0:a1]` and `b[b0:b1]`, increasing in both (see `_count_changed_lines`)."""
+    count_a, count_b = Counter(a[a0:a1]), Counter(b[b0:b1])
+    where: dict[str, list[int]] = {}
+    for j in range(b0, b1):
+        if count_a.get(b[j]) == count_b[b[j]]:
+            where.setdefault(b[j], []).append(j)
+    seen: Counter[str] = Counter()
+    pairs = []
+    for i in range(a0, a1):
+        positions = where.get(a[i])
+        if positions is not None:
+            pairs.append((i, positions[seen[a[i]]]))
+            seen[a[i]] += 1
+    targets = [j for _, j in pairs]
+    if targets == sorted(targets):  # the usual case (a step edits in place): every pair is an anchor
+        return pairs
+    # longest chain increasing in j (i increases already): patience sorting, O(n log n)
+    tails: list[int] = []
+    tail_at: list[int] = []
+    back = [-1] * len(pairs)
+    for n, (_, j) in enumerate(pairs):
+        k = bisect_left(tails, j)
+        if k == len(tails):
+            tails.append(j)
+            tail_at.append(n)
+        else:
+            tails[k], tail_at[k] = j, n
+        back[n] = tail_at[k - 1] if k else -1
+    chain = []
+    n = tail_at[-1] if tail_at else -1
+    while n >= 0:
+        chain.append(pairs[n])
+        n = back[n]
+    return chain[::-1]
 
 
 def _first_change(before: str, after: str) -> tuple[str, str]:
     if before == after:
         return "", ""
-    i = 0
     limit = min(len(before), len(after))
+    i = 0
+    while i + PREFIX_BLOCK <= limit and before[i : i + PREFIX_BLOCK] == after[i : i + PREFIX_BLOCK]:
+        i += PREFIX_BLOCK
     while i < limit and before[i] == after[i]:
         i += 1
     start = max(0, i - EXAMPLE_CONTEXT)

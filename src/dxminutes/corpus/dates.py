@@ -12,6 +12,7 @@ as `R3年度` is not a date and is not matched. Impossible dates and years outsi
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import re
@@ -177,15 +178,15 @@ def _scan(text: str) -> tuple[list[DateMatch], list[str]]:
     norm = _to_ascii(text)
     found: list[DateMatch] = []
     problems: list[str] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Spans()
     for pattern in _PATTERNS:
         for match in pattern.finditer(norm):
             start, end = match.span()
-            if any(start < e and s < end for s, e in taken):
+            if taken.overlaps(start, end):
                 continue
             if pattern is _OTHER_ERA and match["y"] != "元" and parse_number(match["y"]) > 99:
                 continue  # a western year after a two-kanji word, e.g. 開催2024年…, is not an era date
-            taken.append((start, end))
+            taken.add(start, end)
             try:
                 value = _match_date(match, text[start:end])
             except DateError as exc:
@@ -265,16 +266,22 @@ def _infer_dates(text: str) -> tuple[list[InferredDate], list[str]]:
     """
     norm = _to_ascii(text)
     full = _scan(text)[0]
-    taken = [(m.start, m.end) for m in full]
+    taken = _Spans()
+    for m in full:
+        taken.add(m.start, m.end)
     years = list(_YEAR_ONLY.finditer(norm))
+    year_ends = [y.end() for y in years]  # increasing: the matches do not overlap
+    eras = [(m.end(), re.sub(r"[ \u3000]", "", m.group())) for m in re.finditer(_ERA_NAMES, norm)]
+    era_ends = [end for end, _ in eras]
     found: list[InferredDate] = []
     problems: list[str] = []
     for match in _BARE_ERA_YEAR.finditer(norm):
         start, end = match.span()
-        if any(start < e and s < end for s, e in taken):
+        if taken.overlaps(start, end):
             continue
-        era = _context_era(norm, start, full)
-        taken.append((start, end))
+        before = bisect.bisect_right(era_ends, start)  # era names that end before the date
+        era = eras[before - 1][1] if before else _context_era(norm, 0, full)  # no name before: western dates
+        taken.add(start, end)
         if era is None:
             problems.append(f"'{text[start:end]}' has no era and the text names none")
             continue
@@ -289,11 +296,10 @@ def _infer_dates(text: str) -> tuple[list[InferredDate], list[str]]:
         )
     for match in _MONTH_DAY_ONLY.finditer(norm):
         start, end = match.span()
-        if any(start < e and s < end for s, e in taken):
+        if taken.overlaps(start, end):
             continue
-        year = next(
-            (y for y in reversed(years) if y.end() <= start and start - y.end() <= YEAR_CONTEXT_CHARS), None
-        )
+        before = bisect.bisect_right(year_ends, start)  # the nearest year before, if close enough
+        year = years[before - 1] if before and start - year_ends[before - 1] <= YEAR_CONTEXT_CHARS else None
         if year is None:
             problems.append(f"'{text[start:end]}' has no year")
             continue
@@ -326,6 +332,23 @@ def _complete(year: re.Match, month: int, day: int) -> tuple[dt.date, str]:
     if fiscal and month <= 3:
         western, how = western + 1, "fiscal year: January to March fall in the next calendar year"
     return _make_date(western, month, day, f"{western}年{month}月{day}日"), how
+
+
+class _Spans:
+    """Disjoint spans kept sorted, so an overlap test looks at two neighbours (linear scans, not quadratic)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        at = bisect.bisect_right(self.starts, start)
+        return bool((at and self.ends[at - 1] > start) or (at < len(self.starts) and self.starts[at] < end))
+
+    def add(self, start: int, end: int) -> None:
+        at = bisect.bisect_right(self.starts, start)
+        self.starts.insert(at, start)
+        self.ends.insert(at, end)
 
 
 def _context_era(norm: str, position: int, full: list[DateMatch]) -> str | None:

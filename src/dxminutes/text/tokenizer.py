@@ -37,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 from pathlib import Path
 from typing import NamedTuple
 
@@ -263,10 +264,18 @@ class JapaneseTokenizer:
 
 
 def _tokens_command(args) -> int:
-    from dxminutes.corpus.build import load_document
+    from dxminutes.corpus.build import NO_SPEAKERS, load_document
+    from dxminutes.corpus.readers import InputError
 
+    try:  # load_document opens only regular files: a FIFO or a symlink loop is an error, never a hang
+        turns = load_document(Path(args.file)).turns
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if turns.empty:
+        print(f"error: {config.relpath(args.file)}: {NO_SPEAKERS}", file=sys.stderr)
+        return 1
     tokenizer = JapaneseTokenizer(keep_verbs=args.verbs)
-    turns = load_document(Path(args.file)).turns
     records = [
         {"speaker": row.speaker, "role": row.role, "tokens": tokenizer(row.text)}
         for row in turns.itertuples(index=False)
