@@ -346,6 +346,8 @@ def keyness_within_themes(tokens: pd.DataFrame, coded: pd.DataFrame, **kwargs) -
             if "at least two groups" not in str(exc):
                 raise
     if not frames:
-        return pd.DataFrame(columns=["theme", *KEYNESS_COLUMNS])
+        return pd.DataFrame(
+            columns=["theme", *group_columns(kwargs.get("by", "municipality")), *KEYNESS_COLUMNS]
+        )
     out = pd.concat(frames, ignore_index=True)
     return out[["theme", *[c for c in out.columns if c != "theme"]]]
