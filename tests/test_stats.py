@@ -186,6 +186,10 @@ def test_too_few_turns_are_not_tested(themes):
     small = tests[tests["municipality"] == "小村"]
     assert small["p_cell"].isna().all() and (~small["significant"]).all()
     assert small["verdict"].eq("too few turns").all() and small["note"].eq("too few turns").all()
+    cells = crosstab_chi2(coded).table
+    assert cells.loc[cells["municipality"] == "小村", "p_cell"].isna().all()
+    assert (~cells.loc[cells["municipality"] == "小村", "significant"]).all()
+    assert cells.loc[cells["municipality"] == "小村", "note"].eq("too few turns").all()
     shares = theme_shares(coded, random_state=SEED)
     s = shares[shares["municipality"] == "小村"]
     assert s["ci_low"].isna().all() and s["ci_high"].isna().all() and s["note"].eq("too few turns").all()

@@ -316,6 +316,7 @@ def crosstab_chi2(
     alpha: float = 0.05,
     adjust: str = "holm",
     n_perm: int = N_PERM,
+    min_turns: int = MIN_TURNS_FOR_INTERVAL,
     random_state: int | None = None,
 ) -> Chi2Result:
     """χ² test of independence of groups × themes, with adjusted residuals per cell.
@@ -328,7 +329,9 @@ def crosstab_chi2(
     which is valid for non-exclusive codes. Cells: observed, expected, adjusted_residual,
     p_cell (two-sided normal of the residual: a large-sample approximation, see
     `theme_by_group_tests` for exact cell tests), p_cell_adj (adjusted over all cells with
-    `adjust`: "holm" or "fdr_bh"), adjustment (stated), significant (p_cell_adj < alpha).
+    `adjust`: "holm" or "fdr_bh"), adjustment (stated), significant (p_cell_adj < alpha), turns
+    and note: a group with fewer than `min_turns` turns gets no cell p and no mark ("too few
+    turns").
     """
     if unit not in ("turns", "hits"):
         raise ValueError(f"unit must be 'turns' or 'hits', got {unit!r}")
@@ -344,7 +347,12 @@ def crosstab_chi2(
     table["observed"] = counts.to_numpy().ravel()
     table["expected"] = res["expected"].ravel()
     table["adjusted_residual"] = res["residual"].ravel()
-    table["p_cell"] = _cell_p(table["adjusted_residual"].to_numpy())
+    n_turns = wide.groupby(level=cols, sort=True).size().to_numpy()
+    table["turns"] = np.repeat(n_turns, k)
+    table["p_cell"] = np.where(
+        table["turns"] >= min_turns, _cell_p(table["adjusted_residual"].to_numpy()), np.nan
+    )
+    table["note"] = np.where(table["turns"] >= min_turns, "", TOO_FEW_TURNS)
     table["p_cell_adj"] = _adjust(table["p_cell"].to_numpy(), adjust)
     table["adjustment"] = _adjust_label(adjust, int(np.isfinite(table["p_cell"]).sum()))
     table["significant"] = (table["p_cell_adj"] < alpha).fillna(False).astype(bool)
