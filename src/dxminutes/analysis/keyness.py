@@ -98,29 +98,52 @@ def mannwhitney_columns(values: np.ndarray, in_target: np.ndarray) -> np.ndarray
     return np.clip(p, 0.0, 1.0)
 
 
+def _hypergeom_logpmf(y, total, k, n):
+    """log P(Y = y) for Y ~ Hypergeometric(total, k, n), from log-gamma (vectorized, no scipy loop)."""
+    from scipy.special import gammaln
+
+    def lchoose(a, b):
+        return gammaln(a + 1) - gammaln(b + 1) - gammaln(a - b + 1)
+
+    return lchoose(k, y) + lchoose(total - k, n - y) - lchoose(total, n)
+
+
 def presence_fisher_p(x, k, n, total) -> np.ndarray:
     """Two-sided exact p of x target units containing a term, out of n target units, when k of
     all `total` units contain it: the hypergeometric (Fisher exact) test, two-sided by summing
-    the probabilities no larger than the observed one, as `scipy.stats.fisher_exact`.
+    the probabilities no larger than the observed one (relative tolerance 1e-7), as
+    `scipy.stats.fisher_exact`.
 
     This is the exact permutation test over units of "how many of the group's units use the
     term": it needs no large-sample approximation, so it stays valid for terms in few turns.
-    Arrays broadcast; computed once per distinct (k, n).
+    Vectorized over cells: the pmf is evaluated on each cell's whole support (cells sorted by
+    support size and processed in blocks of bounded size).
     """
-    x, k, n, total = np.broadcast_arrays(*(np.asarray(v, dtype=np.int64) for v in (x, k, n, total)))
-    out = np.ones(x.shape, dtype=float)
-    keys = np.stack([k.ravel(), n.ravel(), total.ravel()], axis=1)
-    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-    xs = x.ravel()
-    flat = out.ravel()
-    for i, (kk, nn, tt) in enumerate(uniq):
-        sel = np.flatnonzero(inverse.ravel() == i)
-        support = np.arange(max(0, nn + kk - tt), min(kk, nn) + 1)
-        pmf = sps.hypergeom.pmf(support, tt, kk, nn)
-        obs = sps.hypergeom.pmf(xs[sel], tt, kk, nn)
-        # relative tolerance as scipy's fisher_exact (1 + 1e-7)
-        flat[sel] = np.minimum(1.0, (pmf[None, :] * (pmf[None, :] <= obs[:, None] * (1 + 1e-7))).sum(axis=1))
-    return flat.reshape(x.shape)
+    x, k, n, total = (np.asarray(v, dtype=np.int64).ravel() for v in np.broadcast_arrays(x, k, n, total))
+    shape = np.broadcast_shapes(np.shape(x))
+    lo = np.maximum(0, n + k - total)
+    size = np.minimum(k, n) - lo + 1
+    out = np.ones(len(x))
+    order = np.argsort(size, kind="stable")
+    first = 0
+    while first < len(order):
+        width = int(
+            size[
+                order[min(len(order) - 1, first + max(1, MAX_DENSE_CELLS // max(1, size[order[first]])) - 1)]
+            ]
+        )
+        block_len = max(1, MAX_DENSE_CELLS // max(1, width))
+        idx = order[first : first + block_len]
+        width = int(size[idx].max())
+        grid = lo[idx, None] + np.arange(width)[None, :]
+        valid = grid <= (lo[idx] + size[idx] - 1)[:, None]
+        with np.errstate(invalid="ignore"):
+            lp = _hypergeom_logpmf(grid, total[idx, None], k[idx, None], n[idx, None])
+        pmf = np.where(valid, np.exp(lp), 0.0)
+        obs = np.exp(_hypergeom_logpmf(x[idx], total[idx], k[idx], n[idx]))
+        out[idx] = (pmf * (pmf <= obs[:, None] * (1 + 1e-7))).sum(axis=1)
+        first += len(idx)
+    return np.clip(out, 0.0, 1.0).reshape(shape)
 
 
 def _unit_matrix(tokens: pd.DataFrame, cols: list[str], unit: str, terms: np.ndarray):
