@@ -87,8 +87,12 @@ charts.theme_shares(shares, ax=ax, colors=colors, themes=theme_set)
 export.save_figure(fig, "03-theme-shares", shares)
 print(f"interval: {shares['ci_method'].iloc[0]}; largest design effect {shares['design_effect'].max():.2f}")
 
+# %% [markdown]
+# Whether municipalities differ is read from the tests below (the per-theme permutation test
+# over turns and the test with speakers as the units), not from whether intervals overlap.
+
 # %%
-for sentence in summaries.describe_shares(shares, theme_set):
+for sentence in summaries.describe_shares(shares, theme_set, ws.theme_tests, ws.clustered_theme_tests):
     print("-", sentence)
 
 # %% [markdown]

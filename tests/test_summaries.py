@@ -168,3 +168,23 @@ def test_clustered_sentences_quote_both_p_values():
         if row.p_turn_permutation < 0.05:
             assert ("does not survive" in s) == (not survives)
         assert re.search(r"GEE .* p = (\d\.\d{3}|not defined)", s)
+
+
+def test_share_sentences_say_difference_only_from_the_tests():
+    themes = load_themes()
+    turns = seed_turns()
+    coded = code_turns(turns, themes)
+    shares = theme_stats.theme_shares(coded, random_state=SEED)
+    tests = theme_stats.theme_by_group_tests(coded, random_state=SEED, n_perm=999)
+    clustered = theme_stats.clustered_theme_tests(coded, turns, n_perm=199, random_state=SEED)
+    sentences = summaries.describe_shares(shares, themes, tests, clustered)
+    labels = dict(themes.labels)
+    for theme in themes.keys:
+        (s,) = [x for x in sentences if x.startswith(labels[theme])]
+        t = tests[tests["theme"] == theme].iloc[0]
+        c = clustered[clustered["theme"] == theme].iloc[0]
+        assert f"permutation p = {t['p']:.3f}" in s
+        assert ("the municipalities differ" in s) == (t["p"] < 0.05)
+        assert f"speakers as the units p = {c['p_speaker_permutation']:.3f}" in s
+        assert ("does not survive" in s) == (t["p"] < 0.05 <= c["p_speaker_permutation"])
+        assert "overlap" not in s

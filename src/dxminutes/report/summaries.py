@@ -129,8 +129,20 @@ def top_keyness(
 
 
 # --------------------------------------------------------------------------- themes
-def describe_shares(shares: pd.DataFrame, themes=None) -> list[str]:
-    """One sentence per theme: which municipality gives it the largest share, with intervals."""
+def describe_shares(
+    shares: pd.DataFrame,
+    themes=None,
+    tests: pd.DataFrame | None = None,
+    clustered: pd.DataFrame | None = None,
+    alpha: float = 0.05,
+) -> list[str]:
+    """One sentence per theme: which municipality gives it the largest share, with intervals.
+
+    Whether the municipalities differ is said only from the tests: with `tests`
+    (`theme_by_group_tests`) the theme's permutation p, and with `clustered`
+    (`clustered_theme_tests`) the speaker permutation p. Without them, the sentence only says
+    whether the two intervals overlap, stated as a description, not a test.
+    """
     labels = _labels(themes)
     out = []
     for theme, block in shares.groupby("theme", sort=False):
@@ -142,15 +154,33 @@ def describe_shares(shares: pd.DataFrame, themes=None) -> list[str]:
         block = block.sort_values(["share", "municipality"], ascending=[False, True], kind="mergesort")
         hi, lo = block.iloc[0], block.iloc[-1]
         overlap = hi["ci_low"] <= lo["ci_high"]
+        if tests is not None:
+            t = tests[tests["theme"] == theme].iloc[0]
+            verdict = (
+                f"the municipalities differ on this theme (permutation p = {t['p']:.3f})"
+                if t["p"] < alpha
+                else f"the test finds no difference between municipalities (permutation p = {t['p']:.3f})"
+            )
+            if clustered is not None:
+                c = clustered[clustered["theme"] == theme].iloc[0]
+                p_spk = c["p_speaker_permutation"]
+                verdict += f", and with speakers as the units p = {p_spk:.3f}" + (
+                    " (the difference does not survive clustering by speaker)"
+                    if t["p"] < alpha <= p_spk
+                    else ""
+                )
+            verdict += "."
+        else:
+            verdict = (
+                "the intervals overlap, so this ordering is not settled by the data."
+                if overlap
+                else "the intervals do not overlap (a description, not a test)."
+            )
         out.append(
             f"{labels.get(theme, theme)}: highest in {hi['municipality']} "
             f"({hi['share']:.0%} of turns, 95% CI {hi['ci_low']:.0%}–{hi['ci_high']:.0%}), lowest in "
             f"{lo['municipality']} ({lo['share']:.0%}, {lo['ci_low']:.0%}–{lo['ci_high']:.0%}); "
-            + (
-                "the intervals overlap, so this ordering is not settled by the data."
-                if overlap
-                else "the intervals do not overlap."
-            )
+            + verdict
             + (
                 " Left out (too few turns): " + ", ".join(small["municipality"].astype(str)) + "."
                 if len(small)
