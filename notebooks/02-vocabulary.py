@@ -73,8 +73,10 @@ top.pivot(index="rank", columns="municipality", values="term")
 # Fisher's exact test of how many of the municipality's turns contain the term, i.e. the exact
 # permutation test over turns; q is Benjamini–Hochberg within each municipality (one family
 # per municipality). With labels shuffled across turns this recipe marks on average 0 terms
-# at q < 0.05 (tests/test_keyness.py). Speaker turns still cluster by speaker; the speaker-level
-# count below uses speakers instead of turns as the units.
+# at q < 0.05 (tests/test_keyness.py). Turns still cluster by speaker: when whole speakers are
+# shuffled between municipalities, turn-level p still marks one or two terms per shuffle in
+# noise, while the same test with speakers as the units marks none. The count with speakers as
+# the units is printed below; a term found only at turn level may be one speaker's habit.
 
 # %%
 key = ws.keyness

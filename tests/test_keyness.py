@@ -261,3 +261,27 @@ def test_shuffled_municipality_labels_give_at_most_one_false_discovery_on_averag
     assert np.mean(token_level) > 5  # the old recipe finds differences in noise
     real = keyness(tokens)
     assert (real["q"] < 0.05).sum() > 10 * max(mean, 1)  # the real labels carry signal
+
+
+def test_shuffling_whole_speakers_shows_what_turn_level_p_misses():
+    """Null where turns of one speaker stay together: speakers shuffled across municipalities."""
+    from analysis_fixtures import seed_turns
+
+    tokens, turns = seed_tokens(), seed_turns()
+    key = (turns["municipality"] + "|" + turns["speaker"]).set_axis(turns["turn_id"])
+    units = key.unique()
+    home = pd.Series([u.split("|")[0] for u in units], index=units)
+    rng = np.random.default_rng(20240717)
+    counts = {"turn": [], "speaker": []}
+    for _ in range(10):
+        moved = key.map(pd.Series(rng.permutation(home.to_numpy()), index=units))
+        shuffled = tokens.assign(municipality=tokens["turn_id"].map(moved))
+        t = turns.assign(municipality=turns["turn_id"].map(moved))
+        for unit in counts:
+            counts[unit].append(int((keyness(shuffled, unit=unit, turns=t)["q"] < 0.05).sum()))
+    print(
+        "speakers shuffled, 10 runs: mean q<0.05 terms with turns as units "
+        f"{np.mean(counts['turn']):.1f} (max {max(counts['turn'])}), with speakers as units "
+        f"{np.mean(counts['speaker']):.1f} (max {max(counts['speaker'])})"
+    )
+    assert np.mean(counts["speaker"]) <= 1.0
