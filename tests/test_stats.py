@@ -321,3 +321,22 @@ def test_seed_by_role_shares_flag_small_groups(themes):
     assert small["ci_low"].isna().all() and small["note"].eq("too few turns").all()
     big = by_role[by_role["turns"] >= 10]
     assert big["ci_low"].notna().all() and big["note"].eq("").all()
+
+
+def test_permutation_chi2_matches_scipy_permutation_test():
+    from dxminutes.analysis.theme_stats import permutation_chi2
+
+    rng = np.random.default_rng(SEED)
+    groups = np.repeat([0, 1, 2], [10, 15, 25])
+    values = (rng.random((50, 3)) < np.where(groups[:, None] == 0, 0.6, 0.3)).astype(float)
+
+    def stat(labels):
+        table = np.stack([values[labels == g].sum(axis=0) for g in range(3)])
+        return chi2_contingency(table[:, table.sum(axis=0) > 0], correction=False).statistic
+
+    observed, p = permutation_chi2(values, groups, n_perm=5000, random_state=1)
+    assert observed == pytest.approx(stat(groups))
+    ref = permutation_test(
+        (groups,), stat, permutation_type="pairings", n_resamples=3000, random_state=0, alternative="greater"
+    )
+    assert p == pytest.approx(ref.pvalue, abs=0.02)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
@@ -273,12 +274,21 @@ def permutation_chi2(
     """
     values = np.asarray(values, dtype=float)
     _, codes = np.unique(groups, return_inverse=True)
-    n_groups = codes.max() + 1
+    n_groups = int(codes.max()) + 1
+    n = len(codes)
     observed = _chi2_stat(_sum_by(values, codes, n_groups))
     rng = np.random.default_rng(random_state)
     null = np.empty(n_perm)
-    for i in range(n_perm):
-        null[i] = _chi2_stat(_sum_by(values, rng.permutation(codes), n_groups))
+    chunk = max(1, MAX_DRAW_CELLS // max(n, 1))
+    for first in range(0, n_perm, chunk):
+        m = min(chunk, n_perm - first)
+        labels = np.stack([rng.permutation(codes) for _ in range(m)])  # m × n
+        rows = (np.arange(m)[:, None] * n_groups + labels).ravel()
+        onehot = sparse.csr_matrix(
+            (np.ones(m * n), (rows, np.tile(np.arange(n), m))), shape=(m * n_groups, n)
+        )
+        tables = np.asarray(onehot @ values).reshape(m, n_groups, values.shape[1])
+        null[first : first + m] = _chi2_stat(tables)
     return float(observed), _perm_p(observed, null)
 
 
