@@ -562,22 +562,25 @@ def _glm_p(y, x_groups, log_len, groups_units=None) -> tuple[float, str]:
                 m0 = sm.GLM(y, base, family=sm.families.Binomial()).fit()
             lr = 2 * (m1.llf - m0.llf)
             return float(sps.chi2.sf(lr, dummies.shape[1])), ""
-        model = sm.GEE(
-            y,
-            full,
-            groups=groups_units,
-            family=sm.families.Binomial(),
-            cov_struct=sm.cov_struct.Exchangeable(),
-        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = model.fit(cov_type="bias_reduced", maxiter=100)
-        if not np.all(np.isfinite(res.params)):
+            start = sm.GLM(y, full, family=sm.families.Binomial()).fit().params
+            note, res = "", None
+            for structure in (sm.cov_struct.Exchangeable(), sm.cov_struct.Independence()):
+                model = sm.GEE(
+                    y, full, groups=groups_units, family=sm.families.Binomial(), cov_struct=structure
+                )
+                fit = model.fit(cov_type="bias_reduced", maxiter=100, start_params=start)
+                if np.all(np.isfinite(fit.params)) and np.all(np.isfinite(fit.cov_params())):
+                    res = fit
+                    break
+                note = "exchangeable GEE did not converge: independence working correlation"
+        if res is None:
             return float("nan"), "GEE did not converge"
         r = np.zeros((dummies.shape[1], full.shape[1]))
         r[:, base.shape[1] :] = np.eye(dummies.shape[1])
         wald = res.wald_test(r, scalar=True)
-        return float(np.asarray(wald.pvalue).ravel()[0]), ""
+        return float(np.asarray(wald.pvalue).ravel()[0]), note
     except (ValueError, np.linalg.LinAlgError) as exc:  # singular fits are reported, not raised
         return float("nan"), f"{'GLM' if groups_units is None else 'GEE'} did not fit ({exc})"
 
@@ -600,7 +603,9 @@ def clustered_theme_tests(
       covariate, likelihood-ratio test of the group terms (turns independent);
     - p_gee: GEE binomial, exchangeable correlation within speaker (speaker within group),
       log turn length as covariate, Wald test of the group terms with the bias-reduced
-      (Mancl–DeRouen) sandwich covariance, which is less anti-conservative with few clusters;
+      (Mancl–DeRouen) sandwich covariance, which is less anti-conservative with few clusters
+      (started from the GLM estimates; when the exchangeable fit diverges, an independence
+      working correlation with the same sandwich covariance, said in `note`);
     - p_speaker_permutation: χ² with whole speakers shuffled across groups (their number per
       group kept), valid whatever the dependence inside a speaker;
     plus n_turns, n_speakers, max_speaker_share (the largest share of a group's turns held by
