@@ -129,3 +129,24 @@ def test_cluster_wilson_never_collapses():
     y = np.zeros(43)
     lo, hi, deff = cluster_wilson_interval(y, np.arange(43) % 4, n_boot=200, random_state=0)
     assert lo == 0 and hi > 0.05 and deff == 1.0
+
+
+def test_gee_is_close_to_nominal_under_a_clustered_null_where_the_turn_level_model_is_not():
+    from dxminutes.analysis.theme_stats import _glm_p
+
+    rng = np.random.default_rng(SEED)
+    n, gee_rej, glm_rej = 0, 0, 0
+    for _ in range(150):
+        y, g, u = _clustered_null(rng, speakers=6, sd=1.0)
+        if any(y[g == k].sum() in (0, (g == k).sum()) for k in range(4)):
+            continue
+        log_len = np.log(rng.integers(20, 400, len(y)))
+        p_gee, _ = _glm_p(y, g, log_len, groups_units=np.unique(u, return_inverse=True)[1])
+        p_glm, _ = _glm_p(y, g, log_len)
+        n += 1
+        gee_rej += p_gee < 0.05
+        glm_rej += p_glm < 0.05
+    print(f"clustered null, {n} data sets: GEE rejection {gee_rej / n:.3f}, turn-level GLM {glm_rej / n:.3f}")
+    assert n >= 100
+    assert gee_rej / n <= 0.10
+    assert glm_rej / n > 0.2
