@@ -340,3 +340,20 @@ def test_permutation_chi2_matches_scipy_permutation_test():
         (groups,), stat, permutation_type="pairings", n_resamples=3000, random_state=0, alternative="greater"
     )
     assert p == pytest.approx(ref.pvalue, abs=0.02)
+
+
+def test_fisher_cells_with_holm_keep_the_familywise_error_under_the_null():
+    from dxminutes.analysis.keyness import presence_fisher_p
+
+    rng = np.random.default_rng(SEED)
+    sizes = np.array([22, 31, 43, 49, 122])
+    reps, rates = 300, np.array([0.05, 0.1, 0.3, 0.5])
+    yes = rng.binomial(sizes, rates[None, :, None], size=(reps, len(rates), len(sizes)))
+    # the same p as theme_stats' cell test (each group against the rest), for all tables at once
+    p = presence_fisher_p(yes, yes.sum(axis=2, keepdims=True), sizes, sizes.sum()).reshape(reps, -1)
+    any_raw = (p < 0.05).any(axis=1).mean()
+    # Holm rejects something iff the smallest p is below alpha / m (step-down's first step)
+    any_holm = (p.min(axis=1) < 0.05 / p.shape[1]).mean()
+    print(f"null, 20 cells: any raw p<0.05 in {any_raw:.2f} of tables, any Holm-adjusted in {any_holm:.3f}")
+    assert any_holm <= 0.05
+    assert any_raw > 0.3  # uncorrected cell flags find differences in noise
