@@ -1,8 +1,10 @@
 # dxminutes: the two commands are `make report` (the main job) and `make test`.
 # Both create or update .venv from the pinned lock file on their own.
 
-PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
-VENV   := .venv
+# Python 3.11, 3.12 or 3.13. `make test PYTHON=python3.12` builds and uses .venv-python3.12.
+PYTHON ?=
+PY     := $(shell sh requirements/find-python.sh $(PYTHON))
+VENV   ?= $(if $(PYTHON),.venv-$(notdir $(PYTHON)),.venv)
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LOCK   := requirements/lock.txt
@@ -31,8 +33,8 @@ help: ## list the targets with what they do
 venv: $(STAMP) ## create or update .venv from the pinned lock
 
 $(STAMP): $(LOCK) pyproject.toml
-	@test -n "$(PYTHON)" || { echo "Python 3.11 is required"; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -n "$(PY)" || { echo "Python 3.11, 3.12 or 3.13 is required (none found$(if $(PYTHON), for PYTHON=$(PYTHON)))"; exit 1; }
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip==$$(sed -n 's/^pip==//p' $(LOCK))"
 	$(BIN)/python -m pip install --quiet -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
@@ -63,11 +65,11 @@ lab: $(STAMP) ## open JupyterLab with the package importable
 
 # Re-resolve the pins from requirements/base.in (needs network access to PyPI).
 lock: ## re-resolve requirements/lock.txt and environment.yml (needs PyPI)
-	rm -rf build/lockvenv && $(PYTHON) -m venv build/lockvenv
+	rm -rf build/lockvenv && $(PY) -m venv build/lockvenv
 	build/lockvenv/bin/pip install --quiet --upgrade pip
 	build/lockvenv/bin/pip install --quiet -r requirements/base.in
 	build/lockvenv/bin/pip freeze --all --exclude-editable | grep -v '^dxminutes' | LC_ALL=C sort -f > $(LOCK)
-	$(PYTHON) requirements/write_environment_yml.py
+	$(PY) requirements/write_environment_yml.py
 
-clean: ## remove .venv and build folders
-	rm -rf $(VENV) build .pytest_cache
+clean: ## remove .venv (and .venv-python3.*) and build folders
+	rm -rf .venv .venv-python3.* build .pytest_cache

@@ -11,7 +11,9 @@ import functools
 from collections.abc import Iterable
 
 import pandas as pd
-import pytest
+
+from dxminutes.corpus.build import load_corpus
+from dxminutes.text.token_table import tokenize_turns
 
 TURN_COLUMNS = [
     "turn_id",
@@ -118,21 +120,13 @@ SEED_MUNICIPALITIES = {"流山市", "長崎市", "武蔵村山市", "墨田区",
 
 @functools.lru_cache(maxsize=1)
 def seed_turns() -> pd.DataFrame:
-    """Turns of the five seed minutes via `corpus.load_corpus()` (skips if H2's module is absent)."""
-    try:
-        from dxminutes.corpus.build import load_corpus
-    except ImportError as exc:
-        pytest.skip(f"dxminutes.corpus.build.load_corpus is not available yet ({exc})")
+    """Turns of the five seed minutes via `corpus.load_corpus()`."""
     return load_corpus().turns
 
 
 @functools.lru_cache(maxsize=1)
 def seed_tokens() -> pd.DataFrame:
-    """Tokens of the seed turns via `tokens.tokenize_turns` (no cache written)."""
-    try:
-        from dxminutes.text.token_table import tokenize_turns
-    except ImportError as exc:
-        pytest.skip(f"dxminutes.text.token_table.tokenize_turns is not available yet ({exc})")
+    """Tokens of the seed turns via `token_table.tokenize_turns` (no cache written)."""
     return tokenize_turns(seed_turns(), cache_dir=False)
 
 

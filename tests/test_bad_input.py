@@ -35,13 +35,18 @@ BAD_FILES = {
         "binary file",
     ),
     "undecodable.txt": (
-        lambda path: path.write_bytes("本日は会議です。".encode() + b"\xff\xfd\x80" * 5),
+        # most of the file is undecodable: a few stray bytes would load with a warning instead
+        lambda path: path.write_bytes("本日は会議です。".encode() + b"\xff\xfd\x80" * 20),
         "undecodable bytes: byte 0xff at offset 24",
     ),
     "scanned.pdf": (empty_pdf, "no text layer (scanned PDF?)"),
     "minutes.docx": (
         lambda path: path.write_bytes(b"PK\x03\x04 not really a docx"),
-        "unknown format '.docx'",
+        "not a readable Word .docx file",
+    ),
+    "minutes.rtf": (
+        lambda path: path.write_bytes(b"{\\rtf1 not supported}"),
+        "unknown format '.rtf'",
     ),
 }
 

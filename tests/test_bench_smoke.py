@@ -5,9 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from dxminutes import config
 
 
+@pytest.mark.slow
 def test_quick_benchmark_runs_and_reports(tmp_path):
     out = tmp_path / "RESULTS.md"
     proc = subprocess.run(

@@ -20,7 +20,16 @@ def test_inspect_json(capsys):
     assert result["file"] == "data/raw/" + SEED.name
     assert (result["format"], result["encoding"]) == ("txt", "utf-8")
     meta = result["metadata"]
-    assert {"municipality", "prefecture", "body", "meeting", "date", "sources"} <= set(meta)
+    assert {
+        "municipality",
+        "prefecture",
+        "body",
+        "meeting",
+        "date",
+        "sources",
+        "body_code",
+        "body_level",
+    } <= set(meta)
     assert (meta["municipality"], meta["prefecture"], meta["date"]) == ("流山市", "千葉県", "2024-07-17")
     assert meta["sources"]["municipality"] == "catalog"  # the catalog next to the file is applied
     assert result["turns"] and {"speaker", "speaker_label", "role", "text"} <= set(result["turns"][0])

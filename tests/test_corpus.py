@@ -33,6 +33,8 @@ COLUMNS = {
         "meeting_title",
         "meeting_date",
         "record_kind",
+        "body_code",
+        "body_level",
         "sha256",
         "municipality_source",
         "prefecture_source",
@@ -101,6 +103,7 @@ def test_catalog_metadata_is_applied(corpus):
             assert row[f"{name}_source"] == "catalog"
         assert row["sha256"] == expected["sha256"]
         assert row["format"] == "txt" and row["encoding"] == "utf-8"
+        assert row["body_level"] == "municipality" and len(row["body_code"]) == 6
 
 
 def test_table_columns(corpus):

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import distributed  # in the pinned lock: a broken install fails here, it does not skip
 import pandas as pd
 import pytest
 
 from dxminutes import config
+from dxminutes.text.dask import tokenize_turns_dask
 from dxminutes.text.token_table import tokenize_turns
 from dxminutes.text.tokenizer import JapaneseTokenizer
-
-distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
-
-from dxminutes.text.dask import tokenize_turns_dask  # noqa: E402
 
 
 def _pseudo_turns(n_per_doc: int = 8) -> pd.DataFrame:
@@ -73,3 +71,35 @@ def test_duplicate_turn_ids_are_rejected():
     turns = _pseudo_turns(2)
     with pytest.raises(ValueError, match="unique"):
         tokenize_turns_dask(pd.concat([turns, turns.iloc[:1]]), JapaneseTokenizer(), cache_dir=False)
+
+
+def test_raw_files_to_matrices_on_dask_equal_the_local_path(client, tmp_path):
+    import numpy as np
+
+    from dxminutes.corpus.build import load_corpus
+    from dxminutes.text import dtm
+    from dxminutes.text.dask import corpus_to_dtms_dask
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for path in sorted(config.RAW_DIR.glob("*.txt"))[:3]:
+        (raw / path.name).write_bytes(path.read_bytes())
+    (raw / "broken.pdf").write_bytes(b"%PDF-1.4 not really")  # listed as a failure, as locally
+    local_corpus = load_corpus(raw)
+    local_tokens = tokenize_turns(local_corpus.turns, cache_dir=False, progress=False)
+    result = corpus_to_dtms_dask(raw, client=client, cache_dir=tmp_path / "cache")
+
+    pd.testing.assert_frame_equal(result.turns, local_corpus.turns)
+    pd.testing.assert_frame_equal(result.documents, local_corpus.documents)
+    assert result.failures["file"].tolist() == local_corpus.failures["file"].tolist() == ["broken.pdf"]
+    pd.testing.assert_frame_equal(result.tokens, local_tokens)
+    for level in ("turn", "document", "municipality"):
+        local = dtm.count_matrix(local_tokens, level)
+        got = result.dtms[level]
+        assert (got.matrix != local.matrix).nnz == 0 and got.matrix.shape == local.matrix.shape
+        assert list(got.terms) == list(local.terms)
+        pd.testing.assert_frame_equal(got.rows, local.rows)
+    local_tfidf = dtm.tfidf_matrix(local_tokens, "turn")
+    np.testing.assert_allclose(
+        result.dtms["turn_tfidf"].matrix.toarray(), local_tfidf.matrix.toarray(), rtol=0, atol=1e-12
+    )

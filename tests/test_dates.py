@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dxminutes.corpus.dates import DateError, date_problems, find_dates, parse_date, parse_number
+from dxminutes.corpus.dates import DateError, date_problems, find_dates, infer_dates, parse_date, parse_number
+from dxminutes.corpus.metadata import extract_metadata, find_meeting_date
 
 
 @pytest.mark.parametrize(
@@ -113,3 +114,68 @@ def test_reiwa_dates_round_trip(day, use_kanji):
         text = f"令和{year}年{day.month}月{day.day}日"
     assert parse_date(text) == day
     assert [m.date for m in find_dates(f"本日は{text}(木)です")] == [day]
+
+
+# --- dates at large: page headers, fiscal years, missing years ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("令和 5年9月12日(火曜日)\n", "2023-09-12"),
+        ("令 和 5 年 9 月 1 2 日 (火)\n", "2023-09-12"),
+        ("札幌市議会 2024-02-15\n令和6年大都市税財政制度特別委員会−02月15日-記録\n", "2024-02-15"),
+        ("令和7年(2025年)1月24日(金)10時00分開会\n", "2025-01-24"),
+        ("質疑・質問日:07/14/2020\n", "2020-07-14"),
+        ("開催日 R5.9.12(火)\n", "2023-09-12"),
+        ("日時 2023年(令和5年)9月12日(火)\n", "2023-09-12"),
+        ("令和3年度 第2回 行政改革審議会\n開催日 2月8日(火)\n", "2022-02-08"),  # fiscal year trap
+        ("令和元年度 議会運営委員会\n第11回委員会 (11月19日)\n", "2019-11-19"),
+        ("令和 5年議会改革特別委員会( 1月26日)\n", "2023-01-26"),  # calendar year: stays in 2023
+        ("平成 9年 2月 定例会本会議第一号 二月二十七日(木)\n", "1997-02-27"),
+        ("予算特別委(4年10月4日)\n(道議会 2023-02-02付)\n", "2022-10-04"),  # era implicit
+    ],
+)
+def test_meeting_dates_at_large(text, expected):
+    assert extract_metadata(text).meeting_date == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "掲載日:2019年2月22日更新\n",
+        "取得元: 長泉町議会公式サイト 最終取得日: 2021-09-26\n",
+        "(道議会 2023-02-02付)\n",
+    ],
+)
+def test_publication_and_retrieval_dates_are_never_the_meeting_date(text):
+    assert find_meeting_date(text) is None
+
+
+def test_a_date_without_year_is_left_empty_with_a_warning():
+    meta = extract_metadata("区民文教委員会(6月10日)\n(委員長)開会します。\n")
+    assert meta.meeting_date is None
+    assert any("'6月10日' has no year" in w and "not guessed" in w for w in meta.warnings)
+
+
+def test_inferred_dates_say_which_convention_completed_them():
+    (found,), problems = infer_dates("令和3年度 第2回\n2月8日\n")
+    assert found.match.date == dt.date(2022, 2, 8) and "fiscal year" in found.how and not problems
+    meta = extract_metadata("令和3年度 第2回 審議会\n開催日 2月8日\n")
+    assert any("completed from context (fiscal year" in w for w in meta.warnings)
+
+
+def test_labelled_meeting_date_beats_the_aggregator_dates():
+    text = "長泉町議会 2014-09-08\n平成26年第3回定例会 本文 開催日: 2014-09-08 取得元: 公式サイト 最終取得日: 2021-09-26\n"
+    assert find_meeting_date(text).date == dt.date(2014, 9, 8)
+
+
+def test_a_month_and_day_in_the_discussion_is_not_the_meeting_date():
+    header = "令和5年度 第2回 審議会 会議録\n" + "(会長)説明をお願いします。\n" * 20
+    text = header + "(事務局)令和5年度は10月4日に説明会を開きます。\n"
+    assert find_meeting_date(text) is None
+
+
+def test_a_sitting_beats_an_appointment_date():
+    text = "総務委員会概要\n委員数 11名 (令和元年5月14日 選任)\n審議概要\n令和元年11月19日開会分\n報告事項\n"
+    assert find_meeting_date(text).date == dt.date(2019, 11, 19)

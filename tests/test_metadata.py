@@ -70,8 +70,9 @@ def test_ward_of_a_designated_city_and_its_prefecture():
     meta = extract_metadata(
         "横浜市港北区区民会議 第3回\n日時 令和6年5月1日(水)\n(議長)横浜市港北区の取組について\n"
     )
-    assert meta.municipality == "横浜市港北区"
+    assert meta.municipality == "横浜市"  # a ward of a designated city is grouped with its city
     assert meta.prefecture == "神奈川県"
+    assert (meta.body_code, meta.body_level) == ("141003", "municipality")
 
 
 def test_prefecture_written_before_the_municipality():
@@ -104,3 +105,25 @@ def test_catalog_takes_precedence_where_it_has_a_value():
     assert merged.body == meta.body and merged.sources["body"] == "text"
     assert meta.meeting_date == "2022-03-30"  # the input is not mutated
     assert document_metadata("(会長)開会", None, None).sources["municipality"] == "none"
+
+
+FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
+VARIANTS = {
+    "cp932": lambda text: text.encode("cp932", errors="replace"),
+    "bom-crlf": lambda text: b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"),
+    "spaced": lambda text: "\n".join(
+        " ".join(line.translate(FULL_WIDTH)) for line in text.split("\n")
+    ).encode(),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+@pytest.mark.parametrize("name", sorted(SEEDS))
+def test_seed_metadata_survives_encoding_and_spacing(tmp_path, name, variant):
+    from dxminutes.corpus.readers import read_raw
+
+    path = tmp_path / "seed.txt"  # no informative file name
+    path.write_bytes(VARIANTS[variant]((config.RAW_DIR / name).read_text(encoding="utf-8")))
+    raw = read_raw(path)
+    meta = document_metadata(clean(raw.text).text, path.name, None, raw_text=raw.text)
+    assert (meta.municipality, meta.prefecture, meta.meeting_date) == SEEDS[name]

@@ -32,6 +32,7 @@ def test_notebooks_are_numbered_kebab_case_and_complete():
         "03-theme-framing",
         "04-topics-and-clusters",
         "05-municipality-profiles",
+        "06-framing",
     ]
 
 

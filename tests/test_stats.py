@@ -275,7 +275,7 @@ def test_zero_rows_get_nan_residuals_not_errors(themes):
         make_turns(
             [
                 ("A市", "member", "DX と セキュリティ"),
-                ("A市", "member", "職員"),
+                ("A市", "member", "職員研修"),
                 ("B町", "member", "何もない"),
                 ("C村", "member", "DX の 話"),
             ]

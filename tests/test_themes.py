@@ -54,7 +54,6 @@ def test_default_file_has_the_four_bilingual_themes(themes):
             "ネットワーク分離",
         ],
         "staffing": [
-            "職員",
             "人材",
             "研修",
             "体制",
@@ -63,7 +62,6 @@ def test_default_file_has_the_four_bilingual_themes(themes):
             "育成",
             "リテラシー",
             "スキル",
-            "意識改革",
             "CIO補佐官",
         ],
         "digital_divide": [
@@ -73,7 +71,6 @@ def test_default_file_has_the_four_bilingual_themes(themes):
             "情報格差",
             "高齢者",
             "対面",
-            "窓口",
             "講習会",
             "スマホ教室",
             "取り残さ",
@@ -86,6 +83,13 @@ def test_default_file_has_the_four_bilingual_themes(themes):
         assert set(terms) <= set(themes[key].terms), key
     # bare 監査 is deliberately not a term (financial audits); system audits are a pattern
     assert "監査" not in themes["security"].terms
+    # broad single terms narrowed (docs/codebook.md, Dictionary audit): staff mentioned in
+    # passing, any counter, any data; mindset alone is dx (codebook 6.3)
+    assert "職員" not in themes["staffing"].terms
+    assert "窓口" not in themes["digital_divide"].terms
+    assert "データ" not in themes["dx"].terms
+    assert "意識改革" in themes["dx"].terms and "意識改革" not in themes["staffing"].terms
+    assert themes.procedural, "the default file marks procedural sentences"
 
 
 def test_entries_are_normalized_and_deduplicated(tmp_path):
@@ -142,7 +146,7 @@ def test_coding_counts_longest_match_once_and_respects_exclusions(themes):
     turns = make_turns(
         [
             ("A市", "member", "情報セキュリティ監査と自治体ＤＸ"),  # security ×1, dx ×1
-            ("A市", "official", "デジタルデバイド対策と高齢者の窓口"),  # divide ×3
+            ("A市", "official", "デジタルデバイド対策と高齢者の対面窓口"),  # divide ×3
             ("A市", "member", "青少年の健全育成と、email の確認"),  # nothing
             ("B町", "member", "DX人材の育成。スマホを使えない方"),  # staffing ×2, divide ×1, dx ×0
         ]
@@ -157,7 +161,7 @@ def test_coding_counts_longest_match_once_and_respects_exclusions(themes):
     assert got.loc[("doc-A市:0000", "security"), "matched_terms"] == "情報セキュリティ監査"
     assert got.loc[("doc-A市:0000", "dx"), "matched_terms"] == "自治体DX"
     assert got.loc[("doc-A市:0001", "digital_divide"), "n_hits"] == 3
-    assert got.loc[("doc-A市:0001", "digital_divide"), "matched_terms"] == "デジタルデバイド|窓口|高齢者"
+    assert got.loc[("doc-A市:0001", "digital_divide"), "matched_terms"] == "デジタルデバイド|対面窓口|高齢者"
     assert not got.loc["doc-A市:0002", "coded"].any()
     assert got.loc[("doc-B町:0000", "staffing"), "matched_terms"] == "DX人材|育成"
     assert got.loc[("doc-B町:0000", "digital_divide"), "matched_terms"] == "使えない方"
@@ -169,7 +173,8 @@ def test_named_front_office_reforms_count_as_dx_not_as_the_in_person_counter(the
     turns = make_turns([("A市", "member", "「書かない窓口」の導入と、高齢者向けの窓口での支援")])
     got = code_turns(turns, themes).set_index("theme")
     assert got.loc["dx", "matched_terms"] == "書かない窓口"
-    assert got.loc["digital_divide", "matched_terms"] == "窓口|高齢者"
+    # the in-person counter counts as support (窓口での支援), a bare 窓口 would not
+    assert got.loc["digital_divide", "matched_terms"] == "窓口での支援|高齢者"
 
 
 def test_hits_do_not_overlap(themes):

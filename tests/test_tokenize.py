@@ -187,7 +187,6 @@ def test_settings_key_tracks_what_changes_output(tmp_path):
 
 
 def test_tokens_cli_json(capsys):
-    pytest.importorskip("dxminutes.corpus.build")
     import json
 
     from dxminutes.cli import main

@@ -96,7 +96,7 @@ def test_changed_turn_reanalyzes_only_that_turn(turns, tmp_path):
 
 def test_truncated_shard_is_not_read_as_valid(turns, tmp_path):
     base, _ = run(turns, tmp_path)
-    shards = sorted((tmp_path / "cache").glob("terms-*/*.json"))
+    shards = sorted((tmp_path / "cache").glob("terms-*/*.parquet"))
     assert shards
     shards[0].write_bytes(shards[0].read_bytes()[:-7])  # as if the write stopped early
     again, stats = run(turns, tmp_path)

@@ -13,6 +13,14 @@ import pandas as pd
 #: Metadata fields of a document, in column order.
 METADATA_FIELDS = ("municipality", "prefecture", "body", "meeting_title", "meeting_date", "record_kind")
 
+#: Where a metadata value came from (`{field}_source` columns): the catalog, the text, a column
+#: of a structured file (CSV, Excel, JSON), the file name, or nowhere.
+METADATA_SOURCES = ("catalog", "text", "column", "filename", "none")
+#: Levels of the body holding a meeting (`body_level` column).
+BODY_LEVELS = ("municipality", "prefecture", "national")
+#: The group of turns whose document has no municipality: kept, never dropped from municipality tables.
+UNKNOWN_MUNICIPALITY = "(不明)"
+
 #: Column → dtype of every corpus table; the order is the column order.
 TABLE_SCHEMAS: dict[str, dict[str, str]] = {
     "documents": {
@@ -21,6 +29,8 @@ TABLE_SCHEMAS: dict[str, dict[str, str]] = {
         "format": "str",
         "encoding": "str",
         **dict.fromkeys(METADATA_FIELDS, "str"),
+        "body_code": "str",  # 6-digit local government code (全国地方公共団体コード), None for 国
+        "body_level": "str",  # BODY_LEVELS
         "sha256": "str",
         **{f"{name}_source": "str" for name in METADATA_FIELDS},
         "n_chars": "int64",

@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -22,10 +22,23 @@ from dxminutes import config
 from dxminutes._io import atomic_path, sha256_file
 from dxminutes.corpus.catalog import catalog_row, read_catalog
 from dxminutes.corpus.cleaning import clean
-from dxminutes.corpus.metadata import Metadata, document_metadata
-from dxminutes.corpus.readers import InputError, RawText, read_raw
+from dxminutes.corpus.convention import CONVENTION_FILE, Convention, load_convention
+from dxminutes.corpus.metadata import (
+    Metadata,
+    document_metadata,
+    missing_metadata_warnings,
+    structured_metadata,
+)
+from dxminutes.corpus.readers import InputError, RawText, is_structured, read_raw
 from dxminutes.corpus.segment import Segmentation, segment
-from dxminutes.schema import CORPUS_TABLES, TABLE_SCHEMAS
+from dxminutes.corpus.structured import read_structured
+from dxminutes.schema import (
+    CORPUS_TABLES,
+    SEGMENT_NON_SPEECH_COLUMNS,
+    SEGMENT_TURN_COLUMNS,
+    TABLE_SCHEMAS,
+    UNKNOWN_MUNICIPALITY,
+)
 
 NO_SPEAKERS = "no recognizable speakers"
 
@@ -39,7 +52,7 @@ INSPECT_KEYS = {
     "record_kind": "record_kind",
 }
 #: Names in a raw folder that are never minutes.
-NOT_MINUTES = ("catalog.csv", ".gitkeep")
+NOT_MINUTES = ("catalog.csv", ".gitkeep", CONVENTION_FILE)
 
 
 @dataclass(frozen=True)
@@ -72,12 +85,18 @@ def load_document(
     *,
     file: str | None = None,
     doc_id: str | None = None,
+    convention: Convention | None = None,
 ) -> Corpus:
     """Load one file. Unreadable files raise `InputError`; a file without speakers becomes a failure row.
 
-    `file` is the name recorded in the tables (default: the file name), `doc_id` the key (default: its stem).
+    `file` is the name recorded in the tables (default: the file name), `doc_id` the key (default: its
+    stem), `convention` the corpus folder's `dxminutes.toml` (`load_convention`), as `load_corpus` applies it.
     """
-    parsed = _parse(Path(path), catalog_row, file)
+    if is_structured(path):
+        items = _parse_structured(Path(path), catalog_row, file)
+        ids = _structured_doc_ids(doc_id or Path(items[0][1].file).stem, len(items))
+        return _tables([(doc, item) for doc, (_, item) in zip(ids, items)], [])
+    parsed = _parse(Path(path), catalog_row, file, convention)
     return _tables([(doc_id or Path(parsed.file).stem, parsed)], [])
 
 
@@ -87,13 +106,21 @@ def load_corpus(raw_dir: Path | str | None = None, *, progress: bool = False) ->
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder not found: {config.relpath(raw_dir)}")
     catalog = read_catalog(raw_dir)
+    convention = load_convention(raw_dir)  # dxminutes.toml: speaker patterns, role words, defaults
     files = minutes_files(raw_dir)
     stems = pd.Series([Path(file).stem for file in files], dtype="str")
     duplicated = set(stems[stems.duplicated(keep=False)])
     parsed, failures = [], []
     for file in tqdm(files, desc="loading minutes", disable=not progress):
         try:
-            result = _parse(raw_dir / file, catalog_row(catalog, file), file)
+            row = convention.row_for(file, catalog_row(catalog, file))
+            if is_structured(file):
+                stem = file if Path(file).stem in duplicated else Path(file).stem
+                items = _parse_structured(raw_dir / file, row, file)
+                ids = _structured_doc_ids(stem, len(items))
+                parsed += [(doc, item) for doc, (_, item) in zip(ids, items)]
+                continue
+            result = _parse(raw_dir / file, row, file, convention)
         except InputError as exc:
             failures.append({"file": file, "problem": exc.problem})
             continue
@@ -102,7 +129,12 @@ def load_corpus(raw_dir: Path | str | None = None, *, progress: bool = False) ->
             continue
         stem = Path(file).stem
         parsed.append((file if stem in duplicated else stem, result))
-    return _tables(parsed, failures)
+    corpus = _tables(parsed, failures)
+    if not convention.warnings:
+        return corpus
+    extra = pd.DataFrame({"file": CONVENTION_FILE, "message": list(convention.warnings)})
+    warnings = pd.concat([extra, corpus.warnings], ignore_index=True).astype(TABLE_SCHEMAS["warnings"])
+    return replace(corpus, warnings=warnings)
 
 
 def minutes_files(raw_dir: Path | str) -> list[str]:
@@ -150,8 +182,16 @@ def read_processed(processed_dir: Path | str | None = None) -> Corpus:
 def inspect_file(path: Path | str) -> dict:
     """Everything the loader finds in one file, as a JSON-ready dict (the catalog next to the file is applied)."""
     path = Path(path)
-    row = catalog_row(read_catalog(path.parent), path.name)
-    parsed = _parse(path, row, path.name)
+    convention = load_convention(path.parent)
+    row = convention.row_for(path.name, catalog_row(read_catalog(path.parent), path.name))
+    if is_structured(path):
+        items = _parse_structured(path, row, path.name)
+        parsed = items[0][1]
+        if len(items) > 1:
+            note = f"the file holds {len(items)} documents; the first ({items[0][0]}) is shown"
+            parsed = replace(parsed, warnings=(*parsed.warnings, note))
+    else:
+        parsed = _parse(path, row, path.name, convention)
     meta = parsed.meta
     turns = parsed.segmentation.turns
     return {
@@ -162,6 +202,8 @@ def inspect_file(path: Path | str) -> dict:
         "n_chars": len(parsed.cleaned),
         "metadata": {
             **{key: getattr(meta, name) for key, name in INSPECT_KEYS.items()},
+            "body_code": meta.body_code,
+            "body_level": meta.body_level,
             "sources": {key: meta.sources[name] for key, name in INSPECT_KEYS.items()},
         },
         "cleaning": [
@@ -176,22 +218,76 @@ def inspect_file(path: Path | str) -> dict:
             {key: _plain(row[key]) for key in ("kind", "text")}
             for row in parsed.segmentation.non_speech.to_dict("records")
         ],
-        "warnings": list(parsed.warnings) + ([NO_SPEAKERS] if turns.empty else []),
+        "warnings": list(convention.warnings)
+        + list(parsed.warnings)
+        + ([NO_SPEAKERS] if turns.empty else []),
     }
 
 
-def _parse(path: Path, row: Mapping | None, file: str | None) -> _Parsed:
+def _parse(
+    path: Path, row: Mapping | None, file: str | None, convention: Convention | None = None
+) -> _Parsed:
     raw = read_raw(path)
     file = file or path.name
     sha256 = sha256_file(path)
     result = clean(raw.text)
-    meta = document_metadata(result.text, file, row)
-    segmentation = segment(result.text)
-    warnings = list(raw.warnings) + list(meta.warnings)
+    meta = document_metadata(result.text, file, row, raw_text=raw.text)
+    segmentation = segment(result.text, convention)
+    warnings = list(raw.warnings) + list(meta.warnings) + list(missing_metadata_warnings(file, meta, sha256))
     warnings += [message for message in segmentation.warnings if message != NO_SPEAKERS]
     if row and row.get("sha256") and row["sha256"] != sha256:
         warnings.append("sha256 differs from the catalog: the file changed since it was catalogued")
     return _Parsed(raw, file, sha256, result.text, result.report, meta, segmentation, tuple(warnings))
+
+
+# --- structured files (CSV, TSV, Excel, JSON): turns come from the rows ------------------------
+
+
+def _parse_structured(path: Path, row: Mapping | None, file: str | None) -> list[tuple[str | None, _Parsed]]:
+    """One `_Parsed` per document of a structured file; its turns come from the rows, not from `segment`."""
+    structured = read_structured(path)
+    file = file or path.name
+    sha256 = sha256_file(path)
+    out = []
+    for doc in structured.documents:
+        turns = doc.turns[list(SEGMENT_TURN_COLUMNS)].copy()
+        turns["text"] = [clean(text).text.strip() for text in turns["text"].tolist()]
+        turns = turns.loc[turns["text"].str.strip() != ""].reset_index(drop=True)
+        turns["position"] = range(len(turns))
+        joined = "\n".join(
+            f"{label}: {text}" if label else text
+            for label, text in zip(turns["speaker_label"], turns["text"])
+        )
+        result = clean(joined)
+        meta = structured_metadata(doc.metadata, file, row)
+        non_speech = pd.DataFrame(
+            [{"position": i, "kind": "header", "text": text} for i, text in enumerate(doc.non_speech)],
+            columns=list(SEGMENT_NON_SPEECH_COLUMNS),
+        )
+        segmentation = Segmentation(
+            turns.astype({"position": "int64"}), non_speech.astype({"position": "int64"}), ()
+        )
+        warnings = [
+            *structured.warnings,
+            *doc.warnings,
+            *meta.warnings,
+            *missing_metadata_warnings(file, meta, sha256),
+        ]
+        raw = RawText(
+            path=structured.path, format=structured.format, encoding=structured.encoding, text=joined
+        )
+        out.append(
+            (
+                doc.key,
+                _Parsed(raw, file, sha256, result.text, result.report, meta, segmentation, tuple(warnings)),
+            )
+        )
+    return out
+
+
+def _structured_doc_ids(stem: str, n_documents: int) -> list[str]:
+    """The file stem for a one-document file, else `stem-001`, `stem-002`, … in order of appearance."""
+    return [stem] if n_documents == 1 else [f"{stem}-{i + 1:03d}" for i in range(n_documents)]
 
 
 def _tables(parsed: list[tuple[str, _Parsed]], failures: list[dict]) -> Corpus:
@@ -204,6 +300,7 @@ def _tables(parsed: list[tuple[str, _Parsed]], failures: list[dict]) -> Corpus:
             failures.append({"file": item.file, "problem": NO_SPEAKERS})
             continue
         meta = item.meta.as_dict()
+        meta["municipality"] = meta["municipality"] or UNKNOWN_MUNICIPALITY  # source stays `none`
         documents.append(
             {
                 "doc_id": doc_id,
@@ -308,6 +405,7 @@ def _summary(result: dict) -> str:
     lines = [f"{result['file']}  ({result['format']}, {result['encoding']}, {result['n_chars']} characters)"]
     for key in INSPECT_KEYS:
         lines.append(f"  {key:<13} {meta[key] or '-'}  [{meta['sources'][key]}]")
+    lines.append(f"  {'body_code':<13} {meta['body_code'] or '-'}  ({meta['body_level'] or 'level unknown'})")
     turns = pd.DataFrame(result["turns"], columns=["speaker", "speaker_label", "role", "text"])
     lines.append(f"turns: {len(turns)}, non-speech parts: {len(result['non_speech'])}")
     for role, count in turns["role"].value_counts(sort=False).sort_index().items():

@@ -97,9 +97,28 @@ RUNNING_HEADER_LEN = (4, 60)
 #: Paragraphs that PDF table extraction flattened into one cell, separated by spaces:
 #: `報告した。 【質疑・意見等】 ○ 特になし。 議題 1 …`.
 INLINE_MARK_RE = re.compile(rf"(?<=\S) +(?=[{roles.MARKS}] )")
+#: A marked header field inside a flattened header (`… ○開議時刻 午後2時 ○案件 1 …`): the fields
+#: of a record's cover page, each opened by a mark, start new lines so that a roster stays apart
+#: from the agenda after it.
+INLINE_FIELD_MARK_RE = re.compile(
+    rf"(?<=\S)[ \u3000]+(?=[{roles.MARKS}〇]\s?(?:案件|日時|場所|開議|散会|開会|閉会|出席|欠席|議題|次第|付議|会議に付した|署名|説明員|事務局職員))"
+)
+#: A mark after whitespace inside a line: a candidate turn opening (`〇` included, since
+#: `unify_marker_glyphs` maps it to `○` only at a line start).
+INLINE_TURN_MARK_RE = re.compile(rf"(?<=[ \u3000\t])[{roles.MARKS}〇]")
+SPLIT_NAME_RE = re.compile(rf"[{roles.MARKS}][{roles._PERSON}]{{1,6}}")
+#: Characters after an inline mark read to decide whether a label follows (labels are shorter;
+#: a window keeps flattened records of any length linear).
+INLINE_WINDOW = 160
+#: Longest line that may be the first part of a label split across lines (`○議長(`).
+SPLIT_LABEL_MAX_CHARS = 25
 INLINE_HEADING_RE = re.compile(r"(?<=[。」』)]) +(?=【[^【】]{1,20}】 )")
 INLINE_AGENDA_RE = re.compile(r"(?<=。) +(?=(?:議題|報告事項|協議事項|審議事項) *\d)")
 
+#: A line with at least this many single spaces between wide characters, and more of them than
+#: adjacent wide characters, was spaced out by PDF extraction.
+PDF_SPACED_MIN_PAIRS = 3
+WIDE_PAIR_RE = re.compile(r"[^\x00-\x7f](?=[^\x00-\x7f])")
 #: Spaces (ASCII, ideographic, no-break) inside a line; tabs separate table cells and stay.
 SPACE_RUN_RE = re.compile("[ \u3000\u00a0]+")
 
@@ -211,13 +230,24 @@ def remove_running_headers(text: str) -> str:
 
 
 def split_inline_paragraphs(text: str) -> str:
-    """Break a flattened table cell back into paragraphs before its spaces are removed.
+    """Restore one speaker line per paragraph before spaces are removed.
 
-    A space-separated speaker mark (` ○ `), a bracketed heading after a sentence
-    (`。 【質疑・意見等】 `) and an agenda heading after a sentence (`。 議題 1`) start a new line.
+    * Labels split across lines by PDF or web extraction are joined (`○委員長(山田` +
+      `太郎君) …`, `○` + `畠山晋一 委員長 …`, `◎後藤` + `総務課长 …`): a short line opening with a
+      mark that is no speaker label on its own but becomes one with the next line or two.
+    * Turns flattened into one long line (web pages, PDF table cells) are split: a mark after
+      a space starts a new line when a speaker label follows it (`… 開会 ○議長(松井良夫君) …`,
+      `… ◎浅村 デジタル戦略推進局長 …`); an ordinary `○` (`○○市`, `○×`, list bullets,
+      `◎山川昌子` in a roster) does not.
+    * A space-separated legend mark (` ○ `), a bracketed heading after a sentence
+      (`。 【質疑・意見等】 `), an agenda heading after a sentence (`。 議題 1`) and a marked header
+      field of a flattened header (`… ○案件 1 …`, `… ○出席委員(10人) …`) start a new line.
     """
+    text = _join_split_labels(text)
+    text = "\n".join(_split_inline_turns(line) for line in text.split("\n"))
     text = INLINE_HEADING_RE.sub("\n", text)
     text = INLINE_AGENDA_RE.sub("\n", text)
+    text = INLINE_FIELD_MARK_RE.sub("\n", text)
     return INLINE_MARK_RE.sub("\n", text)
 
 
@@ -233,6 +263,7 @@ def remove_spurious_spaces(text: str) -> str:
     """
     lines = []
     for line in text.split("\n"):
+        line = _undo_pdf_spacing(line)
         previous = None
         while previous != line:  # removing one space can expose another (`- -推`): run to a fixpoint
             previous, line = line, _collapse_line_spaces(line)
@@ -264,15 +295,17 @@ def rejoin_split_lines(text: str) -> str:
             blanks += 1
             continue
         if out and _should_join(out[-1].strip(), stripped):
-            sep = (
-                " "
-                if out[-1].rstrip()[-1:].isascii()
-                and out[-1].rstrip()[-1:].isalnum()
+            head = out[-1].rstrip()
+            ascii_words = (
+                head[-1:].isascii()
+                and head[-1:].isalnum()
                 and stripped[0].isascii()
                 and stripped[0].isalnum()
-                else ""
             )
-            out[-1] = out[-1].rstrip() + sep + stripped
+            # a space between two ASCII words, unless it is one `remove_spurious_spaces` would drop
+            # (`7` + `D` of a spaced-out run): joining must leave text that cleaning does not change
+            sep = " " if ascii_words and _keeps_space(head + " " + stripped, len(head), len(head) + 1) else ""
+            out[-1] = head + sep + stripped
         else:
             out.extend([""] * blanks)
             out.append(line)
@@ -370,6 +403,82 @@ def clean(text: str, steps: Sequence[Callable[[str], str]] | None = None) -> Cle
 # --------------------------------------------------------------------------------------------
 
 
+def _join_split_labels(text: str) -> str:
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        taken = _split_label_join(lines, i)
+        if taken is None:
+            out.append(lines[i])
+            i += 1
+        else:
+            out.append(taken[0])
+            i += taken[1]
+    return "\n".join(out)
+
+
+def _split_label_join(lines: list[str], i: int) -> tuple[str, int] | None:
+    """The label split at line `i` joined with the one or two lines that complete it, or None."""
+    joined = _as_mark(lines[i].strip())
+    if not joined or joined[0] not in roles.MARKS or len(roles.despace(joined)) > SPLIT_LABEL_MAX_CHARS:
+        return None
+    if roles.opens_marked_turn(joined):
+        return None
+    for n_more in (1, 2):
+        if i + n_more >= len(lines) or not lines[i + n_more].strip():
+            return None
+        # `◎後藤` + `総務課長 …`: a name, then its post on the next line (name-space-post label)
+        sep = " " if n_more == 1 and SPLIT_NAME_RE.fullmatch(roles.despace(joined)) else ""
+        joined += sep + lines[i + n_more].strip()
+        if roles.opens_marked_turn(joined):
+            return joined, 1 + n_more
+        if len(roles.despace(joined)) > SPLIT_LABEL_MAX_CHARS:
+            return None
+    return None
+
+
+def _as_mark(line: str) -> str:
+    """`〇事務局` → `○事務局`: the ideographic zero opening a label is the speaker mark."""
+    return "○" + line[1:] if line.startswith("〇") and line[1:2] not in "〇一二三四五六七八九十" else line
+
+
+def _split_inline_turns(line: str) -> str:
+    """Split a line before every turn opening found inside it (see `split_inline_paragraphs`)."""
+    if len(line) < 2:
+        return line
+    # `… 開会 ○議長(松井良夫君) …`: a mark after a space, followed by a speaker label
+    cuts = [
+        m.start()
+        for m in INLINE_TURN_MARK_RE.finditer(line)
+        if roles.opens_marked_turn(_as_mark(line[m.start() : m.start() + INLINE_WINDOW]))
+    ]
+    # `… 【教育長】 ただいま…`: a bracketed role label after a space
+    cuts += [
+        m.start()
+        for m in roles.INLINE_BRACKET_RE.finditer(line)
+        if roles.classify_role(m.group("label")) != "unknown"
+        and not roles.ROSTER_LABEL_RE.search(m.group("label"))
+    ]
+    # `…開会宣告議長斎藤秀雄君) …`: a label that lost its opening parenthesis, outside any parenthesis
+    cuts += [
+        m.start()
+        for m in roles.INLINE_LOST_PAREN_RE.finditer(line)
+        if line.rfind("(", 0, m.start()) <= line.rfind(")", 0, m.start())
+    ]
+    # `…ございます。 大場会長 今日は…`: an unmarked label after a sentence of flattened text
+    cuts += [m.end() for m in roles.INLINE_UNMARKED_RE.finditer(line)]
+    cuts = sorted({cut for cut in cuts if line[:cut].strip()})
+    if not cuts:
+        return line
+    pieces, previous = [], 0
+    for cut in cuts:
+        pieces.append(line[previous:cut].rstrip())
+        previous = cut
+    pieces.append(line[previous:])
+    return "\n".join(_as_mark(piece) if i else piece for i, piece in enumerate(pieces))
+
+
 def _is_wide(char: str) -> bool:
     """True for kanji, kana, CJK and full-width punctuation, marks and other symbols."""
     return ord(char) >= 0x2010 and char != "\u3000"
@@ -404,6 +513,22 @@ def _keeps_space(line: str, start: int, end: int) -> bool:
     return True
 
 
+def _undo_pdf_spacing(line: str) -> str:
+    """A line spaced out by PDF extraction (`○ 森 野 委 員 長  資 料 の`): drop the single spaces
+    between wide characters, keep a longer run as the one real space, and restore the space
+    after a mark and a member's or chair's label that PDF spacing made indistinguishable
+    (`○森野委員長資料…` → `○森野委員長 資料…`). Other lines are returned unchanged."""
+    spaced = len(roles.PDF_SPACE_RE.findall(line))
+    if spaced < PDF_SPACED_MIN_PAIRS or spaced <= len(WIDE_PAIR_RE.findall(line)):
+        return line
+    line = re.sub(r"(?<=\S)[ \u3000]{2,}(?=\S)", " ", roles.despace(line))
+    body = line.lstrip(" \u3000")
+    match = roles.UNSEPARATED_LABEL_RE.match(body)
+    if match and not roles.SPEAKER_PREFIX_RE.match(body):
+        return body[: match.end()] + " " + body[match.end() :]
+    return line
+
+
 def _collapse_line_spaces(line: str) -> str:
     prefix = ""
     body = line.lstrip(" \u3000")
@@ -424,6 +549,8 @@ def _is_speaker_start(line: str) -> bool:
     return bool(
         roles.MARK_PAREN_RE.match(line)
         or roles.MARK_ROLE_RE.match(line)
+        or roles.opens_marked_turn(line)
+        or roles.opens_unmarked_turn(line)
         or (roles.PAREN_LINE_RE.match(line) and roles.classify_role(line) != "unknown")
         or (roles.BRACKET_LINE_RE.match(line) and roles.classify_role(line) != "unknown")
         or roles.COLON_RE.match(line)

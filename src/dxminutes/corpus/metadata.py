@@ -3,44 +3,61 @@
 Values come from the catalog when it has a non-empty value, else from the cleaned text, else from
 the file name; `Metadata.sources` records which (`catalog`, `text`, `filename`, `none`).
 
-Municipality from text: every ○○市/区/町/村 in the text is a candidate (after masking ordinals such
-as `第5回` and prefecture names, which would otherwise be glued to the name). A candidate scores one
-point per mention, more when it is in the meeting title, in the first lines, or directly followed
-by a body word (`流山市行財政改革審議会`, `墨田区議会`), so the municipality the minutes are about
-beats places merely mentioned in the discussion. A ward of a designated city (政令市) is kept with
-its city, as written: `横浜市港北区`. A prefecture is the municipality only when no 市区町村 is found
-(minutes of a prefectural body). The prefecture comes from: the municipality itself (a prefecture,
-one of Tokyo's 23 wards → 東京都, a designated city, or a city named like its prefecture such as
-長崎市 → 長崎県), else a prefecture written right before the municipality (`千葉県流山市`), else the
-prefecture named most often in the text.
+Municipality from text (`find_place`): only names of the official list of 1,788 local public
+bodies (`places.gazetteer`) are candidates, found at each 市/区/町/村 as the longest official name
+ending there, so labels are never fused into names (`場所檜原村役場` → 檜原村) and words that are
+not bodies (`市民部市`, `副市`) are never output. Where a name stands decides, not how often: the
+meeting title and a name followed by a body word in the header beat other header mentions, which
+beat a body named in the discussion, which beats passing mentions. A prefectural body's group is
+its prefecture (`body_level` `prefecture`), a national body's `国` (`national`); a designated
+city's ward is grouped with its city (`横浜市港北区` → 横浜市). A name shared by several bodies
+(府中市) takes its prefecture from the text, or stays without prefecture and code, with a warning.
+The 6-digit code of the body is `body_code`.
 
 Meeting date: among all dates, one labelled 日時/開催日時/開催日/開催年月日 (on its line or the line
-before) or followed by a weekday and a time wins over publication, update and report dates.
+before) or followed by a weekday and a time wins; publication, update and retrieval dates are
+never chosen. A month and day in the header take the year written before them (fiscal years
+handled, see `dates.infer_dates`); a date without a year is left empty with a warning.
 """
 
 from __future__ import annotations
 
+import csv
+import html
+import io
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from dxminutes.corpus.dates import DateMatch, date_problems, find_dates
+from dxminutes.corpus.dates import DateMatch, date_problems, find_dates, infer_dates
 from dxminutes.corpus.places import (
     DESIGNATED_CITIES,
-    KANA_MUNICIPALITIES,
-    NOT_PLACES,
+    NATIONAL,
+    NATIONAL_WORDS,
     PREFECTURES,
-    TOKYO_WARDS,
+    fold_name,
+    gazetteer,
 )
+from dxminutes.normalize import normalize_unicode
 from dxminutes.schema import METADATA_FIELDS
 
 FIELDS = METADATA_FIELDS
 
-_GENERIC_ENDINGS = ("市町村", "町村", "指定都市", "地区", "選挙区", "特別区")
-#: Words after a 町/村 that show it ends a place name (`○○町議会`, `○○村役場`).
-_TOWN_FOLLOWERS = ("議会", "長", "民", "役場", "役所", "政", "立", "職員", "議員", "内")
+#: The least score a body needs to be the document's municipality: more than one passing mention.
+MIN_PLACE_SCORE = 2.0
+#: Without a strong mention (title, body word), the best body must score more than this many times the next.
+DECISIVE_RATIO = 1.5
+#: Characters after a name's last character that show the name is part of another word:
+#: 市町村/市場/市街, 区町村/区域/区分, 町村.
+_NOT_NAME_FOLLOWER = {
+    "市": ("町村", "区町村", "場", "街", "況", "販", "価", "井"),
+    "区": ("町村", "市町村", "域", "分", "間", "画", "別"),
+    "町": ("村",),
+    "村": (),
+}
 #: Words naming a body or a kind of meeting.
 BODY_WORDS = (
     "審議会",
@@ -63,16 +80,110 @@ BODY_WORDS = (
 _MEETING_KINDS = ("研修会", "説明会", "勉強会")
 TITLE_LABELS = ("会議体の名称", "会議の名称", "会議名", "件名", "名称")
 DATE_LABELS = ("開催年月日", "開催日時", "開催期日", "開催日", "日時")
-DEMOTING_LABELS = ("更新日", "作成日", "掲載日", "公開日", "登録日", "最終更新", "報告日")
+DEMOTING_LABELS = (
+    "更新日",
+    "作成日",
+    "掲載日",
+    "公開日",
+    "登録日",
+    "最終更新",
+    "報告日",
+    "取得日",
+    "印刷日",
+    "発行日",
+)
+#: Words right after a date that make it a publication date: `2014年1月30日更新`, `2023-02-02付`.
+DEMOTING_SUFFIXES = (
+    "更新",
+    "付",
+    "掲載",
+    "公開",
+    "作成",
+    "現在",
+    "選任",
+    "告示",
+    "提出",
+    "受付",
+    "受理",
+    "施行",
+)
+#: Words right after a date that make it the sitting: `令和元年11月19日開会分`, `…開催`.
+MEETING_SUFFIXES = ("開会", "開議", "開催", "招集")
 _WEEKDAY = "月火水木金土日"
 HEADER_LINES = 15
+#: The header of a text for finding its body ends after this many characters at most, so a
+#: record flattened onto one long line is not all header.
+HEADER_CHARS = 600
+#: Dates completed from their context (`dates.infer_dates`) count only this far into the header.
+INFERRED_DATE_CHARS = 1000
+#: Words that show the minutes are of a local body even when it is not named.
+LOCAL_MARKERS = (
+    "本市",
+    "本町",
+    "本村",
+    "本区",
+    "当市",
+    "当町",
+    "当村",
+    "当区",
+    "市長",
+    "町長",
+    "村長",
+    "区長",
+    "議会運営委員会",
+    "市議会",
+    "町議会",
+    "村議会",
+    "区議会",
+    "県議会",
+    "市民",
+    "町民",
+    "村民",
+    "区民",
+    "県民",
+    "道民",
+    "都民",
+    "府民",
+    "知事",
+)
 
 _NAME_CHAR = "\u4e00-\u9fff々ヶケ"
-_RUN = re.compile(f"[{_NAME_CHAR}]+")
-_KANA_RUN = re.compile("[\u3041-\u30ff\u4e00-\u9fff]+市")
-_ORDINAL_UNIT = re.compile(
-    r"(?:(?<=[0-9０-９])[ \u3000]?(?:年度|回|次|期|号|年|月|日|条|項|章|節|階|名|人|件|分|時)"
-    r"|第[一二三四五六七八九十〇]+(?:回|次|期|号|条|項|章|節)|元年度?)"
+_END_CHAR_RE = re.compile("[市区町村]")
+_LOCAL_MARKERS_RE = re.compile("|".join(LOCAL_MARKERS))
+#: How minutes refer to their own body: `本市では`, `当町として`.
+SELF_REFERENCES = (
+    "本市",
+    "本町",
+    "本村",
+    "本区",
+    "当市",
+    "当町",
+    "当村",
+    "当区",
+    "本県",
+    "当県",
+    "本道",
+    "本都",
+    "本府",
+)
+_SELF_REFERENCE_RE = re.compile("|".join(SELF_REFERENCES))
+#: A municipality name that is the start of a person's name in a roster: `小林市之 委員`,
+#: `吉村町子君` (one or two more kanji, then an honorific or a member's title).
+_PERSON_AFTER_RE = re.compile(
+    r"(?!議|役|長|民|立|職|政|内|外|域|庁)[\u4e00-\u9fff々]{1,2}[ \u3000]?(?:君|氏|さん|様|委員(?!会)|議員|座長|会長|議長)"
+)
+_CITY_ASSEMBLY_RE = re.compile("会(?![場社館員計費話見長])")
+_COMPOUND_BODY_RE = re.compile(r"[^\s、。,.・のとや()「」:]{0,15}?(?:" + "|".join(BODY_WORDS) + ")")
+#: Last characters of ordinals and dates that may stand right before a name once PDF spaces are
+#: squeezed out (`第2回 柏市` → `第2回柏市`, `令和5年度柏市`).
+_ORDINAL_ENDS = "回年度号期月日次"
+_DISTRICT_RE = re.compile(f"[{_NAME_CHAR}]{{1,4}}郡")
+_SHORT_PREFECTURE_RE = re.compile(f"(?<![{_NAME_CHAR}])([道都])(?:議会|庁|知事|政)")
+_NATIONAL_RE = re.compile(
+    "|".join(
+        "(?<![全帰両外])国会(?!議員)" if word == "国会" else re.escape(word)
+        for word in sorted(NATIONAL_WORDS, key=len, reverse=True)
+    )
 )
 _PREFECTURE_RE = re.compile("|".join(sorted(PREFECTURES, key=len, reverse=True)))
 _BODY_RE = re.compile("|".join(BODY_WORDS))
@@ -95,17 +206,28 @@ class Metadata:
     record_kind: str | None = None
     sources: Mapping[str, str] = field(default_factory=lambda: dict.fromkeys(FIELDS, "none"))
     warnings: tuple[str, ...] = ()
+    body_code: str | None = None  # 6-digit local government code; None for national bodies
+    body_level: str | None = None  # `municipality`, `prefecture`, `national`
 
     def as_dict(self) -> dict:
-        """Field values plus `{field}_source` columns, as in the documents table."""
+        """Field values, `body_code`, `body_level` and `{field}_source` columns, as in the documents table."""
         values = {name: getattr(self, name) for name in FIELDS}
+        values.update(body_code=self.body_code, body_level=self.body_level)
         values.update({f"{name}_source": self.sources[name] for name in FIELDS})
         return values
 
 
-def document_metadata(text: str, filename: str | None = None, catalog_row: Mapping | None = None) -> Metadata:
-    """Metadata of one document: catalog values first, then the cleaned text, then the file name."""
-    meta = extract_metadata(text, filename)
+def document_metadata(
+    text: str,
+    filename: str | None = None,
+    catalog_row: Mapping | None = None,
+    *,
+    raw_text: str | None = None,
+) -> Metadata:
+    """Metadata of one document: catalog values first, then the cleaned text, then the raw text
+    (page furniture such as breadcrumbs `ホーム > 静岡県議会 > …`, which cleaning removes, often
+    names the body), then the file name."""
+    meta = extract_metadata(text, filename, raw_text=raw_text)
     return apply_catalog(meta, catalog_row) if catalog_row else meta
 
 
@@ -117,15 +239,137 @@ def apply_catalog(meta: Metadata, catalog_row: Mapping) -> Metadata:
         if isinstance(value, str) and value.strip():
             values[name] = value.strip()
             sources[name] = "catalog"
+    if "municipality" in values or "prefecture" in values:
+        municipality = values.get("municipality", meta.municipality)
+        prefecture = values.get("prefecture", meta.prefecture)
+        place = catalog_place(municipality, prefecture)
+        values.update(body_code=place.body_code, body_level=place.body_level)
+        if "prefecture" not in values and place.prefecture:
+            values["prefecture"] = place.prefecture
+            sources["prefecture"] = "catalog"
     return replace(meta, **values, sources=sources)
 
 
-def extract_metadata(text: str, filename: str | None = None) -> Metadata:
-    """Metadata from the text alone, with the file name as a last resort for municipality and date."""
+def structured_metadata(
+    values: Mapping, filename: str | None = None, catalog_row: Mapping | None = None
+) -> Metadata:
+    """Metadata of a structured file's document: its columns (source `column`), then the catalog.
+
+    A municipality column is checked against the official list (`府中市` needs the prefecture
+    column or a prefecture in the title); without one, the body is looked for in the meeting
+    title and then in the file name, as for text.
+    """
+    sources = dict.fromkeys(FIELDS, "none")
+    fields = {name: (values.get(name) or None) for name in FIELDS}
+    warnings: list[str] = []
+    municipality, prefecture = fields["municipality"], fields["prefecture"]
+    place = Place()
+    if municipality:
+        municipality = unicodedata.normalize("NFKC", municipality).strip()
+        place = catalog_place(municipality, prefecture)
+        if place.body_level is None:
+            found = find_place(f"{prefecture or ''}{municipality}\n", None)
+            if found.municipality and found.body_level:
+                place = found
+            else:
+                warnings.append(
+                    f"municipality column value '{municipality}' is not a local public body of the list"
+                )
+                place = Place()
+    else:
+        for source, text in (
+            ("column", fields["meeting_title"]),
+            ("filename", Path(filename).stem if filename else None),
+        ):
+            if text:
+                found = find_place(f"{prefecture or ''}{text}\n", text)
+                if found.municipality:
+                    place, sources["municipality"] = found, source
+                    break
+    if place.municipality:
+        fields["municipality"] = place.municipality
+        sources["municipality"] = "column" if sources["municipality"] == "none" else sources["municipality"]
+        fields["prefecture"] = prefecture or place.prefecture
+    for name in FIELDS:
+        if fields[name] and sources[name] == "none":
+            sources[name] = "column"
+    if fields["meeting_title"] and not fields["body"]:
+        fields["body"] = find_body(fields["meeting_title"], fields["meeting_title"], fields["municipality"])
+        sources["body"] = "column" if fields["body"] else "none"
+    meta = Metadata(
+        **fields,
+        sources=sources,
+        warnings=tuple(warnings) + place.warnings,
+        body_code=place.body_code,
+        body_level=place.body_level,
+    )
+    return apply_catalog(meta, catalog_row) if catalog_row else meta
+
+
+def missing_metadata_warnings(file: str, meta: Metadata, sha256: str = "") -> tuple[str, ...]:
+    """One warning when the municipality or the meeting date is missing, with the catalog line that fixes it.
+
+    Known values are filled in; the missing ones are placeholders to replace
+    (`add to catalog.csv: rw_001.txt,市区町村名,,…,YYYY-MM-DD,…`).
+    """
+    missing = [name for name in ("municipality", "meeting_date") if not getattr(meta, name)]
+    if not missing:
+        return ()
+    placeholders = {"municipality": "市区町村名", "meeting_date": "YYYY-MM-DD"}
+    values = [file]
+    for name in CATALOG_LINE_FIELDS:
+        values.append(getattr(meta, name) or placeholders.get(name, ""))
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow([*values, sha256])
+    return (f"{' and '.join(missing)} missing: add to catalog.csv: {buffer.getvalue()}",)
+
+
+#: Catalog columns between `file` and `sha256`, in order (see corpus/catalog.py).
+CATALOG_LINE_FIELDS = ("municipality", "prefecture", "body", "meeting_title", "meeting_date", "record_kind")
+
+
+def catalog_place(municipality: str | None, prefecture: str | None) -> Place:
+    """Code and level of a body named in the catalog: `国`, a prefecture, a municipality or a ward."""
+    if not municipality:
+        return Place(None, prefecture, None, None)
+    if municipality == NATIONAL:
+        return Place(NATIONAL, None, None, "national")
+    gaz = gazetteer()
+    name = _ward_city(municipality) or municipality
+    bodies = gaz.lookup(name, prefecture) or (gaz.lookup(name) if not prefecture else ())
+    if len(bodies) == 1:
+        body = bodies[0]
+        return Place(municipality, body.prefecture, body.code, body.level)
+    return Place(municipality, prefecture, None, None)
+
+
+def _ward_city(name: str) -> str | None:
+    """`横浜市港北区` → `横浜市`: the designated city a ward name starts with."""
+    for city in DESIGNATED_CITIES:
+        if name.startswith(city) and name != city and name.endswith("区"):
+            return city
+    return None
+
+
+def extract_metadata(text: str, filename: str | None = None, *, raw_text: str | None = None) -> Metadata:
+    """Metadata from the text alone, with the raw text (see `document_metadata`) and then the file
+    name as last resorts for municipality and date."""
     lines = [line for line in text.splitlines() if line.strip()]
     title = find_meeting_title(lines)
-    municipality = find_municipality(text, title)
+    place = find_place(text, title)
     date = find_meeting_date(text)
+    date_notes = date_warnings(text, date)
+    if raw_text and (place.tier > 0 or date is None):
+        plain = _plain_raw(raw_text)
+        if place.tier > 0:
+            # the raw page furniture (breadcrumbs) may name the body where the cleaned text does not
+            from_raw = find_place(plain, title)
+            place = from_raw if from_raw.municipality and from_raw.tier < place.tier else place
+        if date is None:
+            from_raw_date = find_meeting_date(plain)
+            if from_raw_date is not None:
+                date, date_notes = from_raw_date, date_warnings(plain, from_raw_date)
+    municipality = place.municipality
     values = {
         "municipality": municipality,
         "meeting_title": title,
@@ -133,21 +377,29 @@ def extract_metadata(text: str, filename: str | None = None) -> Metadata:
         "record_kind": find_record_kind(lines),
     }
     values["body"] = find_body(text, title, municipality)
-    values["prefecture"] = find_prefecture(text, municipality)
+    values["prefecture"] = place.prefecture
     sources = {name: "text" if values[name] else "none" for name in FIELDS}
+    place_warnings = place.warnings
     if filename:
         stem = Path(filename).stem
         if not values["municipality"]:
-            values["municipality"] = find_municipality(stem, None)
-            values["prefecture"] = values["prefecture"] or find_prefecture(stem, values["municipality"])
+            from_name = find_place(stem + "\n", None)
+            if from_name.municipality:
+                place, place_warnings = from_name, ()
+                values["municipality"], values["prefecture"] = place.municipality, place.prefecture
         if not values["meeting_date"]:
             dates = find_dates(stem)
             values["meeting_date"] = dates[0].date.isoformat() if dates else None
+            if dates:
+                date_notes = ()
         for name in ("municipality", "prefecture", "meeting_date"):
             if sources[name] == "none" and values[name]:
                 sources[name] = "filename"
-    warnings = tuple(f"date not understood: {problem}" for problem in date_problems(text))
-    return Metadata(**values, sources=sources, warnings=warnings)
+    warnings = tuple(f"date not understood: {problem}" for problem in date_problems(text)) + date_notes
+    warnings += tuple(place_warnings) if values["municipality"] is None or place.body_code is None else ()
+    return Metadata(
+        **values, sources=sources, warnings=warnings, body_code=place.body_code, body_level=place.body_level
+    )
 
 
 def find_meeting_title(lines: list[str]) -> str | None:
@@ -209,82 +461,309 @@ def labelled_value(lines: list[str], labels: tuple[str, ...]) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Place:
+    """The body a document is about: municipality (or prefecture, or `国`), prefecture, code, level."""
+
+    municipality: str | None = None
+    prefecture: str | None = None
+    body_code: str | None = None
+    body_level: str | None = None  # `municipality`, `prefecture`, `national`
+    warnings: tuple[str, ...] = ()
+    tier: int = 4  # evidence of `find_place`: 0 title/header body word, 1 header, 2-3 discussion, 4 none
+
+
 def find_municipality(text: str, title: str | None = None) -> str | None:
-    """The municipality a text is about (see the module docstring), or None."""
-    scores: dict[str, float] = {}
-    first: dict[str, int] = {}
-    squeezed = _squeeze(text)
-    header_end = _header_end(squeezed)
-    for name, start, end in _candidates(squeezed):
-        weight = 1.0
-        if start < header_end:
-            weight += 2
-        if _BODY_RE.match(squeezed, end) or squeezed.startswith(("役所", "長", "民"), end):
-            weight += 2
-        scores[name] = scores.get(name, 0) + weight
-        first.setdefault(name, start)
-    if title:
-        for name, _, _ in _candidates(_squeeze(title)):
-            scores[name] = scores.get(name, 0) + 5
-            first.setdefault(name, -1)
-    if not scores:
-        return _prefecture_as_municipality(squeezed, title)
-    best = min(scores, key=lambda name: (-scores[name], first[name], name))
-    if best in DESIGNATED_CITIES:
-        wards = [
-            name for name in scores if name.startswith(best) and name != best and first[name] < header_end
-        ]
-        if wards:
-            best = min(wards, key=lambda name: (-scores[name], first[name], name))
-    return best
+    """The municipality a text is about (see `find_place`), or None."""
+    return find_place(text, title).municipality
 
 
 def find_prefecture(text: str, municipality: str | None) -> str | None:
-    """The prefecture of `municipality` (from tables or the text), or the prefecture most named in the text."""
-    if municipality:
-        if municipality in PREFECTURES:
-            return municipality
-        if municipality in TOKYO_WARDS:
-            return "東京都"
-        for city, prefecture in DESIGNATED_CITIES.items():
-            if municipality.startswith(city):
-                return prefecture
-        stem = municipality[:-1]
-        for prefecture in PREFECTURES:
-            if municipality.endswith("市") and prefecture[:-1] == stem:
-                return prefecture
-        written = re.search(f"({_PREFECTURE_RE.pattern})[ \u3000]*{re.escape(municipality)}", _squeeze(text))
-        if written:
-            return written.group(1)
-    counts = Counter(match.group() for match in _PREFECTURE_RE.finditer(text))
-    if not counts:
+    """The prefecture of `municipality` as the text and the official list decide, or None."""
+    if not municipality:
         return None
-    order = {name: text.index(name) for name in counts}
-    return min(counts, key=lambda name: (-counts[name], order[name]))
+    if municipality == NATIONAL:
+        return None
+    place = _resolve(municipality, _squeeze(text), {})
+    return place.prefecture
+
+
+def find_place(text: str, title: str | None = None) -> Place:
+    """The body the minutes are about, from the names of the official list found in the text.
+
+    Where a name stands counts more than how often it is named, since the discussion names
+    other places freely (`浜松市の事例では…`). Mentions fall in three tiers, compared in order:
+
+    * A, the body holding the meeting: in the meeting title (5 points), or in the header (the
+      first `HEADER_LINES` lines, at most `HEADER_CHARS` characters) as the text's first word or
+      followed by a body word or its premises, also through a compound name (`三鷹市議会`,
+      `柏市デジタル推進委員会`, `流山市役所`, `静岡県庁`, `衆議院総務委員会`), or written with its
+      prefecture, as the body's own address or full name is (`茨城県石岡市石岡一丁目`);
+    * B, other mentions in the header; C, mentions in the discussion followed by a body word
+      (`ただいまから第7回調布市議会改革検討代表者会議を…`); D, other mentions in the discussion
+      (prefectures half a point in C and D).
+      Minutes call their own body 本市/当町 in the discussion, so where they do (`SELF_REFERENCES`),
+      names found only in passing in the discussion are other places and tier D gives nothing.
+
+    The best tier-A body wins; without one, the best tier-B, C, then D body, which must then
+    score more than `DECISIVE_RATIO` times the next (`郡山市と平田村との連携協約` names two bodies
+    equally: none), and at least `MIN_PLACE_SCORE` in tier D. A prefecture that merely qualifies a
+    municipality (`千葉県流山市`) is not a candidate. National institutions (`衆議院`, `総務省`,
+    `デジタル庁`, …) count in the title and the header; in the discussion only when the text names
+    no local body and shows no sign of one (`LOCAL_MARKERS`: 本市, 町長, 区議会, 市民 …).
+    """
+    squeezed = _squeeze(text)
+    header_end = min(_header_end(squeezed), HEADER_CHARS)
+    opening = len(squeezed) - len(squeezed.lstrip())  # where the text's first word starts
+    tiers: dict[str, list[float]] = {}
+    first: dict[str, int] = {}
+    qualifiers: dict[str, list[str]] = {}
+
+    def add(name: str, tier: int, weight: float, position: int) -> None:
+        tiers.setdefault(name, [0.0, 0.0, 0.0, 0.0])[tier] += weight
+        first[name] = min(first.get(name, position), position)
+
+    def tier_of(source: str, start: int, end: int, in_title: bool) -> int:
+        if in_title:
+            return 0
+        if start < header_end:
+            return 0 if start == opening or _strong_mention(source, end) else 1
+        # in the discussion only a body word counts (`第7回調布市議会…を開会`): `浜松市長`,
+        # `浜松市民` are other places' people
+        return 2 if _COMPOUND_BODY_RE.match(source, end) else 3
+
+    for source, in_title in ((squeezed, False), (_squeeze(title or ""), True)):
+        prefectures = _prefecture_spans(source)
+        municipalities = _municipality_spans(source, prefectures)
+        starts = {start for _, start, _ in municipalities}
+        pref_ends = {pref_end: pref for pref, _, pref_end in prefectures}
+        for name, start, end in municipalities:
+            tier = tier_of(source, start, end, in_title)
+            if start in pref_ends:
+                qualifiers.setdefault(name, []).append(pref_ends[start])
+                if start < header_end:
+                    tier = 0  # `茨城県石岡市石岡一丁目1番地1`: the body's own address in a page header
+            add(name, tier, 5.0 if in_title else 1.0, -1 if in_title else start)
+        for name, start, end in prefectures:
+            if end in starts or _DISTRICT_RE.match(source, end):
+                continue  # `千葉県流山市`, `北海道夕張郡`: an address, not the body
+            tier = tier_of(source, start, end, in_title)
+            add(name, tier, 5.0 if in_title else 0.5 if tier >= 2 else 1.0, -1 if in_title else start)
+        limit = len(source) if in_title else header_end
+        for match in _NATIONAL_RE.finditer(source, 0, limit):
+            tier = tier_of(source, match.start(), match.end(), in_title)
+            add(NATIONAL, tier, 5.0 if in_title else 1.0, -1 if in_title else match.start())
+    if not tiers and not _LOCAL_MARKERS_RE.search(squeezed):
+        # No local body named nor implied: national institutions named in the discussion decide
+        # (`デジタル庁からは牧島大臣…` in a council page whose header names no ministry).
+        for match in _NATIONAL_RE.finditer(squeezed, header_end):
+            add(NATIONAL, 3, 1.0, match.start())
+    if not tiers:
+        return Place(warnings=("municipality not found in the text",))
+    top = next(t for t in range(4) if any(v[t] for v in tiers.values()))
+    if top == 3 and _SELF_REFERENCE_RE.search(squeezed):
+        return Place(
+            warnings=(
+                "municipality not found: the text calls its body 本市/本町…, and names other places only",
+            )
+        )
+    ranked = sorted(tiers, key=lambda name: (*(-v for v in tiers[name][top:]), first[name], name))
+    best = ranked[0]
+    if top == 3 and tiers[best][3] < MIN_PLACE_SCORE:
+        return Place(warnings=(f"municipality not found: only a passing mention of {best}",))
+    runner_up = tiers[ranked[1]][top] if len(ranked) > 1 else 0.0
+    if top > 0 and runner_up * DECISIVE_RATIO >= tiers[best][top]:
+        # Two bodies named about equally, neither as the body meeting: the text does not say.
+        return Place(
+            warnings=(
+                f"municipality unclear: {best} and {ranked[1]} are named about equally, neither as the body meeting",
+            )
+        )
+    if best == NATIONAL:
+        if top > 0 and _SELF_REFERENCE_RE.search(squeezed):
+            # `総務省の自治体DX推進計画について` in the agenda of minutes that call their body 本市
+            return Place(
+                warnings=(
+                    "municipality not found: a ministry is named, but the text calls its body 本市/本町…",
+                )
+            )
+        return Place(NATIONAL, None, None, "national", tier=top)
+    counts = Counter(name for name, _, _ in _prefecture_spans(squeezed))
+    return replace(_resolve(best, squeezed, qualifiers, counts), tier=top)
+
+
+def _strong_mention(text: str, end: int) -> bool:
+    """A name followed by a body word or its premises (`墨田区議会`, `流山市役所`, `静岡県庁`), also
+    through the rest of a compound name (`柏市デジタル推進委員会`, but not `柏市の委員会`).
+
+    Meetings are held in the body's own premises; a mayor (`霧島市長`) or citizens (`霧島市民`)
+    named in a header may be guests, so they are ordinary mentions."""
+    if _COMPOUND_BODY_RE.match(text, end) or text.startswith(("役所", "役場", "庁"), end):
+        return True
+    # 横浜市会, 名古屋市会, 京都市会: some cities call their assembly 市会
+    return text[end - 1 : end] == "市" and bool(_CITY_ASSEMBLY_RE.match(text, end))
+
+
+def _resolve(name: str, text: str, qualifiers: dict[str, list[str]], counts: Counter | None = None) -> Place:
+    """Code, prefecture and level of the body `name`; an ambiguous name needs a prefecture clue."""
+    gaz = gazetteer()
+    bodies = gaz.lookup(name)
+    if not bodies:
+        return Place(name, None, None, None, (f"'{name}' is not in the list of local public bodies",))
+    if len(bodies) > 1:
+        if counts is None:
+            counts = Counter(n for n, _, _ in _prefecture_spans(text))
+        written = [p for p in qualifiers.get(name, []) if any(b.prefecture == p for b in bodies)]
+        if not written:
+            written = [
+                p for p in _qualifying_prefectures(text, name) if any(b.prefecture == p for b in bodies)
+            ]
+        if written:
+            bodies = gaz.lookup(name, Counter(written).most_common(1)[0][0])
+        else:
+            named = sorted(
+                (b for b in bodies if counts.get(b.prefecture)), key=lambda b: -counts[b.prefecture]
+            )
+            if named and (len(named) == 1 or counts[named[0].prefecture] > counts[named[1].prefecture]):
+                bodies = (named[0],)
+            else:
+                options = " or ".join(b.prefecture for b in bodies)
+                return Place(
+                    name,
+                    None,
+                    None,
+                    "municipality",
+                    (f"{name} is the name of bodies in {options}: the text does not say which",),
+                )
+    body = bodies[0]
+    return Place(body.name, body.prefecture, body.code, body.level)
+
+
+def _qualifying_prefectures(text: str, name: str) -> list[str]:
+    return re.findall(
+        f"({_PREFECTURE_RE.pattern})[ \u3000]*(?:[{_NAME_CHAR}]{{1,4}}郡)?{re.escape(name)}", text
+    )
+
+
+def _prefecture_spans(text: str) -> list[tuple[str, int, int]]:
+    """(prefecture, start, end) of every prefecture name, and of `道議会`/`都議会` (北海道, 東京都).
+
+    Hokkaido's and Tokyo's assemblies and offices call themselves 道議会/都議会 (道庁, 都庁) without
+    the full name; 府 and 県 alone are ambiguous and are not expanded.
+    """
+    spans = [(m.group(), m.start(), m.end()) for m in _PREFECTURE_RE.finditer(text)]
+    taken = [(s, e) for _, s, e in spans]
+    for match in _SHORT_PREFECTURE_RE.finditer(text):
+        if not any(s < match.end() and match.start() < e for s, e in taken):
+            name = "北海道" if match.group(1) == "道" else "東京都"
+            spans.append((name, match.start(), match.start() + 1))
+    return sorted(spans, key=lambda span: span[1])
+
+
+def _municipality_spans(text: str, prefectures: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """(name, start, end) of every municipality of the official list written in `text`.
+
+    At each 市/区/町/村 the longest official name ending there is taken (`武蔵村山市`, not
+    `村山市`), then rejected when the context shows it is not a name: inside a prefecture name
+    (`東京都市…`), a ward of a designated city (`札幌市中央区` is 札幌市), a two-character name
+    glued to the word before it (`港北区` is not 北区, `市栄町` not 栄町), or a following
+    character that continues another word (`市町村`, `中央市場`, `港区域`).
+    """
+    gaz = gazetteer()
+    in_prefecture = {i for _, s, e in prefectures for i in range(s, e)}
+    found: list[tuple[str, int, int]] = []
+    for match in _END_CHAR_RE.finditer(text):
+        end = match.end()
+        name = None
+        for length in range(min(gaz.max_len, end), 1, -1):
+            bodies = gaz.by_name.get(fold_name(text[end - length : end]))
+            if bodies and bodies[0].level == "municipality":
+                name = bodies[0].name  # the official spelling (鎌ヶ谷市 → 鎌ケ谷市)
+                break
+        if name is None:
+            continue
+        start = end - length
+        if any(i in in_prefecture for i in range(start, end)):
+            continue
+        if _NOT_NAME_FOLLOWER.get(name[-1]) and text.startswith(_NOT_NAME_FOLLOWER[name[-1]], end):
+            continue
+        if _PERSON_AFTER_RE.match(text, end):
+            continue
+        before = text[max(0, start - 5) : start]
+        if name.endswith("区") and any(before.endswith(city) for city in DESIGNATED_CITIES):
+            continue
+        if length == 2 and start > 0 and re.match(f"[{_NAME_CHAR}\u3041-\u30ff]", text[start - 1]):
+            if not (
+                (text[start - 1] in "県都府道郡" and before.endswith((*PREFECTURES, "郡")))
+                or text[start - 1] in _ORDINAL_ENDS
+            ):
+                continue
+        found.append((name, start, end))
+    # A name inside a longer one (東村 in 東村山市) is not a mention of its own: sweep by start,
+    # longest first, and drop a span that ends within one that started no later.
+    kept, reach = [], -1
+    for span in sorted(found, key=lambda span: (span[1], -span[2])):
+        if span[2] > reach:
+            kept.append(span)
+            reach = span[2]
+    return sorted(kept, key=lambda span: span[1])
 
 
 def find_meeting_date(text: str) -> DateMatch | None:
-    """The date the meeting was held: labelled and weekday dates first, update and report dates last."""
+    """The date the meeting was held: labelled and weekday dates first, update and report dates last.
+
+    Dates written in full compete with dates completed from their heading's year (`dates.infer_dates`,
+    one point less, in the header only); publication, update and retrieval dates (`DEMOTING_LABELS`,
+    `DEMOTING_SUFFIXES`) are never chosen.
+    """
     best, best_score = None, None
-    for match in find_dates(text):
-        score = _date_score(text, match)
+    candidates = [(match, 0) for match in find_dates(text)]
+    # A month and day completed from context stand for the meeting only in the header: in the
+    # discussion, `10月4日に説明会を` is some other day.
+    header_end = min(_header_end(text), INFERRED_DATE_CHARS)
+    candidates += [
+        (inferred.match, -1) for inferred in infer_dates(text)[0] if inferred.match.start < header_end
+    ]
+    for match, bonus in candidates:
+        score = _date_score(text, match) + bonus
+        if score <= -5:
+            continue
         if best_score is None or score > best_score:
             best, best_score = match, score
     return best
 
 
+def date_warnings(text: str, found: DateMatch | None) -> tuple[str, ...]:
+    """Why the meeting date is missing (dates without a year), or which convention completed it."""
+    if found is not None:
+        for inferred in infer_dates(text)[0]:
+            if inferred.match == found:
+                return (
+                    f"meeting date {found.date.isoformat()} completed from context ({inferred.how}): '{found.text}'",
+                )
+        return ()
+    problems = infer_dates(text)[1]
+    if problems:
+        return (f"meeting date not found: {problems[0]}; left empty, not guessed",)
+    return ("meeting date not found in the text",)
+
+
 def _date_score(text: str, match: DateMatch) -> int:
     line_start = text.rfind("\n", 0, match.start) + 1
     before = re.sub(r"[ \u3000]", "", text[line_start : match.start])
-    previous = [line for line in text[:line_start].splitlines() if line.strip()][-1:]
+    previous = _previous_line(text, line_start)
     label_text = before + "|" + (re.sub(r"[ \u3000]", "", previous[0]) if previous else "")
     score = 0
-    if any(label in before for label in DATE_LABELS) or (
+    if any(label in before[-15:] for label in DATE_LABELS) or (
         not before.strip() and previous and any(label in label_text for label in DATE_LABELS)
     ):
         score += 10
-    if any(label in before for label in DEMOTING_LABELS):
+    if any(label in before[-12:] for label in DEMOTING_LABELS):
         score -= 10
+    if text.startswith(DEMOTING_SUFFIXES, match.end):
+        score -= 10
+    if re.sub(r"^[ \u3000]+", "", text[match.end : match.end + 8]).startswith(MEETING_SUFFIXES):
+        score += 5
     after = text[match.end : match.end + 40]
     weekday = re.match(rf"[ \u3000]*[(（]([{_WEEKDAY}])(?:曜日?)?[)）]", after)
     if weekday:
@@ -294,47 +773,35 @@ def _date_score(text: str, match: DateMatch) -> int:
     return score
 
 
-def _candidates(text: str):
-    """(name, start, end) for every 市区町村 name candidate in `text`."""
-    masked = _PREFECTURE_RE.sub(lambda m: " " * len(m.group()), text)
-    masked = _ORDINAL_UNIT.sub(lambda m: " " * len(m.group()), masked)
-    for run in _RUN.finditer(masked):
-        word, offset = run.group(), run.start()
-        for i, char in enumerate(word):
-            if char not in "市区町村" or i == 0:
-                continue
-            name, end = word[: i + 1], offset + i + 1
-            if (
-                char in "町村"
-                and end < len(text)
-                and re.match(f"[{_NAME_CHAR}]", text[end])
-                and not text.startswith(_TOWN_FOLLOWERS, end)
-            ):
-                continue  # 武蔵村山市: 武蔵村 is not a village
-            if name in NOT_PLACES or (name.endswith(_GENERIC_ENDINGS) and name != "京都市"):
-                continue
-            yield name, offset, end
-    for kana in _KANA_RUN.finditer(text):
-        for name in KANA_MUNICIPALITIES:
-            if kana.group().endswith(name):
-                yield name, kana.end() - len(name), kana.end()
+def _plain_raw(raw_text: str) -> str:
+    """The raw text without markup, NFKC-normalized, so its page furniture can be read."""
+    return normalize_unicode(html.unescape(re.sub(r"<[^>]*>", "\n", raw_text)))
 
 
-def _prefecture_as_municipality(text: str, title: str | None) -> str | None:
-    for source in (title or "", text[: _header_end(text)]):
-        match = _PREFECTURE_RE.search(source)
-        if match:
-            return match.group()
-    return None
+def _previous_line(text: str, line_start: int) -> list[str]:
+    """The last non-empty line before offset `line_start` (a list of one, or empty)."""
+    end = line_start - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end]
+        if line.strip():
+            return [line]
+        end = start - 1
+    return []
 
 
 def _header_end(text: str) -> int:
     """Offset where the first `HEADER_LINES` non-empty lines end."""
+    return _header_end_lines(text, HEADER_LINES)
+
+
+def _header_end_lines(text: str, n_lines: int) -> int:
+    """Offset where the first `n_lines` non-empty lines end."""
     count, position = 0, 0
     for line in text.splitlines(keepends=True):
         position += len(line)
         count += bool(line.strip())
-        if count >= HEADER_LINES:
+        if count >= n_lines:
             break
     return position
 

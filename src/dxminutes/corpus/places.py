@@ -1,7 +1,83 @@
-"""The gazetteer: names of prefectures, Tokyo's special wards, designated cities and the words
-that look like place names but are not."""
+"""The gazetteer: the official list of local public bodies, the prefectures, the designated
+cities (whose wards are grouped with them) and the words naming national institutions.
+
+`gazetteer()` reads `resources/local_governments.csv` (全国地方公共団体コード: 47 prefectures and
+1,741 municipalities with their 6-digit codes) once and answers which names are bodies. A name
+that is not in it is never output as a municipality.
+"""
 
 from __future__ import annotations
+
+import csv
+import functools
+from dataclasses import dataclass
+
+from dxminutes import config
+
+#: The shipped list of local public bodies (two `#` comment lines, then a header).
+LOCAL_GOVERNMENTS_FILE = config.RESOURCES_DIR / "local_governments.csv"
+
+
+@dataclass(frozen=True)
+class Body:
+    """One local public body of the official list."""
+
+    code: str  # 6-digit 全国地方公共団体コード
+    prefecture: str
+    name: str
+    level: str  # `prefecture` or `municipality`
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Every local public body by name; a name may belong to several prefectures (府中市, 伊達市)."""
+
+    bodies: tuple[Body, ...]
+    by_name: dict[str, tuple[Body, ...]]  # keyed by `fold_name`
+    max_len: int
+
+    def lookup(self, name: str, prefecture: str | None = None) -> tuple[Body, ...]:
+        """The bodies called `name` (in `prefecture` when given), spelling variants folded."""
+        found = self.by_name.get(fold_name(name), ())
+        return tuple(b for b in found if b.prefecture == prefecture) if prefecture else found
+
+    def is_body(self, name: str) -> bool:
+        return fold_name(name) in self.by_name
+
+
+#: Spelling variants of official names: 鎌ヶ谷市/鎌ケ谷市 (the official list itself mixes ヶ and
+#: ケ: 六ヶ所村, 龍ケ崎市), 鯵ヶ沢町/鰺ヶ沢町.
+_FOLD = str.maketrans({"ヶ": "ケ", "ヵ": "カ", "ｹ": "ケ", "鯵": "鰺"})
+
+
+def fold_name(name: str) -> str:
+    """The key names are compared by: spelling variants folded (`鎌ヶ谷市` = `鎌ケ谷市`)."""
+    return name.translate(_FOLD)
+
+
+@functools.cache
+def gazetteer() -> Gazetteer:
+    """The official list, read once from `LOCAL_GOVERNMENTS_FILE`."""
+    with open(LOCAL_GOVERNMENTS_FILE, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
+    bodies = tuple(
+        Body(
+            code=row["body_code"],
+            prefecture=row["prefecture"],
+            name=row["name"],
+            level="prefecture" if row["name"] == row["prefecture"] else "municipality",
+        )
+        for row in rows
+    )
+    by_name: dict[str, list[Body]] = {}
+    for body in bodies:
+        by_name.setdefault(fold_name(body.name), []).append(body)
+    return Gazetteer(
+        bodies=bodies,
+        by_name={name: tuple(found) for name, found in by_name.items()},
+        max_len=max(len(body.name) for body in bodies),
+    )
+
 
 #: The 47 prefectures.
 PREFECTURES = (
@@ -53,32 +129,6 @@ PREFECTURES = (
     "鹿児島県",
     "沖縄県",
 )
-#: The 23 special wards (特別区) of Tokyo.
-TOKYO_WARDS = (
-    "千代田区",
-    "中央区",
-    "港区",
-    "新宿区",
-    "文京区",
-    "台東区",
-    "墨田区",
-    "江東区",
-    "品川区",
-    "目黒区",
-    "大田区",
-    "世田谷区",
-    "渋谷区",
-    "中野区",
-    "杉並区",
-    "豊島区",
-    "北区",
-    "荒川区",
-    "板橋区",
-    "練馬区",
-    "足立区",
-    "葛飾区",
-    "江戸川区",
-)
 #: Designated cities (政令指定都市) and their prefectures; their wards are 区 that are not 特別区.
 DESIGNATED_CITIES = {
     "札幌市": "北海道",
@@ -102,87 +152,53 @@ DESIGNATED_CITIES = {
     "福岡市": "福岡県",
     "熊本市": "熊本県",
 }
-#: Municipalities whose names are written in kana (a kana run before 市 is otherwise not a name).
-KANA_MUNICIPALITIES = (
-    "さいたま市",
-    "つくば市",
-    "いわき市",
-    "ひたちなか市",
-    "つくばみらい市",
-    "かすみがうら市",
-    "あきる野市",
-    "いすみ市",
-    "みどり市",
-    "いなべ市",
-    "かほく市",
-    "あわら市",
-    "えびの市",
-    "うきは市",
-    "みやま市",
-    "うるま市",
-    "いちき串木野市",
-    "南さつま市",
-    "さくら市",
-    "那須塩原市",
-    "ニセコ町",
-    "むつ市",
-    "つがる市",
-    "にかほ市",
+#: National institutions: a document whose header names one (and no local body holding the
+#: meeting) is the minutes of a national body, grouped as municipality `国`. Ministries (省),
+#: national agencies (庁), the Cabinet and the Diet.
+NATIONAL_WORDS = (
+    "衆議院",
+    "参議院",
+    "国会",
+    "首相官邸",
+    "内閣官房",
+    "内閣府",
+    "内閣総理大臣",
+    "内閣",
+    "総務省",
+    "法務省",
+    "外務省",
+    "財務省",
+    "文部科学省",
+    "厚生労働省",
+    "農林水産省",
+    "経済産業省",
+    "国土交通省",
+    "環境省",
+    "防衛省",
+    "デジタル庁",
+    "復興庁",
+    "金融庁",
+    "消費者庁",
+    "こども家庭庁",
+    "警察庁",
+    "文化庁",
+    "スポーツ庁",
+    "観光庁",
+    "気象庁",
+    "特許庁",
+    "中小企業庁",
+    "資源エネルギー庁",
+    "林野庁",
+    "水産庁",
+    "国税庁",
+    "消防庁",
+    "個人情報保護委員会",
+    "公正取引委員会",
+    "IT戦略本部",
+    "高度情報通信ネットワーク社会推進戦略本部",
+    "デジタル社会推進会議",
+    "政府",
+    "大臣",
 )
-#: Words that end in 市/区/町/村 but are not names of places.
-NOT_PLACES = frozenset(
-    {
-        "都市",
-        "大都市",
-        "政令市",
-        "中核市",
-        "特例市",
-        "指定都市",
-        "本市",
-        "当市",
-        "同市",
-        "他市",
-        "各市",
-        "全市",
-        "近隣市",
-        "地区",
-        "学区",
-        "校区",
-        "選挙区",
-        "特別区",
-        "行政区",
-        "自治区",
-        "管区",
-        "本区",
-        "当区",
-        "同区",
-        "他区",
-        "各区",
-        "全区",
-        "市区",
-        "区市",
-        "町村",
-        "市町",
-        "区町",
-        "市町村",
-        "区市町村",
-        "市区町村",
-        "本町",
-        "当町",
-        "同町",
-        "各町",
-        "全町",
-        "下町",
-        "城下町",
-        "門前町",
-        "本村",
-        "当村",
-        "同村",
-        "各村",
-        "全村",
-        "農村",
-        "山村",
-        "漁村",
-        "県市",
-    }
-)
+#: The municipality value of national bodies.
+NATIONAL = "国"

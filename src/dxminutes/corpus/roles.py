@@ -11,6 +11,7 @@ one canonical `○` marker.
 
 from __future__ import annotations
 
+import functools
 import re
 
 ROLES = ("chair", "vice_chair", "member", "official", "expert", "unknown")
@@ -39,6 +40,7 @@ ROLE_WORDS: dict[str, str] = {
     "議員": "member",
     "部員": "member",
     "構成員": "member",
+    "本部員": "member",
     # officials: the secretariat and the executive
     "事務局": "official",
     "理事者": "official",
@@ -55,6 +57,19 @@ ROLE_WORDS: dict[str, str] = {
     "町長": "official",
     "村長": "official",
     "知事": "official",
+    "大臣": "official",  # ministers in national councils (`棚橋IT担当大臣`)
+    "副大臣": "official",
+    "政務官": "official",
+    "審議官": "official",
+    "参事官": "official",
+    "統括官": "official",
+    "次長": "official",
+    "参与": "official",
+    "説明員": "official",
+    "当局": "official",
+    "担当": "official",  # `担当: …` answers of the official in charge in national summaries
+    "書記": "official",
+    "主事": "official",
     "副市長": "official",
     "副区長": "official",
     "副町長": "official",
@@ -69,6 +84,14 @@ ROLE_WORDS: dict[str, str] = {
     "講師": "expert",
     "アドバイザー": "expert",
     "参考人": "expert",
+    # executive officials whose titles end like the words above (national and local)
+    "政府参考人": "official",  # ministry officials answering in the Diet, not outside experts
+    "政府委員": "official",
+    "政府特別補佐人": "official",
+    "監査委員": "official",
+    "代表監査委員": "official",
+    "選挙管理委員会委員長": "official",  # an executive commission answering in the assembly
+    "農業委員会会長": "official",
     "有識者": "expert",
     "教授": "expert",
     "准教授": "expert",
@@ -76,20 +99,36 @@ ROLE_WORDS: dict[str, str] = {
     "学識経験者": "expert",
     "公述人": "expert",
 }
+#: Words that open an anonymous item of a question-and-answer summary (`◆問`, `◎答`, `◆要望`),
+#: with the role and the speaker they stand for (summary-record convention).
+QA_WORDS: dict[str, tuple[str, str]] = {
+    "問": ("member", "委員"),
+    "質問": ("member", "委員"),
+    "質疑": ("member", "委員"),
+    "要望": ("member", "委員"),
+    "意見": ("member", "委員"),
+    "答": ("official", "理事者"),
+    "答弁": ("official", "理事者"),
+    "回答": ("official", "理事者"),
+}
 
 _ROLE_ALT = "|".join(sorted(map(re.escape, ROLE_WORDS), key=len, reverse=True))
 ROLE_WORD_RE = re.compile(f"(?:{_ROLE_ALT})")
 
-#: Marks that open a speaker line (`○議長(山田太郎君)`, `◎委員(小林しょう)`, `◆委員`).
-MARKS = "○◎◆◇●■"
+#: Marks that open a speaker line (`○議長(山田太郎君)`, `◎委員(小林しょう)`, `◆委員`); some
+#: minutes systems use `△`, `□` or `▲` as well. A mark opens a turn only when a label with a
+#: role word, an honorific or a seat number follows, so `△議案第53号の質疑` stays a heading.
+MARKS = "○◎◆◇●■△□▲"
 #: A legend that gives marks a meaning: `○印=委員 ●印=事務局`.
 LEGEND_RE = re.compile(r"(?P<mark>[○◎◆◇●■])\s*印?\s*[=:]\s*(?P<label>[^\s○◎◆◇●■=,、()]{1,10})")
 
-_NAME_CHARS = r"[^\s()「」『』、。,:!?]"
+_NAME_CHARS = r"[^\s()「」『』、。,:!?=○◎◆◇●■△□▲]"
+#: Characters of a personal name (kanji, kana, iteration marks).
+_PERSON = "\u3041-\u3096\u30a1-\u30fa\u30fc\u4e00-\u9fff々〆ヶ"
 
 #: `○議長(山田太郎君) speech`, `◎委員 (桜井浩之)`, `◎株式会社…代表取締役社長(吉田大祐)`.
 MARK_PAREN_RE = re.compile(
-    rf"^(?P<mark>[{MARKS}])\s?(?P<pre>{_NAME_CHARS}{{1,40}}?)\s?\((?P<paren>[^()]{{1,20}})\)\s*(?P<speech>.*)$"
+    rf"^(?P<mark>[{MARKS}])\s?(?P<pre>{_NAME_CHARS}{{0,40}}?)\s?\((?P<paren>[^()]{{1,20}})\)\s*(?P<speech>.*)$"
 )
 #: `○山田委員 speech`, `◆委員`: a mark, a label ending in a role word, then a space or the end.
 MARK_ROLE_RE = re.compile(
@@ -103,18 +142,249 @@ LOST_MARK_RE = re.compile(r"^-\s+(?P<speech>(?!-).+)$")
 PAREN_LINE_RE = re.compile(rf"^\((?P<paren>{_NAME_CHARS}{{1,20}})\)\s*(?P<post>{_NAME_CHARS}{{0,30}})$")
 #: `【事務局】`, `【会長】` alone on a line.
 BRACKET_LINE_RE = re.compile(r"^【(?P<label>[^【】]{1,20})】$")
-#: `村井座長: speech`: a label ending in a role word, a colon, the speech on the same line.
+#: `村井座長: speech`: a label ending in a role word, a colon, the speech on the same line; also the
+#: anonymized labels of published council minutes (`A委員:`, `委員A:`, `委員(B):`, `○○委員:`).
 COLON_RE = re.compile(
-    rf"^(?P<label>{_NAME_CHARS}{{0,12}}?{ROLE_WORD_RE.pattern}(?:\({_NAME_CHARS}{{1,12}}\))?)\s*:\s*(?P<speech>\S.*)$"
+    rf"^(?P<label>(?:{_NAME_CHARS}|[○×]{{2,3}}(?=\S))?{_NAME_CHARS}{{0,12}}?{ROLE_WORD_RE.pattern}"
+    rf"(?:[A-Z]|\d{{1,2}}|\({_NAME_CHARS}{{1,12}}\))?)\s*:\s*(?P<speech>\S.*)$"
 )
+#: A particle opening the text after a word: the word is part of a sentence, not a label
+#: (`山田委員 からの質問`).
+_PARTICLE = r"(?:から|の(?=[\u4e00-\u9fff])|が|を|について|より|へ|など)"
 #: `本部長 ただいまより…`: a role word (with at most a short qualifier) opening a paragraph,
 #: a space, then the speech.
-ROLE_PARAGRAPH_RE = re.compile(rf"^(?P<label>{_NAME_CHARS}{{0,6}}?{ROLE_WORD_RE.pattern}) (?P<speech>\S.*)$")
+ROLE_PARAGRAPH_RE = re.compile(
+    rf"^(?P<label>{_NAME_CHARS}{{0,6}}?{ROLE_WORD_RE.pattern}) (?!{_PARTICLE})(?P<speech>\S.*)$"
+)
+
+_MARK = rf"[{MARKS}]"
+#: `○議長【二見泰弘君】 speech`: the name in lenticular brackets after the post.
+BRACKET_NAME_RE = re.compile(
+    rf"^(?P<mark>{_MARK})?\s?(?P<pre>{_NAME_CHARS}{{1,20}}?)【(?P<name>[^【】\s]{{1,12}})】\s*(?P<speech>.*)$"
+)
+#: `【教育長】 speech`: a bracketed label with the speech on the same line.
+BRACKET_SPEECH_RE = re.compile(r"^【(?P<label>[^【】]{1,20})】\s*(?P<speech>\S.*)$")
+#: `◯委員長北田 織君) speech`, `議長溝口伊佐雄)`, `谷田川委員長)`, `市長)`: web minutes whose
+#: opening parenthesis was lost with the link around the name.
+LOST_PAREN_RE = re.compile(
+    rf"^(?P<mark>{_MARK})?\s?(?P<label>{_NAME_CHARS}{{1,20}}?(?: [{_PERSON}]{{1,4}})?(?:君|氏)?)\)\s*(?P<speech>.*)$"
+)
+#: `○松井隆文 委員長 speech`, `◎浅村 デジタル戦略推進局長`, `〇関 三郎委員長`: a name, a space, a post.
+NAME_SPACE_POST_RE = re.compile(
+    rf"^(?P<mark>{_MARK})\s?(?P<name>[{_PERSON}]{{1,6}}) (?P<post>{_NAME_CHARS}{{0,20}}?{ROLE_WORD_RE.pattern})(?:\s+(?P<speech>.*))?$"
+)
+#: `○山田太郎君 speech`, `木原誠二君 speech`: a name with an honorific and no post (a member
+#: in assembly minutes, which label officials by their post).
+NAME_KUN_RE = re.compile(
+    rf"^(?P<mark>{_MARK})?\s?(?P<name>[{_PERSON}]{{1,8}}(?: [{_PERSON}]{{1,4}})?)(?:君|氏)(?:\s+(?P<speech>\S.*))?$"
+)
+#: `Q檜垣委員 speech` / `A泉野…課長 speech`: question and answer letters before a label (a
+#: Japanese character must follow the letter, so `AI担当課長 の…` is not one).
+QA_LETTER_RE = re.compile(
+    rf"^(?P<mark>[QA])(?=[^\x00-\x7f])(?P<pre>{_NAME_CHARS}{{1,20}}?{ROLE_WORD_RE.pattern})\s+(?P<speech>\S.*)$"
+)
+#: `◆問`, `◎答 speech`, `◆要望`: anonymous question-and-answer items of a summary record.
+QA_WORD_RE = re.compile(
+    rf"^(?P<mark>{_MARK})\s?(?P<word>{'|'.join(sorted(QA_WORDS, key=len, reverse=True))})(?:\s*$|\s+(?P<speech>\S.*)$|\s*:\s*(?P<speech2>.*)$)"
+)
+#: `議長(尾田善靖君)`, `議長(大島理森君) speech`: an unmarked post with the name in parentheses.
+UNMARKED_PAREN_RE = re.compile(
+    rf"^(?P<pre>{_NAME_CHARS}{{1,20}}?)\((?P<paren>[{_PERSON} ]{{1,10}}(?:君|氏|さん))\)\s*:?\s*(?P<speech>\S.*)?$"
+)
+#: `○ speech` (anonymous remark) and `→ speech` (the answer) in summary records.
+ANON_REMARK_RE = re.compile(r"^○\s+(?P<speech>\S.*)$")
+ANSWER_ARROW_RE = re.compile(r"^→\s*(?P<speech>\S.*)$")
+#: `・ speech`: an item of a summary's list of opinions (`意見交換の概要`).
+OPINION_ITEM_RE = re.compile(r"^[・•]\s*(?P<speech>\S.*)$")
+OPINION_HEADING_RE = re.compile(r"(?:意見|発言|質疑)(?:交換|要旨|概要|の概要|等)?(?:の概要)?$")
+#: Seat numbers of members (`5番`, `十番`).
+SEAT_NUMBER_RE = re.compile(r"(?:\d{1,3}|[一二三四五六七八九十]{1,3})番")
+#: Words of rosters, attendance lists and headers: a label holding one is not a speaker
+#: (`〇出席委員(8人)`, `〇欠席委員 なし`, `● 出席者(敬称略)`).
+ROSTER_LABEL_RE = re.compile(r"出席|欠席|出欠|傍聴|氏名|名簿|職員|説明のため|委員外|定数|署名|敬称略")
+#: A sentence end or a polite predicate: text with one is speech, not a roster or field value.
+SENTENCE_RE = re.compile(
+    r"[。!?]|(?:です|ます|でした|ました|ません|ください|たい|ある|ない|する|した)[。.]?$"
+)
+#: Particles that join a clause (`…の設置について説明`, `資料を配付`): a list of them is minutes,
+#: not a roster of names.
+CLAUSE_RE = re.compile(r"について|により|として|[をがは](?=[\u4e00-\u9fff\u30a0-\u30ff])")
+#: Speech in parentheses alone (`(挨拶)`) is a stage direction inside a turn, not a roster.
+PAREN_SPEECH_RE = re.compile(r"^[(〔\[].*[)〕\]]$")
+
+
+#: `○田中(一)委員`: a name, a disambiguating initial in parentheses, then the post.
+MARK_INITIAL_RE = re.compile(
+    rf"^[{MARKS}]\s?(?P<name>[{_PERSON}]{{1,6}})(?P<initial>\([{_PERSON}]{{1,2}}\))"
+    rf"(?P<post>{_NAME_CHARS}{{0,12}}?{ROLE_WORD_RE.pattern})(?:\s+(?P<speech>.*))?$"
+)
+
+
+#: A single space between two non-ASCII characters: what PDF extraction inserts (`議 長`).
+PDF_SPACE_RE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
+#: A line whose start is spaced out that way (`○ 議 長(山 田`).
+PDF_SPACED_START_RE = re.compile(r"^.{0,4}?\S \S \S")
+
+
+#: A mark, a family name and a member's or chair's role word with the speech glued on
+#: (`○森野委員長資料…`, left by PDF spacing); the role word must not go on into a compound
+#: (`○委員会の…`).
+UNSEPARATED_LABEL_RE = re.compile(
+    rf"^[{MARKS}][{_PERSON}]{{0,5}}?(?:副委員長|委員長|副会長|会長|副議長|議長|副座長|座長|部会長|副本部長|本部長|委員|議員)"
+    r"(?![会等制長(【)])(?=\S)"
+)
+
+
+def despace(text: str) -> str:
+    """Remove the single spaces PDF extraction puts between wide characters (`議 長` → `議長`)."""
+    return PDF_SPACE_RE.sub("", text)
+
+
+def opens_marked_turn(line: str) -> bool:
+    """True when `line` opens with a mark and a speaker label; see `_opens_marked_turn`.
+
+    A PDF-spaced start (`○ 議 長(山 田 太 郎 君)`) is read with those spaces removed.
+    """
+    if _opens_marked_turn(line):
+        return True
+    if not PDF_SPACED_START_RE.match(line.strip()):
+        return False
+    despaced = despace(line.strip()[:80])
+    return _opens_marked_turn(despaced) or bool(UNSEPARATED_LABEL_RE.match(despaced))
+
+
+def _opens_marked_turn(line: str) -> bool:
+    """True when `line` opens with a mark and a speaker label of assembly minutes.
+
+    The label must name a speaker: a role word, an honorific without a post, a seat number or a
+    question-and-answer word, and no roster word. So `○○市`, `○×`, `○ 資料1について`,
+    `〇出席委員(8人)` and a legend bullet are not turn openings. Used to find turns inside
+    flattened lines and labels split across lines; `segment` applies the same conventions.
+    """
+    line = line.strip()
+    if not line or line[0] not in MARKS:
+        return False
+    candidates = (
+        (SPACED_POST_NAME_RE, "post"),
+        (MARK_INITIAL_RE, "post"),
+        (MARK_PAREN_RE, None),
+        (BRACKET_NAME_RE, "pre"),
+        (LOST_PAREN_RE, "label"),
+        (NAME_SPACE_POST_RE, "post"),
+        (MARK_ROLE_RE, "pre"),
+        (NAME_KUN_RE, "name"),
+        (QA_WORD_RE, "word"),
+    )
+    for pattern, group in candidates:
+        match = pattern.match(line)
+        if not match:
+            continue
+        if group is None:
+            if STAGE_PAREN_RE.search(match.group("paren")):
+                continue  # `○押田議長 (挨拶)`: the parenthesis is a stage direction
+            label = match.group("pre") + "(" + match.group("paren") + ")"
+        else:
+            label = match.group(group)
+        if ROSTER_LABEL_RE.search(label) and not re.search(r"[(【][^()【】]*(?:君|氏|さん)[)】]", label):
+            return False  # `〇出席委員(8人)`, but not `○委員外議員(山田太郎君)`
+        if pattern in (NAME_KUN_RE, QA_WORD_RE) or role_of(label) != "unknown":
+            return True
+    return False
+
+
+#: `○ 議長 笹木 英二 speech`: PDF table cells (mark, post, family name, given name) separated by spaces.
+SPACED_POST_NAME_RE = re.compile(
+    rf"^(?P<mark>{_MARK}) (?P<post>{_NAME_CHARS}{{0,10}}?{ROLE_WORD_RE.pattern}) "
+    rf"(?P<name>[{_PERSON}]{{1,4}} [{_PERSON}]{{1,4}})(?:\s+(?P<speech>\S.*))?$"
+)
+#: Words of stage directions in parentheses (`○押田議長 (挨拶)`): such a parenthesis is speech,
+#: not the speaker's name.
+STAGE_PAREN_RE = re.compile(
+    r"挨拶|あいさつ|拍手|登壇|降壇|退席|退場|入場|着席|起立|休憩|紹介|説明|朗読|配付|異議|なし|者あり|声あり|分$"
+)
+#: Inside a flattened line, an unmarked label after a sentence (`…ございます。 大場会長 今日は…`):
+#: a name of two to five characters and a role word, then a space.
+INLINE_UNMARKED_RE = re.compile(
+    rf"(?<=[。」])[ \u3000]+(?=[{_PERSON}]{{2,5}}(?:{ROLE_WORD_RE.pattern})[ \u3000]+(?!{_PARTICLE}))"
+)
+#: Inside a flattened line, a label whose opening parenthesis was lost (`開会宣告議長斎藤秀雄君) …`).
+INLINE_LOST_PAREN_RE = re.compile(
+    rf"(?:{ROLE_WORD_RE.pattern})[{_PERSON}]{{1,6}}(?: [{_PERSON}]{{1,4}})?君\)(?=\s)"
+)
+#: Inside a flattened line, a bracketed label with a role word after a space (`… 【教育長】 ただいま…`).
+INLINE_BRACKET_RE = re.compile(r"(?<=[ \u3000])【(?P<label>[^【】\s]{1,20})】(?=[ \u3000])")
+
+
+#: `<委員>`, `[事務局] speech`, `〈山田委員長〉`: a label in angle or square brackets that ends
+#: with a role word (so `<質疑及び意見交換の概要>` and `<委員長あいさつ>` stay headings).
+ANGLE_LABEL_RE = re.compile(
+    rf"^[<\[〈](?P<label>{_NAME_CHARS}{{0,12}}?{ROLE_WORD_RE.pattern})[>\]〉]\s*(?P<speech>.*)$"
+)
+
+
+def opens_unmarked_turn(line: str) -> bool:
+    """True when `line` opens with an unmarked speaker label that `segment` recognizes.
+
+    `議長(尾田善靖君)`, `委員長五十嵐伸)`, `【教育長】 …`, `Q檜垣委員 …`, `木原誠二君 …`, `徳田君: …`.
+    """
+    line = line.strip()
+    match = UNMARKED_PAREN_RE.match(line) or BRACKET_NAME_RE.match(line)
+    if (
+        match
+        and classify_role(match.group("pre")) != "unknown"
+        and not ROSTER_LABEL_RE.search(match.group("pre"))
+    ):
+        return True
+    match = LOST_PAREN_RE.match(line)
+    if match and classify_role(match.group("label")) != "unknown" and not STAGE_NOTE_RE.match(line):
+        return not ROSTER_LABEL_RE.search(match.group("label"))
+    match = BRACKET_SPEECH_RE.match(line) or ANGLE_LABEL_RE.match(line)
+    if match and classify_role(match.group("label")) != "unknown":
+        return not looks_like_roster(match.group("speech"))
+    match = NAME_KUN_RE.match(line)
+    if match and match.group("speech") and not looks_like_roster(match.group("speech"), marked=False):
+        return True
+    return bool(QA_LETTER_RE.match(line))
+
+
+def role_of(label: str) -> str:
+    """The role of a speaker label: its last role word; else a seat number (`5番`) or an
+    honorific without a post (`山田太郎君`) marks a member of an assembly; else `unknown`."""
+    role = classify_role(label)
+    if role != "unknown":
+        return role
+    if SEAT_NUMBER_RE.search(label) or re.search(r"(?:君|氏)\)?$", label.strip("()【】")):
+        return "member"
+    return "unknown"
+
+
+def looks_like_roster(speech: str, *, marked: bool = True) -> bool:
+    """True for text that lists names and posts without a sentence (a roster or field value).
+
+    `副委員長 石垣智矢`, `○事務局 大和田正治 事務局長 小林明信 …`, `【委員】 藤野兼治(会長)、…`:
+    no sentence end, and several role words or list items; after an unmarked label, a short
+    value without a sentence (`委員長 金崎ひさ 出席`) is a field, too.
+    """
+    speech = speech.strip()
+    if not speech or PAREN_SPEECH_RE.match(speech) or SENTENCE_RE.search(speech) or CLAUSE_RE.search(speech):
+        return False
+    n_roles = len(ROLE_WORD_RE.findall(speech))
+    items = [item for item in re.split(r"[、,\s]+", speech) if item]
+    name_like = [item for item in items if len(item) <= 12 and not re.search("[\u3041-\u3096]{2}", item)]
+    n_people = len(re.findall(r"君|氏|\d{1,3}番|[一二三四五六七八九十]{1,3}番", speech))
+    if n_roles >= 2 or n_people >= 3 or (len(items) >= 3 and len(name_like) == len(items)):
+        return True
+    return not marked and len(speech) <= 16
+
 
 #: Prefixes whose following space `cleaning.remove_spurious_spaces` keeps: speaker labels,
 #: marks and `- ` bullets. Deliberately looser than the segment patterns: keeping a space is harmless.
 SPEAKER_PREFIX_RE = re.compile(
-    rf"^(?:[{MARKS}]|-|[{MARKS}]?{_NAME_CHARS}{{0,40}}?(?:{ROLE_WORD_RE.pattern}|\)|君|氏)|\({_NAME_CHARS}{{1,20}}\))(?= )"
+    rf"^(?:[{MARKS}] {_NAME_CHARS}{{0,10}}?{ROLE_WORD_RE.pattern} [{_PERSON}]{{1,4}} [{_PERSON}]{{1,4}}"
+    rf"|{_NAME_CHARS}{{0,20}}?\([{_PERSON} ]{{1,12}}(?:君|氏|さん)\)"
+    rf"|[{MARKS}][{_PERSON}]{{1,6}}\([{_PERSON}]{{1,2}}\){_NAME_CHARS}{{0,12}}?{ROLE_WORD_RE.pattern}"
+    rf"|[{MARKS}]|-|[{MARKS}]?{_NAME_CHARS}{{0,40}}?(?:{ROLE_WORD_RE.pattern}|\)|君|氏|】)|\({_NAME_CHARS}{{1,20}}\)"
+    rf"|[{MARKS}][{_PERSON}]{{1,6}} {_NAME_CHARS}{{0,20}}?{ROLE_WORD_RE.pattern})(?= )"
 )
 
 #: Stage notes: `~委員からの意見無し~`, `-質疑応答-`, `[事務局:「…」を説明]`, `〔14:18 終了〕`,
@@ -137,13 +407,22 @@ HEADING_RE = re.compile(r"^(?:【[^【】]{1,40}】|<[^<>]{1,40}>|\(「.{1,80}\)
 TABLE_ROW_RE = re.compile(r"\t")
 
 
-def classify_role(label: str) -> str:
+@functools.lru_cache(maxsize=32)
+def _role_word_re(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
+
+
+def classify_role(label: str, extra_words: dict[str, str] | None = None) -> str:
     """Return the role (`chair`, `vice_chair`, `member`, `official`, `expert`, `unknown`) of a label.
 
     The last role word of the label decides, which follows Japanese head-final compounds and
     parenthesized functions: `総務委員会委員長` → chair, `小暮委員(委員長)` → chair,
     `(事務局) 佐藤情報政策・改革改善課長` → official, `副委員長` → vice_chair.
     """
+    if extra_words:  # role words a corpus declares in dxminutes.toml (see convention.py)
+        words = {**ROLE_WORDS, **extra_words}
+        found = _role_word_re(tuple(sorted(words))).findall(label)
+        return words[found[-1]] if found else "unknown"
     found = ROLE_WORD_RE.findall(label)
     return ROLE_WORDS[found[-1]] if found else "unknown"
 

@@ -1,11 +1,22 @@
 """Segment cleaned minutes into speaker turns and non-speech parts.
 
-`segment` reads the text paragraph by paragraph (one non-empty line each) and sorts every
+`segment` reads the text paragraph by paragraph (one non-empty line each; `cleaning` has already
+joined labels split across lines and split turns flattened into one line) and sorts every
 paragraph into exactly one place, so nothing is dropped silently:
 
-* a speaker line opens a turn (conventions in `roles.py`: `(小國会長)`, `【事務局】`,
-  `◎委員(小林しょう)`, `○議長(山田太郎君)`, `○山田委員`, `村井座長: …`, `本部長 …`, and `○`/`●`
-  bullets with a legend such as `○印=委員 ●印=事務局`); speech on the same line is its first line;
+* a speaker line opens a turn; speech on the same line is its first line. The conventions (label
+  patterns in `roles.py`, tried in the order of `_parse_speaker`):
+  - declared ones first (`dxminutes.toml`, see `convention.py`);
+  - council records: `(小國会長)`, `(事務局) 佐藤…課長`, `【事務局】`, `【教育長】 …`, `村井座長: …`,
+    `徳田君: …`, `A委員: …`, `本部長 …`, `○`/`●` bullets with a legend (`○印=委員 ●印=事務局`);
+  - summaries: `◆問` / `◎答` / `◆要望` items, `○ ` remarks with `→ ` answers, `・` opinion items
+    under `意見交換の概要` (see `_anonymous_item` for the stated rule of their roles);
+  - assembly minutes, marked (`○◎◆◇●■△□▲`): `○議長(山田太郎君)`, `○山田太郎君`, `◆5番(鈴木一郎君)`,
+    `○山田太郎 委員長`, `○(山田太郎委員長)`, `○田中(一)委員`, `◯議長【二見泰弘君】`,
+    `◯委員長北田 織君)` (opening parenthesis lost), `○ 議長 笹木 英二` (PDF cells), `○山田委員`;
+  - assembly minutes, unmarked: `議長(尾田善靖君)`, `委員長五十嵐伸)`, `Q檜垣委員 …`, `木原誠二君 …`;
+* a line that matches a label but reads as a roster or a field (`委員長 森野真治`,
+  `〇出席委員(8人)`, `○事務局 大和田正治 事務局長 …`) is not a turn;
 * a stage note (`~委員からの意見無し~`, `[事務局:「…」を説明]`, `(質疑なし)`, `〔14:18 終了〕`, a
   marked `○ 特になし。`), a heading (`議題1 …`, `【質疑・意見等】`), a table row, web
   boilerplate, and everything before the first speaker go to `non_speech`;
@@ -20,6 +31,10 @@ Decisions worth knowing:
   a turn with role `unknown` and speaker `不明` (the role is not guessed).
 * A repeated label with no other speaker in between stays a separate turn: every labelled
   utterance of the record is one turn.
+* Roles that depend on who presides (`_apply_presiding_rules`) and full names from the record's
+  roster (`_resolve_full_names`) are settled after all turns are found.
+* Warnings: no speakers; lost marks; a turn that reads like a roster or ends with one; a turn
+  with a speaker-like mark inside its text (a boundary that was not split).
 """
 
 from __future__ import annotations
@@ -32,6 +47,7 @@ import pandas as pd
 
 from dxminutes.corpus import roles
 from dxminutes.corpus.cleaning import BOILERPLATE_LINE_RE
+from dxminutes.corpus.convention import Convention
 from dxminutes.schema import SEGMENT_NON_SPEECH_COLUMNS, SEGMENT_TURN_COLUMNS
 
 TURN_COLUMNS = list(SEGMENT_TURN_COLUMNS)
@@ -56,6 +72,46 @@ HONORIFIC_RE = re.compile(r"(?:君|氏|さん|様)$")
 PERSON_ROLE_SUFFIX_RE = re.compile(
     r"(?:副委員長|委員長|副会長|会長|副議長|議長|副座長|座長|部会長|副本部長|本部長|委員|議員)$"
 )
+#: The end of an organization's name (`戦略課`, `情報政策担当`): a parenthesis holding one names
+#: the speaker's unit, not the speaker (`〇事務局(デジタルサービス局戦略部戦略課)`).
+ORGANIZATION_END_RE = re.compile(r"(?:課|局|部|室|係|担当|センター|グループ|G)$")
+#: A person's name with an honorific in parentheses or brackets: `(山田太郎君)`, `【二見泰弘君】`.
+NAMED_PERSON_RE = re.compile(rf"[(【][{roles._PERSON} ]{{1,12}}(?:君|氏|さん)[)】]")
+#: Posts held by one person in a record: a bare one may be named by the roster (`市長(今泉文彦)`).
+SINGLE_HOLDER_POSTS = frozenset(
+    [
+        "市長",
+        "副市長",
+        "区長",
+        "副区長",
+        "町長",
+        "副町長",
+        "村長",
+        "副村長",
+        "知事",
+        "副知事",
+        "教育長",
+        "議長",
+        "副議長",
+        "委員長",
+        "副委員長",
+        "会長",
+        "副会長",
+        "座長",
+        "副座長",
+        "本部長",
+    ]
+)
+#: Kinds of non-speech part that list the people of a record (searched for full names).
+ROSTER_KINDS = ("header", "roster", "metadata")
+#: The title of a board of education's meeting.
+BOARD_OF_EDUCATION_RE = re.compile(r"教育委員会(?:第\d+回)?(?:定例会|臨時会|会議録|会議)")
+#: A label made of a family name (with a disambiguating initial) and a member's or chair's role
+#: word: `○森野委員長`, `○良知(駿)委員`, `◎藤野会長`, `Q檜垣委員`.
+SURNAME_LABEL_RE = re.compile(
+    rf"^[{roles.MARKS}QA]?\s?(?P<family>[\u4e00-\u9fff々ヶ]{{1,3}}?)(?:\((?P<initial>[{roles._PERSON}])\))?"
+    r"(?:副委員長|委員長|副会長|会長|副議長|議長|副座長|座長|部会長|副本部長|本部長|委員|議員|構成員)$"
+)
 NAME_RE = re.compile(r"^[\u4e00-\u9fff々〆ヶ\u3041-\u3096]{1,6}$")
 
 #: Field labels of header blocks and metadata tables, and the kind of part they open.
@@ -65,6 +121,14 @@ FIELD_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"日時|場所|会議名|名称|担当|資料|公開|開示|結論|審議経過|結果|目的|概要|庶務"), "metadata"),
 )
 FIELD_LABEL_MAX_CHARS = 16
+#: A turn this long that reads like a roster gets a warning (short ones are legitimate: `(挨拶)`).
+ROSTER_WARNING_MIN_CHARS = 20
+#: A roster-like tail after a turn's last sentence this long gets a warning.
+ROSTER_TAIL_MIN_CHARS = 40
+#: A `・` opinion item shorter than this is a list entry, not a remark.
+OPINION_MIN_CHARS = 20
+#: A mark after a space inside a turn's text that may open a swallowed turn (`… ○議長(…君) …`).
+SWALLOWED_MARK_RE = re.compile(rf"(?<=[\s。」)])[{roles.MARKS}][^\s]{{1,30}}(?:\s\S{{1,10}})?")
 #: The closing word of a record, when it is the last paragraph.
 CLOSING_RE = re.compile(r"^(?:以上|以下余白|閉会|散会)$")
 
@@ -95,9 +159,16 @@ def find_legend(text: str) -> dict[str, str]:
     return legend
 
 
-def segment(text: str) -> Segmentation:
-    """Split cleaned minutes into speaker turns and non-speech parts (see the module docstring)."""
+def segment(text: str, convention: Convention | None = None) -> Segmentation:
+    """Split cleaned minutes into speaker turns and non-speech parts (see the module docstring).
+
+    `convention` adds the speaker patterns and role words a corpus declares in `dxminutes.toml`.
+    """
     legend = find_legend(text)
+    lines = [line.strip() for line in text.split("\n")]
+    # the `○ ` remark / `→ ` answer convention needs both kinds of item in the document
+    answers = any(map(roles.ANSWER_ARROW_RE.match, lines)) and any(map(roles.ANON_REMARK_RE.match, lines))
+    opinion_section = False
     paragraphs = [line.strip() for line in text.split("\n") if line.strip()]
     turns: list[dict] = []
     parts: list[dict] = []
@@ -118,7 +189,21 @@ def segment(text: str) -> Segmentation:
             parts.append({"kind": kind, "text": line, "_after_turn": len(turns)})
 
     for index, line in enumerate(paragraphs):
-        speaker = _parse_speaker(line, legend)
+        speaker = _parse_speaker(line, legend, convention)
+        if speaker is None and not legend:
+            speaker = _anonymous_item(
+                line, answers, opinion_section and (current is None or current["speaker_label"] == "・")
+            )
+        if (
+            speaker is not None
+            and convention is not None
+            and convention.role_words
+            and not speaker.get("nothing")
+        ):
+            declared = convention.classify(speaker["speaker_label"])
+            speaker["role"] = declared if declared != "unknown" else speaker["role"]
+        if speaker is None and not turns and _is_opinion_heading(line):
+            opinion_section = True
         if speaker is not None and speaker.get("nothing"):
             add_part("stage_note", line)
             continue
@@ -153,8 +238,31 @@ def segment(text: str) -> Segmentation:
     warnings = []
     if not turns:
         warnings.append(NO_SPEAKERS_WARNING)
+    for turn in turns:
+        body = "\n".join(turn["lines"])
+        tail = re.split(r"[。!?]", body)[-1]  # a roster glued after the last sentence (flattened pages)
+        if roles.looks_like_roster(body) and len(body) >= ROSTER_WARNING_MIN_CHARS:
+            warnings.append(
+                f"turn {turn['position']} ({turn['speaker_label']}) looks like a roster: names and posts, no sentence"
+            )
+        elif tail != body and len(tail) >= ROSTER_TAIL_MIN_CHARS and roles.looks_like_roster(tail):
+            warnings.append(
+                f"turn {turn['position']} ({turn['speaker_label']}) ends with what looks like a roster: "
+                f"{tail.strip()[:20]!r}…"
+            )
+        swallowed = [
+            m.group(0) for m in SWALLOWED_MARK_RE.finditer(body) if _parse_marked(m.group(0).strip())
+        ]
+        if swallowed:
+            warnings.append(
+                f"turn {turn['position']} ({turn['speaker_label']}) holds {len(swallowed)} speaker-like "
+                f"mark(s) inside its text, e.g. {swallowed[0].strip()[:20]!r}: check the segmentation"
+            )
     if n_lost:
         warnings.append(f"{n_lost} turns lost their speaker mark in extraction (role unknown)")
+    other_text = "\n".join(p["text"] for p in parts)
+    _apply_presiding_rules(turns, other_text)
+    _resolve_full_names(turns, "\n".join(p["text"] for p in parts if p["kind"] in ROSTER_KINDS))
     turn_rows = [{**{k: t[k] for k in TURN_COLUMNS[:4]}, "text": "\n".join(t["lines"])} for t in turns]
     part_rows = [{"position": i, "kind": p["kind"], "text": p["text"]} for i, p in enumerate(parts)]
     return Segmentation(
@@ -171,17 +279,131 @@ def _speaker_from_label(label: str) -> str:
     return bare if bare != name and NAME_RE.match(bare) else name
 
 
-def _turn(label: str, speaker: str, role_label: str, speech: str | None) -> dict:
+def _apply_presiding_rules(turns: list[dict], other_text: str) -> None:
+    """Roles that depend on who presides (rules of Japanese assemblies and boards), in place.
+
+    * In a committee, the 委員長 presides: when the first chair to speak is a 委員長, a 議長
+      speaking later in the record attends ex officio and is a `member`. (A plenary opens with
+      its 議長, so a committee 委員長 reporting there does not change the 議長's role.)
+    * A board of education is presided over by its 教育長 (地方教育行政法 13条): in a record of a
+      教育委員会 meeting (`教育委員会臨時会`, `教育委員会定例会`, `教育委員会会議録`) with no other
+      chair, the 教育長 is `chair`.
+    """
+    labels = [roles.ROLE_WORD_RE.findall(t["speaker_label"]) for t in turns]
+    chairs = [found[-1] for turn, found in zip(turns, labels) if found and turn["role"] == "chair"]
+    if chairs and chairs[0] == "委員長":  # the first chair to speak presides; plenaries open with 議長
+        for turn, found in zip(turns, labels):
+            if found and found[-1] == "議長":
+                turn["role"] = "member"
+    if not chairs and BOARD_OF_EDUCATION_RE.search(other_text):
+        for turn, found in zip(turns, labels):
+            if found and found[-1] == "教育長" and "職務代理" not in turn["speaker_label"]:
+                turn["role"] = "chair"
+
+
+def _resolve_full_names(turns: list[dict], other_text: str) -> None:
+    """Give a family name from a label (`森野委員長`, `良知(駿)委員`) the full name a roster or
+    header of the same record spells out (`委員長 森野 真治` → `森野真治`), in place.
+
+    Only labels made of a family name (and an initial) plus a member's or chair's role word are
+    resolved, and only when the non-speech text holds exactly one full name starting with it
+    (and with the initial); otherwise the family name stays. A bare post held by one person
+    (`市長`, `委員長`) gets the name the roster gives it in parentheses (`市長(今泉文彦)`).
+    """
+    text = re.sub(r"[ \u3000]+", "", other_text.translate(str.maketrans(NAME_VARIANTS)))
+    cache: dict[str, str] = {}
+    for turn in turns:
+        if turn["speaker"] in SINGLE_HOLDER_POSTS:  # `市長)` with `市長(今泉文彦)` in the roster
+            key = "post/" + turn["speaker"]
+            if key not in cache:
+                pattern = rf"(?<!副){re.escape(turn['speaker'])}\((?P<name>[{roles._PERSON}]{{2,8}})\)"
+                names = {m.group("name") for m in re.finditer(pattern, text)}
+                cache[key] = normalize_speaker_name(names.pop()) if len(names) == 1 else ""
+            if cache[key]:
+                turn["speaker"] = cache[key]
+            continue
+        match = SURNAME_LABEL_RE.match(turn["speaker_label"])
+        if not match or turn["role"] == "official":
+            continue
+        family, initial = normalize_speaker_name(match.group("family")), match.group("initial") or ""
+        key = family + "/" + initial
+        if key not in cache:
+            given = re.compile(
+                rf"{re.escape(family)}(?P<given>{re.escape(initial)}[{roles._PERSON}]{{0,3}}?)"
+                rf"(?={roles.ROLE_WORD_RE.pattern}|[^{roles._PERSON}]|$)"
+            )
+            names = {family + m.group("given") for m in given.finditer(text) if m.group("given")}
+            cache[key] = normalize_speaker_name(names.pop()) if len(names) == 1 else ""
+        if cache[key]:
+            turn["speaker"] = cache[key]
+
+
+def _anonymous_item(line: str, answers: bool, in_opinions: bool) -> dict | None:
+    """Anonymous items of summary records (no legend): the rule for their roles.
+
+    * With `→` answers in the document, a `○ ` item is a member's remark (speaker `委員`,
+      `member`) and a `→ ` item the secretariat's answer (speaker `事務局`, `official`).
+    * Under a heading such as `意見交換の概要` before any labelled speaker, a `・` item is a
+      member's remark (speaker `構成員`, `member`), as in national councils' 議事要旨.
+    """
+    if answers:
+        match = roles.ANON_REMARK_RE.match(line)
+        if match and not roles.NOTHING_RE.match(match.group("speech")):
+            return _turn("○", "委員", "", match.group("speech"), role="member")
+        match = roles.ANSWER_ARROW_RE.match(line)
+        if match:
+            return _turn(line[0], "事務局", "", match.group("speech"), role="official")
+    if in_opinions:  # the caller allows it before any labelled turn and between opinion items
+        match = roles.OPINION_ITEM_RE.match(line)
+        if match and len(match.group("speech")) >= OPINION_MIN_CHARS:
+            return _turn(line[0], "構成員", "", match.group("speech"), role="member")
+    return None
+
+
+def _is_opinion_heading(line: str) -> bool:
+    """`意見交換の概要`, `主な意見`, `(3) 質疑の概要`: a short heading over a summary's opinions."""
+    bare = re.sub(r"^[\d().\s・■□◆◇○●【】<>\[\]-]+|[】>\]\s]+$", "", line)
+    return len(bare) <= 16 and bool(roles.OPINION_HEADING_RE.search(bare)) and "。" not in bare
+
+
+def _turn(label: str, speaker: str, role_label: str, speech: str | None, role: str | None = None) -> dict:
     return {
         "speaker_label": label,
         "speaker": speaker,
-        "role": roles.classify_role(role_label),
+        "role": role or roles.role_of(role_label),
         "speech": (speech or "").strip(),
     }
 
 
-def _parse_speaker(line: str, legend: dict[str, str]) -> dict | None:
+def _label_of(line: str, speech: str | None) -> str:
+    """The label part of a speaker line: everything before its speech."""
+    speech = (speech or "").strip()
+    return (line[: len(line) - len(speech)] if speech and line.endswith(speech) else line).rstrip()
+
+
+def _post_and_name(label: str) -> str:
+    """The speaker of `委員長北田織君` / `谷田川委員長` / `市長`: the name when there is one."""
+    name = normalize_speaker_name(label)
+    match = re.match(rf"^(?:{roles.ROLE_WORD_RE.pattern})+", name)
+    if match and match.end() < len(name) and NAME_RE.match(name[match.end() :]):
+        return name[match.end() :]  # post first, then the name (`議長溝口伊佐雄`)
+    return _speaker_from_label(name)
+
+
+def _is_roster_label(label: str) -> bool:
+    """A label holding a roster word (`〇出席委員(8人)`) — unless it names a person with an
+    honorific, as `○委員外議員(山田太郎君)` does."""
+    return bool(roles.ROSTER_LABEL_RE.search(label)) and not NAMED_PERSON_RE.search(label)
+
+
+def _parse_speaker(line: str, legend: dict[str, str], convention: Convention | None = None) -> dict | None:
     """Return the turn that `line` opens, `{"nothing": True}` for a marked 'nothing', or None."""
+    if convention is not None:
+        found = convention.match_speaker(line)
+        if found is not None:
+            person = found["name"] or found["post"] or found["label"].lstrip(roles.MARKS)
+            speaker = normalize_speaker_name(person) if found["name"] else _speaker_from_label(person)
+            return _turn(found["label"], speaker, "", found["speech"], role=found["role"] or "unknown")
     match = roles.PAREN_LINE_RE.match(line)
     if match and roles.classify_role(match.group("paren")) != "unknown":
         paren, post = match.group("paren"), match.group("post")
@@ -189,8 +411,21 @@ def _parse_speaker(line: str, legend: dict[str, str]) -> dict | None:
     match = roles.BRACKET_LINE_RE.match(line)
     if match and roles.classify_role(match.group("label")) != "unknown":
         return _turn(line, _speaker_from_label(match.group("label")), match.group("label"), None)
+    match = roles.ANGLE_LABEL_RE.match(line)
+    if match and not roles.ROSTER_LABEL_RE.search(match.group("label")):
+        if not roles.looks_like_roster(match.group("speech")):
+            label = _label_of(line, match.group("speech"))
+            return _turn(
+                label, _speaker_from_label(match.group("label")), match.group("label"), match.group("speech")
+            )
     if roles.STAGE_NOTE_RE.match(line):
         return None
+    # `◆問` / `◎答`: anonymous items of a question-and-answer summary (summary-record convention)
+    match = roles.QA_WORD_RE.match(line)
+    if match:
+        role, speaker = roles.QA_WORDS[match.group("word")]
+        speech = match.group("speech") or match.group("speech2")
+        return _turn(_label_of(line, speech), speaker, "", speech, role=role)
     match = roles.MARK_BULLET_RE.match(line)
     if match and match.group("mark") in legend:
         if roles.NOTHING_RE.match(match.group("speech")):
@@ -201,23 +436,161 @@ def _parse_speaker(line: str, legend: dict[str, str]) -> dict | None:
         match = roles.LOST_MARK_RE.match(line)
         if match and not roles.HEADING_RE.match(line):
             return {**_turn("-", UNKNOWN_SPEAKER, "", match.group("speech")), "role": "unknown"}
+    found = _parse_marked(line)
+    if found is not None:
+        return (
+            None
+            if _is_roster_label(found["speaker_label"]) or roles.looks_like_roster(found["speech"])
+            else found
+        )
+    found = _parse_unmarked(line)
+    if found is not None:
+        # a parenthesized or bracketed name is strong evidence of a label; a bare `post value`
+        # line (`副委員長 石垣智矢`) is a field unless its value reads as speech
+        strong = found.pop("strong", False)
+        if _is_roster_label(found["speaker_label"]) or roles.looks_like_roster(
+            found["speech"], marked=strong
+        ):
+            return None
+        return found
+    return None
+
+
+def _parse_marked(line: str) -> dict | None:
+    """Speaker lines opened by a mark (`○`, `◎`, `◆`, …): the conventions of assembly minutes."""
+    match = roles.MARK_INITIAL_RE.match(line)
+    if match:  # `○田中(一)委員`: a name, a disambiguating initial, the post
+        label = _label_of(line, match.group("speech"))
+        speaker = normalize_speaker_name(match.group("name") + match.group("initial"))
+        return _turn(label, speaker, match.group("post"), match.group("speech"))
+    match = roles.SPACED_POST_NAME_RE.match(line)
+    if match:  # `○ 議長 笹木 英二 …`: PDF table cells
+        label = _label_of(line, match.group("speech"))
+        return _turn(
+            label, normalize_speaker_name(match.group("name")), match.group("post"), match.group("speech")
+        )
     match = roles.MARK_PAREN_RE.match(line)
-    if match and roles.classify_role(match.group("pre") + match.group("paren")) != "unknown":
-        pre, paren = match.group("pre"), match.group("paren")
-        speaker = _speaker_from_label(pre if roles.classify_role(paren) != "unknown" else paren)
-        label = line[: len(line) - len(match.group("speech"))].rstrip()
-        return _turn(label, speaker, pre + "(" + paren + ")", match.group("speech"))
-    for pattern, key in (
-        (roles.MARK_ROLE_RE, "pre"),
-        (roles.COLON_RE, "label"),
-        (roles.ROLE_PARAGRAPH_RE, "label"),
+    if (
+        match
+        and not roles.STAGE_PAREN_RE.search(match.group("paren"))
+        and roles.role_of(match.group("pre") + "(" + match.group("paren") + ")") != "unknown"
     ):
+        pre, paren = match.group("pre"), match.group("paren").strip()
+        if not pre or roles.SEAT_NUMBER_RE.fullmatch(paren):
+            person = pre or paren  # `○(松本委員長)`, `◎東垣典雄(6番)`
+        elif ORGANIZATION_END_RE.search(paren) or (
+            roles.classify_role(paren) != "unknown" and not roles.SEAT_NUMBER_RE.fullmatch(pre)
+        ):
+            person = pre  # `〇事務局(デジタルサービス局戦略部戦略課)`, `小暮委員(委員長)`
+        else:
+            person = paren  # `○議長(山田太郎君)`, `◆8番(高橋七重君)`, `◎委員(小林しょう)`
+        label = _label_of(line, match.group("speech"))
+        return _turn(label, _speaker_from_label(person), pre + "(" + paren + ")", match.group("speech"))
+    match = roles.BRACKET_NAME_RE.match(line)
+    if match and match.group("mark") and roles.role_of(match.group("pre")) != "unknown":
+        label = _label_of(line, match.group("speech"))
+        return _turn(
+            label, normalize_speaker_name(match.group("name")), match.group("pre"), match.group("speech")
+        )
+    match = roles.LOST_PAREN_RE.match(line)
+    if match and match.group("mark") and roles.role_of(match.group("label")) != "unknown":
+        label = _label_of(line, match.group("speech"))
+        return _turn(label, _post_and_name(match.group("label")), match.group("label"), match.group("speech"))
+    match = roles.NAME_SPACE_POST_RE.match(line)
+    if match:
+        name, post = match.group("name"), match.group("post")
+        bare = PERSON_ROLE_SUFFIX_RE.sub("", post)
+        if roles.ROLE_WORD_RE.fullmatch(post) or roles.classify_role(post) == "official":
+            speaker = normalize_speaker_name(name)
+        else:
+            speaker = normalize_speaker_name(name + bare)
+        label = _label_of(line, match.group("speech"))
+        return _turn(label, speaker, post, match.group("speech"))
+    match = roles.MARK_ROLE_RE.match(line)
+    if match:
+        return _turn(
+            _label_of(line, match.group("speech")),
+            _speaker_from_label(match.group("pre")),
+            match.group("pre"),
+            match.group("speech"),
+        )
+    match = roles.NAME_KUN_RE.match(line)
+    if match and match.group("mark"):
+        label = _label_of(line, match.group("speech"))
+        return _turn(
+            label, normalize_speaker_name(match.group("name")), label, match.group("speech"), role="member"
+        )
+    return None
+
+
+def _parse_unmarked(line: str) -> dict | None:
+    """Speaker lines without a mark: `label: speech`, `議長(…君)`, `委員長北田織君)`, `本部長 …`."""
+    match = roles.BRACKET_SPEECH_RE.match(line)
+    if match and roles.classify_role(match.group("label")) != "unknown":
+        label = _label_of(line, match.group("speech"))
+        return _turn(
+            label, _speaker_from_label(match.group("label")), match.group("label"), match.group("speech")
+        )
+    match = roles.BRACKET_NAME_RE.match(line)
+    if (
+        match
+        and roles.classify_role(match.group("pre")) != "unknown"
+        and re.search("君|氏", match.group("name"))
+    ):
+        label = _label_of(line, match.group("speech"))
+        return _turn(
+            label, normalize_speaker_name(match.group("name")), match.group("pre"), match.group("speech")
+        )
+    match = roles.UNMARKED_PAREN_RE.match(line)
+    if match and roles.classify_role(match.group("pre")) != "unknown":
+        label = _label_of(line, match.group("speech"))
+        return _turn(
+            label, normalize_speaker_name(match.group("paren")), match.group("pre"), match.group("speech")
+        )
+    match = roles.LOST_PAREN_RE.match(line)
+    if (
+        match
+        and roles.classify_role(match.group("label")) != "unknown"
+        and not roles.STAGE_NOTE_RE.match(line)
+    ):
+        label = _label_of(line, match.group("speech"))
+        return {
+            **_turn(label, _post_and_name(match.group("label")), match.group("label"), match.group("speech")),
+            "strong": True,
+        }
+    match = roles.QA_LETTER_RE.match(line)
+    if match:
+        return _turn(
+            _label_of(line, match.group("speech")),
+            _speaker_from_label(match.group("pre")),
+            match.group("pre"),
+            match.group("speech"),
+        )
+    match = _COLON_KUN_RE.match(line)
+    if match:
+        label = _label_of(line, match.group("speech"))
+        return _turn(
+            label, _speaker_from_label(match.group("label")), match.group("label"), match.group("speech")
+        )
+    for pattern in (roles.COLON_RE, roles.ROLE_PARAGRAPH_RE):
         match = pattern.match(line)
         if match:
-            speech = match.groupdict().get("speech")
-            label = line[: match.start("speech")].rstrip() if speech else line
-            return _turn(label, _speaker_from_label(match.group(key)), match.group(key), speech)
+            speech = match.group("speech")
+            label = line[: match.start("speech")].rstrip()
+            return _turn(label, _speaker_from_label(match.group("label")), match.group("label"), speech)
+    match = roles.NAME_KUN_RE.match(line)
+    if match and match.group("speech"):
+        label = _label_of(line, match.group("speech"))
+        return _turn(
+            label, normalize_speaker_name(match.group("name")), label, match.group("speech"), role="member"
+        )
     return None
+
+
+#: `徳田君: speech`, `委員長(星君): speech`: a name with an honorific before a colon.
+_COLON_KUN_RE = re.compile(
+    rf"^(?P<label>(?:{roles._NAME_CHARS}{{0,12}}?\()?[{roles._PERSON}]{{1,8}}(?:君|氏)\)?)\s*:\s*(?P<speech>\S.*)$"
+)
 
 
 def _is_field_label(line: str) -> bool:

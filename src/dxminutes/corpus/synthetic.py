@@ -175,6 +175,8 @@ def scale_corpus(
             format="txt",
             encoding="utf-8",
             municipality=name,
+            # a generated municipality is no body of the official list: no code, no level
+            **{column: None for column in ("body_code", "body_level") if column in template.index},
             body=_rename(template.get("body"), old_name, name),
             meeting_title=_rename(template.get("meeting_title"), old_name, name),
             meeting_date=date,
@@ -233,3 +235,95 @@ def write_corpus_files(documents: pd.DataFrame, turns: pd.DataFrame, out_dir) ->
         catalog = written
     atomic_write_bytes(catalog_path, catalog.to_csv(index=False, quoting=csv.QUOTE_MINIMAL).encode("utf-8"))
     return written
+
+
+# --------------------------------------------------------------------------- planted meetings
+PLANTED_TURN_COLUMNS = [
+    "turn_id",
+    "doc_id",
+    "municipality",
+    "meeting_date",
+    "position",
+    "speaker_label",
+    "speaker",
+    "role",
+    "text",
+    "n_chars",
+]
+
+
+def planted_meetings(
+    plan: pd.DataFrame,
+    pools: dict[str, list[str]],
+    *,
+    turns_per_meeting: int = 40,
+    sentences_per_turn: int = 3,
+    speakers_per_role: int = 3,
+    random_state: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Generate (documents, turns) of meetings whose sentence mix is planted by construction.
+
+    `plan` has one row per meeting: `municipality`, `meeting_date` (ISO) and one column per pool
+    name giving the weight with which each sentence of that meeting is drawn from the pool (the
+    weights of a row are normalized; pools without a column, or a blank weight, get 0). `pools` maps a pool
+    name to candidate sentences (each ending in 。). Every turn has `sentences_per_turn`
+    sentences drawn independently (pool by weight, then a sentence uniformly), so with a plan
+    that differs between municipalities or years the difference is known exactly. Each
+    municipality has `speakers_per_role` members and officials (the same people in all its
+    meetings); a turn's role is member or official with probability ½ and its speaker is drawn
+    among that role's speakers. Deterministic for a `random_state`; `plan` is not modified.
+    """
+    missing = [c for c in ("municipality", "meeting_date") if c not in plan.columns]
+    if missing:
+        raise ValueError(f"plan lacks column(s) {missing}")
+    names = [p for p in pools if p in plan.columns]
+    if not names:
+        raise ValueError(f"plan has no weight column for any pool ({sorted(pools)})")
+    rng = np.random.default_rng(random_state)
+    doc_rows, turn_rows = [], []
+    for k, row in enumerate(plan.reset_index(drop=True).itertuples(index=False)):
+        row = row._asdict()
+        weights = np.nan_to_num(np.array([float(row[p]) for p in names]), nan=0.0)  # blank = 0
+        if (weights < 0).any() or weights.sum() <= 0:
+            raise ValueError(f"plan row {k}: weights must be non-negative with a positive sum")
+        weights = weights / weights.sum()
+        muni, date = str(row["municipality"]), str(row["meeting_date"])
+        doc_id = f"planted{k:03d}_{date}"
+        for position in range(turns_per_meeting):
+            role = "member" if rng.random() < 0.5 else "official"
+            speaker = (
+                f"{muni}{'委員' if role == 'member' else '職員'}{int(rng.integers(speakers_per_role)) + 1}"
+            )
+            picks = rng.choice(len(names), size=sentences_per_turn, p=weights)
+            text = "".join(pools[names[i]][int(rng.integers(len(pools[names[i]])))] for i in picks)
+            turn_rows.append(
+                (
+                    f"{doc_id}:{position:04d}",
+                    doc_id,
+                    muni,
+                    date,
+                    position,
+                    f"({speaker})",
+                    speaker,
+                    role,
+                    text,
+                    len(text),
+                )
+            )
+        doc_rows.append(
+            {
+                "doc_id": doc_id,
+                "file": f"{doc_id}.txt",
+                "format": "txt",
+                "encoding": "utf-8",
+                "municipality": muni,
+                "prefecture": None,
+                "body": f"{muni}行政改革推進委員会",
+                "meeting_title": f"{muni}行政改革推進委員会",
+                "meeting_date": date,
+                "record_kind": "verbatim",
+                "n_turns": turns_per_meeting,
+                "synthetic": True,
+            }
+        )
+    return pd.DataFrame(doc_rows), pd.DataFrame(turn_rows, columns=PLANTED_TURN_COLUMNS)

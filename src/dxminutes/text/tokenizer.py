@@ -19,7 +19,10 @@ Part-of-speech rules (IPADIC levels as given by janome):
   alone, prefixes; verbs and adjectives only when asked, as base forms, 自立 only;
 * junk: morphemes with symbols other than ・ ー - (janome's unknown-word nouns such as '(' or
   '</p>'), terms made only of digits, punctuation or symbols, a single ASCII letter or a single
-  hiragana, and any term containing a digit unless it is a user-dictionary entry.
+  hiragana, and any term containing a digit unless it is a user-dictionary entry;
+* list markers: enclosed numbers and letters (①, ❶, ㊀; ⑴ and ⒜ become "(1)" and "(a)" by
+  NFKC and fall under the rules above) and a katakana character standing alone (the ア, イ of
+  (ア), ア., イ)) are never terms and end a compound, so 「①デジタル化」 gives デジタル化.
 
 Compound rule (`compounds=True`): a run of adjacent content nouns is one term, and a productive
 suffix (`COMPOUND_SUFFIXES`: 化, 性, 的, 率, 者, 費, 力, 額, 度, 型) may extend a run that has begun.
@@ -40,7 +43,14 @@ from typing import NamedTuple
 from dxminutes import config
 from dxminutes._io import sha256_file
 from dxminutes.normalize import normalize_unicode
-from dxminutes.text.backends import USERDICT_POS, Backend, Morpheme, get_backend
+from dxminutes.text.backends import (
+    USERDICT_POS,
+    Backend,
+    Morpheme,
+    MorphemeColumns,
+    analyze_columns,
+    get_backend,
+)
 
 #: Suffixes (名詞,接尾) that may extend a compound: they make new concepts (オンライン化,
 #: 利用者, 満足度) rather than count or list things.
@@ -55,6 +65,11 @@ _JUNK = re.compile(r"[\W\d_]+|[A-Za-z]|[ぁ-ゖ]")
 _DIGIT = re.compile(r"\d")
 #: janome tags unknown runs of ASCII symbols ('(', '</p>') as nouns; such morphemes end a run.
 _SYMBOLIC = re.compile(r"[^\w・ー-]")
+#: List markers: enclosed alphanumerics (①, ⓐ), dingbat circled numbers (❶, ➀), enclosed CJK
+#: (㈠, ㊀), or one katakana standing alone (ア, イ of "(ア)", "ア.", "イ)"). Never terms.
+_LIST_MARKER = re.compile(r".*[\u2460-\u24ff\u2776-\u2793\u3200-\u32ff].*|[ァ-ヺ]")
+#: Version of the filtering rules; part of `settings_key`, so a rule change re-filters caches.
+FILTER_RULES_VERSION = 2
 
 # run-element kinds
 _CONTENT, _SUFFIX, _OTHER = 0, 1, 2
@@ -152,6 +167,7 @@ class JapaneseTokenizer:
             self.max_compound_parts,
             self.max_compound_chars,
             sorted(COMPOUND_SUFFIXES),
+            FILTER_RULES_VERSION,
         )
 
     # -- the two steps ------------------------------------------------------------------
@@ -159,13 +175,17 @@ class JapaneseTokenizer:
         """Normalize `text` and analyze it with the backend (the cacheable step)."""
         return self.backend.analyze(normalize_unicode(text))
 
+    def morpheme_columns(self, text: str, *, normalized: bool = False) -> MorphemeColumns:
+        """`morphemes(text)` as three lists (the fast path); `normalized` skips the NFKC step."""
+        return analyze_columns(self.backend, text if normalized else normalize_unicode(text))
+
     def _kind(self, m: Morpheme) -> int:
         major, sub, sub2 = m.pos[0], m.pos[1], m.pos[2]
         if major != "名詞" or "名詞" not in self.pos:
             return _OTHER
         if m.pos == USERDICT_POS:
             return _CONTENT
-        if _SYMBOLIC.search(m.surface):
+        if _SYMBOLIC.search(m.surface) or _LIST_MARKER.fullmatch(m.surface):
             return _OTHER
         if sub in _CONTENT_NOUN:
             return _CONTENT

@@ -15,10 +15,18 @@ import importlib
 from pathlib import Path
 
 from dxminutes import config
-from dxminutes.text.backends.base import USERDICT_POS, Backend, Morpheme
+from dxminutes.text.backends.base import USERDICT_POS, Backend, Morpheme, MorphemeColumns
 from dxminutes.text.backends.janome import JanomeBackend
 
-__all__ = ["USERDICT_POS", "Backend", "JanomeBackend", "Morpheme", "get_backend"]
+__all__ = [
+    "USERDICT_POS",
+    "Backend",
+    "JanomeBackend",
+    "Morpheme",
+    "MorphemeColumns",
+    "analyze_columns",
+    "get_backend",
+]
 
 
 def get_backend(name: str = "janome", *, userdict_path: Path | None = config.USERDICT_PATH) -> Backend:
@@ -34,3 +42,9 @@ def get_backend(name: str = "janome", *, userdict_path: Path | None = config.USE
                 "the 'sudachi' backend needs SudachiPy and a dictionary: pip install -e .[fast]"
             ) from exc
     raise ValueError(f"unknown tokenizer backend {name!r}; choose 'janome' or 'sudachi'")
+
+
+def analyze_columns(backend: Backend, text: str) -> MorphemeColumns:
+    """The backend's `analyze_columns` when it has one, else its `analyze` as columns."""
+    fast = getattr(backend, "analyze_columns", None)
+    return fast(text) if fast is not None else MorphemeColumns.from_morphemes(backend.analyze(text))

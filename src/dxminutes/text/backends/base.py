@@ -28,3 +28,28 @@ class Backend(Protocol):
 def pad_pos(fields: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     """Pad or cut a POS sequence to exactly four levels, filling with '*'."""
     return ((*tuple(fields), "*", "*", "*", "*"))[:4]
+
+
+class MorphemeColumns(NamedTuple):
+    """Morphemes as three parallel lists; `pos` holds comma-joined four-level POS strings.
+
+    The fast path of every backend (`analyze_columns`): no object per morpheme, and the lists
+    go straight into the cache table and the array term filter.
+    """
+
+    surface: list[str]
+    base: list[str]
+    pos: list[str]
+
+    @classmethod
+    def empty(cls) -> MorphemeColumns:
+        return cls([], [], [])
+
+    @classmethod
+    def from_morphemes(cls, morphemes: list[Morpheme]) -> MorphemeColumns:
+        return cls(
+            [m.surface for m in morphemes], [m.base for m in morphemes], [",".join(m.pos) for m in morphemes]
+        )
+
+    def morphemes(self) -> list[Morpheme]:
+        return [Morpheme(s, b, tuple(p.split(","))) for s, b, p in zip(self.surface, self.base, self.pos)]

@@ -6,8 +6,13 @@ import importlib.metadata
 from pathlib import Path
 
 from dxminutes import config
-from dxminutes.text.backends.base import Morpheme
-from dxminutes.text.backends.userdict import analyze_with_user_terms, read_user_terms, user_term_pattern
+from dxminutes.text.backends.base import Morpheme, MorphemeColumns
+from dxminutes.text.backends.userdict import (
+    analyze_columns_with_user_terms,
+    analyze_with_user_terms,
+    read_user_terms,
+    user_term_pattern,
+)
 
 _JANOME: list = []  # the per-process janome Tokenizer, built on first use
 
@@ -48,4 +53,18 @@ class JanomeBackend:
     def analyze(self, text: str) -> list[Morpheme]:
         return analyze_with_user_terms(
             text, self.user_terms, user_term_pattern(tuple(self.user_terms)), self._analyze_plain
+        )
+
+    def _columns_plain(self, text: str, out: MorphemeColumns) -> None:
+        surface, base_, pos = out.surface.append, out.base.append, out.pos.append
+        for tok in _janome_tokenizer().tokenize(text):
+            s, b = tok.surface, tok.base_form
+            surface(s)
+            base_(s if b == "*" else b)
+            pos(tok.part_of_speech)
+
+    def analyze_columns(self, text: str) -> MorphemeColumns:
+        """`analyze` as three lists (the fast path; the same morphemes)."""
+        return analyze_columns_with_user_terms(
+            text, self.user_terms, user_term_pattern(tuple(self.user_terms)), self._columns_plain
         )

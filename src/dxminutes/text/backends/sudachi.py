@@ -67,8 +67,13 @@ from functools import cache
 from pathlib import Path
 
 from dxminutes import config
-from dxminutes.text.backends.base import Morpheme, pad_pos
-from dxminutes.text.backends.userdict import analyze_with_user_terms, read_user_terms, user_term_pattern
+from dxminutes.text.backends.base import Morpheme, MorphemeColumns, pad_pos
+from dxminutes.text.backends.userdict import (
+    analyze_columns_with_user_terms,
+    analyze_with_user_terms,
+    read_user_terms,
+    user_term_pattern,
+)
 
 #: Sudachi refuses very long inputs and its lattice is slower on long ones: longer pieces are
 #: cut at line or sentence ends first.
@@ -276,3 +281,35 @@ class SudachiBackend:
                 base = m.dictionary_form() or surface
                 out.append(Morpheme(surface, base, pos))
                 prev = pos
+
+    def analyze_columns(self, text: str) -> MorphemeColumns:
+        """`analyze` as three lists (the fast path; the same morphemes)."""
+        return analyze_columns_with_user_terms(text, self.user_terms, self._pattern, self._columns_plain)
+
+    def _columns_plain(self, text: str, out: MorphemeColumns) -> None:
+        if not text:
+            return
+        tokenizer, pos_of, memo = _sudachi(self.mode)
+        strings = _COLUMN_MEMO.setdefault(self.mode, {})  # (pos id, dependent surface, prev) → (tuple, str)
+        prev = tuple(out.pos[-1].split(",")) if out.pos else None
+        add_surface, add_base, add_pos = out.surface.append, out.base.append, out.pos.append
+        dependent = _DEPENDENT_NOUNS
+        for chunk in _chunks(text):
+            for m in tokenizer.tokenize(chunk):
+                surface = m.surface()
+                pos_id = m.part_of_speech_id()
+                key = (pos_id, surface if surface in dependent else "", prev)
+                hit = strings.get(key)
+                if hit is None:
+                    tup = memo.get(key)
+                    if tup is None:
+                        tup = memo[key] = map_pos(pos_of[pos_id], surface, prev)
+                    hit = strings[key] = (tup, ",".join(tup))
+                add_surface(surface)
+                add_base(m.dictionary_form() or surface)
+                add_pos(hit[1])
+                prev = hit[0]
+
+
+#: Per split mode, the memo of `_columns_plain`: POS key → (IPADIC tuple, its string).
+_COLUMN_MEMO: dict[str, dict] = {}

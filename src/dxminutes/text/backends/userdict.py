@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from dxminutes.text.backends.base import USERDICT_POS, USERDICT_TAG, Morpheme, pad_pos
+from dxminutes.text.backends.base import USERDICT_POS, USERDICT_TAG, Morpheme, MorphemeColumns, pad_pos
 
 #: Latin letters and digits: an ASCII user term only matches as a whole word (`AI` not in `EMAIL`).
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
@@ -63,6 +63,28 @@ def analyze_with_user_terms(
             if m.start() > start:
                 analyze_plain(text[start : m.start()], out)
             out.append(Morpheme(m.group(), m.group(), terms[m.group()]))
+            start = m.end()
+    if start < len(text):
+        analyze_plain(text[start:], out)
+    return out
+
+
+def analyze_columns_with_user_terms(
+    text: str,
+    terms: Mapping[str, tuple[str, ...]],
+    pattern: re.Pattern | None,
+    analyze_plain: Callable[[str, MorphemeColumns], None],
+) -> MorphemeColumns:
+    """`analyze_with_user_terms` producing `MorphemeColumns` (the same morphemes, as lists)."""
+    out = MorphemeColumns.empty()
+    start = 0
+    if pattern is not None:
+        for m in pattern.finditer(text):
+            if m.start() > start:
+                analyze_plain(text[start : m.start()], out)
+            out.surface.append(m.group())
+            out.base.append(m.group())
+            out.pos.append(",".join(terms[m.group()]))
             start = m.end()
     if start < len(text):
         analyze_plain(text[start:], out)

@@ -1,0 +1,178 @@
+"""Measure the effect of each dictionary change listed in docs/codebook.md §9 (Dictionary audit).
+
+Run from the project root after `python -m dxminutes build`:
+
+    .venv/bin/python docs/dictionary_audit.py > /tmp/audit.md
+
+For every change, the current dictionary is compared with the dictionary where only that change
+is undone (`validity.edit_themes`), on the seed gold sample's tuning municipalities (the only
+turns looked at while changing the dictionary) and, for information, on the held-out ones. The
+independent sample is not used here, so it stays a test set.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dxminutes import config
+from dxminutes.analysis import themes as th
+from dxminutes.analysis import validity as v
+from dxminutes.corpus import build
+
+P = th.load_themes()
+PROC = {i: p for i, p in enumerate(P.procedural)}
+
+# (entry, theme, change, reason, undo: kwargs of edit_themes)
+CHANGES = [
+    # ---------------------------------------------------------------- procedural sentences
+    ("procedural: handout headings 【資料…】", "all", "new", "G2: a list of handouts names documents",
+     {"drop_procedural": [PROC[0]]}),
+    ("procedural: opening/closing a meeting", "all", "new", "G3: 「…本部を開会します」「…研修会を始めます」",
+     {"drop_procedural": [PROC[1], PROC[2]]}),
+    ("procedural: agenda announcements, calls for an explanation", "all", "new",
+     "G3: 「次に、…について事務局から説明をお願いします」", {"drop_procedural": [PROC[3], PROC[4], PROC[5]]}),
+    ("procedural: summary bullets naming what was explained", "all", "new", "G5: 「・DX推進計画について説明」",
+     {"drop_procedural": [PROC[6]]}),
+    ("procedural: calls on the next speaker", "all", "new", "G3: 「はい、今井委員。」", {"drop_procedural": [PROC[7]]}),
+    ("procedural: housekeeping (microphone, minutes, next meeting)", "all", "new",
+     "G3: housekeeping even when it names a digital tool", {"drop_procedural": [PROC[8], PROC[9], PROC[10]]}),
+    # ---------------------------------------------------------------- dx
+    ("デジタル, デジタライゼーション, デジタイゼーション", "dx", "added",
+     "definition: digitalisation, the concept of DX (digitisation → digitalisation)",
+     {"drop": ["デジタル", "デジタライゼーション", "デジタイゼーション"]}),
+    ("システム, 情報システム, システム化", "dx", "added", "definition: introducing, using or evaluating systems",
+     {"drop": ["システム", "情報システム", "システム化"]}),
+    ("IT, IoT", "dx", "added", "definition: ICT (variants)", {"drop": ["IT", "IoT"]}),
+    ("クラウド, ガバメントクラウド, グループウェア, ノーコード, ローコード, アプリ, チャットボット", "dx", "added",
+     "definition: AI, RPA, no-code tools, cloud, groupware",
+     {"drop": ["クラウド", "ガバメントクラウド", "グループウェア", "ノーコード", "ローコード", "アプリ", "チャットボット"]}),
+    ("オンライン, 電子決裁, 電子化, 電子的, 電子データ, 電子媒体, PDF化", "dx", "added",
+     "definition: online procedures, e-application, electronic approval; B-dx-2",
+     {"drop": ["オンライン", "電子決裁", "電子化", "電子的", "電子データ", "電子媒体", "PDF化"]}),
+    ("pattern 紙による決裁 / 紙媒体 / 紙と判子 / 押印", "dx", "added",
+     "B-dx-2: saying a process is still on paper is about the level of digitalisation",
+     {"drop": [P["dx"].patterns[2]]}),
+    ("オープンデータ, ビッグデータ, EBPM, pattern データ活用/利活用/連携/分析/化", "dx", "added",
+     "definition: data use, open data, EBPM as part of the digital agenda",
+     {"drop": [P["dx"].patterns[3], "オープンデータ", "ビッグデータ", "EBPM"]}),
+    ("bare データ not a term (only the data-use pattern)", "dx", "narrowed",
+     "bare データ also fires on backups and 'important data' (security, G6)",
+     {"add_terms": ["データ"]}),
+    ("マイナンバー, マイナンバーカード, マイナポータル", "dx", "added", "definition: My Number Card as digital infrastructure",
+     {"drop": ["マイナンバー", "マイナンバーカード", "マイナポータル"]}),
+    ("標準化, 共通化, 共同調達", "dx", "added", "definition: system standardisation, joint procurement",
+     {"drop": ["標準化", "共通化", "共同調達"]}),
+    ("UX, UI, ユーザーインターフェース, ユーザーインタフェース, ユーザーエクスペリエンス", "dx", "added",
+     "frame convenience: usability/UX of digital services",
+     {"drop": ["UX", "UI", "ユーザーインターフェース", "ユーザーインタフェース", "ユーザーエクスペリエンス"]}),
+    ("テレワーク, 働き方, 意識改革, スマート化", "dx", "added (意識改革, 働き方 moved from staffing)",
+     "frame organisation: telework, new ways of working, mindset (6.3)",
+     {"drop": ["テレワーク", "働き方", "意識改革", "スマート化"]}),
+    ("exclude: names of plans, bodies and units (…情報化推進計画, DX推進本部, デジタル推進課)", "dx", "new exclude",
+     "G2: names are not content", {"drop": [P["dx"].exclude[1]]}),
+    ("exclude: システム…セキュリティ (システムのセキュリティ, システム面での技術的セキュリティ)", "dx", "new exclude",
+     "G6: the security of systems is security, not digitalisation", {"drop": [P["dx"].exclude[2]]}),
+    # ---------------------------------------------------------------- security
+    ("流出, 機密, 極秘, 秘密情報", "security", "added", "definition: confidentiality, leaks, classified documents",
+     {"drop": ["流出", "機密", "極秘", "秘密情報"]}),
+    ("閉域網, アクセス権, pattern ネットワークを分離", "security", "added",
+     "definition: network separation (閉域網), access rights",
+     {"drop": ["閉域網", "アクセス権", P["security"].patterns[3]]}),
+    ("バックアップ, システム障害, システムダウン", "security", "added", "definition: integrity and availability; B-sec-4",
+     {"drop": ["バックアップ", "システム障害", "システムダウン"]}),
+    ("exclude (新型)コロナウイルス", "security", "new exclude", "a disease, not malware",
+     {"drop": [P["security"].exclude[0]]}),
+    ("audit pattern without デジタル監査", "security", "narrowed",
+     "auditing of digital projects is not information security (only audits of information systems)",
+     {"drop": [P["security"].patterns[1]],
+      "add_patterns": ["(情報セキュリティ|セキュリティ|情報|システム|デジタル|IT|ICT)監査"]}),
+    # ---------------------------------------------------------------- staffing
+    ("職員 → patterns 職員の数/配置/異動/育成/研修/教育/確保/採用/負担/能力/スキル/知識/不足/削減, 職員への研修",
+     "staffing", "narrowed",
+     "staff are named in passing everywhere; the theme is their numbers, skills, development, burden",
+     {"drop": [P["staffing"].patterns[0], P["staffing"].patterns[1]], "add_terms": ["職員"]}),
+    ("意識改革 removed", "staffing", "removed", "6.3: mindset alone is dx:organisation, not staffing",
+     {"add_terms": ["意識改革"]}),
+    ("働き方 removed", "staffing", "removed", "codebook: telework and new ways of working are dx:organisation",
+     {"add_terms": ["働き方"]}),
+    ("勉強会, IT人材, 人手, 職員数, 定員, 採用, 異動, 人事, ローテーション, 配置換え", "staffing", "added",
+     "definition: numbers of staff, training, recruitment, retention and rotation",
+     {"drop": ["勉強会", "IT人材", "人手", "職員数", "定員", "採用", "異動", "人事", "ローテーション", "配置換え"]}),
+    ("専門家, 専門職, 専門技術者, アドバイザー, アドバイザリー, コンサルタント, コンサルティング, 伴走, 民間委託",
+     "staffing", "added", "frame outside: advisers, consultants, specialist hiring, 伴走 support, outsourcing",
+     {"drop": ["専門家", "専門職", "専門技術者", "アドバイザー", "アドバイザリー", "コンサルタント", "コンサルティング",
+               "伴走", "民間委託"]}),
+    ("専管, 担当部署, 責任者, 推進員, 推進リーダー, 組織, 部局, 役割", "staffing", "added",
+     "frame structure: responsible unit, dedicated department, roles, DX leaders per section",
+     {"drop": ["専管", "担当部署", "責任者", "推進員", "推進リーダー", "組織", "部局", "役割"]}),
+    ("メンタルヘルス, 心身, 休職; pattern 負担が大きい/膨大な負担", "staffing", "added",
+     "B-st-1 workload as a problem, B-st-3 staff health",
+     {"drop": ["メンタルヘルス", "心身", "休職", P["staffing"].patterns[2]]}),
+    ("exclude 負担の軽減/削減", "staffing", "new exclude", "6.2: burden reduction as a benefit of a tool is dx:efficiency",
+     {"drop": [P["staffing"].exclude[3]]}),
+    # ---------------------------------------------------------------- digital divide
+    ("窓口 → patterns 対面/有人窓口, 窓口での支援/相談/案内, 窓口を残す", "digital_divide", "narrowed",
+     "any counter (窓口対応, 窓口での手続き) is not in-person support; the theme is keeping human help",
+     {"drop": [P["digital_divide"].patterns[2]], "add_terms": ["窓口"]}),
+    ("barrier pattern without 来られない/来庁できない", "digital_divide", "narrowed",
+     "codebook: 「市役所に来られない人でも…手続きができる」 is dx:convenience, nobody is left behind",
+     {"drop": [P["digital_divide"].patterns[0]],
+      "add_patterns": ["(来られない|来庁できない|行けない|使えない|使いこなせない|ついていけない)(人|方)"]}),
+    ("barrier pattern + 利用できない/持っていない/苦手な/わからない人・方", "digital_divide", "added",
+     "definition: people without devices, skills or willingness; inclusion: people who cannot keep up",
+     {"drop": [P["digital_divide"].patterns[0]],
+      "add_patterns": ["(使えない|使いこなせない|ついていけない)(人|方)"]}),
+    ("情報弱者, デジタル弱者, 障害のある, 障がいのある, 外国人, 多言語, アクセシビリティ, ユニバーサルデザイン",
+     "digital_divide", "added", "definition: accessibility, disabilities, foreign residents",
+     {"drop": ["情報弱者", "デジタル弱者", "障害のある", "障がいのある", "外国人", "多言語", "アクセシビリティ",
+               "ユニバーサルデザイン"]}),
+    ("pattern 市民/区民/住民のリテラシー", "digital_divide", "added",
+     "definition: residents' information literacy (and, by the longest match, not staff リテラシー)",
+     {"drop": [P["digital_divide"].patterns[3]]}),
+    ("patterns 情報が市民に届く/市民が情報を受けられる, 市民の理解", "digital_divide", "added",
+     "definition and B-dd-3: information reaching and understood by all residents",
+     {"drop": [P["digital_divide"].patterns[4], P["digital_divide"].patterns[5]]}),
+]
+
+
+def _fmt(before, after):
+    if pd.isna(before) and pd.isna(after):
+        return "n/a"
+    if abs(after - before) < 5e-4:
+        return f"{after:.2f} (=)"
+    return f"{before:.2f}→{after:.2f}"
+
+
+def main() -> None:
+    turns = build.read_processed(config.PROCESSED_DIR).turns
+    gold = v.match_gold(v.read_gold(), turns)
+    munis = list(pd.unique(gold["municipality"]))
+    subsets = {
+        "tuning": [m for m in munis if m in v.TUNING_MUNICIPALITIES],
+        "held_out": [m for m in munis if m not in v.TUNING_MUNICIPALITIES],
+    }
+
+    def score(ts):
+        a = v.agreement(gold, th.code_turns(turns, ts), subsets=subsets, n_boot=0, random_state=0)
+        return a.set_index(["subset", "theme", "metric"])["value"]
+
+    now = score(P)
+    print("| entry | theme | change | reason | tuning P | tuning R | tuning κ | held-out κ |")
+    print("|---|---|---|---|---|---|---|---|")
+    for entry, theme, change, reason, undo in CHANGES:
+        key = None if theme == "all" else theme
+        was = score(v.edit_themes(P, key, **undo))
+        affected = [theme] if key else [
+            t for t in P.keys if not (now.xs(t, level="theme") - was.xs(t, level="theme")).abs().fillna(0).lt(5e-4).all()
+        ]
+        for t in affected or ["(none)"]:
+            if t == "(none)":
+                print(f"| {entry} | all | {change} | {reason} | (no change) | | | |")
+                continue
+            cells = [_fmt(was[(s, t, m)], now[(s, t, m)]) for s, m in
+                     [("tuning", "precision"), ("tuning", "recall"), ("tuning", "kappa"), ("held_out", "kappa")]]
+            print(f"| {entry} | {t} | {change} | {reason} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,214 @@
+"""Declaring a corpus's conventions without code: `dxminutes.toml` beside `catalog.csv`.
+
+A corpus folder may hold a small TOML file that adds what the built-in conventions do not know:
+
+```toml
+# Speaker lines, tried before the built-in conventions. Named groups: `speech` (the speech on
+# the same line), `name`, `post`, `label` (default: the line before the speech).
+[[speaker]]
+pattern = '^#(?P<name>[^#]+)#\\s*(?P<speech>.*)$'
+role = "member"              # optional: the role when the label holds no role word
+
+[roles]                      # role words: word → chair, vice_chair, member, official, expert
+"支配人" = "official"
+
+[[metadata]]                 # per-file defaults, by glob on the path relative to the folder
+files = "chiyoda/*.txt"
+municipality = "千代田区"
+prefecture = "東京都"
+record_kind = "summary"
+```
+
+Patterns see the cleaned text (NFKC, so `（` is `(`; one line per paragraph; the spaces that
+PDF extraction puts between characters removed). A file with an error gives ONE warning naming
+`dxminutes.toml` and the problem, and the corpus loads with the built-in conventions only.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dxminutes.corpus import roles
+
+CONVENTION_FILE = "dxminutes.toml"
+METADATA_KEYS = ("municipality", "prefecture", "body", "meeting_title", "meeting_date", "record_kind")
+RECORD_KINDS = ("verbatim", "summary", "report")
+ASSIGNABLE_ROLES = tuple(role for role in roles.ROLES if role != "unknown")
+_ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class ConventionError(ValueError):
+    """A problem in `dxminutes.toml`."""
+
+
+@dataclass(frozen=True)
+class SpeakerPattern:
+    regex: re.Pattern[str]
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Convention:
+    """Speaker patterns, role words and metadata defaults of one corpus (empty by default)."""
+
+    speaker_patterns: tuple[SpeakerPattern, ...] = ()
+    role_words: dict[str, str] = field(default_factory=dict)
+    metadata: tuple[tuple[str, dict[str, str]], ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    def match_speaker(self, line: str) -> dict | None:
+        """The groups of the first declared speaker pattern that matches `line` (with `role`), or None.
+
+        Returns `label`, `name`, `post`, `speech` and `role` (`None` when the label holds no
+        role word and the pattern declares none).
+        """
+        for pattern in self._all_patterns():
+            match = pattern.regex.match(line)
+            if not match:
+                continue
+            groups = {key: (value or "").strip() for key, value in match.groupdict().items()}
+            speech = groups.get("speech", "")
+            if groups.get("label"):
+                label = groups["label"]
+            elif "speech" in groups and match.start("speech") >= 0:
+                label = line[: match.start("speech")].rstrip()
+            else:
+                label = line.strip()
+            role = self.classify(groups.get("post") or label)
+            if role == "unknown":
+                role = pattern.role
+            return {
+                "label": label,
+                "name": groups.get("name", ""),
+                "post": groups.get("post", ""),
+                "speech": speech,
+                "role": role,
+            }
+        return None
+
+    def classify(self, label: str) -> str:
+        """`roles.classify_role` with the declared role words added (the last word still decides)."""
+        return roles.classify_role(label, self.role_words or None)
+
+    def metadata_for(self, file: str) -> dict[str, str]:
+        """Metadata defaults for `file` (a path relative to the corpus folder); later blocks win."""
+        values: dict[str, str] = {}
+        for glob, defaults in self.metadata:
+            if fnmatch.fnmatchcase(file, glob) or fnmatch.fnmatchcase(Path(file).name, glob):
+                values.update(defaults)
+        return values
+
+    def row_for(self, file: str, catalog_row: dict | None) -> dict | None:
+        """The catalog row of `file` with the declared defaults under it (a catalog value wins)."""
+        defaults = self.metadata_for(file)
+        if not defaults:
+            return catalog_row
+        return {**defaults, **(catalog_row or {})}
+
+    def _all_patterns(self) -> tuple[SpeakerPattern, ...]:
+        return self.speaker_patterns + _role_word_patterns(tuple(sorted(self.role_words)))
+
+
+def _role_word_patterns(words: tuple[str, ...]) -> tuple[SpeakerPattern, ...]:
+    """Declared role words open speaker lines the way the built-in ones do: `○山田支配人 …`, `支配人: …`."""
+    if not words:
+        return ()
+    alt = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    chars = roles._NAME_CHARS
+    return (
+        SpeakerPattern(
+            re.compile(
+                # cleaning keeps no space after a word it does not know: the speech may follow at once
+                rf"^(?P<label>[{roles.MARKS}]\s?(?P<post>{chars}{{0,15}}?(?:{alt})))\s*(?P<speech>.*)$"
+            )
+        ),
+        SpeakerPattern(
+            re.compile(rf"^(?P<label>(?P<post>{chars}{{0,15}}?(?:{alt})))\s*:\s*(?P<speech>\S.*)$")
+        ),
+    )
+
+
+def parse_convention(text: str) -> Convention:
+    """Parse the TOML text of a convention file; raise `ConventionError` naming the problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConventionError(f"not valid TOML ({exc})") from None
+    unknown = set(data) - {"speaker", "roles", "metadata"}
+    if unknown:
+        raise ConventionError(f"unknown section {sorted(unknown)[0]!r} (expected speaker, roles, metadata)")
+    patterns = []
+    for i, entry in enumerate(_tables(data, "speaker"), start=1):
+        source = entry.get("pattern")
+        if not isinstance(source, str) or not source:
+            raise ConventionError(f"[[speaker]] {i}: 'pattern' must be a non-empty string")
+        try:
+            regex = re.compile(source)
+        except re.error as exc:
+            raise ConventionError(f"[[speaker]] {i}: invalid regular expression ({exc})") from None
+        if not set(regex.groupindex) & {"label", "name", "post", "speech"}:
+            raise ConventionError(
+                f"[[speaker]] {i}: the pattern needs a named group (label, name, post or speech)"
+            )
+        role = entry.get("role")
+        if role is not None and role not in ASSIGNABLE_ROLES:
+            raise ConventionError(
+                f"[[speaker]] {i}: unknown role {role!r} (one of {', '.join(ASSIGNABLE_ROLES)})"
+            )
+        patterns.append(SpeakerPattern(regex, role))
+    role_words = data.get("roles", {})
+    if not isinstance(role_words, dict):
+        raise ConventionError("[roles] must be a table of word = role")
+    for word, role in role_words.items():
+        if role not in ASSIGNABLE_ROLES:
+            raise ConventionError(
+                f"[roles] {word!r}: unknown role {role!r} (one of {', '.join(ASSIGNABLE_ROLES)})"
+            )
+    metadata = []
+    for i, entry in enumerate(_tables(data, "metadata"), start=1):
+        glob = entry.get("files")
+        if not isinstance(glob, str) or not glob:
+            raise ConventionError(f"[[metadata]] {i}: 'files' must be a glob such as \"*.txt\"")
+        values = {key: value for key, value in entry.items() if key != "files"}
+        for key, value in values.items():
+            if key not in METADATA_KEYS:
+                raise ConventionError(
+                    f"[[metadata]] {i}: unknown field {key!r} (one of {', '.join(METADATA_KEYS)})"
+                )
+            if not isinstance(value, str):
+                raise ConventionError(f"[[metadata]] {i}: {key} must be a string")
+        if "record_kind" in values and values["record_kind"] not in RECORD_KINDS:
+            raise ConventionError(f"[[metadata]] {i}: record_kind must be one of {', '.join(RECORD_KINDS)}")
+        if "meeting_date" in values and not _ISO_DATE_RE.match(values["meeting_date"]):
+            raise ConventionError(f"[[metadata]] {i}: meeting_date must be an ISO date (YYYY-MM-DD)")
+        metadata.append((glob, values))
+    return Convention(tuple(patterns), dict(role_words), tuple(metadata))
+
+
+def load_convention(folder: Path | str) -> Convention:
+    """The convention declared in `folder/dxminutes.toml`; the empty convention when there is none.
+
+    A file that cannot be read or parsed gives the empty convention with ONE warning in
+    `.warnings` naming `dxminutes.toml` and the problem; it never raises.
+    """
+    path = Path(folder) / CONVENTION_FILE
+    if not path.is_file():
+        return Convention()
+    try:
+        return parse_convention(path.read_text(encoding="utf-8-sig"))
+    except (ConventionError, UnicodeDecodeError, OSError) as exc:
+        problem = str(exc) if isinstance(exc, ConventionError) else f"cannot be read ({type(exc).__name__})"
+        return Convention(warnings=(f"{CONVENTION_FILE}: {problem}; using the built-in conventions",))
+
+
+def _tables(data: dict, key: str) -> list[dict]:
+    value = data.get(key, [])
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
+        raise ConventionError(f"[[{key}]] must be an array of tables")
+    return value

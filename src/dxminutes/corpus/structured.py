@@ -1,0 +1,512 @@
+"""Structured inputs: minutes already split into utterances, one per row or record.
+
+`read_structured(path)` reads
+
+* **CSV / TSV** (`.csv`, `.tsv`; encoding detected like text files, delimiter `,` or tab) and
+  **Excel** (`.xlsx`, every sheet with a text column; read with openpyxl): the header is the first
+  of the first 10 rows that names a text column; rows above it (a sheet title) are non-speech and
+  give the meeting title (and date) when no column does. Header names are matched after NFKC, lower case and without spaces, `_`, `-`
+  (`COLUMN_ALIASES`): speaker 発言者/話者/氏名/speaker/name, role 役職/肩書/role/position, text
+  発言/発言内容/本文/内容/text/speech/utterance, date 日付/開催日/年月日/date/meeting_date,
+  municipality 自治体/自治体名/市区町村/団体名/municipality, prefecture 都道府県/prefecture,
+  meeting title 会議名/会議/title/meeting, document 文書/会議録ID/document/doc_id/meeting_id,
+  order 発言順/順番/order/no. Only the text column is required.
+* **the 国会会議録検索システム API's JSON**: an object with a `speechRecord` list (the speech
+  API) or a `meetingRecord` list whose items hold `speechRecord` (the meeting API); fields
+  `speaker`, `speakerPosition`, `speakerRole`, `speakerGroup`, `speech`, `date`, `nameOfHouse`,
+  `nameOfMeeting`, `issue`, `issueID`, `speechOrder`. Municipality `国`. The record with
+  `speechOrder` 0 (the meeting's front matter, speaker `会議録情報`) is non-speech; the `○氏名君`
+  that opens each `speech` is removed from the text.
+* **PoliInfo-style JSON**: a list of utterance objects, or an object with one such list
+  (under any key). Each object's keys are matched with the same aliases as CSV headers, so
+  `Speaker`/`speaker`, `Utterance`/`utterance`/`text`, `Date`/`date`, `Municipality`,
+  `Prefecture`, `Title`/`ProceedingTitle`/`Meeting`, `MeetingID`/`ProceedingID`, `Role`/`Position`
+  and `Order`/`ID` are accepted; only the utterance field is required.
+
+Rows form documents by the document column, else by the meeting title column, else one
+document per file (per sheet when several sheets hold utterances). Rows keep their order (sorted by
+the order column when there is one); rows without text are skipped and counted in a warning.
+Columns that are not mapped are kept in each document's `turns` as extra columns.
+
+The role of a turn comes from `roles.classify_role` on the role column (else the speaker label);
+where it finds no role word, a Diet speaker with a 会派 (`speakerGroup`) is a `member` and a
+minister or other government post (`NATIONAL_OFFICIAL_WORDS`) an `official`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from dxminutes.config import relpath
+from dxminutes.corpus import roles
+from dxminutes.corpus.dates import DateError, find_dates, parse_date
+from dxminutes.corpus.readers import InputError, decode_bytes, file_format, is_structured, read_bytes
+from dxminutes.schema import SEGMENT_TURN_COLUMNS
+
+#: Canonical field → header names (compared after `_header_key`).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "document": (
+        "document",
+        "doc",
+        "docid",
+        "documentid",
+        "meetingid",
+        "proceedingid",
+        "issueid",
+        "文書",
+        "文書id",
+        "会議録id",
+        "会議id",
+    ),
+    "meeting_title": (
+        "meetingtitle",
+        "title",
+        "meeting",
+        "proceedingtitle",
+        "nameofmeeting",
+        "会議名",
+        "会議",
+        "会議名称",
+        "会議録名",
+        "委員会名",
+        "会議体",
+        "件名",
+    ),
+    "municipality": (
+        "municipality",
+        "city",
+        "自治体",
+        "自治体名",
+        "市区町村",
+        "市区町村名",
+        "市町村",
+        "市町村名",
+        "団体名",
+        "地方公共団体",
+        "議会名",
+    ),
+    "prefecture": ("prefecture", "都道府県", "都道府県名"),
+    "meeting_date": (
+        "date",
+        "meetingdate",
+        "日付",
+        "日時",
+        "開催日",
+        "開催日時",
+        "開催年月日",
+        "会議日",
+        "開会日",
+        "年月日",
+    ),
+    "speaker": (
+        "speaker",
+        "speakername",
+        "name",
+        "発言者",
+        "発言者名",
+        "発言者氏名",
+        "議員名",
+        "話者",
+        "氏名",
+    ),
+    "role": (
+        "role",
+        "position",
+        "speakerposition",
+        "speakerrole",
+        "役職",
+        "役職名",
+        "肩書",
+        "肩書き",
+        "役割",
+    ),
+    "text": (
+        "text",
+        "speech",
+        "utterance",
+        "content",
+        "body",
+        "発言",
+        "発言内容",
+        "発言文",
+        "発言本文",
+        "発言要旨",
+        "本文",
+        "内容",
+    ),
+    "order": ("order", "speechorder", "no", "number", "id", "発言順", "順番", "番号"),
+}
+#: How many rows from the top the header row of a table is looked for in.
+HEADER_SEARCH_ROWS = 10
+#: Metadata fields a column may give (the first non-empty value of the document wins).
+METADATA_COLUMNS = ("municipality", "prefecture", "meeting_title", "meeting_date")
+#: Government posts of national bodies that `roles.ROLE_WORDS` does not list.
+NATIONAL_OFFICIAL_WORDS = ("大臣", "政務官", "長官", "政府参考人", "政府特別補佐人", "内閣法制局")
+#: The front-matter record of the Diet API.
+KOKKAI_FRONT_MATTER = "会議録情報"
+_KOKKAI_SPEAKER_PREFIX = re.compile(r"^\s*○[^\s\u3000]{1,40}?[\s\u3000]+")
+
+
+@dataclass(frozen=True)
+class StructuredDocument:
+    """One document of a structured file: its key (None: the whole file), turns and metadata."""
+
+    key: str | None
+    turns: pd.DataFrame  # SEGMENT_TURN_COLUMNS, then the unmapped columns of the rows
+    metadata: dict[str, str | None]
+    non_speech: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StructuredFile:
+    path: str
+    format: str
+    encoding: str
+    documents: tuple[StructuredDocument, ...]
+    columns: dict[str, str] = field(default_factory=dict)  # field → header used
+    warnings: tuple[str, ...] = ()
+
+
+def read_structured(path: Path | str) -> StructuredFile:
+    """Read a CSV, TSV, Excel or JSON file of utterances (see the module docstring)."""
+    path = Path(path)
+    if not is_structured(path):
+        raise InputError(path, "not a structured file (.csv, .tsv, .xlsx, .json)")
+    fmt = file_format(path)
+    data = read_bytes(path)
+    if not data.strip():
+        raise InputError(path, "empty file")
+    if fmt == "xlsx":
+        return _from_tables(path, fmt, "xlsx", _xlsx_tables(path, data), ())
+    text, encoding, warnings = decode_bytes(path, data)
+    if fmt == "json":
+        return _from_json(path, text, encoding, warnings)
+    delimiter = "\t" if fmt == "tsv" else _delimiter(text)
+    rows = [row for row in csv.reader(io.StringIO(text.replace("\r\n", "\n")), delimiter=delimiter)]
+    return _from_tables(path, fmt, encoding, [(None, rows)], warnings)
+
+
+def header_field(name: object) -> str | None:
+    """The canonical field of a header name (`発言者` → speaker, `Utterance` → text), or None."""
+    key = _header_key(name)
+    for canonical, aliases in COLUMN_ALIASES.items():
+        if key in aliases:
+            return canonical
+    return None
+
+
+def role_of(role_label: str, speaker_label: str = "", group: str = "") -> str:
+    """`roles.classify_role` on the role column (else the speaker label), with two national additions."""
+    for label in (role_label, speaker_label):
+        if label:
+            role = roles.classify_role(unicodedata.normalize("NFKC", label))
+            if role != "unknown":
+                return role
+    label = f"{role_label}{speaker_label}"
+    if any(word in label for word in NATIONAL_OFFICIAL_WORDS):
+        return "official"
+    if group:
+        return "member"  # a legislator's parliamentary group (会派)
+    return "unknown"
+
+
+# --- tables (CSV, TSV, Excel) -------------------------------------------------------------------
+
+
+def _from_tables(path, fmt, encoding, tables, warnings) -> StructuredFile:
+    frames, columns = [], {}
+    for sheet, rows in tables:
+        rows = [row for row in rows if any(_cell(c) for c in row)]
+        if not rows:
+            continue
+        # the header is the first of the first rows that names a text column; rows above it
+        # (a sheet title such as `令和5年第3回定例会 発言一覧`) are kept as non-speech
+        at = next((i for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if "text" in _mapping(row)), 0)
+        preamble = tuple(" ".join(_cell(c) for c in row if _cell(c)) for row in rows[:at])
+        rows = rows[at:]
+        header = [_cell(c) for c in rows[0]]
+        mapping = _mapping(header)
+        if "text" not in mapping:
+            if sheet is None:
+                names = ", ".join(h for h in header if h) or "none"
+                raise InputError(
+                    path, f"no text column (one of 発言, 本文, text, speech, utterance; headers: {names})"
+                )
+            continue
+        columns = columns or {name: header[i] for name, i in mapping.items()}
+        width = len(header)
+        body = [[_cell(c) for c in row[:width]] + [""] * (width - len(row)) for row in rows[1:]]
+        frame = pd.DataFrame(body, columns=_unique(header), dtype="str")
+        frame.attrs["mapping"] = {name: frame.columns[i] for name, i in mapping.items()}
+        frames.append((sheet, frame, preamble))
+    if not frames:
+        raise InputError(path, "no sheet with a text column (発言, 本文, text, speech, utterance)")
+    documents = []
+    per_sheet = len(frames) > 1
+    for sheet, frame, preamble in frames:
+        for doc in _documents(frame, frame.attrs["mapping"], sheet if per_sheet else None):
+            metadata = dict(doc.metadata)
+            if preamble and not metadata["meeting_title"]:
+                metadata["meeting_title"] = preamble[0]
+                if not metadata["meeting_date"]:
+                    metadata["meeting_date"] = next((iso for iso in map(_iso_date, preamble) if iso), None)
+            documents.append(replace(doc, metadata=metadata, non_speech=preamble + doc.non_speech))
+    return StructuredFile(relpath(path), fmt, encoding, tuple(documents), columns, tuple(warnings))
+
+
+def _documents(frame: pd.DataFrame, mapping: dict[str, str], sheet: str | None) -> list[StructuredDocument]:
+    key_column = mapping.get("document") or mapping.get("meeting_title")
+    if key_column:
+        keys = frame[key_column].fillna("").astype(str).str.strip()
+        groups = [(key, frame.loc[keys == key]) for key in dict.fromkeys(keys)]
+    else:
+        groups = [(sheet, frame)]
+    out = []
+    for key, rows in groups:
+        if "order" in mapping:
+            order = pd.to_numeric(rows[mapping["order"]], errors="coerce")
+            rows = rows.assign(_order=order).sort_values("_order", kind="mergesort").drop(columns="_order")
+        out.append(_document(key or None, rows, mapping))
+    return out
+
+
+def _document(
+    key, rows: pd.DataFrame, mapping: dict[str, str], group_column: str | None = None
+) -> StructuredDocument:
+    text_col, speaker_col, role_col = mapping["text"], mapping.get("speaker"), mapping.get("role")
+    mapped = set(mapping.values())
+    extra = [c for c in rows.columns if c not in mapped]
+    records, skipped = [], 0
+    for row in rows.to_dict("records"):
+        text = _cell(row.get(text_col)).strip()
+        if not text:
+            skipped += 1
+            continue
+        speaker_label = _cell(row.get(speaker_col)).strip() if speaker_col else ""
+        role_label = _cell(row.get(role_col)).strip() if role_col else ""
+        group = _cell(row.get(group_column)).strip() if group_column else ""
+        label = (
+            f"{speaker_label}({role_label})" if speaker_label and role_label else speaker_label or role_label
+        )
+        records.append(
+            {
+                "position": len(records),
+                "speaker_label": label,
+                "speaker": _speaker_name(speaker_label) or role_label or "不明",
+                "role": role_of(role_label, speaker_label, group),
+                "text": text,
+                **{column: _cell(row.get(column)) for column in extra},
+            }
+        )
+    turns = pd.DataFrame(records, columns=[*SEGMENT_TURN_COLUMNS, *extra])
+    turns = turns.astype({"position": "int64"}) if records else turns
+    metadata, warnings = {}, []
+    for name in METADATA_COLUMNS:
+        column = mapping.get(name)
+        values = [v.strip() for v in rows[column].fillna("").astype(str)] if column else []
+        distinct = list(dict.fromkeys(v for v in values if v))
+        metadata[name] = distinct[0] if distinct else None
+        if len(distinct) > 1:
+            warnings.append(
+                f"column {column} has {len(distinct)} values in one document; the first, {distinct[0]}, is used"
+            )
+    if metadata["meeting_date"]:
+        iso = _iso_date(metadata["meeting_date"])
+        if iso is None:
+            warnings.append(f"date '{metadata['meeting_date']}' not understood; left empty")
+        metadata["meeting_date"] = iso
+    if skipped:
+        warnings.append(f"{skipped} row(s) without text skipped")
+    return StructuredDocument(key, turns, metadata, (), tuple(warnings))
+
+
+# --- JSON ------------------------------------------------------------------------------------------
+
+
+def _from_json(path: Path, text: str, encoding: str, warnings) -> StructuredFile:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if isinstance(data, dict) and ("speechRecord" in data or "meetingRecord" in data):
+        return _from_kokkai(path, data, encoding, warnings)
+    records = data
+    if isinstance(data, dict):
+        lists = [
+            value
+            for value in data.values()
+            if isinstance(value, list) and value and isinstance(value[0], dict)
+        ]
+        if len(lists) != 1:
+            raise InputError(path, "JSON object without one list of utterance records")
+        records = lists[0]
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise InputError(path, "JSON is not a list of utterance records (objects)")
+    header = list(dict.fromkeys(key for record in records for key in record))
+    mapping = _mapping(header)
+    if "text" not in mapping:
+        raise InputError(
+            path, f"no utterance field (utterance, text, speech, 発言; fields: {', '.join(header)})"
+        )
+    frame = pd.DataFrame([[_cell(r.get(k)) for k in header] for r in records], columns=header, dtype="str")
+    named = {name: header[i] for name, i in mapping.items()}
+    documents = _documents(frame, named, None)
+    return StructuredFile(relpath(path), "json", encoding, tuple(documents), named, tuple(warnings))
+
+
+def _from_kokkai(path: Path, data: dict, encoding: str, warnings) -> StructuredFile:
+    speeches = list(data.get("speechRecord") or [])
+    for meeting in data.get("meetingRecord") or []:
+        for speech in meeting.get("speechRecord") or []:
+            speeches.append({**{k: v for k, v in meeting.items() if k != "speechRecord"}, **speech})
+    if not speeches:
+        raise InputError(path, "国会会議録 JSON without speech records")
+    meetings: dict[str, list[dict]] = {}
+    for speech in speeches:
+        key = speech.get("issueID") or "|".join(
+            str(speech.get(k) or "") for k in ("nameOfHouse", "nameOfMeeting", "issue", "date")
+        )
+        meetings.setdefault(str(key), []).append(speech)
+    documents = []
+    for key, items in meetings.items():
+        items = sorted(items, key=lambda s: _number(s.get("speechOrder")))
+        front = [
+            s for s in items if _number(s.get("speechOrder")) == 0 or s.get("speaker") == KOKKAI_FRONT_MATTER
+        ]
+        spoken = [s for s in items if s not in front]
+        rows = pd.DataFrame(
+            [
+                {
+                    "speaker": _cell(s.get("speaker")),
+                    # position then role, so the role (参考人, 証人) is the last word classify_role reads
+                    "role": _cell(s.get("speakerPosition")) + _cell(s.get("speakerRole")),
+                    "group": _cell(s.get("speakerGroup")),
+                    "text": _KOKKAI_SPEAKER_PREFIX.sub("", _cell(s.get("speech")), count=1),
+                    "speechOrder": _cell(s.get("speechOrder")),
+                    "speechID": _cell(s.get("speechID")),
+                    "speakerPosition": _cell(s.get("speakerPosition")),
+                }
+                for s in spoken
+            ],
+            columns=["speaker", "role", "group", "text", "speechOrder", "speechID", "speakerPosition"],
+            dtype="str",
+        )
+        first = items[0]
+        mapping = {
+            "speaker": "speaker",
+            "role": "role",
+            "text": "text",
+            "order": "speechOrder",
+            "group": "group",
+        }
+        doc = _document(key, rows, mapping, group_column="group")
+        title = "".join(_cell(first.get(k)) for k in ("nameOfHouse", "nameOfMeeting"))
+        issue = _cell(first.get("issue"))
+        metadata = {
+            "municipality": "国",
+            "prefecture": None,
+            "meeting_title": f"{title} {issue}".strip() or None,
+            "meeting_date": _iso_date(_cell(first.get("date"))),
+        }
+        non_speech = tuple(_cell(s.get("speech")) for s in front if _cell(s.get("speech")))
+        documents.append(StructuredDocument(key, doc.turns, metadata, non_speech, doc.warnings))
+    columns = {
+        "speaker": "speaker",
+        "role": "speakerRole/speakerPosition",
+        "text": "speech",
+        "order": "speechOrder",
+    }
+    return StructuredFile(relpath(path), "json", encoding, tuple(documents), columns, tuple(warnings))
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+
+def _xlsx_tables(path: Path, data: bytes) -> list[tuple[str, list[list]]]:
+    import zipfile
+
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InputError(path, f"not a readable Excel .xlsx file ({type(exc).__name__}: {exc})") from None
+    try:
+        return [
+            (sheet.title, [list(row) for row in sheet.iter_rows(values_only=True)])
+            for sheet in book.worksheets
+        ]
+    finally:
+        book.close()
+
+
+def _mapping(header: list) -> dict[str, int]:
+    """Field → index of the first header naming it."""
+    mapping: dict[str, int] = {}
+    for i, name in enumerate(header):
+        canonical = header_field(name)
+        if canonical and canonical not in mapping:
+            mapping[canonical] = i
+    return mapping
+
+
+def _header_key(name: object) -> str:
+    return re.sub(r"[\s_\-・]", "", unicodedata.normalize("NFKC", str(name or ""))).lower()
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if hasattr(value, "isoformat"):  # Excel dates and datetimes
+        return value.isoformat()[:10]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, name in enumerate(names):
+        name = name or f"column_{i + 1}"
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return out
+
+
+def _delimiter(text: str) -> str:
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    return "\t" if first.count("\t") > first.count(",") else ","
+
+
+def _speaker_name(label: str) -> str:
+    name = re.sub(r"\s+", "", unicodedata.normalize("NFKC", label)).replace("髙", "高")
+    return re.sub(r"(?:君|氏|さん|様)$", "", name) or name
+
+
+def _number(value: object) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("inf")
+
+
+def _iso_date(value: str | None) -> str | None:
+    """An ISO date from a cell (`2023-09-12`, `2023/9/12`, `令和5年9月12日`, an Excel date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return parse_date(value[:10] if re.match(r"\d{4}-\d{2}-\d{2}T", value) else value).isoformat()
+    except DateError:
+        found = find_dates(value)
+        return found[0].date.isoformat() if found else None
