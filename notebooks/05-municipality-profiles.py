@@ -69,6 +69,7 @@ profiles = summaries.build_profiles(
     ws.theme_shares_by_role,
     theme_set,
     tests=tests,
+    clustered=ws.clustered_theme_tests,
 )
 print(summaries.meetings_caveat(documents))
 

@@ -68,6 +68,41 @@ def _check_agreement(profiles, tests, themes):
     return checked
 
 
+def test_significant_cells_carry_the_speaker_clustered_caveat():
+    themes = load_themes()
+    turns = planted_corpus()
+    tokens = make_tokens(turns)
+    coded = code_turns(turns, themes)
+    tests = theme_stats.theme_by_group_tests(coded, random_state=SEED, n_perm=500)
+    clustered = theme_stats.clustered_theme_tests(coded, turns, n_perm=199, random_state=SEED)
+    shares = theme_stats.theme_shares(coded, tokens, random_state=SEED)
+    by_role = theme_stats.theme_shares(coded, tokens, by=("municipality", "role_group"), random_state=SEED)
+    profiles = summaries.build_profiles(
+        _documents(turns),
+        turns,
+        shares,
+        crosstab_chi2_table(coded),
+        keyness_mod.keyness(tokens),
+        keyness_mod.keyness_within_themes(tokens, coded, min_count=2),
+        by_role,
+        themes,
+        tests=tests,
+        clustered=clustered,
+    )
+    md = summaries.profile_markdown(
+        "安全市", profiles, pd.DataFrame(columns=["municipality", "theme"]), themes
+    )
+    line = _theme_line(md, dict(themes.labels)["security"])
+    p_spk = clustered.set_index("theme").loc["security", "p_speaker_permutation"]
+    assert f"speaker permutation p = {p_spk:.3f}" in line
+    assert ("does not survive" in line) == (p_spk >= 0.05)
+    assert "more often than the other municipalities" in line
+
+
+def crosstab_chi2_table(coded):
+    return theme_stats.crosstab_chi2(coded).table
+
+
 def test_planted_profile_verdicts_agree_with_the_test_table():
     themes = load_themes()
     turns = planted_corpus()

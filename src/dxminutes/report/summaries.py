@@ -232,6 +232,7 @@ def build_profiles(
     n_terms: int = 5,
     tests: pd.DataFrame | None = None,
     alpha: float = 0.05,
+    clustered: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per municipality: record, theme shares and test verdicts, distinctive terms, voices.
 
@@ -240,7 +241,8 @@ def build_profiles(
     `members_<key>` and `officials_<key>` (share of those role groups' turns coded with the
     theme; NaN where the role group has too few turns for an interval), and with `tests` (the
     table of `theme_stats.theme_by_group_tests`) `verdict_<key>`, `p_cell_<key>`,
-    `p_cell_adj_<key>`, `adjustment_<key>`. `official_turn_share` is the officials' share of the
+    `p_cell_adj_<key>`, `adjustment_<key>`, and with `clustered` (`clustered_theme_tests`)
+    `p_speaker_<key>`, the theme's speaker permutation p. `official_turn_share` is the officials' share of the
     turns whose role is known (unknown roles are left out of the denominator, and
     `unknown_role_turns` says how many). `distinctive_terms` lists only terms with q < alpha.
     """
@@ -300,6 +302,10 @@ def build_profiles(
                 cols[f"{c}_{theme}"] = t[c]
         out = out.join(pd.DataFrame(cols), on="municipality")
         out[f"terms_{theme}"] = out[f"terms_{theme}"].fillna("")
+        if clustered is not None:
+            out[f"p_speaker_{theme}"] = float(
+                clustered.loc[clustered["theme"] == theme, "p_speaker_permutation"].iloc[0]
+            )
     return out.reset_index(drop=True)
 
 
@@ -355,6 +361,13 @@ def profile_markdown(municipality: str, profiles: pd.DataFrame, quotes: pd.DataF
                 "adjustment": row[f"adjustment_{theme}"],
             }
         )
+        p_spk = row.get(f"p_speaker_{theme}")
+        if row[f"verdict_{theme}"] in ("more than the others", "less than the others") and pd.notna(p_spk):
+            verdict += (
+                f", but the theme's difference does not survive clustering by speaker (speaker permutation p = {p_spk:.3f})"
+                if p_spk >= 0.05
+                else f"; the theme's difference survives clustering by speaker (speaker permutation p = {p_spk:.3f})"
+            )
         lines.append(
             f"- **{labels.get(theme, theme)}**: {share}; {verdict}.{voices}"
             + (f" Framed with: {terms}." if terms else "")
