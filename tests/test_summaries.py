@@ -56,7 +56,8 @@ def _check_agreement(profiles, tests, themes):
             others = [p for v, p in summaries.VERDICT_PHRASES.items() if v != row["verdict"]]
             assert not any(p in line for p in others), line
             if row["verdict"] != "too few turns":
-                assert f"p = {row['p_cell']:.3f}" in line and f"adjusted p = {row['p_cell_adj']:.3f}" in line
+                fmt = summaries.format_p
+                assert f"exact {fmt(row['p_cell'])}" in line and f"adjusted {fmt(row['p_cell_adj'])}" in line
                 # "more/less often" only where the adjusted test is significant, with the residual's sign
                 more, less = "more often" in line, "less often" in line
                 assert (more or less) == bool(row["significant"])
@@ -160,6 +161,11 @@ def test_too_few_turns_are_said_not_tested():
     shares = theme_stats.theme_shares(code_turns(turns, themes), random_state=SEED)
     sentences = summaries.describe_shares(shares, themes)
     assert all("Left out (too few turns): 小村" in s or "too few turns to compare" in s for s in sentences)
+
+
+def test_format_p():
+    assert summaries.format_p(0.0004) == "p < 0.001"
+    assert summaries.format_p(0.0123) == "p = 0.012"
 
 
 def test_distinctive_terms_only_from_significant_keyness():

@@ -199,6 +199,11 @@ VERDICT_PHRASES = {
 }
 
 
+def format_p(p: float) -> str:
+    """'p = 0.012', or 'p < 0.001' below a thousandth."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
 def verdict_sentence(row) -> str:
     """The test's verdict on one municipality × theme cell, with the numbers it rests on.
 
@@ -209,7 +214,9 @@ def verdict_sentence(row) -> str:
     if row["verdict"] == "too few turns":
         return f"{phrase} ({int(row['turns'])} turns)"
     method = str(row["adjustment"]).split(" over ")[0]
-    return f"{phrase} (Fisher exact p = {row['p_cell']:.3f}, {method}-adjusted p = {row['p_cell_adj']:.3f})"
+    return (
+        f"{phrase} (Fisher exact {format_p(row['p_cell'])}, {method}-adjusted {format_p(row['p_cell_adj'])})"
+    )
 
 
 def role_contrast(by_role: pd.DataFrame, groups: Sequence[str] = CONTRAST_GROUPS) -> pd.DataFrame:
