@@ -9,14 +9,17 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LOCK   := requirements/lock.txt
 
-# Run parameters (see README): another corpus, theme file, topic count, bootstrap replicates.
+# Run parameters (see README): another corpus, its output folder, theme file, topic count,
+# bootstrap replicates. Without OUT, the seed corpus's report stays in reports/ and notebooks/;
+# another corpus goes to build/reports/<name> (see `python -m dxminutes report --help`).
 DATA    ?=
+OUT     ?=
 THEMES  ?=
 K       ?=
 NBOOT   ?=
 MINCOUNT ?=
 FORCE   ?=
-REPORT_ARGS := $(if $(DATA),--data $(DATA)) $(if $(THEMES),--themes $(THEMES)) \
+REPORT_ARGS := $(if $(DATA),--data $(DATA)) $(if $(OUT),--out $(OUT)) $(if $(THEMES),--themes $(THEMES)) \
                $(if $(K),--k $(K)) $(if $(NBOOT),--n-boot $(NBOOT)) $(if $(MINCOUNT),--min-count $(MINCOUNT)) \
                $(if $(FORCE),--force)
 
@@ -40,10 +43,10 @@ $(STAMP): $(LOCK) pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
-processed: $(STAMP) ## build data/processed from data/raw (or DATA=DIR)
-	$(BIN)/python -m dxminutes build $(if $(DATA),--data $(DATA))
+processed: $(STAMP) ## build data/processed from data/raw (or DATA=DIR into OUT/processed)
+	$(BIN)/python -m dxminutes build $(if $(DATA),--data $(DATA)) $(if $(OUT),--out $(OUT)/processed)
 
-report: processed ## build data/processed, execute every notebook, write the report
+report: $(STAMP) ## build the corpus, execute every notebook, write the report (DATA=DIR OUT=DIR)
 	$(BIN)/python -m dxminutes report $(REPORT_ARGS)
 
 test: $(STAMP) ## run the test suite, notebooks included

@@ -114,15 +114,14 @@ print(f"with speakers as the units instead of turns: {(by_speaker['q'] < ALPHA).
 # that the test can tell apart from the others.
 
 # %%
-n = len(municipalities)
-fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 5.5), squeeze=False)
-for ax, m in zip(axes[0], municipalities):
-    charts.keyness_bars(significant, m, n=TOP_N, ax=ax, color=colors[m])
-fig.suptitle(
-    f"特徴語（G²、q < {ALPHA}） / Distinctive terms per municipality (G² effect size, Fisher exact test on turns, BH q)"
+ax = charts.keyness_grid(
+    significant,
+    municipalities,
+    n=TOP_N,
+    colors=colors,
+    title=f"特徴語（G²、q < {ALPHA}） / Distinctive terms per municipality (G² effect size, Fisher exact test on turns, BH q)",
 )
-fig.tight_layout()
-export.save_figure(fig, "02-keyness", summaries.top_keyness(key, n=TOP_N, alpha=ALPHA))
+export.save_figure(ax.figure, "02-keyness", summaries.top_keyness(key, n=TOP_N, alpha=ALPHA))
 
 # %% [markdown]
 # ## Collocations

@@ -86,18 +86,20 @@ def test_setup_is_idempotent_and_can_relax():
 # --- colours and labels -------------------------------------------------------------------------
 
 
-def test_municipality_colors_are_deterministic_and_distinct_up_to_15():
-    names = [f"市{i:02d}" for i in range(15)]
+def test_municipality_colors_are_deterministic_and_distinct_up_to_12():
+    names = [f"市{i:02d}" for i in range(12)]
     a = style.municipality_colors(names)
     b = style.municipality_colors(list(reversed(names)) + names[:3])
     assert a == b
-    assert len(set(a.values())) == 15
+    assert len(set(a.values())) == 12 == style.MAX_DISTINCT
+    # beyond 12 colours repeat (charts label groups directly then)
+    assert len(set(style.municipality_colors([f"市{i:02d}" for i in range(15)]).values())) == 12
     # adding a municipality later in sort order keeps the earlier colours
     five = style.municipality_colors(MUNIS)
     six = style.municipality_colors([*MUNIS, "龍ケ崎市"])  # sorts last
     assert all(six[m] == five[m] for m in MUNIS)
     assert six["龍ケ崎市"] not in five.values()
-    assert list(five.values())[:2] == list(style.OKABE_ITO[:2])
+    assert list(five.values()) == list(style.PALETTE[:5])
 
 
 def test_theme_colors_fixed_and_unknown_keys_get_unused_colours():
@@ -194,24 +196,40 @@ def _shares():
     return pd.DataFrame(rows)
 
 
-def test_theme_shares_bars_errorbars_and_labels():
+def test_theme_shares_dots_intervals_and_panels():
     df = _shares()
     ax = charts.theme_shares(df)
-    bars = _bars(ax)
-    assert len(bars) == 3 * 4
-    assert sorted(round(b.get_width(), 6) for b in bars) == sorted(round(v * 100, 6) for v in df["share"])
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels[1] == "情報セキュリティ / Information security"
-    assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == sorted(MUNIS[:3])
-    # one colour per municipality, as municipality_colors gives it
+    fig = ax.figure
+    assert len(fig.axes) == 4  # one panel per theme
+    assert [a.get_title() for a in fig.axes][1] == "情報セキュリティ\nInformation security"
+    # rows: highest mean share on top; every municipality named on the axis, no legend
+    means = df.groupby("municipality")["share"].mean()
+    assert [t.get_text() for t in ax.get_yticklabels()] == sorted(means.index, key=lambda m: -means[m])
+    assert all(a.get_legend() is None for a in fig.axes)
+    for panel, theme in zip(fig.axes, THEMES):
+        rows = (
+            df[df["theme"] == theme]
+            .set_index("municipality")
+            .loc[[t.get_text() for t in ax.get_yticklabels()]]
+        )
+        dots = panel.collections[1].get_offsets()
+        assert np.allclose(dots[:, 0], rows["share"] * 100)
+        segments = panel.collections[0].get_segments()
+        assert np.allclose([s[0][0] for s in segments], rows["ci_low"] * 100)
+        assert np.allclose([s[1][0] for s in segments], rows["ci_high"] * 100)
+        pooled = [line.get_xdata()[0] for line in panel.lines]
+        assert np.allclose(pooled, [100 * rows["coded_turns"].sum() / rows["turns"].sum()])
     colors = style.municipality_colors(MUNIS[:3])
-    nagasaki = [
-        b
-        for b in bars
-        if b.get_label() == "長崎市" or b.get_facecolor() == matplotlib.colors.to_rgba(colors["長崎市"])
-    ]
-    assert len(nagasaki) == 4
+    first = fig.axes[0].collections[1].get_facecolors()
+    order = [t.get_text() for t in ax.get_yticklabels()]
+    assert np.allclose(first[order.index("長崎市")], matplotlib.colors.to_rgba(colors["長崎市"]))
     _draw_strict(ax)
+
+
+def test_theme_shares_in_a_given_axes_keeps_the_figure():
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    first = charts.theme_shares(_shares(), ax=ax)
+    assert first.figure is fig and ax not in fig.axes and len(fig.axes) == 4
 
 
 def test_residual_heatmap_cells_and_centre():
@@ -241,6 +259,10 @@ def test_keyness_bars_top_positive_terms():
     ax_all = charts.keyness_bars(df.rename(columns={"municipality": "group"}), "墨田区")
     assert len(_bars(ax_all)) == 3  # negative and zero G² left out
     _draw_strict(ax)
+    # a group without a positive term says so instead of "上位 0 語"
+    empty = charts.keyness_bars(df.assign(g2=-1.0), "墨田区")
+    assert charts.TOO_FEW_TERMS in _texts(empty) and not _bars(empty)
+    assert "0 語" not in empty.get_title()
 
 
 def test_similarity_dendrogram_and_heatmap():
@@ -275,6 +297,7 @@ def test_network_plot_sizes_colours_and_widths():
     )
     ax = charts.network_plot(nodes, edges, layout)
     assert sorted(_texts(ax)) == sorted(nodes["term"])
+    assert all(t.get_visible() for t in ax.texts)  # four labels have room: none hidden
     scatter = ax.collections[1]
     sizes = scatter.get_sizes()
     assert sizes[0] > sizes[2] > sizes[1] > sizes[3]
@@ -292,13 +315,17 @@ def test_ca_biplot_labels_and_inertia():
         {"label": ["遠い語", "中間", "近い語"], "dim1": [2.0, 0.5, 0.01], "dim2": [2.0, 0.5, 0.01]}
     )
     ax = charts.ca_biplot(rows, cols, [0.456, 0.321], n_labels=2)
-    texts = [t.strip() for t in _texts(ax)]
+    texts = [t.get_text().strip() for t in ax.texts if t.get_visible()]
     assert "遠い語" in texts and "中間" in texts and "近い語" not in texts
     assert all(m in texts for m in MUNIS[:3])
     assert "45.6%" in ax.get_xlabel() and "32.1%" in ax.get_ylabel()
     ax2 = charts.ca_biplot(rows, cols, [45.6, 32.1])
     assert "45.6%" in ax2.get_xlabel()
     _draw_strict(ax)
+    # with contributions, the terms that contribute most are labelled, not the farthest
+    cols = cols.assign(ctr1=[0.0, 0.1, 0.6], ctr2=[0.05, 0.1, 0.2])
+    ax3 = charts.ca_biplot(rows, cols, [0.4, 0.3], n_labels=1)
+    assert "近い語" in [t.get_text() for t in ax3.texts] and "遠い語" not in [t.get_text() for t in ax3.texts]
 
 
 def test_k_selection_marks_chosen():
@@ -354,11 +381,15 @@ def test_plot_functions_draw_on_given_axes_without_saving(tmp_path, monkeypatch)
 
     monkeypatch.setattr(config, "FIGURES_DIR", tmp_path / "figures")
     _fig, ax = plt.subplots()
-    assert charts.theme_shares(_shares(), ax=ax) is ax
+    assert charts.residual_heatmap(_shares().assign(adjusted_residual=0.5), ax=ax) is ax
+    assert charts.theme_shares(_shares(), ax=ax).figure is _fig  # small multiples in ax's place
     assert not (tmp_path / "figures").exists()
 
 
 def test_residual_heatmap_keeps_theme_order():
     df = _shares().assign(observed=1, expected=1.0, adjusted_residual=0.5)
     ax = charts.residual_heatmap(df)
-    assert [t.get_text() for t in ax.get_xticklabels()] == [style.theme_label(k) for k in THEMES]
+    # labels wrap at " / " so that they fit under their column
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        style.theme_label(k).replace(" / ", "\n") for k in THEMES
+    ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import jupytext
@@ -118,7 +121,7 @@ def test_cli_maps_options_to_parameters(monkeypatch, tmp_path):
 
     def fake_run_report(notebooks_dir, **kw):
         seen.update(kw, notebooks_dir=notebooks_dir)
-        return [tmp_path / "index.html"]
+        return report.RunResult(written=[tmp_path / "index.html"])
 
     monkeypatch.setattr(report, "run_report", fake_run_report)
     args = build_parser().parse_args(
@@ -135,12 +138,13 @@ def test_cli_maps_options_to_parameters(monkeypatch, tmp_path):
             "--notebooks",
             "tests/data/nb/0[1-2]-*.py",
             "--no-save-notebooks",
+            "--no-build",
         ]
     )
     assert args.func(args) == 0
     assert seen["parameters"] == {
         "RAW_DIR": Path("raw"),
-        "PROCESSED_DIR": None,
+        "PROCESSED_DIR": tmp_path / "processed",  # another corpus: its processed tables in OUT
         "THEMES_PATH": None,
         "K": 6,
         "N_BOOT": 50,
@@ -148,13 +152,33 @@ def test_cli_maps_options_to_parameters(monkeypatch, tmp_path):
     }
     assert seen["notebooks_dir"] == Path("tests/data/nb") and seen["pattern"] == "0[1-2]-*.py"
     assert seen["save_notebooks"] is False and seen["reports_dir"] == tmp_path
+    assert seen["notebooks_out"] == tmp_path / "notebooks"
+
+
+def test_default_out_keeps_the_seed_report_and_sends_other_corpora_away(tmp_path):
+    assert report.default_out(None) == config.REPORTS_DIR
+    assert report.default_out(config.RAW_DIR) == config.REPORTS_DIR
+    other = report.default_out(tmp_path / "minutes")
+    assert other == config.PROJECT_DIR / "build" / "reports" / "minutes"  # git-ignored
+    args = build_parser().parse_args(["report", "--out", str(tmp_path), "--no-build"])
+    assert args.out == tmp_path
+
+
+def test_html_pages_load_nothing_from_the_network():
+    nb = _nb(nbformat.v4.new_markdown_cell("# T\n\n$x^2$"), _code("print(1)"))
+    page = report.render_html(nb, "T")
+    assert re.findall(r"<script[^>]*\ssrc=", page) == []  # no script files at all
+    assert re.findall(r"<link[^>]*href=\"https?:", page) == []
+    for cdn in ("cdnjs", "unpkg", "require.js", "MathJax.js", "https://cdn"):
+        assert cdn not in page, cdn
+    assert "print" in page and "<title>T</title>" in page
 
 
 # --- real runs (start kernels) ----------------------------------------------------------------
 
 
 @pytest.mark.slow
-def test_run_report_is_deterministic_and_path_free(tmp_path):
+def test_run_report_is_deterministic_and_path_free(tmp_path, capfd):
     outputs = {}
     for run in ("a", "b"):  # different folders too: nothing may depend on where it ran
         nb_dir = tmp_path / run / "notebooks"
@@ -186,10 +210,14 @@ def test_run_report_is_deterministic_and_path_free(tmp_path):
             assert forbidden not in text, (name, forbidden)
     index = outputs["a"]["index.html"].decode("utf-8")
     assert '<a href="01-demo.html">デモ: レポート実行の確認 / Report runner demo</a>' in index
+    assert remote_loads(outputs["a"]["01-demo.html"].decode("utf-8")) == []
+    printed = capfd.readouterr()
+    assert "without encryption" not in printed.err + printed.out  # ipc transport: no TCP warning
 
 
 @pytest.mark.slow
 def test_run_report_names_failing_notebook_and_cell(tmp_path):
+    """A real kernel error names notebook and cell; nothing is written beside the notebook."""
     (tmp_path / "02-broken.py").write_text(
         "# %% [markdown]\n# # Broken\n\n# %%\nx = 1\n\n# %%\nraise ValueError('boom')\n", encoding="utf-8"
     )
@@ -275,3 +303,157 @@ def test_the_fingerprint_covers_the_raw_minutes_and_the_theme_file(tmp_path):
     after_raw = incremental.input_fingerprint(DEMO, {}, env)
     themes.write_text(themes.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert len({before, after_raw, incremental.input_fingerprint(DEMO, {}, env)}) == 3
+
+
+# --- staging, failures, stale outputs, other corpora ----------------------------------------------
+
+
+@pytest.fixture
+def scripted_kernel(monkeypatch):
+    """A stand-in kernel: each notebook writes the tables listed in `plan[name]`, or raises."""
+    plan: dict[str, object] = {}
+
+    def execute(nb, *, cwd, env, name, timeout=900):
+        todo = plan.get(name, [f"{Path(name).stem}.csv"])
+        if isinstance(todo, Exception):
+            raise report.ReportError(f"notebook {name}: cell 3 ('boom()') raised {todo!r}")
+        for table in todo:
+            target = Path(env["DXMINUTES_REPORTS_DIR"]) / "tables" / table
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text("a\n1\n", encoding="utf-8")
+        return nb
+
+    monkeypatch.setattr(report, "execute_notebook", execute)
+    return plan
+
+
+def _notebooks(tmp_path, *names):
+    folder = tmp_path / "notebooks"
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        shutil.copy(DEMO, folder / name)
+    return folder
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_a_failed_run_leaves_the_previous_report_intact_and_says_so(tmp_path, scripted_kernel):
+    nbs = _notebooks(tmp_path, "01-one.py", "02-two.py")
+    out = tmp_path / "out"
+    kw = {
+        "parameters": {"PROCESSED_DIR": tmp_path / "processed"},
+        "reports_dir": out,
+        "notebooks_out": out / "notebooks",
+    }
+    report.run_report(nbs, **kw)
+    before = _tree(out)
+    assert {"tables/01-one.csv", "tables/02-two.csv", "html/index.html", "notebooks/01-one.ipynb"} <= set(
+        before
+    )
+    scripted_kernel["01-one.py"] = ["01-one.csv", "01-new.csv"]
+    scripted_kernel["02-two.py"] = ValueError("boom")
+    with pytest.raises(report.ReportError, match=r"02-two\.py") as caught:
+        report.run_report(nbs, force=True, **kw)
+    assert {k: v for k, v in _tree(out).items() if not k.startswith(".failed/")} == before
+    failed = out / ".failed"
+    assert caught.value.failed_dir == failed
+    assert "02-two.py" in (failed / "ERROR.txt").read_text(encoding="utf-8")
+    assert (failed / "tables" / "01-new.csv").exists()  # what the failed run made, kept aside
+    assert not (out / ".staging").exists()
+
+
+def test_stale_outputs_of_the_same_out_are_removed(tmp_path, scripted_kernel):
+    nbs = _notebooks(tmp_path, "01-one.py")
+    out = tmp_path / "out"
+    kw = {
+        "parameters": {"PROCESSED_DIR": tmp_path / "processed"},
+        "reports_dir": out,
+        "notebooks_out": out / "notebooks",
+    }
+    scripted_kernel["01-one.py"] = ["network-dx.csv", "network-budget.csv"]
+    report.run_report(nbs, **kw)
+    scripted_kernel["01-one.py"] = ["network-dx.csv"]  # e.g. another theme file: no budget theme
+    report.run_report(nbs, force=True, **kw)
+    assert sorted(p.name for p in (out / "tables").iterdir()) == ["network-dx.csv"]
+    (out / "processed").mkdir(exist_ok=True)
+    (out / "processed" / "keep.txt").write_text("x", encoding="utf-8")
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    report.run_report(nbs, force=True, **kw)
+    assert (out / "processed" / "keep.txt").exists() and (out / "notes.txt").exists()  # not managed
+
+
+def _tracked_state():
+    files = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=config.PROJECT_DIR, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    stamps = {}
+    for name in filter(None, files):
+        path = config.PROJECT_DIR / os.fsdecode(name)
+        if path.exists():
+            stamps[path] = path.stat().st_mtime_ns
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=config.PROJECT_DIR, capture_output=True, check=True, text=True
+    ).stdout
+    return stamps, status
+
+
+def test_a_run_on_another_corpus_writes_only_under_out_and_lists_its_failures(
+    tmp_path, scripted_kernel, capsys
+):
+    raw = tmp_path / "my-minutes"
+    raw.mkdir()
+    seed = sorted(p for p in config.RAW_DIR.glob("*.txt"))[0]
+    shutil.copy(seed, raw / seed.name)
+    (raw / "broken.txt").write_bytes(b"\x00\x01binary" * 10)
+    out = tmp_path / "report-out"
+    before = _tracked_state()
+    args = build_parser().parse_args(
+        ["report", "--data", str(raw), "--out", str(out), "--notebooks", str(DEMO), "--quiet"]
+    )
+    assert args.func(args) == 0  # a bad file never stops the run
+    assert _tracked_state() == before  # no tracked file touched, git status unchanged
+    assert (out / "processed" / "documents.parquet").exists()
+    assert (out / "notebooks" / "01-demo.ipynb").exists() and (out / "html" / "01-demo.html").exists()
+    assert (out / "explorer" / "all.html").exists()
+    index = (out / "html" / "index.html").read_text(encoding="utf-8")
+    assert "broken.txt" in index and "binary file" in index and "議事録ではないファイル" in index
+    assert "my-minutes" in index and str(tmp_path) not in index
+    summary = capsys.readouterr().err
+    assert (
+        "report written to" in summary
+        and "broken.txt" in summary
+        and "1 file(s) could not be loaded" in summary
+    )
+    tables = (out / "html" / "tables.html").read_text(encoding="utf-8")
+    assert "01-demo" in tables and "new ITable(" in tables
+    for page in [*(out / "html").glob("*.html"), *(out / "explorer").glob("*.html")]:
+        assert remote_loads(page.read_text(encoding="utf-8")) == [], page.name
+
+
+def remote_loads(page: str) -> list[str]:
+    """Resources a page would fetch from the network (scripts, styles, images, ES imports)."""
+    pattern = r"(?:src=|<link[^>]*href=|import\s*\(?\s*|from\s+)[\"']?(https?://[^\"' >]+)"
+    return re.findall(pattern, page)
+
+
+def test_remote_loads_finds_cdn_scripts_but_not_plain_links():
+    assert remote_loads('<script src="https://cdn.x/require.js"></script>') == ["https://cdn.x/require.js"]
+    assert remote_loads("import { A } from 'https://unpkg.com/x.js';") == ["https://unpkg.com/x.js"]
+    assert remote_loads('<a href="https://itables.org/">itables</a>') == []
+
+
+def test_the_cli_says_when_a_run_failed_and_where_the_partial_output_is(tmp_path, scripted_kernel, capsys):
+    nbs = _notebooks(tmp_path, "01-one.py")
+    scripted_kernel["01-one.py"] = ValueError("boom")
+    out = tmp_path / "out"
+    args = build_parser().parse_args(
+        ["report", "--out", str(out), "--notebooks", str(nbs / "01-one.py"), "--no-build", "--quiet"]
+    )
+    assert args.func(args) == 1
+    err = capsys.readouterr().err
+    assert "REPORT FAILED: notebook 01-one.py" in err and "unchanged" in err and ".failed" in err
+    assert (out / ".failed" / "ERROR.txt").exists() and not (out / "html").exists()

