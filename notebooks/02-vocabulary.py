@@ -26,8 +26,9 @@
 
 # %% tags=["parameters"]
 # Folders and the theme file come from dxminutes.config; `make report DATA=… THEMES=…` sets them.
-MIN_COUNT = None  # minimum occurrences of a term in the target municipality (None: config.MIN_COUNT)
+MIN_COUNT = None  # minimum occurrences of a term in the whole corpus (None: config.MIN_COUNT)
 MIN_TURNS = None  # dispersion guard: minimum number of turns containing the term (None: config)
+ALPHA = 0.05  # q-value (BH within each municipality) below which a term counts as distinctive
 TOP_N = 15
 KWIC_TERMS = ["情報セキュリティ", "デジタル人材", "書かない窓口", "高齢者"]
 N_JOBS = None  # None: config.N_JOBS
@@ -37,7 +38,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from dxminutes import workspace
-from dxminutes.analysis import collocations, kwic, similarity
+from dxminutes.analysis import collocations, keyness, kwic, similarity
 from dxminutes.report import charts, export, summaries
 
 ws = workspace.start(n_jobs=N_JOBS, min_count=MIN_COUNT, min_turns=MIN_TURNS, max_colwidth=60)
@@ -58,24 +59,69 @@ top.pivot(index="rank", columns="municipality", values="term")
 # %% [markdown]
 # ## Distinctive terms: one-vs-rest keyness
 #
-# Each municipality against all the others at once, with Dunning's log-likelihood G² (signed:
-# positive means over-represented), its p-value and the Benjamini–Hochberg q-value within the
-# municipality. A term needs at least `MIN_TURNS` turns in the municipality, so one long speech
-# cannot dominate.
+# Each municipality against all the others at once. **Candidates** are the terms that occur at
+# least `MIN_COUNT` times in the corpus and in at least `MIN_TURNS` turns; every candidate is
+# tested for every municipality, so over-use and under-use are both tested.
+#
+# **Effect sizes.** G² is Dunning's log-likelihood of the full 2 × 2 table (the term vs all other
+# tokens, this municipality vs the rest; signed: positive means over-represented), and the log
+# ratio (Hardie) is log₂ of the ratio of relative frequencies.
+#
+# **p and q.** Token-level G² treats every token as independent, but words come in bursts within
+# turns and speakers: with municipality labels shuffled across turns, its p-values mark terms
+# as distinctive in pure noise (`p_token_g2`, kept for reference only). The p-value used here is
+# Fisher's exact test of how many of the municipality's turns contain the term, i.e. the exact
+# permutation test over turns; q is Benjamini–Hochberg within each municipality (one family
+# per municipality). With labels shuffled across turns this recipe marks on average 0 terms
+# at q < 0.05 (tests/test_keyness.py). Turns still cluster by speaker: when whole speakers are
+# shuffled between municipalities, turn-level p still marks one or two terms per shuffle in
+# noise, while the same test with speakers as the units marks none. The count with speakers as
+# the units is printed below; a term found only at turn level may be one speaker's habit.
 
 # %%
 key = ws.keyness
 export.write_table(key, "keyness")
+significant = key[key["q"] < ALPHA]
+print(f"p-values: {key['p_method'].iloc[0]}")
+print(
+    f"{len(key):,} tests ({key['term'].nunique()} candidate terms × {key['municipality'].nunique()} "
+    f"municipalities); q < {ALPHA}: {len(significant)} "
+    f"({(significant['direction'] == 'over').sum()} over-used, {(significant['direction'] == 'under').sum()} under-used)"
+)
+by_speaker = keyness.keyness(
+    tokens, min_count=ws.settings.min_count, min_turns=ws.settings.min_turns, turns=turns, unit="speaker"
+)
+print(f"with speakers as the units instead of turns: {(by_speaker['q'] < ALPHA).sum()} terms at q < {ALPHA}")
 (
-    key[key["g2"] > 0]
-    .sort_values(["municipality", "g2"], ascending=[True, False])
-    .groupby("municipality")
-    .head(8)[["municipality", "term", "target_count", "reference_count", "g2", "p", "q", "log_ratio"]]
+    significant.sort_values(["municipality", "g2"], ascending=[True, False])[
+        [
+            "municipality",
+            "term",
+            "direction",
+            "target_count",
+            "reference_count",
+            "n_turns_target",
+            "g2",
+            "log_ratio",
+            "p",
+            "q",
+        ]
+    ]
 )
 
+# %% [markdown]
+# The bars show only the terms that pass q < `ALPHA`; a municipality without bars has no term
+# that the test can tell apart from the others.
+
 # %%
-ax = charts.keyness_grid(key, municipalities, n=TOP_N, colors=colors)
-export.save_figure(ax.figure, "02-keyness", summaries.top_keyness(key, n=TOP_N))
+ax = charts.keyness_grid(
+    significant,
+    municipalities,
+    n=TOP_N,
+    colors=colors,
+    title=f"特徴語（G²、q < {ALPHA}） / Distinctive terms per municipality (G² effect size, Fisher exact test on turns, BH q)",
+)
+export.save_figure(ax.figure, "02-keyness", summaries.top_keyness(key, n=TOP_N, alpha=ALPHA))
 
 # %% [markdown]
 # ## Collocations

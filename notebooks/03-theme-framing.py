@@ -22,13 +22,14 @@
 # (`src/dxminutes/resources/themes.toml`, or the file `make report THEMES=…` names).
 #
 # **Outputs.** Tables `theme-shares.csv`, `theme-residuals.csv`, `theme-tests.csv`,
-# `theme-shares-by-role.csv`, `theme-hits.csv`, `keyness-within-themes.csv`, `evidence-quotes.csv`,
+# `theme-tests-clustered.csv`, `theme-shares-by-role.csv`, `theme-hits.csv`,
+# `keyness-within-themes.csv`, `evidence-quotes.csv`, `coding-validity.csv`, `coding-errors.csv`,
 # `network-nodes.csv`, `network-edges.csv`; figures `03-theme-shares`, `03-theme-residuals`,
 # `03-theme-shares-by-role`, `03-network-<theme>`.
 
 # %% tags=["parameters"]
 # Folders and the theme file come from dxminutes.config; `make report DATA=… THEMES=…` sets them.
-N_BOOT = None  # bootstrap replicates for the 95% intervals (None: config.N_BOOT)
+N_BOOT = None  # bootstrap replicates: validity intervals, design effect of the share intervals (None: config.N_BOOT)
 MIN_COUNT = None  # None: config.MIN_COUNT
 MIN_TURNS = None  # None: config.MIN_TURNS
 TOP_N_EDGES = None  # None: config.TOP_N_EDGES
@@ -141,11 +142,16 @@ export.write_table(errors, "coding-errors")
 errors.groupby(["theme", "error"]).size().unstack(fill_value=0)
 
 # %% [markdown]
-# ## Theme shares with bootstrap intervals
+# ## Theme shares with intervals honest at small counts
 #
-# The share of a municipality's turns that touch a theme, with a 95% percentile bootstrap
-# interval (turns resampled within the municipality), and the rate of dictionary hits per 10,000
-# tokens.
+# The share of a municipality's turns that touch a theme, and the rate of dictionary hits per
+# 10,000 tokens. The 95% interval is a Wilson score interval, which keeps close to nominal
+# coverage at small counts and never has zero width (a share of 0/43 gets 0–8 %, not 0–0 %).
+# Turns of one speaker are not independent (one speaker holds up to three quarters of a
+# municipality's turns), so the interval is taken at the effective number of turns, turns /
+# design effect, with the design effect estimated by a bootstrap that resamples whole speakers
+# within the municipality (`ci_method`, `design_effect`). A group with fewer than 10 turns gets
+# no interval; its `note` says "too few turns".
 
 # %%
 shares = ws.theme_shares
@@ -153,46 +159,108 @@ export.write_table(shares, "theme-shares")
 fig, ax = plt.subplots(figsize=(9, 5.5))
 charts.theme_shares(shares, ax=ax, colors=colors, themes=theme_set)
 export.save_figure(fig, "03-theme-shares", shares)
+print(f"interval: {shares['ci_method'].iloc[0]}; largest design effect {shares['design_effect'].max():.2f}")
+
+# %% [markdown]
+# Whether municipalities differ is read from the tests below (the per-theme permutation test
+# over turns and the test with speakers as the units), not from whether intervals overlap.
 
 # %%
-for sentence in summaries.describe_shares(shares, theme_set):
+for sentence in summaries.describe_shares(shares, theme_set, ws.theme_tests, ws.clustered_theme_tests):
     print("-", sentence)
 
 # %% [markdown]
 # ## Cross-tab with χ², Cramér's V and adjusted residuals as numbers
 #
-# The municipality × theme table of coded turns. Adjusted standardized residuals beyond ±1.96
-# mark cells that differ from independence at the 5% level. Themes are not mutually exclusive
-# (a turn can touch several), so the overall χ² treats codings as independent, an
-# approximation; the per-theme tests below (coded vs not coded × municipality) are exact in that
-# respect.
+# The municipality × theme table of coded turns, with adjusted standardized residuals per cell
+# (an effect size: how far a cell is from independence). Themes are not mutually exclusive (a
+# turn can touch several), so the large-sample χ² p treats codings as independent, which they
+# are not; the association is therefore also tested by permutation over turns (municipality
+# labels shuffled across turns, each turn keeping all its codes). Cell flags are Holm-adjusted
+# over the 20 cells (`p_cell_adj`, `adjustment`); the cell tests that the narrative uses are the
+# exact per-theme tests below.
 
 # %%
-chi = stats.crosstab_chi2(coded)
+chi = stats.crosstab_chi2(coded, random_state=ws.random_state)
 residuals = chi.table
 export.write_table(residuals, "theme-residuals")
 print(
-    f"χ² = {chi.chi2:.2f}, df = {chi.dof}, p = {chi.p_value:.3g}, Cramér's V = {chi.cramers_v:.3f}, N = {chi.n}"
+    f"χ² = {chi.chi2:.2f}, df = {chi.dof}, large-sample p = {chi.p_value:.3g}; permutation p over turns "
+    f"= {chi.p_permutation:.3g} ({chi.n_perm} permutations); Cramér's V = {chi.cramers_v:.3f}, N = {chi.n}; "
+    f"cells significant after {residuals['adjustment'].iloc[0]}: {int(residuals['significant'].sum())}"
 )
 fig, ax = plt.subplots(figsize=(7.5, 4.8))
 charts.residual_heatmap(residuals, ax=ax, themes=theme_set)
 export.save_figure(fig, "03-theme-residuals", residuals)
 
+# %% [markdown]
+# ## Per-theme tests: exact where counts are small, corrected for multiple cells
+#
+# For each theme, (coded vs not coded) × municipality. Many expected counts are below 5
+# (`n_expected_below_5`), where the large-sample χ² (`p_chi2`) is unreliable, so the theme's
+# p is a Monte Carlo permutation p over turns (`p`, an estimate of the Freeman–Halton exact p).
+# Each cell is a Fisher exact test of the municipality against all the others (`p_cell`),
+# Holm-adjusted over every cell of the table (`p_cell_adj`, `adjustment`); `verdict` reads the
+# adjusted test. Notebook 05's "more / less often than the others" sentences are generated from
+# this `verdict` column.
+
 # %%
-tests = stats.theme_by_group_tests(coded)
+tests = ws.theme_tests
 export.write_table(tests, "theme-tests")
-tests
+print(
+    f"cells significant after {tests['adjustment'].iloc[0]}: {int(tests['significant'].sum())} of {len(tests)}"
+)
+tests[
+    [
+        "theme",
+        "municipality",
+        "turns",
+        "coded_turns",
+        "share",
+        "expected",
+        "p_cell",
+        "p_cell_adj",
+        "verdict",
+        "p_chi2",
+        "p",
+    ]
+]
+
+# %% [markdown]
+# ## Turns cluster by speaker
+#
+# The tests above treat turns as independent, but a few speakers hold most turns
+# (`max_speaker_share`). Side by side, per theme: the turn-level tests (χ², permutation over
+# turns, a logistic model with log turn length as covariate) and two that respect speakers: a
+# GEE (binomial, exchangeable correlation within speaker, log turn length, bias-reduced
+# sandwich covariance) and a permutation test that moves whole speakers between
+# municipalities. **Which the narrative uses:** the cell verdicts come from the turn-level exact
+# tests (they are the only ones defined per cell), and every theme-level statement below and in
+# notebook 05 quotes the speaker permutation p next to it, because it is the one test here that
+# is valid whatever the dependence within a speaker and that is defined when a municipality has
+# no coded turn (where the GEE is not). Where the two disagree, the difference may be one
+# speaker's habit rather than the municipality's.
+
+# %%
+clustered = ws.clustered_theme_tests
+export.write_table(clustered, "theme-tests-clustered")
+for sentence in summaries.clustered_sentences(clustered, theme_set):
+    print("-", sentence)
+clustered
 
 # %% [markdown]
 # ## Members vs officials
 #
 # The same shares split by role group: what members press on, against what the administration
-# presents.
+# presents. Turns of unknown role (speaker marks lost in extraction) are left out of both
+# groups. A cell with fewer than 10 turns of the role group shows no share (`note`: too few
+# turns) rather than a percentage of a handful of turns.
 
 # %%
 by_role = ws.theme_shares_by_role
 export.write_table(by_role, "theme-shares-by-role")
 main_roles = summaries.role_contrast(by_role)
+main_roles = main_roles.assign(share=main_roles["share"].where(main_roles["ci_low"].notna()))
 fig, ax = plt.subplots(figsize=(9, 5.5))
 charts.heatmap(
     main_roles,
@@ -201,7 +269,7 @@ charts.heatmap(
     value="share",
     ax=ax,
     fmt="{:.0%}",
-    title="テーマ言及率（議員・委員 vs 行政） / Theme share of turns, members vs officials",
+    title="テーマ言及率（議員・委員 vs 行政） / Theme share of turns, members vs officials (blank: < 10 turns)",
 )
 export.save_figure(fig, "03-theme-shares-by-role", main_roles)
 
@@ -209,20 +277,24 @@ export.save_figure(fig, "03-theme-shares-by-role", main_roles)
 # ## Within-theme distinctive terms: the framing itself
 #
 # Keyness computed only over the turns coded for a theme: which words a municipality uses *when
-# it talks about* security, staffing, the digital divide or DX, compared with the others.
+# it talks about* security, staffing, the digital divide or DX, compared with the others (the
+# same recipe as notebook 02: Fisher exact test on turns, BH q within each municipality).
+# Theme subsets are small, so few terms pass q < 0.05; only those are listed.
 
 # %%
 within = ws.keyness_within_themes
 export.write_table(within, "keyness-within-themes")
-summaries.top_keyness(within, n=5, by=("theme", "municipality")).pivot_table(
-    index=["theme", "municipality"], values="term", aggfunc=" ・ ".join
-)
+within_top = summaries.top_keyness(within, n=5, by=("theme", "municipality"), alpha=0.05)
+print(f"within-theme terms at q < 0.05: {len(within_top)}")
+within_top.pivot_table(index=["theme", "municipality"], values="term", aggfunc=" ・ ".join)
 
 # %% [markdown]
 # ## Co-occurrence networks per theme
 #
-# Terms that appear in the same turns (Jaccard over turns, the top edges), with communities, for
-# the turns of each theme.
+# Terms that appear in the same turns (Jaccard over turns), with communities, for the turns of
+# each theme. An edge needs at least 3 turns containing both terms; of those the `TOP_N_EDGES`
+# strongest are drawn, and every edge tied with the last one is kept too (a network may have a
+# few more edges than `TOP_N_EDGES`; none is dropped alphabetically).
 
 # %%
 networks = network.networks_by_theme(

@@ -21,14 +21,17 @@
 # **Inputs.** Turn-level TF-IDF of the token table (`dxminutes.text.dtm`), the theme coding.
 #
 # **Outputs.** Tables `k-selection.csv`, `topic-terms.csv`, `topic-municipality.csv`,
-# `topic-theme.csv`, `cluster-municipality.csv`, `cluster-examples.csv`, `ca-rows.csv`,
+# `topic-theme.csv`, `topic-null.csv`, `cluster-municipality.csv`, `cluster-null.csv`,
+# `cluster-examples.csv`, `ca-rows.csv`,
 # `ca-columns.csv`; figures `04-k-selection`, `04-topic-municipality`, `04-topic-theme`,
 # `04-cluster-municipality`, `04-ca-biplot`.
 
 # %% tags=["parameters"]
 # Folders and the theme file come from dxminutes.config; `make report DATA=… THEMES=…` sets them.
 K = None  # None: use the suggested K (stated rule below)
-K_RANGE = list(range(3, 13))
+K_RANGE = list(range(2, 13))
+N_NULL = 5  # shuffled copies of the DTM for the null comparison of topics and clusters
+WINDOW = 10  # sliding window (tokens) for NPMI coherence
 N_SEEDS = 5  # seeds per K for the stability estimate
 MIN_DF = 2  # a term must occur in at least this many turns
 CA_TERMS = 60
@@ -54,13 +57,17 @@ print(f"{X.matrix.shape[0]} turns × {X.matrix.shape[1]} terms")
 # %% [markdown]
 # ## Choosing K
 #
-# For each K, NMF is fitted with several seeds. **Coherence** is the mean NPMI of each topic's top
-# terms, computed on this corpus (turn co-occurrence). **Stability** is the mean cosine similarity
-# of topic–term vectors between runs with different seeds, topics matched with the Hungarian
-# assignment. The suggested K follows the rule printed below; set `K` to override it.
+# For each K (from 2), NMF is fitted from random initialisations with several seeds, on 80 %
+# subsamples of the turns. **Coherence** is the mean NPMI of each topic's top terms, with
+# co-occurrence counted in sliding windows of `WINDOW` tokens within turns (a whole turn is too
+# wide a context). **Stability** is the mean cosine similarity of topic–term vectors between
+# runs, topics matched with the Hungarian assignment. The suggested K follows the rule printed
+# below; set `K` to override it.
 
 # %%
-selection = topics.select_k(X, ks=K_RANGE, seeds=tuple(range(N_SEEDS)), random_state=ws.random_state)
+selection = topics.select_k(
+    X, ks=K_RANGE, seeds=tuple(range(N_SEEDS)), random_state=ws.random_state, tokens=tokens, window=WINDOW
+)
 suggested = topics.suggest_k(selection)
 k = K or suggested
 export.write_table(selection, "k-selection")
@@ -68,6 +75,33 @@ fig, ax = plt.subplots(figsize=(7.5, 4.2))
 charts.k_selection(selection, ax=ax, chosen=k)
 export.save_figure(fig, "04-k-selection", selection)
 print(f"Suggested K = {suggested} ({topics.suggest_k.__doc__.strip().splitlines()[0]}); used K = {k}.")
+
+# %% [markdown]
+# ## Is there structure above a shuffled baseline?
+#
+# The same selection at the chosen K on `N_NULL` copies of the DTM in which every term's column
+# is permuted across turns (term frequencies kept, co-occurrence destroyed). Topics are
+# interpreted only if coherence and stability are above every shuffled copy and more than two
+# null standard deviations above their mean.
+
+# %%
+topic_null, topic_structure = topics.structure_vs_null(
+    X,
+    k,
+    random_state=ws.random_state,
+    n_null=N_NULL,
+    seeds=tuple(range(N_SEEDS)),
+    tokens=tokens,
+    window=WINDOW,
+)
+export.write_table(topic_null, "topic-null")
+print(
+    f"K = {k}: topics show structure above the shuffled baseline."
+    if topic_structure
+    else f"K = {k}: no clear structure: the topics are not more coherent and stable than topics fitted "
+    "to shuffled data, so they are shown below for inspection only and not interpreted."
+)
+topic_null
 
 # %% [markdown]
 # ## Topics and their top terms
@@ -120,12 +154,25 @@ export.save_figure(fig, "04-topic-theme", by_theme)
 # %% [markdown]
 # ## Clusters of turns
 #
-# k-means on SVD-reduced, length-normalized TF-IDF, K chosen by silhouette.
+# k-means on SVD-reduced, length-normalized TF-IDF, K (from 2) chosen by silhouette. The
+# silhouette of each K is compared with the same pipeline on `N_NULL` shuffled copies of the DTM;
+# clusters are interpreted only if the chosen K's silhouette is above every shuffled copy's and
+# more than two null standard deviations above their mean.
 
 # %%
-clustering = clusters.cluster_turns(X, random_state=ws.random_state)
+clustering = clusters.cluster_turns(X, ks=K_RANGE[:9], random_state=ws.random_state)
+cluster_null, cluster_structure = clusters.structure_vs_null(
+    X, ks=K_RANGE[:9], k=clustering.k, n_null=N_NULL, random_state=ws.random_state
+)
+export.write_table(cluster_null, "cluster-null")
 print(f"chosen number of clusters: {clustering.k}")
-clustering.silhouette
+print(
+    "The clusters show structure above the shuffled baseline."
+    if cluster_structure
+    else "No clear structure: the silhouette is no higher than that of shuffled data, so the clusters "
+    "below partition the turns but do not show groups that the vocabulary separates; they are not interpreted."
+)
+cluster_null
 
 # %%
 cl_by_m = clusters.cluster_by_group(clustering, by="municipality")

@@ -22,7 +22,14 @@
 #
 # **Outputs.** `reports/tables/profiles.csv` (the closing comparison table) and
 # `profile-quotes.csv`; figure `05-profile-residuals`. Every sentence below that states a number
-# is generated from these tables by `dxminutes.report.summaries`, not typed by hand.
+# is generated from these tables by `dxminutes.report.summaries`, not typed by hand; every
+# "more / less often than the other municipalities" comes from the `verdict` column of
+# notebook 03's `theme-tests.csv` (Fisher exact test per cell, Holm-adjusted over all cells).
+#
+# **What the comparison is.** Each municipality is one meeting of one record kind, so the
+# differences below are differences between meetings (agenda, date, body and record style are
+# confounded with the municipality); the caveat printed below says what a corpus with several
+# meetings per body would add.
 
 # %% tags=["parameters"]
 # Folders and the theme file come from dxminutes.config; `make report DATA=… THEMES=…` sets them.
@@ -49,7 +56,8 @@ ws = workspace.start(
     max_colwidth=50,
 )
 documents, turns, coded, theme_set = ws.documents, ws.turns, ws.coded, ws.themes
-residuals = stats.crosstab_chi2(coded).table
+residuals = stats.crosstab_chi2(coded, random_state=ws.random_state).table
+tests = ws.theme_tests
 quotes = ws.evidence_quotes(per_cell=1)
 profiles = summaries.build_profiles(
     documents,
@@ -60,20 +68,39 @@ profiles = summaries.build_profiles(
     ws.keyness_within_themes,
     ws.theme_shares_by_role,
     theme_set,
+    tests=tests,
+    clustered=ws.clustered_theme_tests,
 )
+print(summaries.meetings_caveat(documents))
 
 # %% [markdown]
 # ## The profiles
+#
+# Shares carry 95% Wilson intervals at the speaker-adjusted effective number of turns.
+# Officials' share of turns counts only turns whose role is known. Members' and officials'
+# shares are left out where the role group has fewer than 10 turns.
 
 # %%
 for municipality in profiles["municipality"]:
     display(Markdown(summaries.profile_markdown(municipality, profiles, quotes, theme_set)))
 
 # %% [markdown]
+# ## Turns cluster by speaker
+#
+# The verdicts above are turn-level tests. Per theme, the speaker-clustered tests of notebook 03
+# are quoted next to the turn-level one; where the difference does not survive clustering by
+# speaker, the verdicts for that theme may reflect a few speakers rather than the municipality.
+
+# %%
+for sentence in summaries.clustered_sentences(ws.clustered_theme_tests, theme_set):
+    print("-", sentence)
+
+# %% [markdown]
 # ## Closing comparison
 #
-# One row per municipality: its record, the share of turns for each theme (with the adjusted
-# residual of the cross-tab in brackets), and its three most distinctive terms.
+# One row per municipality: its record, the share of turns for each theme with ▲ / ▼ where the
+# corrected per-theme test finds it more / less often than in the other municipalities (no
+# mark: no difference the test can establish), and its most distinctive terms (q < 0.05).
 
 # %%
 export.write_table(profiles, "profiles")

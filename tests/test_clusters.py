@@ -4,7 +4,13 @@ import pytest
 from analysis_fixtures import make_tokens, seed_tokens, seed_turns
 from test_topics import VOCABS, planted_turns
 
-from dxminutes.analysis.clusters import cluster_by_group, cluster_terms, cluster_turns, representative_turns
+from dxminutes.analysis.clusters import (
+    cluster_by_group,
+    cluster_terms,
+    cluster_turns,
+    representative_turns,
+    structure_vs_null,
+)
 from dxminutes.text.dtm import count_matrix, tfidf_matrix
 
 SEED = 5
@@ -135,3 +141,29 @@ def test_seed_minutes_clusters_and_representatives():
     merged = rep.merge(turns[["turn_id", "municipality", "speaker"]], on="turn_id", suffixes=("", "_turns"))
     assert (merged["municipality"] == merged["municipality_turns"]).all()
     assert (merged["speaker"] == merged["speaker_turns"]).all()
+
+
+def test_structure_vs_null_sees_planted_clusters_and_not_noise(planted):
+    _, _, tfidf = planted
+    table, structure = structure_vs_null(tfidf, ks=range(2, 5), n_null=3, random_state=SEED)
+    assert structure and table.set_index("k").loc[3, "above_null"]
+    assert list(table.columns) == [
+        "k",
+        "silhouette",
+        "null_mean",
+        "null_sd",
+        "null_max",
+        "n_null",
+        "z",
+        "above_null",
+    ]
+    rng = np.random.default_rng(SEED)
+    vocab = [w for v in VOCABS.values() for w in v]
+    from analysis_fixtures import make_turns
+
+    noise = make_turns([("A市", "member", " ".join(rng.choice(vocab, 6, replace=False))) for _ in range(60)])
+    table, structure = structure_vs_null(
+        tfidf_matrix(make_tokens(noise)), ks=range(2, 5), n_null=3, random_state=SEED
+    )
+    assert not structure
+    assert (table["silhouette"] - table["null_mean"]).abs().max() < 0.05  # noise looks like its shuffle

@@ -72,3 +72,24 @@ def test_sentences_split_at_japanese_and_line_ends():
     ]
     table = sentence_table(__import__("pandas").DataFrame({"turn_id": ["t"], "text": [text]}))
     assert [text[s:e] for s, e in zip(table["start"], table["end"])] == list(table["text"])
+
+
+def test_cluster_design_effect_matches_the_linearization_variance():
+    from dxminutes.analysis.intervals import cluster_design_effect
+
+    rng = np.random.default_rng(3)
+    clusters = np.repeat(np.arange(40), rng.integers(2, 12, 40))
+    logit = -0.8 + rng.normal(0, 1.2, 40)
+    y = rng.binomial(1, 1 / (1 + np.exp(-logit[clusters]))).astype(float)
+    n, p = len(y), y.mean()
+    sums = np.bincount(clusters, weights=y)
+    sizes = np.bincount(clusters)
+    # Taylor linearization of the ratio estimator, written out independently of the module
+    v_lin = ((sums - p * sizes) ** 2).sum() / n**2
+    expected = max(1.0, v_lin / (p * (1 - p) / n))
+    got = cluster_design_effect(y, clusters, n_boot=8000, random_state=0)
+    assert expected > 1.5  # the clusters matter here
+    assert got == pytest.approx(expected, rel=0.1)
+    # independent turns: design effect about 1 (floored at 1)
+    iid = rng.binomial(1, 0.3, 400).astype(float)
+    assert cluster_design_effect(iid, np.arange(400) % 80, n_boot=4000, random_state=0) < 1.3

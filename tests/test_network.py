@@ -31,7 +31,7 @@ def hand_jaccard(turns, a, b):
 
 
 def test_jaccard_matches_hand_computation():
-    net = cooccurrence(make_tokens(TINY), min_turns=1, top_n_edges=100, random_state=SEED)
+    net = cooccurrence(make_tokens(TINY), min_turns=1, min_support=1, top_n_edges=100, random_state=SEED)
     assert list(net.nodes.columns) == NODE_COLUMNS
     assert list(net.edges.columns) == EDGE_COLUMNS
     terms = ["dx", "窓口", "職員", "研修"]
@@ -54,17 +54,19 @@ def test_jaccard_matches_hand_computation():
 
 def test_top_n_edges_min_turns_and_max_terms():
     tokens = make_tokens(TINY)
-    net = cooccurrence(tokens, min_turns=1, top_n_edges=2, random_state=SEED)
-    assert len(net.edges) == 2
-    full = cooccurrence(tokens, min_turns=1, top_n_edges=100, random_state=SEED).edges
-    pd.testing.assert_frame_equal(net.edges, full.head(2))
+    net = cooccurrence(tokens, min_turns=1, min_support=1, top_n_edges=2, random_state=SEED)
+    full = cooccurrence(tokens, min_turns=1, min_support=1, top_n_edges=100, random_state=SEED).edges
+    # the cut keeps every edge tied with the 2nd strongest, never drops one alphabetically
+    cut = full["jaccard"].iloc[1]
+    pd.testing.assert_frame_equal(net.edges, full[full["jaccard"] >= cut].reset_index(drop=True))
+    assert len(net.edges) >= 2
     # ties on jaccard are broken by n_both, then names: deterministic
     assert full[["jaccard", "source", "target"]].equals(
         full.sort_values(
             ["jaccard", "n_both", "source", "target"], ascending=[False, False, True, True], kind="mergesort"
         )[["jaccard", "source", "target"]]
     )
-    few = cooccurrence(tokens, min_turns=1, max_terms=2, top_n_edges=100, random_state=SEED)
+    few = cooccurrence(tokens, min_turns=1, min_support=1, max_terms=2, top_n_edges=100, random_state=SEED)
     # most frequent by turn count: all four have 3 turns, ties alphabetical -> dx, 研修
     assert set(few.nodes["term"]) == {"dx", "研修"}
     none = cooccurrence(tokens, min_turns=4, random_state=SEED)
@@ -72,7 +74,7 @@ def test_top_n_edges_min_turns_and_max_terms():
 
 
 def test_node_degrees_and_communities():
-    net = cooccurrence(make_tokens(TINY), min_turns=1, top_n_edges=100, random_state=SEED)
+    net = cooccurrence(make_tokens(TINY), min_turns=1, min_support=1, top_n_edges=100, random_state=SEED)
     g = net.graph
     for r in net.nodes.itertuples():
         assert r.degree == g.degree(r.term)
@@ -122,19 +124,21 @@ def test_filters_restrict_turns():
             "coded": [True, True, True, False, False, False, False, True, False, True, True, False],
         }
     )
-    muni = network_for(tokens, municipality="B町", min_turns=1, random_state=SEED)
+    muni = network_for(tokens, municipality="B町", min_turns=1, min_support=1, random_state=SEED)
     assert muni.n_units == 3
     assert muni.filters == {"municipality": "B町"}
     assert (muni.nodes["municipality"] == "B町").all() and (muni.edges["municipality"] == "B町").all()
     assert "dx" not in set(muni.nodes["term"])
     assert dict(zip(muni.nodes["term"], muni.nodes["n_turns"]))["職員"] == 2
 
-    theme = network_for(tokens, coded, theme="dx", min_turns=1, random_state=SEED)
+    theme = network_for(tokens, coded, theme="dx", min_turns=1, min_support=1, random_state=SEED)
     assert theme.n_units == 3
     assert (theme.edges["theme"] == "dx").all()
     assert set(theme.nodes["term"]) == {"dx", "窓口", "職員", "研修"}
 
-    both = network_for(tokens, coded, theme="staffing", municipality="B町", min_turns=1, random_state=SEED)
+    both = network_for(
+        tokens, coded, theme="staffing", municipality="B町", min_turns=1, min_support=1, random_state=SEED
+    )
     assert both.n_units == 2  # b:0000 and b:0001
     with pytest.raises(ValueError):
         network_for(tokens, theme="dx", random_state=SEED)
@@ -143,7 +147,7 @@ def test_filters_restrict_turns():
 
 
 def test_document_unit_and_graph_type():
-    net = cooccurrence(make_tokens(TINY), unit="document", min_turns=1, random_state=SEED)
+    net = cooccurrence(make_tokens(TINY), unit="document", min_turns=1, min_support=1, random_state=SEED)
     assert net.n_units == 2
     both = net.edges.set_index(["source", "target"]).loc[("研修", "窓口")]
     assert both["n_both"] == 2 and both["jaccard"] == pytest.approx(1.0)
@@ -155,7 +159,10 @@ def test_document_unit_and_graph_type():
 def test_seed_minutes_network_per_municipality():
     tokens = seed_tokens()
     full = cooccurrence(tokens, random_state=SEED)
-    assert 0 < len(full.edges) <= 60
+    assert len(full.edges) >= 60
+    assert (full.edges["n_both"] >= 3).all()  # minimum support
+    extra = full.edges.iloc[60:]
+    assert (extra["jaccard"] == full.edges["jaccard"].iloc[59]).all()  # only ties beyond the cut
     assert set(full.nodes["term"]) == set(full.edges["source"]) | set(full.edges["target"])
     assert (full.edges["jaccard"] > 0).all() and (full.edges["jaccard"] <= 1).all()
     for muni in sorted(tokens["municipality"].unique()):
@@ -164,3 +171,26 @@ def test_seed_minutes_network_per_municipality():
         assert net.n_units == mine["turn_id"].nunique()
         assert set(net.nodes["term"]) <= set(mine["term"])
         assert (net.nodes["n_turns"] >= 2).all()
+
+
+def test_minimum_support_drops_pairs_seen_in_too_few_turns():
+    turns = {
+        f"t:{i:04d}": ("A市", ["a", "b"] if i < 2 else ["a", "c"] if i < 6 else ["b", "d"]) for i in range(10)
+    }
+    tokens = make_tokens(turns)
+    net = cooccurrence(tokens, min_turns=1, random_state=SEED)
+    pairs = set(zip(net.edges["source"], net.edges["target"]))
+    assert ("a", "b") not in pairs  # together in 2 turns only
+    assert ("a", "c") in pairs and ("b", "d") in pairs
+    loose = cooccurrence(tokens, min_turns=1, min_support=1, random_state=SEED)
+    assert ("a", "b") in set(zip(loose.edges["source"], loose.edges["target"]))
+
+
+def test_all_edges_tied_at_the_cut_are_kept():
+    # four disjoint pairs, each seen together in the same 3 turns: all have Jaccard 1
+    turns = {}
+    for p, (x, y) in enumerate([("a", "b"), ("c", "d"), ("e", "f"), ("g", "h")]):
+        for i in range(3):
+            turns[f"t:{p}{i}"] = ("A市", [x, y])
+    net = cooccurrence(make_tokens(turns), min_turns=1, top_n_edges=2, random_state=SEED)
+    assert len(net.edges) == 4 and (net.edges["jaccard"] == 1).all()

@@ -8,12 +8,15 @@ from analysis_fixtures import make_tokens, make_turns, seed_tokens
 from dxminutes.analysis.topics import (
     fit_topics,
     match_topics,
+    permute_columns,
     select_k,
+    structure_vs_null,
     suggest_k,
     top_terms,
     topic_by_theme,
     topic_labels,
     topic_prevalence,
+    window_matrix,
 )
 from dxminutes.text.dtm import count_matrix, tfidf_matrix
 
@@ -131,7 +134,9 @@ def test_select_k_favours_the_planted_three(planted):
         "stability",
         "stability_min",
         "n_runs",
+        "coherence_unit",
     ]
+    assert sel["coherence_unit"].eq("turn").all()
     assert sel["k"].tolist() == [2, 3, 4, 5, 6]
     best = sel.set_index("k")
     # splitting a planted vocabulary (K > 3) lowers coherence; merging two (K = 2) does not
@@ -208,3 +213,84 @@ def test_seed_minutes_topics_are_deterministic():
     prev = topic_prevalence(tm)
     assert set(prev["municipality"]) == set(tokens["municipality"])
     assert prev.groupby("municipality")["prevalence"].sum().to_numpy() == pytest.approx(1.0)
+
+
+def test_nmf_refits_with_other_seeds_differ_when_the_init_is_random(planted):
+    _, _, tfidf, _ = planted
+    a = fit_topics(tfidf, 4, random_state=1, init="random")
+    b = fit_topics(tfidf, 4, random_state=2, init="random")
+    assert not np.allclose(a.topic_term, b.topic_term)
+    c = fit_topics(tfidf, 4, random_state=1, init="random")
+    np.testing.assert_array_equal(a.topic_term, c.topic_term)
+    # the default nndsvdar init uses the seed too (nndsvda would not)
+    d, e = fit_topics(tfidf, 4, random_state=1), fit_topics(tfidf, 4, random_state=2)
+    assert not np.array_equal(d.doc_topic, e.doc_topic)
+
+
+def test_window_matrix_by_hand():
+    turns = make_turns([("A市", "member", "a b c d e"), ("A市", "member", "a x")])
+    tokens = make_tokens(turns)
+    m = window_matrix(tokens, ["a", "b", "c", "d", "e"], window=3).toarray()
+    # turn 1 has windows [a b c], [b c d], [c d e]; turn 2 (shorter than 3) is one window [a x]
+    expected = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [1, 0, 0, 0, 0]])
+    np.testing.assert_array_equal(m, expected)
+
+
+def test_window_coherence_matches_an_independent_npmi():
+    turns = make_turns(
+        [("A市", "member", "a b c d e f g h"), ("A市", "member", "a b x y"), ("A市", "member", "c h")]
+    )
+    tokens = make_tokens(turns)
+    from dxminutes.analysis.topics import _npmi_coherence
+
+    terms = np.array(["a", "b", "c", "h"])
+    binary = window_matrix(tokens, terms, window=3)
+    got = _npmi_coherence([np.array([0, 1, 3])], binary)[0]
+    # windows written out: t1 [abc][bcd][cde][def][efg][fgh]; t2 [abx][bxy]; t3 [ch]
+    windows = [
+        set("abc"),
+        set("bcd"),
+        set("cde"),
+        set("def"),
+        set("efg"),
+        set("fgh"),
+        set("abx"),
+        set("bxy"),
+        set("ch"),
+    ]
+    n = len(windows)
+
+    def p(*ts):
+        return sum(all(t in w for t in ts) for w in windows) / n
+
+    def npmi(x, y):
+        if p(x, y) == 0:
+            return -1.0
+        return np.log(p(x, y) / (p(x) * p(y))) / -np.log(p(x, y))
+
+    assert got == pytest.approx(np.mean([npmi("a", "b"), npmi("a", "h"), npmi("b", "h")]))
+
+
+def test_permute_columns_keeps_each_terms_weights():
+    rng = np.random.default_rng(0)
+    from scipy import sparse
+
+    m = sparse.random(40, 15, density=0.2, random_state=1, format="csr")
+    shuffled = permute_columns(m, rng)
+    for j in range(15):
+        np.testing.assert_allclose(np.sort(m[:, j].data), np.sort(shuffled[:, j].data))
+    assert (m != shuffled).nnz > 0
+
+
+def test_structure_vs_null_finds_planted_topics_and_not_noise(planted):
+    _, tokens, tfidf, _ = planted
+    table, structure = structure_vs_null(tfidf, 3, random_state=SEED, n_null=3, tokens=tokens)
+    assert structure and table["above_null"].all()
+    assert list(table["statistic"]) == ["coherence_npmi", "stability"]
+    # noise: every turn draws 6 words from one shared 30-word vocabulary
+    rng = np.random.default_rng(SEED)
+    vocab = [w for v in VOCABS.values() for w in v]
+    noise = make_turns([("A市", "member", " ".join(rng.choice(vocab, 6, replace=False))) for _ in range(90)])
+    ntok = make_tokens(noise)
+    table, structure = structure_vs_null(tfidf_matrix(ntok), 3, random_state=SEED, n_null=3, tokens=ntok)
+    assert not structure

@@ -109,21 +109,36 @@ class Workspace:
     # The shared analyses: notebooks 03 and 05 (and 02 and 05) call the same method.
     @functools.cached_property
     def theme_shares(self) -> pd.DataFrame:
-        """Theme shares per municipality with intervals (`theme_stats.theme_shares`)."""
+        """Theme shares per municipality with speaker-clustered Wilson intervals (`theme_stats.theme_shares`)."""
         return theme_stats.theme_shares(
-            self.coded, self.tokens, n_boot=self.settings.n_boot, random_state=self.random_state
+            self.coded,
+            self.tokens,
+            interval="cluster",
+            n_boot=self.settings.n_boot,
+            random_state=self.random_state,
         )
 
     @functools.cached_property
     def theme_shares_by_role(self) -> pd.DataFrame:
-        """Theme shares per municipality × role group."""
+        """Theme shares per municipality × role group (no interval under 10 turns)."""
         return theme_stats.theme_shares(
             self.coded,
             self.tokens,
             by=("municipality", "role_group"),
+            interval="cluster",
             n_boot=self.settings.n_boot,
             random_state=self.random_state,
         )
+
+    @functools.cached_property
+    def theme_tests(self) -> pd.DataFrame:
+        """Per-theme tests: Fisher cells, Holm-adjusted, permutation p (`theme_stats.theme_by_group_tests`)."""
+        return theme_stats.theme_by_group_tests(self.coded, random_state=self.random_state)
+
+    @functools.cached_property
+    def clustered_theme_tests(self) -> pd.DataFrame:
+        """Per theme, turn-level and speaker-clustered p side by side (`theme_stats.clustered_theme_tests`)."""
+        return theme_stats.clustered_theme_tests(self.coded, self.turns, random_state=self.random_state)
 
     @functools.cached_property
     def keyness(self) -> pd.DataFrame:

@@ -7,6 +7,11 @@ out (they carry no information and would form a cluster at the origin). K is the
 best silhouette over ``ks`` unless given; ties go to the smaller K. Clusters are numbered
 1 … K by decreasing size (ties by their first row), so numbering does not depend on the
 algorithm's internal label order.
+
+A silhouette means little on its own: on sparse TF-IDF rows even shuffled data give a small
+positive one. `structure_vs_null` runs the same pipeline on shuffled copies of the DTM (each
+term's column permuted across turns) and says whether the real silhouette is above every
+shuffled one; when not, the report says "no clear structure" instead of interpreting clusters.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ from dxminutes.text.dtm import DTM, LEVELS
 METHODS = ("kmeans", "ward")
 #: silhouette is O(n²); above this many rows it is computed on a seeded sample of this size.
 SILHOUETTE_SAMPLE = 3000
+#: A statistic counts as above its shuffled baseline when it beats every shuffled copy and lies
+#: this many null standard deviations above their mean.
+Z_ABOVE_NULL = 2.0
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,62 @@ def cluster_turns(
         dtm_tfidf.rows.iloc[nonempty].reset_index(drop=True).assign(cluster=labels, distance=distance)
     )
     return TurnClustering(assignments, sil, k, method, dtm_tfidf.level, emb, centroids)
+
+
+def _embed(matrix, n_components: int, random_state: int) -> np.ndarray:
+    x = matrix.tocsr()
+    x = x[np.flatnonzero(x.getnnz(axis=1) > 0)]
+    n_comp = max(1, min(n_components, x.shape[0] - 1, x.shape[1] - 1))
+    return normalize(TruncatedSVD(n_components=n_comp, random_state=random_state).fit_transform(x))
+
+
+def structure_vs_null(
+    dtm_tfidf: DTM,
+    *,
+    ks=range(2, 11),
+    k: int | None = None,
+    method: str = "kmeans",
+    n_components: int = 50,
+    n_null: int = 10,
+    random_state: int,
+) -> tuple[pd.DataFrame, bool]:
+    """Silhouette per K on the data and on `n_null` shuffled copies (same pipeline, same seed).
+
+    The null permutes every term's column across rows (`topics.permute_columns`: each term keeps
+    its number of turns and weights; which terms share a turn is destroyed). Returns the table
+    (k, silhouette, null_mean, null_sd, null_max, n_null, z, above_null) and a boolean for K =
+    `k` (or the K `cluster_turns` would choose): True only when its silhouette is above every
+    shuffled copy's and more than `Z_ABOVE_NULL` null standard deviations above their mean,
+    i.e. structure above a shuffled baseline.
+    """
+    from dxminutes.analysis.topics import permute_columns
+
+    rng = np.random.default_rng(random_state)
+    emb = _embed(dtm_tfidf.matrix, n_components, random_state)
+    candidates = sorted({kk for kk in ks if 2 <= kk < len(emb)} | ({k} if k is not None else set()))
+    observed = {
+        kk: _silhouette(emb, _labels(emb, kk, method, random_state), random_state) for kk in candidates
+    }
+    null = {kk: [] for kk in candidates}
+    for _ in range(n_null):
+        e0 = _embed(permute_columns(dtm_tfidf.matrix, rng), n_components, random_state)
+        for kk in candidates:
+            null[kk].append(_silhouette(e0, _labels(e0, kk, method, random_state), random_state))
+    table = pd.DataFrame(
+        {
+            "k": candidates,
+            "silhouette": [observed[kk] for kk in candidates],
+            "null_mean": [float(np.mean(null[kk])) for kk in candidates],
+            "null_sd": [float(np.std(null[kk], ddof=1)) if n_null > 1 else np.nan for kk in candidates],
+            "null_max": [float(np.max(null[kk])) for kk in candidates],
+            "n_null": n_null,
+        }
+    )
+    table["z"] = (table["silhouette"] - table["null_mean"]) / table["null_sd"]
+    table["above_null"] = (table["silhouette"] > table["null_max"]) & (table["z"] > Z_ABOVE_NULL)
+    if k is None:
+        k = int(table.loc[table["silhouette"].fillna(-np.inf).to_numpy().argmax(), "k"])
+    return table, bool(table.set_index("k").loc[k, "above_null"])
 
 
 def cluster_by_group(result: TurnClustering, by: str = "municipality") -> pd.DataFrame:

@@ -89,3 +89,42 @@ def cluster_bootstrap_share(
 def _codes(labels) -> tuple[np.ndarray, np.ndarray]:
     uniques, codes = np.unique(np.asarray(labels, dtype=object).astype(str), return_inverse=True)
     return codes.astype(np.int64), uniques
+
+
+def cluster_design_effect(values, clusters, *, n_boot: int, random_state: int) -> float:
+    """Kish design effect of a share: cluster-bootstrap variance / binomial variance, floored at 1.
+
+    The bootstrap resamples whole clusters (speakers) with replacement, as in
+    `cluster_bootstrap_share`. With fewer than two clusters, or a share of 0 or 1 (no variance
+    either way), the design effect is 1: the data carry no information about clustering.
+    """
+    values = np.asarray(values, dtype=float)
+    n = len(values)
+    codes, _ = _codes(clusters)
+    n_clusters = int(codes.max()) + 1 if n else 0
+    p = values.mean() if n else float("nan")
+    if n_clusters < 2 or not 0 < p < 1:
+        return 1.0
+    sums = np.bincount(codes, weights=values, minlength=n_clusters)
+    sizes = np.bincount(codes, minlength=n_clusters).astype(float)
+    rng = np.random.default_rng(random_state)
+    draws = rng.integers(0, n_clusters, size=(n_boot, n_clusters))
+    shares = sums[draws].sum(axis=1) / sizes[draws].sum(axis=1)
+    return float(max(1.0, shares.var(ddof=1) / (p * (1 - p) / n)))
+
+
+def cluster_wilson_interval(
+    values, clusters, *, n_boot: int, random_state: int, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """Wilson interval at the effective sample size n / deff (Korn & Graubard 1998).
+
+    deff is `cluster_design_effect` (speaker cluster bootstrap). Unlike the percentile interval
+    of the cluster bootstrap, this never collapses to zero width when every turn of a group is
+    0 (or 1), and it widens the interval as much as the clustering makes the share uncertain.
+    Returns (low, high, deff).
+    """
+    values = np.asarray(values, dtype=float)
+    deff = cluster_design_effect(values, clusters, n_boot=n_boot, random_state=random_state)
+    n_eff = len(values) / deff
+    low, high = wilson_interval(values.mean() * n_eff, n_eff, confidence)
+    return float(low), float(high), deff

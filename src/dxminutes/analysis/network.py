@@ -4,8 +4,9 @@ Two terms co-occur when they appear in the same unit (a speaker turn by default)
 strength is the Jaccard coefficient of the sets of units that contain each term,
 |A ∩ B| / |A ∪ B|. Counts come from one sparse product Xᵀ·X of the binary unit × term matrix,
 restricted to the ``max_terms`` most frequent terms, so the cost grows linearly with the number
-of units. Only the ``top_n_edges`` strongest edges are drawn, and only terms with an edge become
-nodes. Communities (colours) come from modularity maximization and are numbered 1, 2, … from the
+of units. An edge needs ``min_support`` units (3 by default) containing both terms; of those,
+the ``top_n_edges`` strongest are drawn, with every edge tied with the last one kept (so the cut
+never drops an edge alphabetically), and only terms with an edge become nodes. Communities (colours) come from modularity maximization and are numbered 1, 2, … from the
 largest, ties by the alphabetically first term, so reruns give identical tables.
 """
 
@@ -74,6 +75,7 @@ def cooccurrence(
     unit: str = "turn",
     top_n_edges: int = 60,
     min_turns: int = 3,
+    min_support: int = 3,
     max_terms: int = 150,
     turn_ids: Iterable[str] | None = None,
     community: str = "louvain",
@@ -85,9 +87,13 @@ def cooccurrence(
     ----------
     tokens : the token table (turn_id, doc_id, term, …).
     unit : ``"turn"`` (default) or ``"document"``: what "appearing together" means.
-    top_n_edges : draw only this many edges, the strongest by Jaccard (ties: n_both descending,
-        then source, target alphabetically).
+    top_n_edges : draw the strongest edges by Jaccard: every edge at least as strong as the
+        `top_n_edges`-th one, so edges tied at the cut are all kept (never dropped
+        alphabetically) and a network can have more than `top_n_edges` edges. Order: Jaccard
+        descending, n_both descending, then source, target alphabetically.
     min_turns : a term must occur in at least this many units to be considered.
+    min_support : an edge needs at least this many units containing both terms (default 3): a
+        pair seen together in one or two turns has a Jaccard that says nothing.
     max_terms : consider only the most frequent terms by unit count (ties alphabetically).
     turn_ids : restrict to these turns (a theme's coded turns, one municipality's turns, …).
     community : ``"louvain"`` (seeded with ``random_state``) or ``"greedy"`` modularity.
@@ -119,13 +125,13 @@ def cooccurrence(
             "jaccard": both.data / union,
         }
     )
-    edges = (
-        edges.sort_values(
-            ["jaccard", "n_both", "source", "target"], ascending=[False, False, True, True], kind="mergesort"
-        )
-        .head(top_n_edges)
-        .reset_index(drop=True)
-    )
+    edges = edges[edges["n_both"] >= min_support]
+    edges = edges.sort_values(
+        ["jaccard", "n_both", "source", "target"], ascending=[False, False, True, True], kind="mergesort"
+    ).reset_index(drop=True)
+    if len(edges) > top_n_edges:
+        cut = edges["jaccard"].iloc[top_n_edges - 1] if top_n_edges > 0 else np.inf
+        edges = edges[edges["jaccard"] >= cut - 1e-12].reset_index(drop=True)
 
     graph = nx.Graph()
     n_of = dict(zip(kept_terms.astype(str), kept_df.astype(int)))

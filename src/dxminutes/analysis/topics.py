@@ -6,14 +6,21 @@ seeded, so the same ``random_state`` gives identical topics.
 Choosing K (`select_k`) combines two criteria computed on this corpus:
 
 * coherence: for each topic, the mean NPMI over pairs of its ``top_n`` terms, where the
-  probabilities are binary document frequencies over the turns of the corpus (does a turn
-  contain the term / both terms?); a pair that never co-occurs scores −1;
-* stability: the model is refitted on several seeded 80 % subsamples of the turns; for each
-  pair of runs the topics are matched one-to-one (Hungarian assignment on the cosine
-  similarity of topic-term vectors) and the mean matched cosine is taken; stability is the
-  mean over pairs of runs (Greene, O'Callaghan & Cunningham 2014). Subsampling matters: NMF's
-  ``nndsvda`` initialisation is nearly deterministic, so refitting the full matrix with other
-  seeds would report a stability close to 1 for any K.
+  probabilities are taken over sliding windows of ``window`` tokens (10 by default, as in
+  Röder, Both & Hinneburg 2015) within each turn when the token table is given: does a window
+  contain the term / both terms? A whole turn is too large a context (two terms of a long
+  speech co-occur whatever they mean). A pair that never co-occurs scores −1;
+* stability: the model is refitted from random initialisations (``init="random"``, one seed
+  per run) on seeded 80 % subsamples of the turns; for each pair of runs the topics are
+  matched one-to-one (Hungarian assignment on the cosine similarity of topic-term vectors) and
+  the mean matched cosine is taken; stability is the mean over pairs of runs (Greene,
+  O'Callaghan & Cunningham 2014). NMF's default ``nndsvda`` initialisation ignores the seed,
+  so refits with other seeds would be identical and report a stability of 1 for any K.
+
+Neither number means anything on its own: `structure_vs_null` fits the same model on shuffled
+data (each term's column permuted across turns, so term frequencies are kept and co-occurrence
+is destroyed) and says whether the real fit is above every shuffled one; when it is not, the
+report says "no clear structure" instead of interpreting topics.
 """
 
 from __future__ import annotations
@@ -30,6 +37,9 @@ from sklearn.decomposition import NMF, LatentDirichletAllocation
 from dxminutes.text.dtm import DTM
 
 MODELS = ("nmf", "lda")
+#: A statistic counts as above its shuffled baseline when it beats every shuffled fit and lies
+#: this many null standard deviations above their mean.
+Z_ABOVE_NULL = 2.0
 
 
 @dataclass(frozen=True)
@@ -59,10 +69,15 @@ def _normalize_rows(a: np.ndarray) -> np.ndarray:
     return np.divide(a, sums, out=np.zeros_like(a, dtype=float), where=sums > 0)
 
 
-def _fit(matrix, k: int, model: str, random_state: int, max_iter: int):
+NMF_INITS = ("nndsvdar", "random", "nndsvda", "nndsvd")
+
+
+def _fit(matrix, k: int, model: str, random_state: int, max_iter: int, init: str = "nndsvdar"):
     """Fit one estimator; returns (estimator, row-normalized doc_topic, row-normalized topic_term)."""
     if model == "nmf":
-        est = NMF(n_components=k, init="nndsvda", max_iter=max_iter, tol=1e-4, random_state=random_state)
+        if init not in NMF_INITS:
+            raise ValueError(f"init must be one of {NMF_INITS}, got {init!r}")
+        est = NMF(n_components=k, init=init, max_iter=max_iter, tol=1e-4, random_state=random_state)
         w = est.fit_transform(matrix)
     elif model == "lda":
         data = matrix.data if sparse.issparse(matrix) else np.asarray(matrix).ravel()
@@ -78,16 +93,23 @@ def _fit(matrix, k: int, model: str, random_state: int, max_iter: int):
 
 
 def fit_topics(
-    dtm_tfidf: DTM, k: int, *, model: str = "nmf", random_state: int, max_iter: int = 400
+    dtm_tfidf: DTM,
+    k: int,
+    *,
+    model: str = "nmf",
+    random_state: int,
+    max_iter: int = 400,
+    init: str = "nndsvdar",
 ) -> TopicModel:
-    """Fit K topics: NMF (``init="nndsvda"``) on a TF-IDF DTM, or LDA (batch) on a count DTM.
+    """Fit K topics: NMF on a TF-IDF DTM, or LDA (batch) on a count DTM.
 
-    For ``model="lda"`` pass `dtm.count_matrix(...)`: LDA is a model of counts and refuses
-    TF-IDF weights.
+    NMF starts from ``init="nndsvdar"`` (NNDSVD with zeros filled by small random values drawn
+    from ``random_state``, so the seed matters) or ``"random"``. For ``model="lda"`` pass
+    `dtm.count_matrix(...)`: LDA is a model of counts and refuses TF-IDF weights.
     """
     if not 1 <= k <= min(dtm_tfidf.matrix.shape):
         raise ValueError(f"k={k} must be between 1 and min(rows, terms)={min(dtm_tfidf.matrix.shape)}")
-    est, doc_topic, topic_term = _fit(dtm_tfidf.matrix, k, model, random_state, max_iter)
+    est, doc_topic, topic_term = _fit(dtm_tfidf.matrix, k, model, random_state, max_iter, init)
     return TopicModel(est, doc_topic, topic_term, np.asarray(dtm_tfidf.terms), dtm_tfidf.rows, model)
 
 
@@ -185,18 +207,22 @@ def select_k(
     model: str = "nmf",
     subsample: float = 0.8,
     max_iter: int = 400,
+    tokens: pd.DataFrame | None = None,
+    window: int = 10,
+    init: str = "random",
 ) -> pd.DataFrame:
     """Coherence and stability for each K (see the module docstring).
 
     Each run's seed is derived from (``random_state``, seed), so the whole table is
-    deterministic. NMF runs on ``dtm_tfidf``; LDA (``model="lda"``) runs on ``counts_dtm``.
-    Co-occurrence for coherence is taken from ``counts_dtm`` when given, else from the non-zero
-    cells of ``dtm_tfidf`` (the same thing at turn level). K values ≥ min(rows, terms) are
-    skipped.
+    deterministic; NMF runs start from ``init`` ("random" by default, seeded per run).
+    NMF runs on ``dtm_tfidf``; LDA (``model="lda"``) runs on ``counts_dtm``. Coherence: with
+    ``tokens`` (turn_id, i, term), NPMI over sliding windows of ``window`` tokens within turns;
+    without, over whole turns (the non-zero cells of ``counts_dtm`` or ``dtm_tfidf``), which the
+    `coherence_unit` column states. K values ≥ min(rows, terms) are skipped.
 
     Returns one row per K: k, coherence_npmi (mean over topics and runs), coherence_sd (over
     runs), stability (mean over pairs of runs of the mean matched cosine), stability_min (the
-    worst pair), n_runs.
+    worst pair), n_runs, coherence_unit.
     """
     if model == "lda" and counts_dtm is None:
         raise ValueError("select_k(model='lda') needs counts_dtm")
@@ -204,10 +230,16 @@ def select_k(
         raise ValueError("select_k needs at least two seeds to measure stability")
     fit_dtm = counts_dtm if model == "lda" else dtm_tfidf
     x = sparse.csr_matrix(fit_dtm.matrix)
-    cooc_dtm = counts_dtm if counts_dtm is not None else dtm_tfidf
-    binary = (sparse.csc_matrix(cooc_dtm.matrix) > 0).astype(np.int64).tocsc()
-    positions = _term_positions(fit_dtm.terms, cooc_dtm.terms)
     terms = np.asarray(fit_dtm.terms, dtype=str)
+    if tokens is not None:
+        binary = window_matrix(tokens, terms, window)
+        positions = np.arange(len(terms))
+        unit = f"window of {window} tokens"
+    else:
+        cooc_dtm = counts_dtm if counts_dtm is not None else dtm_tfidf
+        binary = (sparse.csc_matrix(cooc_dtm.matrix) > 0).astype(np.int64).tocsc()
+        positions = _term_positions(fit_dtm.terms, cooc_dtm.terms)
+        unit = "turn"
 
     n_rows = x.shape[0]
     size = max(2, int(np.ceil(subsample * n_rows)))
@@ -220,7 +252,7 @@ def select_k(
             continue
         topic_terms, coherences = [], []
         for d, rows in zip(derived, samples):
-            _, _, topic_term = _fit(x[rows], k, model, d, max_iter)
+            _, _, topic_term = _fit(x[rows], k, model, d, max_iter, init)
             top = [positions[idx] for idx in _top_indices(topic_term, terms, top_n)]
             coherences.append(np.nanmean(_npmi_coherence([t[t >= 0] for t in top], binary)))
             topic_terms.append(topic_term)
@@ -233,11 +265,139 @@ def select_k(
                 float(np.mean(pair_means)),
                 float(np.min(pair_means)),
                 len(seeds),
+                unit,
             )
         )
     return pd.DataFrame(
-        records, columns=["k", "coherence_npmi", "coherence_sd", "stability", "stability_min", "n_runs"]
+        records,
+        columns=[
+            "k",
+            "coherence_npmi",
+            "coherence_sd",
+            "stability",
+            "stability_min",
+            "n_runs",
+            "coherence_unit",
+        ],
     )
+
+
+def window_matrix(tokens: pd.DataFrame, terms, window: int = 10) -> sparse.csc_matrix:
+    """Binary windows × terms matrix: every run of ``window`` consecutive tokens within a turn.
+
+    A turn shorter than the window is one window. Tokens whose term is not in ``terms`` still
+    take their place in the windows (they are not removed before windowing). Columns follow
+    ``terms``.
+    """
+    if window < 2:
+        raise ValueError(f"window must be at least 2, got {window}")
+    terms = np.asarray(terms, dtype=str)
+    tok = tokens.sort_values(["turn_id", "i"], kind="mergesort")
+    codes, _ = pd.factorize(tok["turn_id"], sort=False)
+    lengths = np.bincount(codes)
+    pos = np.arange(len(tok)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    n_windows = np.maximum(lengths - window + 1, 1)
+    offsets = np.cumsum(n_windows) - n_windows
+    lookup = {t: j for j, t in enumerate(terms)}
+    col = np.array([lookup.get(t, -1) for t in tok["term"].astype(str)], dtype=np.int64)
+    keep = col >= 0
+    code_k, pos_k, col_k = codes[keep], pos[keep], col[keep]
+    first = np.maximum(0, pos_k - window + 1)
+    last = np.minimum(pos_k, n_windows[code_k] - 1)
+    count = last - first + 1
+    rows = np.repeat(offsets[code_k] + first, count) + (
+        np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    )
+    cols = np.repeat(col_k, count)
+    m = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(int(n_windows.sum()), len(terms)))
+    return (m > 0).astype(np.int64).tocsc()
+
+
+def permute_columns(matrix, rng: np.random.Generator) -> sparse.csr_matrix:
+    """Each column's non-zero values moved to randomly chosen rows (a column permutation).
+
+    Keeps every term's number of turns and its weights, destroys which terms share a turn: the
+    null of "no topical structure". Rows may end up empty; they are kept.
+    """
+    csc = sparse.csc_matrix(matrix, copy=True)
+    n_rows = csc.shape[0]
+    for j in range(csc.shape[1]):
+        lo, hi = csc.indptr[j], csc.indptr[j + 1]
+        if hi > lo:
+            csc.indices[lo:hi] = rng.choice(n_rows, size=hi - lo, replace=False)
+    csc.has_sorted_indices = False
+    csc.sort_indices()
+    return csc.tocsr()
+
+
+def structure_vs_null(
+    dtm_tfidf: DTM,
+    k: int,
+    *,
+    random_state: int,
+    n_null: int = 5,
+    seeds=(0, 1, 2, 3, 4),
+    tokens: pd.DataFrame | None = None,
+    window: int = 10,
+    **select_kwargs,
+) -> tuple[pd.DataFrame, bool]:
+    """Coherence and stability at K, on the data and on `n_null` shuffled copies of it.
+
+    Each null copy permutes every term's column across turns (`permute_columns`), then runs
+    the same `select_k` at K; coherence is always measured on the real windows (or turns), so
+    the null says how coherent topics of terms with these frequencies are by chance. Returns the
+    table (k, statistic, observed, null_mean, null_sd, null_max, n_null, z, above_null) and a
+    boolean: True only when both statistics are above every shuffled fit and more than
+    `Z_ABOVE_NULL` null standard deviations above their mean ("structure above a shuffled
+    baseline"); False means the report should say "no clear structure".
+    """
+    from dataclasses import replace
+
+    rng = np.random.default_rng(random_state)
+    observed = select_k(
+        dtm_tfidf, [k], seeds=seeds, random_state=random_state, tokens=tokens, window=window, **select_kwargs
+    )
+    if observed.empty:
+        raise ValueError(f"k={k} is too large for this DTM")
+    null = []
+    for _ in range(n_null):
+        shuffled = replace(dtm_tfidf, matrix=permute_columns(dtm_tfidf.matrix, rng))
+        if tokens is None:
+            select_kwargs.setdefault(
+                "counts_dtm", replace(dtm_tfidf, matrix=(dtm_tfidf.matrix > 0).astype(float))
+            )
+        null.append(
+            select_k(
+                shuffled,
+                [k],
+                seeds=seeds,
+                random_state=int(rng.integers(2**31)),
+                tokens=tokens,
+                window=window,
+                **select_kwargs,
+            )
+        )
+    null = pd.concat(null, ignore_index=True)
+    rows = []
+    for stat in ("coherence_npmi", "stability"):
+        obs = float(observed[stat].iloc[0])
+        sd = float(null[stat].std(ddof=1)) if len(null) > 1 else float("nan")
+        z = (obs - float(null[stat].mean())) / sd if sd > 0 else (np.inf if obs > null[stat].max() else 0.0)
+        rows.append(
+            {
+                "k": k,
+                "statistic": stat,
+                "observed": obs,
+                "null_mean": float(null[stat].mean()),
+                "null_sd": sd,
+                "null_max": float(null[stat].max()),
+                "n_null": len(null),
+                "z": z,
+                "above_null": bool(obs > null[stat].max() and z > Z_ABOVE_NULL),
+            }
+        )
+    table = pd.DataFrame(rows)
+    return table, bool(table["above_null"].all())
 
 
 def suggest_k(selection: pd.DataFrame) -> int:
