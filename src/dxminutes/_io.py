@@ -63,3 +63,23 @@ def sha256_bytes(data: bytes) -> str:
 def sha256_text(text: str) -> str:
     """Hex SHA-256 of `text` encoded as UTF-8."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_toml(path: os.PathLike | str, error: type[Exception], what: str, name: str) -> dict:
+    """Parse a UTF-8 TOML file; any problem raises `error` with `name` (the shown path) and `what`.
+
+    Shared by the theme, frame and convention files, so each bad file gets the same clear,
+    one-line message: unreadable, not UTF-8 (with the byte offset), or a TOML syntax error.
+    """
+    import tomllib
+
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise error(f"{name}: cannot read {what} ({exc.strerror or exc})") from exc
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise error(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{name}: TOML syntax error: {exc}") from exc

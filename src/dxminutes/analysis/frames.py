@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from os import PathLike
@@ -30,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from dxminutes import config
+from dxminutes._io import read_toml
 from dxminutes.analysis.themes import FLAGS, KEY_RE, Theme, ThemeSet, find_hits, normalize_text
 from dxminutes.schema import require_columns
 from dxminutes.text.sentences import sentence_table
@@ -142,16 +142,7 @@ def load_frames(path: str | PathLike | None = None, themes: ThemeSet | None = No
     """
     path = Path(FRAMES_PATH if path is None else path)
     name = config.relpath(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FrameFileError(f"{name}: cannot read frame file ({exc.strerror or exc})") from exc
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise FrameFileError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise FrameFileError(f"{name}: TOML syntax error: {exc}") from exc
+    data = read_toml(path, FrameFileError, "frame file", name)
     extra = sorted(set(data) - {"frame"})
     if extra:
         raise FrameFileError(f"{name}: unknown top-level key(s) {extra}; frames go in [[frame]] tables")

@@ -25,7 +25,6 @@ its sentences does):
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from os import PathLike
@@ -35,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from dxminutes import config
+from dxminutes._io import read_toml
 from dxminutes.normalize import normalize_unicode
 from dxminutes.schema import require_columns
 from dxminutes.text.sentences import sentence_spans
@@ -183,16 +183,7 @@ def load_themes(path: str | PathLike | None = None) -> ThemeSet:
     """
     path = Path(config.THEMES_PATH if path is None else path)
     name = config.relpath(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ThemeFileError(f"{name}: cannot read theme file ({exc.strerror or exc})") from exc
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ThemeFileError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ThemeFileError(f"{name}: TOML syntax error: {exc}") from exc
+    data = read_toml(path, ThemeFileError, "theme file", name)
     extra = sorted(set(data) - set(TOP_LEVEL_FIELDS))
     if extra:
         raise ThemeFileError(
