@@ -150,3 +150,14 @@ def test_gee_is_close_to_nominal_under_a_clustered_null_where_the_turn_level_mod
     assert n >= 100
     assert gee_rej / n <= 0.10
     assert glm_rej / n > 0.2
+
+
+def test_models_are_skipped_above_the_group_limit_and_the_permutation_stays(monkeypatch):
+    from dxminutes.analysis import theme_stats
+
+    turns, coded = _seed_coded()
+    monkeypatch.setattr(theme_stats, "MAX_MODEL_GROUPS", 4)  # the seeds have 5 municipalities
+    table = clustered_theme_tests(coded, turns, n_perm=99, random_state=SEED).set_index("theme")
+    assert table["p_gee"].isna().all() and table["p_turn_length"].isna().all()
+    assert table["note"].str.startswith("models skipped: 5 groups > 4").all()
+    assert np.isfinite(table.loc["dx", "p_speaker_permutation"])

@@ -393,3 +393,27 @@ def test_residual_heatmap_keeps_theme_order():
     assert [t.get_text() for t in ax.get_xticklabels()] == [
         style.theme_label(k).replace(" / ", "\n") for k in THEMES
     ]
+
+
+def test_a_character_the_font_lacks_is_shown_as_geta_and_reported(tmp_path):
+    """A term in a script the font lacks (the seed's 这样一个) must not stop a report."""
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    from dxminutes.report import export, style
+
+    style.setup()  # strict: matplotlib's own missing-glyph warning is an error
+    fig, ax = plt.subplots()
+    ax.barh([0, 1], [3, 2])
+    ax.set_yticks([0, 1], ["这样一个", "デジタル化"])
+    ax.set_title("语 / 情報")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        paths = export.save_figure(fig, "99-missing-glyph", pd.DataFrame({"a": [1]}), figures_dir=tmp_path)
+    assert paths["png"].exists() and paths["svg"].exists()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["〓样一个", "デジタル化"] or labels[0].startswith("〓")
+    assert ax.get_title() == "〓 / 情報"
+    assert any("这" in str(w.message) and "语" in str(w.message) for w in caught)
+    plt.close(fig)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +16,7 @@ import pandas as pd
 from dxminutes import config
 from dxminutes._io import atomic_write
 from dxminutes.report import layout
-from dxminutes.report.style import ensure_setup
+from dxminutes.report.style import MISSING_GLYPH, ensure_setup, replace_missing_glyphs
 
 _FIGURE_NAME = re.compile(r"^\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -54,6 +55,13 @@ def save_figure(
     and SVG's Title hold the caption (`figure_caption`), which the landing page shows.
     """
     ensure_setup()
+    missing = replace_missing_glyphs(fig)  # before any draw: a glyph the font lacks shows as 〓
+    if missing:
+        warnings.warn(
+            f"{name}: {len(missing)} character(s) the font cannot draw shown as {MISSING_GLYPH}: "
+            + "".join(missing),
+            stacklevel=2,
+        )
     layout.fit_tick_labels(fig)  # last, after the notebook's own layout calls
     caption = figure_caption(fig)
     folder = Path(figures_dir) if figures_dir is not None else config.FIGURES_DIR

@@ -155,3 +155,57 @@ def theme_label(key: str, themes=None) -> str:
         return str(key)
     ja, en = labels[key]
     return f"{ja} / {en}" if en else str(ja)
+
+
+#: Drawn in place of a character the Japanese font has no glyph for (the geta mark 〓 is what
+#: Japanese typesetting uses for a missing character).
+MISSING_GLYPH = "〓"
+_CHARMAP: set[int] = set()
+
+
+def _font_chars() -> set[int]:
+    if not _CHARMAP:
+        import japanize_matplotlib
+        from matplotlib.ft2font import FT2Font
+
+        _CHARMAP.update(FT2Font(japanize_matplotlib.get_font_ttf_path()).get_charmap())
+    return _CHARMAP
+
+
+def replace_missing_glyphs(fig) -> list[str]:
+    """Replace, in every text of `fig`, the characters the font cannot draw by `MISSING_GLYPH`.
+
+    Minutes quote words in scripts the Japanese font lacks (a simplified Chinese 这 in one seed);
+    such a label must neither stop a report (strict glyph warnings are errors) nor show an empty
+    box silently: it shows 〓 and the characters are returned, so the caller can say so.
+    """
+    from matplotlib.text import Text
+
+    chars = _font_chars()
+    missing: set[str] = set()
+
+    def fix(s: str) -> str:
+        if s.isascii():
+            return s
+        out = []
+        for ch in s:
+            if ord(ch) > 0x7F and not ch.isspace() and ord(ch) not in chars:
+                missing.add(ch)
+                out.append(MISSING_GLYPH)
+            else:
+                out.append(ch)
+        return "".join(out)
+
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = [t.get_text() for t in axis.get_majorticklabels()]
+            fixed = [fix(s) for s in labels]
+            if fixed != labels:  # only then: figures without such characters stay byte-identical
+                axis.set_ticks(axis.get_majorticklocs(), labels=fixed)
+    for text in fig.findobj(Text):
+        s = text.get_text()
+        if s and not s.isascii():
+            fixed = fix(s)
+            if fixed != s:
+                text.set_text(fixed)
+    return sorted(missing)
