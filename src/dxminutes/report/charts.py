@@ -26,6 +26,7 @@ from dxminutes.report.style import (
     ensure_setup,
     municipality_colors,
     palette,
+    replace_missing_glyphs,
     theme_label,
 )
 
@@ -270,6 +271,7 @@ def keyness_grid(
     fig = panels[0].figure
     if title:
         fig.suptitle(title, fontsize=11)
+    replace_missing_glyphs(fig)  # before tight_layout measures the labels
     fig.tight_layout(rect=(0, 0, 1, 0.97 if title else 1))
     return panels[0]
 

@@ -56,6 +56,7 @@ def save_figure(
     """
     ensure_setup()
     missing = replace_missing_glyphs(fig)  # before any draw: a glyph the font lacks shows as 〓
+    # (layout steps may have replaced some already; the figure remembers them)
     if missing:
         warnings.warn(
             f"{name}: {len(missing)} character(s) the font cannot draw shown as {MISSING_GLYPH}: "

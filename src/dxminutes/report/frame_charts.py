@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from dxminutes.report.style import OKABE_ITO, ensure_setup, palette, theme_label
+from dxminutes.report.style import OKABE_ITO, ensure_setup, palette, replace_missing_glyphs, theme_label
 
 TOO_FEW_LABEL = "文が少ない"
 #: Bilingual labels of the role groups of `analysis.groups.role_group`.
@@ -93,6 +93,7 @@ def frame_profile_chart(
         ax.set_xlabel("文の割合 (%)", fontsize=8)
         ax.grid(axis="x", color="#EEEEEE")
     fig.suptitle(title or f"{theme_label(theme, themes)}: 枠組み別の文の割合 ({INTERVAL_NOTE})", fontsize=10)
+    replace_missing_glyphs(fig)
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / height))  # keep 0.45 in for the title at any height
     return fig
 
@@ -161,6 +162,7 @@ def frame_trend_chart(
     axes[0][0].set_ylabel("割合 (%)")
     axes[0][-1].legend(fontsize=7, frameon=False, loc="best")
     fig.suptitle(f"{theme_label(theme, themes)}: 年度別の推移 ({INTERVAL_NOTE})", fontsize=10)
+    replace_missing_glyphs(fig)
     fig.tight_layout(rect=(0, 0, 1, 0.88))
     return fig
 

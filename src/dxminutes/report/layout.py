@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from dxminutes.report.style import replace_missing_glyphs
+
 #: No figure is wider than this (4,800 px at 300 dpi); a keyness grid wraps instead.
 MAX_WIDTH_IN = 16.0
 #: Height given to each row (municipality) of a dot plot, heatmap or bar chart.
@@ -35,6 +37,7 @@ def grow(ax, *, rows: int = 0, cols: int = 0, row_in: float = ROW_IN, col_in: fl
 
 
 def renderer(fig):
+    replace_missing_glyphs(fig)  # a glyph the font lacks must not stop the layout
     fig.canvas.draw()
     return fig.canvas.get_renderer()
 

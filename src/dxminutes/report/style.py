@@ -208,4 +208,7 @@ def replace_missing_glyphs(fig) -> list[str]:
             fixed = fix(s)
             if fixed != s:
                 text.set_text(fixed)
+    # remembered on the figure: a layout step may replace them before `save_figure` reports them
+    missing |= getattr(fig, "_dxminutes_missing_glyphs", set())
+    fig._dxminutes_missing_glyphs = missing
     return sorted(missing)
