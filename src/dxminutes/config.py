@@ -40,7 +40,7 @@ RANDOM_SEED = 20240717
 #: Analysis defaults. A notebook's `parameters` cell (and `make report N_BOOT=… MIN_COUNT=…`)
 #: overrides them; a parameter left at None takes the value here.
 N_BOOT = 1000  # bootstrap replicates for 95% intervals
-MIN_COUNT = 3  # minimum occurrences of a term in a group (keyness, collocations)
+MIN_COUNT = 3  # minimum total occurrences of a term (keyness candidates, collocations)
 MIN_TURNS = 2  # minimum number of turns a term must occur in (dispersion guard)
 TOP_N_EDGES = 60  # edges kept in a co-occurrence network
 N_JOBS = 2  # worker processes for tokenization
