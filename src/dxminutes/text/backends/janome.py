@@ -9,7 +9,6 @@ from dxminutes import config
 from dxminutes.text.backends.base import Morpheme, MorphemeColumns
 from dxminutes.text.backends.userdict import (
     analyze_columns_with_user_terms,
-    analyze_with_user_terms,
     read_user_terms,
     user_term_pattern,
 )
@@ -27,7 +26,7 @@ def _janome_tokenizer():
 
 class JanomeBackend:
     """janome, with the user dictionary (janome's simplified CSV format) applied by
-    `analyze_with_user_terms` rather than by janome itself (the same terms, 30% faster)."""
+    `analyze_columns_with_user_terms` rather than by janome itself (the same terms, 30% faster)."""
 
     name = "janome"
 
@@ -41,19 +40,9 @@ class JanomeBackend:
         udic = config.relpath(self.userdict_path) if self.userdict_path else None
         return f"JanomeBackend(userdict_path={udic!r})"
 
-    def _analyze_plain(self, text: str, out: list[Morpheme]) -> None:
-        for tok in _janome_tokenizer().tokenize(text):
-            base = tok.base_form
-            out.append(
-                Morpheme(
-                    tok.surface, tok.surface if base == "*" else base, tuple(tok.part_of_speech.split(","))
-                )
-            )
-
     def analyze(self, text: str) -> list[Morpheme]:
-        return analyze_with_user_terms(
-            text, self.user_terms, user_term_pattern(tuple(self.user_terms)), self._analyze_plain
-        )
+        """The morphemes of `text`, user terms whole (the objects of `analyze_columns`)."""
+        return self.analyze_columns(text).morphemes()
 
     def _columns_plain(self, text: str, out: MorphemeColumns) -> None:
         surface, base_, pos = out.surface.append, out.base.append, out.pos.append

@@ -70,7 +70,6 @@ from dxminutes import config
 from dxminutes.text.backends.base import Morpheme, MorphemeColumns, pad_pos
 from dxminutes.text.backends.userdict import (
     analyze_columns_with_user_terms,
-    analyze_with_user_terms,
     read_user_terms,
     user_term_pattern,
 )
@@ -263,24 +262,7 @@ class SudachiBackend:
 
     def analyze(self, text: str) -> list[Morpheme]:
         """Morphemes of `text` (already normalized by the tokenizer), user terms whole."""
-        return analyze_with_user_terms(text, self.user_terms, self._pattern, self._analyze_plain)
-
-    def _analyze_plain(self, text: str, out: list[Morpheme]) -> None:
-        if not text:
-            return
-        tokenizer, pos_of, memo = _sudachi(self.mode)
-        prev = out[-1].pos if out else None
-        for chunk in _chunks(text):
-            for m in tokenizer.tokenize(chunk):
-                surface = m.surface()
-                pos_id = m.part_of_speech_id()
-                key = (pos_id, surface if surface in _DEPENDENT_NOUNS else "", prev)
-                pos = memo.get(key)
-                if pos is None:
-                    pos = memo[key] = map_pos(pos_of[pos_id], surface, prev)
-                base = m.dictionary_form() or surface
-                out.append(Morpheme(surface, base, pos))
-                prev = pos
+        return self.analyze_columns(text).morphemes()
 
     def analyze_columns(self, text: str) -> MorphemeColumns:
         """`analyze` as three lists (the fast path; the same morphemes)."""

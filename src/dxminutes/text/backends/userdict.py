@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from dxminutes.text.backends.base import USERDICT_POS, USERDICT_TAG, Morpheme, MorphemeColumns, pad_pos
+from dxminutes.text.backends.base import USERDICT_POS, USERDICT_TAG, MorphemeColumns, pad_pos
 
 #: Latin letters and digits: an ASCII user term only matches as a whole word (`AI` not in `EMAIL`).
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
@@ -43,39 +43,20 @@ def user_term_pattern(surfaces: tuple[str, ...]) -> re.Pattern | None:
     return re.compile("|".join(alternatives))
 
 
-def analyze_with_user_terms(
-    text: str,
-    terms: Mapping[str, tuple[str, ...]],
-    pattern: re.Pattern | None,
-    analyze_plain: Callable[[str, list[Morpheme]], None],
-) -> list[Morpheme]:
-    """Analyze `text` with user terms kept whole: one regex pass finds them, they are emitted as
-    single morphemes, and `analyze_plain(fragment, out)` analyzes the text between them.
-
-    Every backend applies the user dictionary this way, so the terms come out identically
-    whatever the analyzer, and the analyzer runs without a dictionary of its own (janome's
-    simplified user dictionary costs a lookup at every character: about 30% of its time).
-    """
-    out: list[Morpheme] = []
-    start = 0
-    if pattern is not None:
-        for m in pattern.finditer(text):
-            if m.start() > start:
-                analyze_plain(text[start : m.start()], out)
-            out.append(Morpheme(m.group(), m.group(), terms[m.group()]))
-            start = m.end()
-    if start < len(text):
-        analyze_plain(text[start:], out)
-    return out
-
-
 def analyze_columns_with_user_terms(
     text: str,
     terms: Mapping[str, tuple[str, ...]],
     pattern: re.Pattern | None,
     analyze_plain: Callable[[str, MorphemeColumns], None],
 ) -> MorphemeColumns:
-    """`analyze_with_user_terms` producing `MorphemeColumns` (the same morphemes, as lists)."""
+    """Analyze `text` with user terms kept whole, as `MorphemeColumns`.
+
+    One regex pass finds the user terms, they are emitted as single morphemes, and
+    `analyze_plain(fragment, out)` analyzes the text between them. Every backend applies the user
+    dictionary this way, so the terms come out identically whatever the analyzer, and the analyzer
+    runs without a dictionary of its own (janome's simplified user dictionary costs a lookup at
+    every character: about 30% of its time).
+    """
     out = MorphemeColumns.empty()
     start = 0
     if pattern is not None:
