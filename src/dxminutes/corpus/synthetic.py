@@ -28,18 +28,9 @@ import pandas as pd
 
 from dxminutes import config
 from dxminutes._io import atomic_write_bytes
+from dxminutes.corpus.catalog import CATALOG_COLUMNS
 
 SYNTHETIC_PREFIX = "合成市"
-CATALOG_COLUMNS = [
-    "file",
-    "municipality",
-    "prefecture",
-    "body",
-    "meeting_title",
-    "meeting_date",
-    "record_kind",
-    "sha256",
-]
 #: The role word written after the speaker in a generated speaker line `(山田委員)`.
 ROLE_LABELS = {
     "chair": "会長",
@@ -225,7 +216,7 @@ def write_corpus_files(documents: pd.DataFrame, turns: pd.DataFrame, out_dir) ->
                 "sha256": hashlib.sha256(data).hexdigest(),
             }
         )
-    written = pd.DataFrame(rows, columns=CATALOG_COLUMNS)
+    written = pd.DataFrame(rows, columns=list(CATALOG_COLUMNS))
     catalog_path = out_dir / config.CATALOG_NAME
     if catalog_path.exists():
         old = pd.read_csv(catalog_path, dtype=str, keep_default_na=False)

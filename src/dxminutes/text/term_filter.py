@@ -205,7 +205,8 @@ def filter_arrays(tok: JapaneseTokenizer, m: MorphemeArrays) -> TermArrays:
     glue_run = (n_parts > 1) & (n_parts <= tok.max_compound_parts) & (n_chars <= tok.max_compound_chars)
     glued = glue_run[rid]
 
-    out_pos_idx, out_turn, out_surface, out_base, out_pos, out_term = [], [], [], [], [], []
+    # kept tokens as (morpheme index it stands at, surface, base, pos, term), merged in text order
+    pieces: list[tuple[np.ndarray, ...]] = []
 
     # glued compounds: one token per run, at the run's first part
     if glued.any():
@@ -217,12 +218,8 @@ def filter_arrays(tok: JapaneseTokenizer, m: MorphemeArrays) -> TermArrays:
         terms[:] = ["".join(parts[a:b]) for a, b in zip(starts.tolist(), stops)]
         first = g_pos[starts]
         ok = _Factor(terms).map(_term_ok(tok, False))
-        out_pos_idx.append(first[ok])
-        out_turn.append(m.turn[first[ok]])
-        out_surface.append(terms[ok])
-        out_base.append(terms[ok])
-        out_pos.append(np.full(int(ok.sum()), COMPOUND_POS, dtype=object))
-        out_term.append(terms[ok])
+        compound_pos = np.full(int(ok.sum()), COMPOUND_POS, dtype=object)
+        pieces.append((first[ok], terms[ok], terms[ok], compound_pos, terms[ok]))
 
     # parts of runs that are not glued: content parts kept one by one
     s_pos = rpos[~glued]
@@ -234,12 +231,7 @@ def filter_arrays(tok: JapaneseTokenizer, m: MorphemeArrays) -> TermArrays:
             user, surface_f.map(_term_ok(tok, True))[s_pos], surface_f.map(_term_ok(tok, False))[s_pos]
         )
         s_pos = s_pos[ok & base_ok]
-        out_pos_idx.append(s_pos)
-        out_turn.append(m.turn[s_pos])
-        out_surface.append(m.surface[s_pos])
-        out_base.append(m.base[s_pos])
-        out_pos.append(m.pos[s_pos])
-        out_term.append(m.surface[s_pos])
+        pieces.append((s_pos, m.surface[s_pos], m.base[s_pos], m.pos[s_pos], m.surface[s_pos]))
 
     # verbs and adjectives (自立), as base forms, outside runs
     other_pos = {p for p in tok.pos if p != "名詞"}
@@ -251,20 +243,10 @@ def filter_arrays(tok: JapaneseTokenizer, m: MorphemeArrays) -> TermArrays:
             ]
             v = candidates[wanted]
             v = v[base_f.map(_term_ok(tok, False))[v]]
-            out_pos_idx.append(v)
-            out_turn.append(m.turn[v])
-            out_surface.append(m.surface[v])
-            out_base.append(m.base[v])
-            out_pos.append(m.pos[v])
-            out_term.append(m.base[v])
+            pieces.append((v, m.surface[v], m.base[v], m.pos[v], m.base[v]))
 
-    if not out_pos_idx:
+    if not pieces:
         return TermArrays(np.zeros(0, dtype=np.int64), empty, empty, empty, empty)
-    order = np.argsort(np.concatenate(out_pos_idx), kind="stable")
-    return TermArrays(
-        np.concatenate(out_turn)[order],
-        np.concatenate(out_surface)[order],
-        np.concatenate(out_base)[order],
-        np.concatenate(out_pos)[order],
-        np.concatenate(out_term)[order],
-    )
+    at, surface, base, pos, term = (np.concatenate(column) for column in zip(*pieces))
+    order = np.argsort(at, kind="stable")
+    return TermArrays(m.turn[at][order], surface[order], base[order], pos[order], term[order])
