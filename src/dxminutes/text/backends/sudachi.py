@@ -223,7 +223,8 @@ def _sudachi(mode: str):
             "the 'sudachi' backend needs SudachiPy and its dictionary: pip install -e .[fast]"
         ) from exc
     dictionary = Dictionary(dict="core")
-    # The third item memoizes map_pos by (pos id, dependent-noun surface, previous POS).
+    # The third item memoizes map_pos by (pos id, dependent-noun surface, previous POS): the
+    # IPADIC tuple and its comma-joined string.
     return dictionary.tokenizer(mode=getattr(SplitMode, mode)), _PosMemo(dictionary), {}
 
 
@@ -272,7 +273,6 @@ class SudachiBackend:
         if not text:
             return
         tokenizer, pos_of, memo = _sudachi(self.mode)
-        strings = _COLUMN_MEMO.setdefault(self.mode, {})  # (pos id, dependent surface, prev) → (tuple, str)
         prev = tuple(out.pos[-1].split(",")) if out.pos else None
         add_surface, add_base, add_pos = out.surface.append, out.base.append, out.pos.append
         dependent = _DEPENDENT_NOUNS
@@ -281,17 +281,11 @@ class SudachiBackend:
                 surface = m.surface()
                 pos_id = m.part_of_speech_id()
                 key = (pos_id, surface if surface in dependent else "", prev)
-                hit = strings.get(key)
+                hit = memo.get(key)
                 if hit is None:
-                    tup = memo.get(key)
-                    if tup is None:
-                        tup = memo[key] = map_pos(pos_of[pos_id], surface, prev)
-                    hit = strings[key] = (tup, ",".join(tup))
+                    tup = map_pos(pos_of[pos_id], surface, prev)
+                    hit = memo[key] = (tup, ",".join(tup))
                 add_surface(surface)
                 add_base(m.dictionary_form() or surface)
                 add_pos(hit[1])
                 prev = hit[0]
-
-
-#: Per split mode, the memo of `_columns_plain`: POS key → (IPADIC tuple, its string).
-_COLUMN_MEMO: dict[str, dict] = {}
