@@ -187,6 +187,17 @@ def _wide_coding(coded: pd.DataFrame, themes: Sequence[str]) -> pd.DataFrame:
     return wide.reindex(columns=list(themes)).fillna(False).astype(bool)
 
 
+#: The theme columns of a gold file, in this order, when the caller names none.
+GOLD_THEMES = ("dx", "security", "staffing", "digital_divide")
+
+
+def _scored(gold: pd.DataFrame, themes) -> tuple[pd.DataFrame, list[str]]:
+    """The gold rows that can be scored (status ok) and the themes to score (given, or the gold's)."""
+    if "status" in gold.columns:
+        gold = gold[gold["status"] == "ok"]
+    return gold, list(themes) if themes is not None else [t for t in GOLD_THEMES if t in gold.columns]
+
+
 def agreement(
     gold: pd.DataFrame,
     coded: pd.DataFrame,
@@ -208,13 +219,7 @@ def agreement(
     themes, so the themes' intervals are comparable). Metrics undefined in a replicate are left
     out of its quantiles.
     """
-    if "status" in gold.columns:
-        gold = gold[gold["status"] == "ok"]
-    themes = (
-        list(themes)
-        if themes is not None
-        else [t for t in ("dx", "security", "staffing", "digital_divide") if t in gold.columns]
-    )
+    gold, themes = _scored(gold, themes)
     require_columns(gold, ("turn_id", "municipality", *themes), "gold")
     wide = _wide_coding(coded, themes)
     missing = sorted(set(gold["turn_id"]) - set(wide.index))
@@ -327,13 +332,7 @@ def disagreements(
     positive) or all matched sentences, procedural ones marked `[procedural]` (for a false
     negative), joined with " ‖ ". `sentences` is `themes.code_sentences` of the same turns.
     """
-    if "status" in gold.columns:
-        gold = gold[gold["status"] == "ok"]
-    themes = (
-        list(themes)
-        if themes is not None
-        else [t for t in ("dx", "security", "staffing", "digital_divide") if t in gold.columns]
-    )
+    gold, themes = _scored(gold, themes)
     wide = _wide_coding(coded, themes)
     terms = coded.set_index(["turn_id", "theme"])["matched_terms"]
     hit = sentences[sentences["n_hits"] > 0]
