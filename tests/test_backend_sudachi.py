@@ -187,3 +187,33 @@ def test_term_overlap_with_janome_on_a_seed_file(tokenizers):
     a, b = set(janome(text)), set(sudachi(text))
     assert len(a) > 100
     assert len(a & b) / len(a | b) >= 0.6
+
+
+def test_map_pos_reads_the_previous_morpheme_only_through_its_context_state():
+    """The analyzer memoizes map_pos by (POS id, context state): that is only valid while map_pos
+    gives the same answer for every previous POS of one state. Checked over every POS of the
+    installed dictionary, each dependent-noun surface and a spread of previous POS tuples."""
+    from sudachipy import Dictionary
+
+    from dxminutes.text.backends import sudachi as S
+
+    dictionary = Dictionary(dict="core")
+    poses, i = [], 0
+    while (pos := dictionary.pos_of(i)) is not None:
+        poses.append(tuple(pos))
+        i += 1
+    assert len(poses) > 100
+    prevs = {None, ("名詞", "一般", "*", "*"), ("記号", "句点", "*", "*")}
+    for pos in poses[:: max(1, len(poses) // 200)]:
+        prevs.add(S.map_pos(pos, "x", None))
+    prevs |= set(S._STATE_PREV[1:]) | {("名詞", "固有名詞", "人名", "姓"), ("名詞", "固有名詞", "人名", "名")}
+    surfaces = ["x", "自治体", *sorted(S._DEPENDENT_NOUNS)]
+    for pos in poses:
+        for surface in surfaces:
+            for prev in prevs:
+                state = S._context_state(prev) if prev is not None else 0
+                assert S.map_pos(pos, surface, prev) == S.map_pos(pos, surface, S._STATE_PREV[state]), (
+                    pos,
+                    surface,
+                    prev,
+                )

@@ -223,8 +223,8 @@ def _sudachi(mode: str):
             "the 'sudachi' backend needs SudachiPy and its dictionary: pip install -e .[fast]"
         ) from exc
     dictionary = Dictionary(dict="core")
-    # The third item memoizes map_pos by (pos id, dependent-noun surface, previous POS): the
-    # IPADIC tuple and its comma-joined string.
+    # The third item memoizes map_pos by pos id and context state (and the surface of dependent
+    # nouns): the comma-joined IPADIC string and the state it leaves.
     return dictionary.tokenizer(mode=getattr(SplitMode, mode)), _PosMemo(dictionary), {}
 
 
@@ -273,19 +273,45 @@ class SudachiBackend:
         if not text:
             return
         tokenizer, pos_of, memo = _sudachi(self.mode)
-        prev = tuple(out.pos[-1].split(",")) if out.pos else None
+        state = _context_state(tuple(out.pos[-1].split(","))) if out.pos else 0
         add_surface, add_base, add_pos = out.surface.append, out.base.append, out.pos.append
         dependent = _DEPENDENT_NOUNS
         for chunk in _chunks(text):
             for m in tokenizer.tokenize(chunk):
                 surface = m.surface()
-                pos_id = m.part_of_speech_id()
-                key = (pos_id, surface if surface in dependent else "", prev)
+                # map_pos depends on the POS id, on the surface only for dependent nouns, and on
+                # the previous morpheme only through its context state: one int key in most cases
+                key = m.part_of_speech_id() * 4 + state
+                if surface in dependent:
+                    key = (key, surface)
                 hit = memo.get(key)
                 if hit is None:
-                    tup = map_pos(pos_of[pos_id], surface, prev)
-                    hit = memo[key] = (tup, ",".join(tup))
+                    pos_id = key[0] // 4 if isinstance(key, tuple) else key // 4
+                    tup = map_pos(pos_of[pos_id], surface, _STATE_PREV[state])
+                    hit = memo[key] = (",".join(tup), _context_state(tup))
                 add_surface(surface)
                 add_base(m.dictionary_form() or surface)
-                add_pos(hit[1])
-                prev = hit[0]
+                add_pos(hit[0])
+                state = hit[1]
+
+
+#: The context of the previous morpheme that `map_pos` reads, as a small int: 1 a numeral
+#: (counters), 2 a person name (name suffixes), 3 a conjunctive particle (auxiliary verbs after
+#: て/で), 0 anything else; `_STATE_PREV` holds one IPADIC tuple of each state.
+_STATE_PREV = (
+    None,
+    ("名詞", "数", "*", "*"),
+    ("名詞", "固有名詞", "人名", "*"),
+    ("助詞", "接続助詞", "*", "*"),
+)
+
+
+def _context_state(prev: tuple[str, ...]) -> int:
+    """The state of `_STATE_PREV` that an IPADIC tuple puts `map_pos` in for the next morpheme."""
+    if prev[:2] == ("名詞", "数"):
+        return 1
+    if len(prev) > 2 and prev[2] == "人名":
+        return 2
+    if prev[:2] == ("助詞", "接続助詞"):
+        return 3
+    return 0

@@ -32,15 +32,40 @@ def read_user_terms(userdict_path: Path | None) -> tuple[tuple[str, tuple[str, .
 
 @functools.lru_cache(maxsize=8)
 def user_term_pattern(surfaces: tuple[str, ...]) -> re.Pattern | None:
-    """One regex matching any user term, longest first; ASCII terms only as whole words."""
+    """One regex matching any user term, longest first; ASCII terms only as whole words.
+
+    The terms are compiled as a character trie (`_trie_regex`): the regex engine then follows one
+    branch per character instead of trying every term at every position, and greedy branches
+    before each term's end keep the longest match first, as an alternation sorted by length would.
+    """
     if not surfaces:
         return None
-    alternatives = []
-    for s in sorted(surfaces, key=lambda s: (-len(s), s)):
-        head = r"(?<![A-Za-z0-9])" if _ASCII_WORD.match(s[0]) else ""
-        tail = r"(?![A-Za-z0-9])" if _ASCII_WORD.match(s[-1]) else ""
-        alternatives.append(head + re.escape(s) + tail)
-    return re.compile("|".join(alternatives))
+    trie: dict = {}
+    for s in surfaces:
+        node = trie
+        for ch in s:
+            node = node.setdefault(ch, {})
+        node[""] = True  # a term ends here
+    return re.compile(_trie_regex(trie, head=True))
+
+
+def _trie_regex(node: dict, *, head: bool = False, last: str = "") -> str:
+    """The regex of a trie node: longer continuations first, then the end of the term here.
+
+    At the root (`head`) a branch whose first character is a Latin letter or digit may not follow
+    one (checked just after that character); a term ending in one (`last`) may not be followed by one.
+    """
+    branches = []
+    for ch in sorted(k for k in node if k):
+        # the guard looks behind the first character, so that every root branch starts with a
+        # literal and the regex engine can skip positions with no term's first character
+        guard = r"(?<![A-Za-z0-9].)" if head and _ASCII_WORD.match(ch) else ""
+        branches.append(re.escape(ch) + guard + _trie_regex(node[ch], last=ch))
+    if node.get(""):
+        branches.append(r"(?![A-Za-z0-9])" if _ASCII_WORD.match(last) else "")
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
 
 
 def analyze_columns_with_user_terms(
