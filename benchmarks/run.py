@@ -38,6 +38,8 @@ STAGES = {
     "bare_janome": "bare janome Tokenizer().tokenize (reference)",
     "tokenize_sudachi": "tokenize, cold cache (sudachi, 1 process)",
     "bare_sudachi": "SudachiBackend.analyze_columns alone (POS mapping, no filter/cache)",
+    "tokenize_mecab": "tokenize, cold cache (mecab: fugashi + IPADIC, 1 process)",
+    "bare_mecab": "MecabBackend.analyze_columns alone (no filter/cache)",
     "dtm": "document-term matrices (3 levels + tf-idf)",
     "themes_stats": "theme coding (sentence level) + shares with speaker-adjusted Wilson intervals + χ²",
     "keyness": "keyness (one-vs-rest G², all municipalities)",
@@ -108,11 +110,17 @@ def _child(stage: str, work: Path, repeat: int) -> None:
             corpus.turns.to_parquet(work / "turns.parquet")
             return harness.report_child(t.seconds, n_turns=len(corpus.turns))
         turns = _read(work, "turns")
-        if stage in ("tokenize_cold", "tokenize_cold_2p", "tokenize_warm", "tokenize_sudachi"):
+        if stage in (
+            "tokenize_cold",
+            "tokenize_cold_2p",
+            "tokenize_warm",
+            "tokenize_sudachi",
+            "tokenize_mecab",
+        ):
             from dxminutes.text.token_table import tokenize_turns
             from dxminutes.text.tokenizer import JapaneseTokenizer
 
-            backend = "sudachi" if stage == "tokenize_sudachi" else "janome"
+            backend = {"tokenize_sudachi": "sudachi", "tokenize_mecab": "mecab"}.get(stage, "janome")
             if stage == "tokenize_warm":
                 cache = work / "cache-janome"
             else:
@@ -131,8 +139,8 @@ def _child(stage: str, work: Path, repeat: int) -> None:
                 shutil.rmtree(work / "cache-janome", ignore_errors=True)
                 cache.rename(work / "cache-janome")
             elif stage != "tokenize_warm":
-                if stage == "tokenize_sudachi":
-                    tokens.to_parquet(work / "tokens_sudachi.parquet")
+                if stage in ("tokenize_sudachi", "tokenize_mecab"):
+                    tokens.to_parquet(work / f"tokens_{backend}.parquet")
                 shutil.rmtree(cache, ignore_errors=True)
             return harness.report_child(t.seconds, n_tokens=len(tokens))
         if stage == "bare_janome":
@@ -143,12 +151,12 @@ def _child(stage: str, work: Path, repeat: int) -> None:
                 tokenizer = Tokenizer()
                 n = sum(len(list(tokenizer.tokenize(text))) for text in texts)
             return harness.report_child(t.seconds, n_tokens=n)
-        if stage == "bare_sudachi":
+        if stage in ("bare_sudachi", "bare_mecab"):
             from dxminutes.text.backends import get_backend
 
             texts = turns["text"].tolist()
             with harness.Timer() as t:
-                backend = get_backend("sudachi")
+                backend = get_backend(stage.removeprefix("bare_"))
                 n = sum(len(backend.analyze_columns(text).surface) for text in texts)
             return harness.report_child(t.seconds, n_tokens=n)
         if stage == "report":
@@ -355,6 +363,18 @@ def _compare_backends(work: Path, turns, tokens) -> None:
             }
         )
     a, b = set(tokens["term"]), set(sudachi["term"])
+    mecab = _read(work, "tokens_mecab") if (work / "tokens_mecab.parquet").exists() else None
+    extra = {}
+    if mecab is not None:
+        m_shares = stats.theme_shares(coded, mecab, n_boot=200, random_state=config.RANDOM_SEED)
+        m = shares["janome"].merge(m_shares, on=["municipality", "theme"], suffixes=("_j", "_m"))
+        c = set(mecab["term"])
+        extra = {
+            "mecab_share_max_diff_pp": float((m["share_j"] - m["share_m"]).abs().max() * 100),
+            "mecab_rate_max_diff_pp": float((m["rate_per_10k_m"] - m["rate_per_10k_j"]).abs().max() / 100),
+            "mecab_jaccard_terms": len(a & c) / len(a | c),
+            "n_tokens_mecab": len(mecab),
+        }
     result = {
         "share_max_diff_pp": share_pp,
         "rate_max_diff_pp": rate_pp,
@@ -363,6 +383,7 @@ def _compare_backends(work: Path, turns, tokens) -> None:
         "keyness_top30": differing,
         "n_tokens_janome": len(tokens),
         "n_tokens_sudachi": len(sudachi),
+        **extra,
     }
     (work / "compare.json").write_text(json.dumps(result, ensure_ascii=False))
     harness.report_child(0.0)
@@ -550,6 +571,8 @@ def _targets(results: dict, comparison) -> list[dict]:
         harness.target(
             "(info) bare sudachi backend vs bare janome", ratio("bare_sudachi", "bare_janome"), 15
         ),
+        harness.target("mecab vs bare janome", ratio("tokenize_mecab", "bare_janome"), 15),
+        harness.target("mecab whole path vs its own analysis", ratio("tokenize_mecab", "bare_mecab"), 0.9),
     ]
     if isinstance(comparison, dict) and "share_max_diff_pp" in comparison:
         rows.append(
@@ -570,6 +593,16 @@ def _targets(results: dict, comparison) -> list[dict]:
                 unit=" pp",
             )
         )
+    if isinstance(comparison, dict) and "mecab_rate_max_diff_pp" in comparison:
+        for what, key in (
+            ("theme shares", "mecab_share_max_diff_pp"),
+            ("theme hits per 100 tokens", "mecab_rate_max_diff_pp"),
+        ):
+            rows.append(
+                harness.target(
+                    f"{what} janome vs mecab, max |Δ|", comparison[key], 2, higher_is_better=False, unit=" pp"
+                )
+            )
     if len(scales) >= 2:
         lo, hi = scales[-2], scales[-1]
         for stage in STAGES:
@@ -668,6 +701,14 @@ def render(suite: dict, info: dict, *, quick: bool) -> str:
             "",
             f"- Jaccard overlap of the term sets: {comparison['jaccard_terms']:.2f}",
             f"- tokens: janome {comparison['n_tokens_janome']}, sudachi {comparison['n_tokens_sudachi']}",
+            *(
+                [
+                    f"- mecab (same IPADIC as janome): {comparison['n_tokens_mecab']} tokens, Jaccard overlap "
+                    f"of the term sets with janome {comparison['mecab_jaccard_terms']:.2f}"
+                ]
+                if "n_tokens_mecab" in comparison
+                else []
+            ),
             f"- theme shares max |Δ|: {comparison['share_max_diff_pp']:.2f} pp; "
             f"rate per 10k tokens max |Δ|: {comparison['rate_max_diff_pp'] * 100:.1f} per 10k "
             f"({comparison['rate_max_diff_pp']:.2f} pp; {comparison['rate_max_rel_diff_pct']:.1f} % relative)",

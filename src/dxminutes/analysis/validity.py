@@ -61,10 +61,21 @@ INDEPENDENT_SUBSETS = {
     INDEPENDENT_DEV: [INDEPENDENT_DEV],
     INDEPENDENT_TEST: [INDEPENDENT_TEST],
 }
+#: The blind samples: turns of real minutes pages of other local bodies (eastern Japan `a`, western
+#: `b`), found by theme-directed and general searches and labelled blind to the dictionary
+#: (`data/gold/blind-README.md`). Each page (`item`) goes wholly to one half: odd item numbers
+#: (a001, a003, …) to `blind_dev`, even ones to `blind_test`, a fixed rule that uses no label.
+BLIND_PATHS = (config.DATA_DIR / "gold" / "blind-a-turns.csv", config.DATA_DIR / "gold" / "blind-b-turns.csv")
+BLIND = "blind"
+BLIND_DEV = "blind_dev"
+BLIND_TEST = "blind_test"
+BLIND_SUBSETS = {BLIND: [BLIND_DEV, BLIND_TEST], BLIND_DEV: [BLIND_DEV], BLIND_TEST: [BLIND_TEST]}
 #: The dictionary changes of issue 12 were made looking only at the errors in these
 #: municipalities' turns; the other seeds (墨田区, 豊島区) are held out to show generalisation.
 TUNING_MUNICIPALITIES = ("流山市", "武蔵村山市", "長崎市")
 METRICS = ("precision", "recall", "f1", "kappa")
+#: The theme columns of the gold files.
+THEME_KEYS = ("dx", "security", "staffing", "digital_divide")
 GOLD_COLUMNS = ("turn_id", "municipality", "text_sha1")
 AGREEMENT_COLUMNS = [
     "subset",
@@ -141,6 +152,54 @@ def independent_sample(path: str | PathLike | None = None) -> tuple[pd.DataFrame
     )
     gold = raw.drop(columns=["text"]).assign(
         turn_id=turn_id, municipality=raw["file"].map(independent_split), text_sha1=text.map(text_sha1)
+    )
+    return turns, match_gold(gold, turns)
+
+
+def blind_split(item: str) -> str:
+    """`BLIND_DEV` (odd item number) or `BLIND_TEST` (even) for a blind-sample page ("a001")."""
+    match = re.fullmatch(r"[a-z](\d+)", str(item))
+    if match is None:
+        raise ValueError(f"not a blind-sample item: {item!r}")
+    return BLIND_DEV if int(match.group(1)) % 2 == 1 else BLIND_TEST
+
+
+def blind_sample(paths: Sequence[str | PathLike] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The blind samples as (turns, gold), like `independent_sample`: turn_id = "item:position",
+    doc_id = item, municipality = the page's local government in `turns` and the item's half
+    (`blind_split`) in `gold`. Score with `agreement(..., subsets=BLIND_SUBSETS)`. Files that do
+    not exist are skipped (a sample may be absent in a fork); none at all gives empty tables."""
+    frames = []
+    for path in BLIND_PATHS if paths is None else paths:
+        path = Path(path)
+        if not path.exists():
+            continue
+        raw = pd.read_csv(
+            path, dtype={"item": "str", "speaker_label": "str", "text": "str", "municipality": "str"}
+        )
+        require_columns(raw, ("item", "position", "text", *THEME_KEYS), config.relpath(path))
+        frames.append(raw)
+    if not frames:
+        empty = pd.DataFrame(
+            columns=["turn_id", "doc_id", "municipality", "meeting_date", "speaker", "role", "text"]
+        )
+        return empty, match_gold(pd.DataFrame(columns=[*GOLD_COLUMNS, *THEME_KEYS]), empty)
+    raw = pd.concat(frames, ignore_index=True)
+    text = raw["text"].fillna("")
+    turn_id = raw["item"] + ":" + raw["position"].astype("int64").map("{:04d}".format)
+    turns = pd.DataFrame(
+        {
+            "turn_id": turn_id,
+            "doc_id": raw["item"],
+            "municipality": raw["municipality"].fillna(raw["item"]),
+            "meeting_date": "",
+            "speaker": raw["speaker_label"].fillna("") if "speaker_label" in raw else "",
+            "role": "unknown",
+            "text": text,
+        }
+    )
+    gold = raw.drop(columns=["text", "municipality"]).assign(
+        turn_id=turn_id, municipality=raw["item"].map(blind_split), text_sha1=text.map(text_sha1)
     )
     return turns, match_gold(gold, turns)
 
@@ -299,6 +358,8 @@ SUMMARY_SAMPLES = {
     "held_out": "seed, held-out",
     INDEPENDENT_DEV: "independent, dev",
     INDEPENDENT_TEST: "independent, test",
+    BLIND_DEV: "blind, dev",
+    BLIND_TEST: "blind, test",
 }
 
 

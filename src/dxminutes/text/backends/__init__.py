@@ -2,7 +2,9 @@
 
 A backend turns (already normalized) text into `Morpheme`s with IPADIC-style four-level parts of
 speech. The default is janome (pure Python, always installed); `get_backend("sudachi")` loads the
-optional SudachiPy backend from `dxminutes.text.backends.sudachi` (the `fast` extra).
+optional SudachiPy backend from `dxminutes.text.backends.sudachi` (the `fast` extra) and
+`get_backend("mecab")` MeCab with IPADIC through fugashi (`dxminutes.text.backends.mecab`, the
+`mecab` extra: janome's own dictionary and POS at C speed).
 
 Backends are cheap, picklable value objects: the heavy analyzer (janome's `Tokenizer`, which is
 neither picklable nor thread-safe) is built lazily, once per process, and kept in a module-level
@@ -30,18 +32,24 @@ __all__ = [
 
 
 def get_backend(name: str = "janome", *, userdict_path: Path | None = config.USERDICT_PATH) -> Backend:
-    """Return the backend called `name` ('janome' or 'sudachi')."""
+    """Return the backend called `name`: 'janome', 'sudachi' or 'mecab'."""
     if name == "janome":
         return JanomeBackend(userdict_path)
-    if name == "sudachi":
+    if name in _OPTIONAL:
+        module_name, class_name, extra, needs = _OPTIONAL[name]
         try:
-            module = importlib.import_module("dxminutes.text.backends.sudachi")
-            return module.SudachiBackend(userdict_path=userdict_path)
+            module = importlib.import_module(module_name)
+            return getattr(module, class_name)(userdict_path=userdict_path)
         except ImportError as exc:
-            raise ImportError(
-                "the 'sudachi' backend needs SudachiPy and a dictionary: pip install -e .[fast]"
-            ) from exc
-    raise ValueError(f"unknown tokenizer backend {name!r}; choose 'janome' or 'sudachi'")
+            raise ImportError(f"the {name!r} backend needs {needs}: pip install -e .[{extra}]") from exc
+    raise ValueError(f"unknown tokenizer backend {name!r}; choose 'janome', 'sudachi' or 'mecab'")
+
+
+#: The optional backends: module, class, the extra that installs them, what they need.
+_OPTIONAL = {
+    "sudachi": ("dxminutes.text.backends.sudachi", "SudachiBackend", "fast", "SudachiPy and a dictionary"),
+    "mecab": ("dxminutes.text.backends.mecab", "MecabBackend", "mecab", "fugashi and ipadic"),
+}
 
 
 def analyze_columns(backend: Backend, text: str) -> MorphemeColumns:
