@@ -176,19 +176,32 @@ def _columns_from(cols: dict[str, np.ndarray], start: int, stop: int) -> Morphem
 
 
 def _morpheme_table(keys: list[str], per_turn: list[MorphemeColumns]) -> pa.Table:
-    key_col, surface, base, pos = [], [], [], []
-    for key, c in zip(keys, per_turn):
-        if not c.surface:
-            key_col.append(key)
+    """Rows key, surface, base, pos of every morpheme; base null where it equals the surface
+    (most do), and one null row for a turn without morphemes."""
+    counts = np.array([max(len(c.surface), 1) for c in per_turn], dtype=np.int64)
+    surface, base, pos = [], [], []
+    for c in per_turn:
+        if c.surface:
+            surface += c.surface
+            base += c.base
+            pos += c.pos
+        else:
             surface.append(None)
             base.append(None)
             pos.append(None)
-            continue
-        key_col += [key] * len(c.surface)
-        surface += c.surface
-        base += [None if b == s else b for s, b in zip(c.surface, c.base)]  # most bases equal the surface
-        pos += c.pos
-    return pa.table({"key": key_col, "surface": surface, "base": base, "pos": pos}, schema=_MORPH_SCHEMA)
+    surface_a = pa.array(surface, type=pa.string())
+    base_a = pa.array(base, type=pa.string())
+    # null where base == surface (or both null): compared in Arrow, not per morpheme in Python
+    same = pc.fill_null(pc.equal(base_a, surface_a), True)
+    return pa.table(
+        {
+            "key": pa.array(np.repeat(np.asarray(keys, dtype=object), counts), type=pa.string()),
+            "surface": surface_a,
+            "base": pc.if_else(same, pa.scalar(None, pa.string()), base_a),
+            "pos": pa.array(pos, type=pa.string()),
+        },
+        schema=_MORPH_SCHEMA,
+    )
 
 
 def _term_table(keys: list[str], terms: TermArrays) -> pa.Table:
