@@ -85,7 +85,14 @@ hits[hits["n_hits"] > 0].sort_values(["theme", "n_hits"], ascending=[True, False
 #   (`validity.independent_split`: within each body kind — prefectural, city, town, village,
 #   councils, national — the files alternate dev, test, dev, …). The dictionary changes of the
 #   second round looked at the errors of `independent_dev` only; `independent_test` was scored
-#   once, at the end, and is the honest estimate for minutes of bodies nobody has seen.
+#   once, at the end;
+# - the **blind samples** (`data/gold/blind-a-turns.csv`, `blind-b-turns.csv`: turns of real
+#   minutes pages of other local bodies, eastern and western Japan, found by theme-directed and
+#   general searches so that every theme has positives; `data/gold/blind-README.md`), reported
+#   whole (`blind`) and in two halves by page (`validity.blind_split`: odd pages `blind_dev`, even
+#   pages `blind_test`). The third round of dictionary changes read the errors of `blind_dev`
+#   only; `blind_test` was scored once, after the dictionary was frozen, and is the honest
+#   estimate for minutes of bodies nobody has seen.
 #
 # Gold rows are matched to turns by `turn_id`, and the turn text must have the labelled SHA-1;
 # a turn that is missing or whose text changed is listed below and not scored. Each cell gives
@@ -116,6 +123,17 @@ scored.append(
         random_state=ws.random_state,
     )
 )
+blind_turns, blind_gold = validity.blind_sample()
+if len(blind_gold):
+    scored.append(
+        validity.agreement(
+            blind_gold,
+            themes.code_turns(blind_turns, theme_set),
+            subsets=validity.BLIND_SUBSETS,
+            n_boot=ws.settings.n_boot,
+            random_state=ws.random_state,
+        )
+    )
 agreement = pd.concat(scored, ignore_index=True)
 export.write_table(agreement, "coding-validity")
 validity.validity_table(agreement)

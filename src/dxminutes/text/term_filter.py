@@ -115,10 +115,40 @@ class _Factor:
         self.codes = codes
         self.uniques = list(uniques)
 
-    def map(self, func, dtype=bool) -> np.ndarray:
-        """`func` of every element, evaluated once per distinct value."""
-        table = np.fromiter((func(u) for u in self.uniques), dtype=dtype, count=len(self.uniques))
+    def map(self, func, dtype=bool, memo: dict | None = None) -> np.ndarray:
+        """`func` of every element, evaluated once per distinct value.
+
+        With a `memo` (value → result, kept across documents by `_memo`), only the values not seen
+        before are evaluated; the rest is looked up in C.
+        """
+        if memo is None:
+            values = map(func, self.uniques)
+        else:
+            for u in set(self.uniques).difference(memo):
+                memo[u] = func(u)
+            values = map(memo.__getitem__, self.uniques)
+        table = np.fromiter(values, dtype=dtype, count=len(self.uniques))
         return table[self.codes] if len(self.codes) else np.zeros(0, dtype=dtype)
+
+
+#: A memo is emptied when it holds more values than this (bounded memory on national corpora).
+_MEMO_MAX = 500_000
+
+
+def _memo(tok: JapaneseTokenizer, name: str) -> dict:
+    """The tokenizer's memo `name` for per-value rules, valid while the rules' settings are unchanged.
+
+    Kept on the tokenizer object (not pickled: `JapaneseTokenizer.__getstate__` drops it) and
+    keyed on the settings the rules read, so a changed tokenizer never reuses old answers.
+    """
+    signature = (tok.pos, tok.drop_proper_names, id(tok.stopwords))
+    memos = tok.__dict__.get("_filter_memo")
+    if memos is None or memos[0] != signature:
+        memos = tok.__dict__["_filter_memo"] = (signature, {})
+    memo = memos[1].setdefault(name, {})
+    if len(memo) > _MEMO_MAX:
+        memo.clear()
+    return memo
 
 
 def _kind_of_pos(tok: JapaneseTokenizer, p: str) -> int:
@@ -142,14 +172,18 @@ def _kind_of_pos(tok: JapaneseTokenizer, p: str) -> int:
 
 def _kinds(tok: JapaneseTokenizer, surface: _Factor, pos: _Factor) -> np.ndarray:
     """The reference `_kind` for every morpheme."""
-    by_pos = pos.map(lambda p: _kind_of_pos(tok, p), dtype=np.int8)
+    by_pos = pos.map(lambda p: _kind_of_pos(tok, p), dtype=np.int8, memo=_memo(tok, "kind_of_pos"))
     # symbols and list markers (①, the ア of "(ア)") are never content nor suffix
-    symbolic = surface.map(lambda s: bool(_SYMBOLIC.search(s) or _LIST_MARKER.fullmatch(s)))
-    suffix = surface.map(lambda s: s in COMPOUND_SUFFIXES)
+    symbolic = surface.map(_symbolic, memo=_memo(tok, "symbolic"))
+    suffix = surface.map(COMPOUND_SUFFIXES.__contains__)
     kinds = np.full(len(by_pos), _OTHER, dtype=np.int8)
     kinds[(by_pos == 10) | ((by_pos == 11) & ~symbolic)] = _CONTENT
     kinds[(by_pos == 12) & ~symbolic & suffix] = _SUFFIX
     return kinds
+
+
+def _symbolic(s: str) -> bool:
+    return bool(_SYMBOLIC.search(s) or _LIST_MARKER.fullmatch(s))
 
 
 def _term_ok(tok: JapaneseTokenizer, user: bool):
@@ -217,7 +251,7 @@ def filter_arrays(tok: JapaneseTokenizer, m: MorphemeArrays) -> TermArrays:
         terms = np.empty(len(starts), dtype=object)
         terms[:] = ["".join(parts[a:b]) for a, b in zip(starts.tolist(), stops)]
         first = g_pos[starts]
-        ok = _Factor(terms).map(_term_ok(tok, False))
+        ok = _Factor(terms).map(_term_ok(tok, False), memo=_memo(tok, "term_ok"))
         compound_pos = np.full(int(ok.sum()), COMPOUND_POS, dtype=object)
         pieces.append((first[ok], terms[ok], terms[ok], compound_pos, terms[ok]))
 
@@ -228,7 +262,9 @@ def filter_arrays(tok: JapaneseTokenizer, m: MorphemeArrays) -> TermArrays:
         user = m.pos[s_pos] == _USER_POS
         base_ok = ~(base_f.map(stop.__contains__)[s_pos])
         ok = np.where(
-            user, surface_f.map(_term_ok(tok, True))[s_pos], surface_f.map(_term_ok(tok, False))[s_pos]
+            user,
+            surface_f.map(_term_ok(tok, True), memo=_memo(tok, "user_term_ok"))[s_pos],
+            surface_f.map(_term_ok(tok, False), memo=_memo(tok, "term_ok"))[s_pos],
         )
         s_pos = s_pos[ok & base_ok]
         pieces.append((s_pos, m.surface[s_pos], m.base[s_pos], m.pos[s_pos], m.surface[s_pos]))
@@ -242,7 +278,7 @@ def filter_arrays(tok: JapaneseTokenizer, m: MorphemeArrays) -> TermArrays:
                 candidates
             ]
             v = candidates[wanted]
-            v = v[base_f.map(_term_ok(tok, False))[v]]
+            v = v[base_f.map(_term_ok(tok, False), memo=_memo(tok, "term_ok"))[v]]
             pieces.append((v, m.surface[v], m.base[v], m.pos[v], m.base[v]))
 
     if not pieces:

@@ -136,8 +136,11 @@ class JapaneseTokenizer:
         )
 
     def __getstate__(self) -> dict:
-        # The backend may hold an unpicklable analyzer; workers rebuild it lazily.
-        return {**self.__dict__, "_backend": None}
+        # The backend may hold an unpicklable analyzer; workers rebuild it lazily. The term
+        # filter's memos (`term_filter._memo`) stay behind.
+        state = {**self.__dict__, "_backend": None}
+        state.pop("_filter_memo", None)
+        return state
 
     # -- lazily built parts -------------------------------------------------------------
     @property
