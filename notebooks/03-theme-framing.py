@@ -101,7 +101,6 @@ hits[hits["n_hits"] > 0].sort_values(["theme", "n_hits"], ascending=[True, False
 # recorded in `data/gold/validity-floor.csv`. Tables: `coding-validity`, `coding-errors`.
 
 # %%
-import pandas as pd
 
 from dxminutes.analysis import validity
 
@@ -110,31 +109,9 @@ print("gold rows by status:", gold["status"].value_counts().to_dict())
 gold.loc[gold["status"] != "ok", ["turn_id", "municipality", "status"]]
 
 # %%
-scored = []
-if (gold["status"] == "ok").any():
-    scored.append(validity.agreement(gold, coded, n_boot=ws.settings.n_boot, random_state=ws.random_state))
-independent_turns, independent_gold = validity.independent_sample()
-scored.append(
-    validity.agreement(
-        independent_gold,
-        themes.code_turns(independent_turns, theme_set),
-        subsets=validity.INDEPENDENT_SUBSETS,
-        n_boot=ws.settings.n_boot,
-        random_state=ws.random_state,
-    )
+agreement = validity.agreement_all_samples(
+    gold, coded, theme_set, n_boot=ws.settings.n_boot, random_state=ws.random_state
 )
-blind_turns, blind_gold = validity.blind_sample()
-if len(blind_gold):
-    scored.append(
-        validity.agreement(
-            blind_gold,
-            themes.code_turns(blind_turns, theme_set),
-            subsets=validity.BLIND_SUBSETS,
-            n_boot=ws.settings.n_boot,
-            random_state=ws.random_state,
-        )
-    )
-agreement = pd.concat(scored, ignore_index=True)
 export.write_table(agreement, "coding-validity")
 validity.validity_table(agreement)
 

@@ -263,25 +263,63 @@ def test_independent_gold_carries_the_split_of_its_file(independent):
         )
 
 
-def test_kappa_table_has_one_row_per_sample_in_order(seeds, independent):
+def test_kappa_table_has_one_row_per_sample_in_order(seeds, themes):
     _, gold, coded = seeds
-    _, igold, icoded = independent
-    table = pd.concat(
-        [
-            validity.agreement(gold, coded, n_boot=20, random_state=0),
-            validity.agreement(
-                igold, icoded, subsets=validity.INDEPENDENT_SUBSETS, n_boot=20, random_state=0
-            ),
-        ]
-    )
+    table = validity.agreement_all_samples(gold, coded, themes, n_boot=20, random_state=0)
     out = validity.kappa_table(table)
-    assert out["sample"].tolist() == list(validity.SUMMARY_SAMPLES.values())
+    present = [label for subset, label in validity.SUMMARY_SAMPLES.items() if subset in set(table["subset"])]
+    assert out["sample"].tolist() == present
+    assert {"seed, all", "seed, held-out", "independent, dev", "independent, test"} <= set(present)
     assert list(out.columns) == ["sample", "turns", "dx", "security", "staffing", "digital_divide"]
-    assert out["turns"].tolist() == [len(gold), 74, 76, 76]
+    _, igold = validity.independent_sample()
+    _, bgold = validity.blind_sample()
+    halves = pd.concat([igold, bgold])["municipality"].value_counts()
+    held_out = (~gold["municipality"].isin(validity.TUNING_MUNICIPALITIES)).sum()
+    expected = {"seed, all": len(gold), "seed, held-out": held_out}
+    expected |= {
+        label: halves.get(subset, 0) for subset, label in validity.SUMMARY_SAMPLES.items() if subset in halves
+    }
+    assert dict(zip(out["sample"], out["turns"])) == expected
+    assert expected["independent, dev"] == expected["independent, test"] == 76
     row = table.query("subset == 'all' and theme == 'dx' and metric == 'kappa'").iloc[0]
     assert out.loc[0, "dx"] == f"{row.value:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}]"
     only = validity.kappa_table(table, {"tuning": "seed, tuning"})
     assert only["sample"].tolist() == ["seed, tuning"]
+
+
+def test_blind_split_alternates_by_page_and_rejects_other_names():
+    assert [validity.blind_split(f"a{i:03d}") for i in (1, 2, 3)] == [
+        validity.BLIND_DEV,
+        validity.BLIND_TEST,
+        validity.BLIND_DEV,
+    ]
+    assert validity.blind_split("b010") == validity.BLIND_TEST
+    with pytest.raises(ValueError, match="not a blind-sample item"):
+        validity.blind_split("rw_001.txt")
+
+
+def test_blind_sample_reads_its_files_and_keeps_each_page_in_one_half(tmp_path):
+    path = tmp_path / "blind-x-turns.csv"
+    pd.DataFrame(
+        {
+            "item": ["a001", "a001", "a002"],
+            "municipality": ["川越市", "川越市", "前橋市"],
+            "position": [0, 1, 0],
+            "speaker_label": ["○議長", "○委員", "○委員"],
+            "text": ["開会します。", "電子申請を進めるべきだ。", "職員研修は。"],
+            "dx": [0, 1, 0],
+            "security": [0, 0, 0],
+            "staffing": [0, 0, 1],
+            "digital_divide": [0, 0, 0],
+        }
+    ).to_csv(path, index=False)
+    turns, gold = validity.blind_sample([path, tmp_path / "absent.csv"])
+    assert turns["turn_id"].tolist() == ["a001:0000", "a001:0001", "a002:0000"]
+    assert turns["municipality"].tolist() == ["川越市", "川越市", "前橋市"]
+    assert gold["municipality"].tolist() == [validity.BLIND_DEV, validity.BLIND_DEV, validity.BLIND_TEST]
+    assert (gold["status"] == "ok").all()
+    empty_turns, empty_gold = validity.blind_sample([tmp_path / "absent.csv"])
+    assert len(empty_turns) == len(empty_gold) == 0
 
 
 def test_independent_sample_is_read_whole(independent):

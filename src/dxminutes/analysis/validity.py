@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from dxminutes import config
-from dxminutes.analysis.themes import Theme, ThemeSet
+from dxminutes.analysis.themes import Theme, ThemeSet, code_turns
 from dxminutes.schema import require_columns
 
 #: The hand-labelled sample and the recorded κ floors.
@@ -333,6 +333,37 @@ def agreement(
                 )
     out = pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
     return out.astype({c: "int64" for c in ("n_turns", "n_gold", "n_coded", "tp", "fp", "fn", "tn")})
+
+
+def agreement_all_samples(
+    gold: pd.DataFrame,
+    coded: pd.DataFrame,
+    themes: ThemeSet,
+    *,
+    n_boot: int = config.N_BOOT,
+    random_state: int,
+) -> pd.DataFrame:
+    """`agreement` of the seed gold sample (`gold` from `match_gold`, `coded` the corpus coding;
+    left out when no gold row matched), the independent sample and the blind samples (each coded
+    here with `themes`), in one table."""
+    scored = []
+    if "status" not in gold or (gold["status"] == "ok").any():
+        scored.append(agreement(gold, coded, n_boot=n_boot, random_state=random_state))
+    for turns, sample_gold, subsets in (
+        (*independent_sample(), INDEPENDENT_SUBSETS),
+        (*blind_sample(), BLIND_SUBSETS),
+    ):
+        if len(sample_gold):
+            scored.append(
+                agreement(
+                    sample_gold,
+                    code_turns(turns, themes),
+                    subsets=subsets,
+                    n_boot=n_boot,
+                    random_state=random_state,
+                )
+            )
+    return pd.concat(scored, ignore_index=True)
 
 
 def validity_table(agreement_table: pd.DataFrame) -> pd.DataFrame:

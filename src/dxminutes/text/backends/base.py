@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from typing import NamedTuple, Protocol, runtime_checkable
 
 #: The part-of-speech label of user-dictionary entries in janome's simplified format
@@ -23,6 +24,19 @@ class Backend(Protocol):
     version: str
 
     def analyze(self, text: str) -> list[Morpheme]: ...
+
+
+def distribution_versions(*dists: str) -> str:
+    """ "name-version+name-version" of installed distributions ("missing" for one not installed):
+    the analyzer part of a backend's `version`, and so of the token cache key."""
+
+    def version(dist: str) -> str:
+        try:
+            return importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            return "missing"
+
+    return "+".join(f"{dist}-{version(dist)}" for dist in dists)
 
 
 def pad_pos(fields: list[str] | tuple[str, ...]) -> tuple[str, ...]:

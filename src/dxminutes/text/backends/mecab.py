@@ -22,13 +22,12 @@ backend object pickles without it.
 
 from __future__ import annotations
 
-import importlib.metadata
 import re
 from functools import cache
 from pathlib import Path
 
 from dxminutes import config
-from dxminutes.text.backends.base import Morpheme, MorphemeColumns
+from dxminutes.text.backends.base import Morpheme, MorphemeColumns, distribution_versions
 from dxminutes.text.backends.userdict import (
     analyze_columns_with_user_terms,
     read_user_terms,
@@ -54,16 +53,6 @@ def _tagger():
     return fugashi.GenericTagger(ipadic.MECAB_ARGS)
 
 
-def _versions() -> str:
-    def v(dist: str) -> str:
-        try:
-            return importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            return "missing"
-
-    return f"fugashi-{v('fugashi')}+ipadic-{v('ipadic')}"
-
-
 def _pieces(text: str) -> list[str]:
     """`text` cut at sentence ends into pieces of at most about `MAX_CHUNK_CHARS` characters."""
     if len(text) <= MAX_CHUNK_CHARS:
@@ -85,7 +74,7 @@ class MecabBackend:
     def __init__(self, *, userdict_path: Path | None = config.USERDICT_PATH):
         self.userdict_path = Path(userdict_path) if userdict_path is not None else None
         self.user_terms = dict(read_user_terms(self.userdict_path))
-        self.version = _versions()
+        self.version = distribution_versions("fugashi", "ipadic")
 
     def __repr__(self) -> str:
         udic = config.relpath(self.userdict_path) if self.userdict_path else None

@@ -61,13 +61,12 @@ the backend object pickles without it.
 
 from __future__ import annotations
 
-import importlib.metadata
 import re
 from functools import cache
 from pathlib import Path
 
 from dxminutes import config
-from dxminutes.text.backends.base import Morpheme, MorphemeColumns, pad_pos
+from dxminutes.text.backends.base import Morpheme, MorphemeColumns, distribution_versions, pad_pos
 from dxminutes.text.backends.userdict import (
     analyze_columns_with_user_terms,
     read_user_terms,
@@ -228,16 +227,6 @@ def _sudachi(mode: str):
     return dictionary.tokenizer(mode=getattr(SplitMode, mode)), _PosMemo(dictionary), {}
 
 
-def _versions() -> str:
-    def v(dist: str) -> str:
-        try:
-            return importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            return "missing"
-
-    return f"sudachipy-{v('sudachipy')}+sudachidict-core-{v('sudachidict-core')}"
-
-
 class SudachiBackend:
     """SudachiPy analyzer with IPADIC-style POS output and the project's user dictionary."""
 
@@ -250,7 +239,7 @@ class SudachiBackend:
         self.userdict_path = Path(userdict_path) if userdict_path is not None else None
         self.user_terms = dict(read_user_terms(self.userdict_path))
         self._pattern = user_term_pattern(tuple(self.user_terms))
-        self.version = f"{_versions()}+mode-{mode}"
+        self.version = f"{distribution_versions('sudachipy', 'sudachidict-core')}+mode-{mode}"
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
