@@ -99,22 +99,53 @@ def cooccurrence(
     community : ``"louvain"`` (seeded with ``random_state``) or ``"greedy"`` modularity.
     random_state : seed for the community detection.
     """
+    key = _unit_key(unit)  # checked before the tokens are touched
+    x, terms = _binary_matrix(_unit_tokens(tokens, turn_ids), key)
+    xk, kept_terms, kept_df = _frequent_terms(x, terms, min_turns, max_terms)
+    edges = _top_edges(_supported_edges(xk, kept_terms, kept_df, min_support), top_n_edges)
+    graph = _graph(edges, dict(zip(kept_terms.astype(str), kept_df.astype(int))))
+    comm = _communities(graph, community, random_state)
+    nx.set_node_attributes(graph, comm, "community")
+    return Network(_node_table(graph, comm), edges[EDGE_COLUMNS], graph, unit, x.shape[0])
+
+
+def _unit_key(unit: str) -> str:
+    """The token-table column that identifies a unit (`UNITS`); ValueError for another unit."""
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {sorted(UNITS)}, got {unit!r}")
-    key = UNITS[unit]
+    return UNITS[unit]
+
+
+def _unit_tokens(tokens: pd.DataFrame, turn_ids: Iterable[str] | None) -> pd.DataFrame:
+    """Tokens with a term, restricted to `turn_ids` when given."""
     tok = tokens.loc[tokens["term"].notna() & (tokens["term"] != "")]
     if turn_ids is not None:
         tok = tok.loc[tok["turn_id"].isin(set(turn_ids))]
-    x, terms = _binary_matrix(tok, key)
-    n_units = x.shape[0]
+    return tok
 
+
+def _frequent_terms(
+    x: sparse.csr_matrix, terms: np.ndarray, min_turns: int, max_terms: int
+) -> tuple[sparse.csc_matrix, np.ndarray, np.ndarray]:
+    """Columns, terms and unit counts of the `max_terms` most frequent terms in ≥ `min_turns` units.
+
+    Frequency descending, ties by term, for the choice; the kept columns stay in the
+    alphabetical order of the vocabulary.
+    """
     df = np.asarray(x.sum(axis=0)).ravel()
     order = np.lexsort((terms, -df))  # frequency descending, then term
     keep = order[df[order] >= min_turns][:max_terms]
     keep = np.sort(keep)  # back to alphabetical order of the vocabulary
-    xk = x[:, keep].tocsc()
-    kept_terms, kept_df = terms[keep], df[keep]
+    return x[:, keep].tocsc(), terms[keep], df[keep]
 
+
+def _supported_edges(
+    xk: sparse.csc_matrix, kept_terms: np.ndarray, kept_df: np.ndarray, min_support: int
+) -> pd.DataFrame:
+    """Every pair seen together in ≥ `min_support` units, with its Jaccard, strongest first.
+
+    Order: Jaccard descending, n_both descending, then source, target alphabetically.
+    """
     both = sparse.triu(xk.T @ xk, k=1).tocoo()
     union = kept_df[both.row] + kept_df[both.col] - both.data
     edges = pd.DataFrame(
@@ -126,22 +157,32 @@ def cooccurrence(
         }
     )
     edges = edges[edges["n_both"] >= min_support]
-    edges = edges.sort_values(
+    return edges.sort_values(
         ["jaccard", "n_both", "source", "target"], ascending=[False, False, True, True], kind="mergesort"
     ).reset_index(drop=True)
+
+
+def _top_edges(edges: pd.DataFrame, top_n_edges: int) -> pd.DataFrame:
+    """The ranked edges at least as strong as the `top_n_edges`-th (ties at the cut all kept)."""
     if len(edges) > top_n_edges:
         cut = edges["jaccard"].iloc[top_n_edges - 1] if top_n_edges > 0 else np.inf
         edges = edges[edges["jaccard"] >= cut - 1e-12].reset_index(drop=True)
+    return edges
 
+
+def _graph(edges: pd.DataFrame, n_of: dict[str, int]) -> nx.Graph:
+    """The graph of `edges`: nodes (alphabetical) with their unit count `n_turns`, edges with
+    `jaccard` and `n_both`."""
     graph = nx.Graph()
-    n_of = dict(zip(kept_terms.astype(str), kept_df.astype(int)))
     for term in sorted(set(edges["source"]) | set(edges["target"])):
         graph.add_node(term, n_turns=n_of[term])
     for row in edges.itertuples(index=False):
         graph.add_edge(row.source, row.target, jaccard=float(row.jaccard), n_both=int(row.n_both))
+    return graph
 
-    comm = _communities(graph, community, random_state)
-    nx.set_node_attributes(graph, comm, "community")
+
+def _node_table(graph: nx.Graph, comm: dict[str, int]) -> pd.DataFrame:
+    """The `nodes` table (`NODE_COLUMNS`): by community, then n_turns descending, then term."""
     nodes = pd.DataFrame(
         {
             "term": list(graph.nodes),
@@ -158,7 +199,7 @@ def cooccurrence(
     nodes = nodes.sort_values(
         ["community", "n_turns", "term"], ascending=[True, False, True], kind="mergesort"
     )
-    return Network(nodes.reset_index(drop=True), edges[EDGE_COLUMNS], graph, unit, n_units)
+    return nodes.reset_index(drop=True)
 
 
 def network_for(

@@ -196,6 +196,18 @@ def _term_positions(source_terms: np.ndarray, target_terms: np.ndarray) -> np.nd
     return np.array([lookup.get(t, -1) for t in np.asarray(source_terms, dtype=str)])
 
 
+#: The columns of the `select_k` table.
+_SELECT_K_COLUMNS = [
+    "k",
+    "coherence_npmi",
+    "coherence_sd",
+    "stability",
+    "stability_min",
+    "n_runs",
+    "coherence_unit",
+]
+
+
 def select_k(
     dtm_tfidf: DTM,
     ks=range(2, 13),
@@ -231,54 +243,69 @@ def select_k(
     fit_dtm = counts_dtm if model == "lda" else dtm_tfidf
     x = sparse.csr_matrix(fit_dtm.matrix)
     terms = np.asarray(fit_dtm.terms, dtype=str)
-    if tokens is not None:
-        binary = window_matrix(tokens, terms, window)
-        positions = np.arange(len(terms))
-        unit = f"window of {window} tokens"
-    else:
-        cooc_dtm = counts_dtm if counts_dtm is not None else dtm_tfidf
-        binary = (sparse.csc_matrix(cooc_dtm.matrix) > 0).astype(np.int64).tocsc()
-        positions = _term_positions(fit_dtm.terms, cooc_dtm.terms)
-        unit = "turn"
-
-    n_rows = x.shape[0]
-    size = max(2, int(np.ceil(subsample * n_rows)))
-    derived = [int(np.random.SeedSequence([random_state, s]).generate_state(1)[0]) for s in seeds]
-    samples = [np.sort(np.random.default_rng(d).choice(n_rows, size=size, replace=False)) for d in derived]
-
+    reference = _coherence_reference(terms, dtm_tfidf, counts_dtm, tokens, window)
+    size = max(2, int(np.ceil(subsample * x.shape[0])))
+    runs = _subsample_runs(x.shape[0], size, seeds, random_state)
     records = []
     for k in ks:
         if k >= min(size, x.shape[1]):
             continue
-        topic_terms, coherences = [], []
-        for d, rows in zip(derived, samples):
-            _, _, topic_term = _fit(x[rows], k, model, d, max_iter, init)
-            top = [positions[idx] for idx in _top_indices(topic_term, terms, top_n)]
-            coherences.append(np.nanmean(_npmi_coherence([t[t >= 0] for t in top], binary)))
-            topic_terms.append(topic_term)
-        pair_means = [_matched_cosines(a, b)[2].mean() for a, b in combinations(topic_terms, 2)]
-        records.append(
-            (
-                k,
-                float(np.mean(coherences)),
-                float(np.std(coherences)),
-                float(np.mean(pair_means)),
-                float(np.min(pair_means)),
-                len(seeds),
-                unit,
-            )
+        topic_terms = [_fit(x[rows], k, model, d, max_iter, init)[2] for d, rows in runs]  # [2]: topic_term
+        coherences = [reference.npmi(topic_term, terms, top_n) for topic_term in topic_terms]
+        records.append(_k_record(k, coherences, _pair_stabilities(topic_terms), len(seeds), reference.unit))
+    return pd.DataFrame(records, columns=_SELECT_K_COLUMNS)
+
+
+@dataclass(frozen=True)
+class _CoherenceReference:
+    """Where `select_k` counts co-occurrence: a binary unit × term matrix, the column in it of
+    each fitted term (−1 if absent), and the name of the unit."""
+
+    binary: sparse.csc_matrix
+    positions: np.ndarray
+    unit: str
+
+    def npmi(self, topic_term: np.ndarray, terms: np.ndarray, top_n: int) -> float:
+        """Mean NPMI over the topics of one fit (each topic: its `top_n` terms present here)."""
+        top = [self.positions[idx] for idx in _top_indices(topic_term, terms, top_n)]
+        return np.nanmean(_npmi_coherence([t[t >= 0] for t in top], self.binary))
+
+
+def _coherence_reference(
+    terms: np.ndarray, dtm_tfidf: DTM, counts_dtm: DTM | None, tokens: pd.DataFrame | None, window: int
+) -> _CoherenceReference:
+    """Sliding windows of `window` tokens within turns when `tokens` are given (columns =
+    the fitted `terms`); else whole turns, the non-zero cells of `counts_dtm` (or `dtm_tfidf`)."""
+    if tokens is not None:
+        return _CoherenceReference(
+            window_matrix(tokens, terms, window), np.arange(len(terms)), f"window of {window} tokens"
         )
-    return pd.DataFrame(
-        records,
-        columns=[
-            "k",
-            "coherence_npmi",
-            "coherence_sd",
-            "stability",
-            "stability_min",
-            "n_runs",
-            "coherence_unit",
-        ],
+    cooc_dtm = counts_dtm if counts_dtm is not None else dtm_tfidf
+    binary = (sparse.csc_matrix(cooc_dtm.matrix) > 0).astype(np.int64).tocsc()
+    return _CoherenceReference(binary, _term_positions(terms, cooc_dtm.terms), "turn")
+
+
+def _subsample_runs(n_rows: int, size: int, seeds, random_state: int) -> list[tuple[int, np.ndarray]]:
+    """Per seed, (the run's seed derived from (`random_state`, seed), its sorted subsample of rows)."""
+    derived = [int(np.random.SeedSequence([random_state, s]).generate_state(1)[0]) for s in seeds]
+    return [(d, np.sort(np.random.default_rng(d).choice(n_rows, size=size, replace=False))) for d in derived]
+
+
+def _pair_stabilities(topic_terms: list[np.ndarray]) -> list[float]:
+    """For each pair of runs, the mean cosine of their topics matched one-to-one."""
+    return [_matched_cosines(a, b)[2].mean() for a, b in combinations(topic_terms, 2)]
+
+
+def _k_record(k: int, coherences: list[float], pair_means: list[float], n_runs: int, unit: str) -> tuple:
+    """One row of the `select_k` table (`_SELECT_K_COLUMNS`)."""
+    return (
+        k,
+        float(np.mean(coherences)),
+        float(np.std(coherences)),
+        float(np.mean(pair_means)),
+        float(np.min(pair_means)),
+        n_runs,
+        unit,
     )
 
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -164,105 +164,154 @@ def segment(text: str, convention: Convention | None = None) -> Segmentation:
 
     `convention` adds the speaker patterns and role words a corpus declares in `dxminutes.toml`.
     """
-    legend = find_legend(text)
-    lines = [line.strip() for line in text.split("\n")]
-    # the `○ ` remark / `→ ` answer convention needs both kinds of item in the document
-    answers = any(map(roles.ANSWER_ARROW_RE.match, lines)) and any(map(roles.ANON_REMARK_RE.match, lines))
-    opinion_section = False
     paragraphs = [line.strip() for line in text.split("\n") if line.strip()]
-    turns: list[dict] = []
-    parts: list[dict] = []
-    current: dict | None = None
-    header_kind = "header"
-    n_lost = 0
+    reader = _Reader(legend=find_legend(text), convention=convention, answers=_has_answer_items(text))
+    for index, line in enumerate(paragraphs):
+        reader.read(line, last=index == len(paragraphs) - 1)
+    warnings = _warnings(reader.turns, reader.n_lost)
+    _apply_presiding_rules(reader.turns, "\n".join(p["text"] for p in reader.parts))
+    _resolve_full_names(reader.turns, "\n".join(p["text"] for p in reader.parts if p["kind"] in ROSTER_KINDS))
+    return _segmentation(reader.turns, reader.parts, warnings)
 
-    def add_part(kind: str, line: str, merge: bool = True) -> None:
+
+def _has_answer_items(text: str) -> bool:
+    """True when the document has both `○ ` remarks and `→ ` answers (the convention needs both)."""
+    lines = [line.strip() for line in text.split("\n")]
+    return any(map(roles.ANSWER_ARROW_RE.match, lines)) and any(map(roles.ANON_REMARK_RE.match, lines))
+
+
+@dataclass
+class _Reader:
+    """Reads a document's paragraphs in order and puts each one in a turn or a non-speech part.
+
+    `turns` are dicts (position, speaker_label, speaker, role, lines); `parts` are dicts (kind,
+    text, _after_turn: the number of turns before the part). `current` is the turn a
+    continuation paragraph joins (None after a table row or before the first turn).
+    """
+
+    legend: dict[str, str]
+    convention: Convention | None
+    answers: bool
+    turns: list[dict] = field(default_factory=list)
+    parts: list[dict] = field(default_factory=list)
+    current: dict | None = None
+    opinion_section: bool = False
+    header_kind: str = "header"
+    n_lost: int = 0
+
+    def read(self, line: str, last: bool) -> None:
+        """Place one paragraph: open a turn, record a marked 'nothing', or place it otherwise."""
+        speaker = self._speaker(line)
+        if speaker is None and not self.turns and _is_opinion_heading(line):
+            self.opinion_section = True
+        if speaker is not None and speaker.get("nothing"):
+            self._add_part("stage_note", line)
+        elif speaker is not None:
+            self._open_turn(speaker)
+        else:
+            self._place(line, last)
+
+    def _speaker(self, line: str) -> dict | None:
+        """The turn `line` opens (labelled, or an anonymous summary item), with declared roles."""
+        speaker = _parse_speaker(line, self.legend, self.convention)
+        if speaker is None and not self.legend:
+            in_opinions = self.opinion_section and (
+                self.current is None or self.current["speaker_label"] == "・"
+            )
+            speaker = _anonymous_item(line, self.answers, in_opinions)
         if (
-            merge
-            and parts
+            speaker is not None
+            and self.convention is not None
+            and self.convention.role_words
+            and not speaker.get("nothing")
+        ):
+            declared = self.convention.classify(speaker["speaker_label"])
+            speaker["role"] = declared if declared != "unknown" else speaker["role"]
+        return speaker
+
+    def _open_turn(self, speaker: dict) -> None:
+        """Start a turn; speech on the speaker line is its first line."""
+        self.n_lost += speaker["speaker_label"] == "-"
+        self.current = {
+            "position": len(self.turns),
+            **{k: speaker[k] for k in TURN_COLUMNS[1:4]},
+            "lines": [speaker["speech"]] if speaker["speech"] else [],
+        }
+        self.turns.append(self.current)
+
+    def _place(self, line: str, last: bool) -> None:
+        """A paragraph that opens no turn: a non-speech part, or a continuation of the current turn."""
+        if roles.TABLE_ROW_RE.search(line):
+            self._add_part(_field_kind(line.split("\t", 1)[0], "metadata"), line)
+            self.current = None
+        elif BOILERPLATE_LINE_RE.match(line):
+            self._add_part("boilerplate", line)
+        elif roles.STAGE_NOTE_RE.match(line):
+            self._add_part("stage_note", line)
+        elif not self.turns:
+            self.header_kind = (
+                _field_kind(line, self.header_kind) if _is_field_label(line) else self.header_kind
+            )
+            self._add_part(self.header_kind, line)
+        elif roles.is_agenda_heading(line) or (roles.HEADING_RE.match(line) and not line.startswith("-")):
+            self._add_part("agenda", line)
+        elif roles.HEADING_RE.match(line) or (last and CLOSING_RE.match(line)):
+            self._add_part("other", line)
+        elif self.current is not None:
+            self.current["lines"].append(line)
+        else:
+            self._add_part("other", line)
+
+    def _add_part(self, kind: str, line: str) -> None:
+        """Add a non-speech part, joined to the previous one of the same kind with no turn
+        between them (stage notes always stay separate)."""
+        parts = self.parts
+        if (
+            parts
             and parts[-1]["kind"] == kind
-            and parts[-1]["_after_turn"] == len(turns)
+            and parts[-1]["_after_turn"] == len(self.turns)
             and kind != "stage_note"
         ):
             parts[-1]["text"] += "\n" + line
         else:
-            parts.append({"kind": kind, "text": line, "_after_turn": len(turns)})
+            parts.append({"kind": kind, "text": line, "_after_turn": len(self.turns)})
 
-    for index, line in enumerate(paragraphs):
-        speaker = _parse_speaker(line, legend, convention)
-        if speaker is None and not legend:
-            speaker = _anonymous_item(
-                line, answers, opinion_section and (current is None or current["speaker_label"] == "・")
-            )
-        if (
-            speaker is not None
-            and convention is not None
-            and convention.role_words
-            and not speaker.get("nothing")
-        ):
-            declared = convention.classify(speaker["speaker_label"])
-            speaker["role"] = declared if declared != "unknown" else speaker["role"]
-        if speaker is None and not turns and _is_opinion_heading(line):
-            opinion_section = True
-        if speaker is not None and speaker.get("nothing"):
-            add_part("stage_note", line)
-            continue
-        if speaker is not None:
-            n_lost += speaker["speaker_label"] == "-"
-            current = {
-                "position": len(turns),
-                **{k: speaker[k] for k in TURN_COLUMNS[1:4]},
-                "lines": [speaker["speech"]] if speaker["speech"] else [],
-            }
-            turns.append(current)
-            continue
-        if roles.TABLE_ROW_RE.search(line):
-            add_part(_field_kind(line.split("\t", 1)[0], "metadata"), line)
-            current = None
-        elif BOILERPLATE_LINE_RE.match(line):
-            add_part("boilerplate", line)
-        elif roles.STAGE_NOTE_RE.match(line):
-            add_part("stage_note", line)
-        elif not turns:
-            header_kind = _field_kind(line, header_kind) if _is_field_label(line) else header_kind
-            add_part(header_kind, line)
-        elif roles.is_agenda_heading(line) or (roles.HEADING_RE.match(line) and not line.startswith("-")):
-            add_part("agenda", line)
-        elif roles.HEADING_RE.match(line) or (index == len(paragraphs) - 1 and CLOSING_RE.match(line)):
-            add_part("other", line)
-        elif current is not None:
-            current["lines"].append(line)
-        else:
-            add_part("other", line)
 
-    warnings = []
-    if not turns:
-        warnings.append(NO_SPEAKERS_WARNING)
+def _warnings(turns: list[dict], n_lost: int) -> list[str]:
+    """The document's warnings: no speakers, each suspicious turn, lost speaker marks."""
+    warnings = [NO_SPEAKERS_WARNING] if not turns else []
     for turn in turns:
-        body = "\n".join(turn["lines"])
-        tail = re.split(r"[。!?]", body)[-1]  # a roster glued after the last sentence (flattened pages)
-        if roles.looks_like_roster(body) and len(body) >= ROSTER_WARNING_MIN_CHARS:
-            warnings.append(
-                f"turn {turn['position']} ({turn['speaker_label']}) looks like a roster: names and posts, no sentence"
-            )
-        elif tail != body and len(tail) >= ROSTER_TAIL_MIN_CHARS and roles.looks_like_roster(tail):
-            warnings.append(
-                f"turn {turn['position']} ({turn['speaker_label']}) ends with what looks like a roster: "
-                f"{tail.strip()[:20]!r}…"
-            )
-        swallowed = [
-            m.group(0) for m in SWALLOWED_MARK_RE.finditer(body) if _parse_marked(m.group(0).strip())
-        ]
-        if swallowed:
-            warnings.append(
-                f"turn {turn['position']} ({turn['speaker_label']}) holds {len(swallowed)} speaker-like "
-                f"mark(s) inside its text, e.g. {swallowed[0].strip()[:20]!r}: check the segmentation"
-            )
+        warnings += _turn_warnings(turn)
     if n_lost:
         warnings.append(f"{n_lost} turns lost their speaker mark in extraction (role unknown)")
-    other_text = "\n".join(p["text"] for p in parts)
-    _apply_presiding_rules(turns, other_text)
-    _resolve_full_names(turns, "\n".join(p["text"] for p in parts if p["kind"] in ROSTER_KINDS))
+    return warnings
+
+
+def _turn_warnings(turn: dict) -> list[str]:
+    """Warnings of one turn: it reads like a roster, ends with one, or holds speaker-like marks."""
+    warnings = []
+    body = "\n".join(turn["lines"])
+    tail = re.split(r"[。!?]", body)[-1]  # a roster glued after the last sentence (flattened pages)
+    if roles.looks_like_roster(body) and len(body) >= ROSTER_WARNING_MIN_CHARS:
+        warnings.append(
+            f"turn {turn['position']} ({turn['speaker_label']}) looks like a roster: names and posts, no sentence"
+        )
+    elif tail != body and len(tail) >= ROSTER_TAIL_MIN_CHARS and roles.looks_like_roster(tail):
+        warnings.append(
+            f"turn {turn['position']} ({turn['speaker_label']}) ends with what looks like a roster: "
+            f"{tail.strip()[:20]!r}…"
+        )
+    swallowed = [m.group(0) for m in SWALLOWED_MARK_RE.finditer(body) if _parse_marked(m.group(0).strip())]
+    if swallowed:
+        warnings.append(
+            f"turn {turn['position']} ({turn['speaker_label']}) holds {len(swallowed)} speaker-like "
+            f"mark(s) inside its text, e.g. {swallowed[0].strip()[:20]!r}: check the segmentation"
+        )
+    return warnings
+
+
+def _segmentation(turns: list[dict], parts: list[dict], warnings: list[str]) -> Segmentation:
+    """The `Segmentation` tables of the turns and parts read."""
     turn_rows = [{**{k: t[k] for k in TURN_COLUMNS[:4]}, "text": "\n".join(t["lines"])} for t in turns]
     part_rows = [{"position": i, "kind": p["kind"], "text": p["text"]} for i, p in enumerate(parts)]
     return Segmentation(

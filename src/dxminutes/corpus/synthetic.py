@@ -115,80 +115,117 @@ def scale_corpus(
     """
     if int(factor) != factor or factor < 1:
         raise ValueError(f"factor must be a positive integer, not {factor!r}")
+    documents, turns = _seed_frames(corpus_or_turns_and_documents)
+    seed_docs = [d for d in documents["doc_id"] if (turns["doc_id"] == d).any()]
+    n_new = (int(factor) - 1) * len(seed_docs)
+    width = max(3, len(str(n_new)))
+    by_doc = _turns_by_document(turns, seed_docs)
+    generated = []
+    for k in range(1, n_new + 1):
+        template_id = seed_docs[(k - 1) % len(seed_docs)]
+        template = documents.loc[documents["doc_id"] == template_id].iloc[0]
+        generated.append(_generated_document(k, template, by_doc[template_id], random_state, width))
+    return _with_generated(documents, turns, generated)
+
+
+def _seed_frames(corpus_or_turns_and_documents) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(documents, turns) with fresh indexes; turns get `n_chars` when they lack it."""
     documents, turns = _frames(corpus_or_turns_and_documents)
     documents = documents.reset_index(drop=True)
     turns = turns.reset_index(drop=True)
     if "n_chars" not in turns.columns:
         turns = turns.assign(n_chars=turns["text"].str.len())
-    seed_docs = [d for d in documents["doc_id"] if (turns["doc_id"] == d).any()]
-    n_new = (int(factor) - 1) * len(seed_docs)
-    width = max(3, len(str(n_new)))
-    by_doc = {
+    return documents, turns
+
+
+def _turns_by_document(turns: pd.DataFrame, doc_ids: list) -> dict:
+    """Each document's turns, in `position` order when the turns have positions."""
+    return {
         d: turns[turns["doc_id"] == d].sort_values("position", kind="mergesort")
         if "position" in turns.columns
         else turns[turns["doc_id"] == d]
-        for d in seed_docs
+        for d in doc_ids
     }
-    doc_rows, turn_frames = [], []
-    for k in range(1, n_new + 1):
-        template_id = seed_docs[(k - 1) % len(seed_docs)]
-        template = documents.loc[documents["doc_id"] == template_id].iloc[0]
-        pool = by_doc[template_id]
-        rng = np.random.default_rng([int(random_state), k])
-        lengths = pool["n_chars"].to_numpy()
-        budget = int(lengths.sum())
-        draws = rng.integers(0, len(pool), size=max(8, 2 * len(pool)))
-        while lengths[draws].sum() < budget:  # rarely needed: extend the draw until it covers the budget
-            draws = np.concatenate([draws, rng.integers(0, len(pool), size=len(pool))])
-        cumulative = np.cumsum(lengths[draws])
-        n_take = int(np.searchsorted(cumulative, budget)) + 1  # the first draw that reaches the budget …
-        if n_take > 1 and budget - cumulative[n_take - 2] < cumulative[n_take - 1] - budget:
-            n_take -= 1  # … unless stopping before it lands closer to the budget
-        sampled = pool.iloc[draws[:n_take]].reset_index(drop=True)
 
-        name = f"{SYNTHETIC_PREFIX}{k:0{width}d}"
-        doc_id = f"synthetic{k:0{width}d}_{template_id}"
-        date = _shift_date(template.get("meeting_date"), int(rng.integers(-365, 366)))
-        old_name = str(template["municipality"]) if pd.notna(template["municipality"]) else ""
-        positions = np.arange(len(sampled))
-        new_turns = sampled.assign(
-            turn_id=[f"{doc_id}:{p:04d}" for p in positions],
-            doc_id=doc_id,
-            municipality=name,
-            position=positions,
-        )
-        if "meeting_date" in new_turns.columns:
-            new_turns = new_turns.assign(meeting_date=date)
-        row = template.to_dict()
-        row.update(
-            doc_id=doc_id,
-            file=f"{doc_id}.txt",
-            format="txt",
-            encoding="utf-8",
-            municipality=name,
-            # a generated municipality is no body of the official list: no code, no level
-            **{column: None for column in ("body_code", "body_level") if column in template.index},
-            body=_rename(template.get("body"), old_name, name),
-            meeting_title=_rename(template.get("meeting_title"), old_name, name),
-            meeting_date=date,
-            n_chars=int(new_turns["n_chars"].sum()),
-            n_turns=len(new_turns),
-            n_non_speech=0,
-        )
-        for column in [c for c in row if c.endswith("_source")]:
-            row[column] = "catalog"
-        row["sha256"] = hashlib.sha256(render_minutes(pd.Series(row), new_turns).encode("utf-8")).hexdigest()
-        doc_rows.append(row)
-        turn_frames.append(new_turns)
 
-    if not doc_rows:
-        return documents.assign(synthetic=False), turns.copy()
-    generated = pd.DataFrame(doc_rows)
-    generated = generated[[*documents.columns, *[c for c in generated.columns if c not in documents.columns]]]
-    out_docs = pd.concat(
-        [documents.assign(synthetic=False), generated.assign(synthetic=True)], ignore_index=True
+def _generated_document(
+    k: int, template: pd.Series, pool: pd.DataFrame, random_state, width: int
+) -> tuple[dict, pd.DataFrame]:
+    """Generated document `k` from its template: (catalog row, turns), random from (random_state, k)."""
+    rng = np.random.default_rng([int(random_state), k])
+    sampled = _draw_turns(pool, rng)
+    name = f"{SYNTHETIC_PREFIX}{k:0{width}d}"
+    doc_id = f"synthetic{k:0{width}d}_{template['doc_id']}"
+    date = _shift_date(template.get("meeting_date"), int(rng.integers(-365, 366)))
+    new_turns = _renumbered_turns(sampled, doc_id, name, date)
+    return _generated_row(template, doc_id, name, date, new_turns), new_turns
+
+
+def _draw_turns(pool: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Turns drawn with replacement from `pool` until their characters come closest to the pool's."""
+    lengths = pool["n_chars"].to_numpy()
+    budget = int(lengths.sum())
+    draws = rng.integers(0, len(pool), size=max(8, 2 * len(pool)))
+    while lengths[draws].sum() < budget:  # rarely needed: extend the draw until it covers the budget
+        draws = np.concatenate([draws, rng.integers(0, len(pool), size=len(pool))])
+    cumulative = np.cumsum(lengths[draws])
+    n_take = int(np.searchsorted(cumulative, budget)) + 1  # the first draw that reaches the budget …
+    if n_take > 1 and budget - cumulative[n_take - 2] < cumulative[n_take - 1] - budget:
+        n_take -= 1  # … unless stopping before it lands closer to the budget
+    return pool.iloc[draws[:n_take]].reset_index(drop=True)
+
+
+def _renumbered_turns(sampled: pd.DataFrame, doc_id: str, name: str, date: str | None) -> pd.DataFrame:
+    """The drawn turns as the generated document's: new turn ids, positions, municipality, date."""
+    positions = np.arange(len(sampled))
+    new_turns = sampled.assign(
+        turn_id=[f"{doc_id}:{p:04d}" for p in positions],
+        doc_id=doc_id,
+        municipality=name,
+        position=positions,
     )
-    return out_docs, pd.concat([turns, *turn_frames], ignore_index=True)
+    if "meeting_date" in new_turns.columns:
+        new_turns = new_turns.assign(meeting_date=date)
+    return new_turns
+
+
+def _generated_row(
+    template: pd.Series, doc_id: str, name: str, date: str | None, new_turns: pd.DataFrame
+) -> dict:
+    """The generated document's row: the template's, renamed, re-dated, counted and checksummed."""
+    old_name = str(template["municipality"]) if pd.notna(template["municipality"]) else ""
+    row = template.to_dict()
+    row.update(
+        doc_id=doc_id,
+        file=f"{doc_id}.txt",
+        format="txt",
+        encoding="utf-8",
+        municipality=name,
+        # a generated municipality is no body of the official list: no code, no level
+        **{column: None for column in ("body_code", "body_level") if column in template.index},
+        body=_rename(template.get("body"), old_name, name),
+        meeting_title=_rename(template.get("meeting_title"), old_name, name),
+        meeting_date=date,
+        n_chars=int(new_turns["n_chars"].sum()),
+        n_turns=len(new_turns),
+        n_non_speech=0,
+    )
+    for column in [c for c in row if c.endswith("_source")]:
+        row[column] = "catalog"
+    row["sha256"] = hashlib.sha256(render_minutes(pd.Series(row), new_turns).encode("utf-8")).hexdigest()
+    return row
+
+
+def _with_generated(
+    documents: pd.DataFrame, turns: pd.DataFrame, generated: list[tuple[dict, pd.DataFrame]]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Seeds then generated documents (flagged in `synthetic`), and all their turns."""
+    if not generated:
+        return documents.assign(synthetic=False), turns.copy()
+    rows = pd.DataFrame([row for row, _ in generated])
+    rows = rows[[*documents.columns, *[c for c in rows.columns if c not in documents.columns]]]
+    out_docs = pd.concat([documents.assign(synthetic=False), rows.assign(synthetic=True)], ignore_index=True)
+    return out_docs, pd.concat([turns, *[new_turns for _, new_turns in generated]], ignore_index=True)
 
 
 def write_corpus_files(documents: pd.DataFrame, turns: pd.DataFrame, out_dir) -> pd.DataFrame:

@@ -64,6 +64,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from dxminutes import config
 from dxminutes.text.backends.base import Morpheme, MorphemeColumns, distribution_versions, pad_pos
@@ -105,82 +106,98 @@ _DEPENDENT_NOUNS = frozenset(
         "方",
     ]
 )
-_COMMON_NOUN = {
-    "一般": ("名詞", "一般"),
-    "サ変可能": ("名詞", "サ変接続"),
-    "サ変形状詞可能": ("名詞", "サ変接続"),
-    "形状詞可能": ("名詞", "形容動詞語幹"),
-    "副詞可能": ("名詞", "副詞可能"),
+
+
+class _PosRule(NamedTuple):
+    """One row of `_POS_RULES`: a Sudachi POS prefix, the IPADIC-style label, an optional context.
+
+    `sudachi` matches a POS whose first levels equal it (padded with ``*`` to four levels; an
+    empty prefix matches every POS). `when` names a context of `_CONTEXTS` that must hold.
+    In `ipadic`, ``{p1}`` … ``{p4}`` stand for the POS's own levels; the label is padded to four.
+    """
+
+    sudachi: tuple[str, ...]
+    ipadic: tuple[str, ...]
+    when: str | None = None
+
+
+#: Sudachi POS → IPADIC-style label, read top to bottom: the first matching row wins (the table
+#: of the module docstring, spelled out; more specific rows come before their fallbacks).
+_POS_RULES: tuple[_PosRule, ...] = (
+    _PosRule(("名詞", "普通名詞"), ("名詞", "非自立", "一般"), when="dependent noun"),
+    _PosRule(("名詞", "普通名詞", "助数詞可能"), ("名詞", "接尾", "助数詞"), when="after a numeral"),
+    _PosRule(("名詞", "普通名詞", "助数詞可能"), ("名詞", "一般")),
+    _PosRule(("名詞", "普通名詞", "サ変可能"), ("名詞", "サ変接続")),
+    _PosRule(("名詞", "普通名詞", "サ変形状詞可能"), ("名詞", "サ変接続")),
+    _PosRule(("名詞", "普通名詞", "形状詞可能"), ("名詞", "形容動詞語幹")),
+    _PosRule(("名詞", "普通名詞", "副詞可能"), ("名詞", "副詞可能")),
+    _PosRule(("名詞", "普通名詞"), ("名詞", "一般")),
+    _PosRule(("名詞", "固有名詞", "人名"), ("名詞", "固有名詞", "人名", "{p4}")),
+    _PosRule(("名詞", "固有名詞", "地名"), ("名詞", "固有名詞", "地域", "{p4}")),
+    _PosRule(("名詞", "固有名詞", "*"), ("名詞", "固有名詞", "一般")),
+    _PosRule(("名詞", "固有名詞"), ("名詞", "固有名詞", "{p3}")),
+    _PosRule(("名詞", "数詞"), ("名詞", "数")),
+    _PosRule(("名詞", "助動詞語幹"), ("名詞", "特殊", "助動詞語幹")),
+    _PosRule(("名詞",), ("名詞", "一般")),
+    _PosRule(("代名詞",), ("名詞", "代名詞", "一般")),
+    _PosRule(("形状詞", "助動詞語幹"), ("助動詞",)),
+    _PosRule(("形状詞",), ("名詞", "形容動詞語幹")),
+    _PosRule(("接尾辞", "名詞的", "サ変可能"), ("名詞", "接尾", "サ変接続")),
+    _PosRule(("接尾辞", "名詞的", "助数詞"), ("名詞", "接尾", "助数詞")),
+    _PosRule(("接尾辞", "名詞的", "副詞可能"), ("名詞", "接尾", "副詞可能")),
+    _PosRule(("接尾辞", "名詞的", "形状詞可能"), ("名詞", "接尾", "形容動詞語幹")),
+    _PosRule(("接尾辞", "名詞的"), ("名詞", "接尾", "人名"), when="after a person name"),
+    _PosRule(("接尾辞", "名詞的"), ("名詞", "接尾", "一般")),
+    _PosRule(("接尾辞", "形状詞的"), ("名詞", "接尾", "形容動詞語幹")),
+    _PosRule(("接尾辞", "動詞的"), ("動詞", "接尾")),
+    _PosRule(("接尾辞", "形容詞的"), ("形容詞", "接尾")),
+    _PosRule(("接尾辞",), ("名詞", "接尾", "一般")),
+    _PosRule(("接頭辞",), ("接頭詞", "名詞接続")),
+    _PosRule(("動詞", "非自立可能"), ("動詞", "非自立"), when="after て/で"),
+    _PosRule(("動詞",), ("動詞", "自立")),
+    _PosRule(("形容詞", "非自立可能"), ("形容詞", "非自立"), when="after て/で"),
+    _PosRule(("形容詞",), ("形容詞", "自立")),
+    _PosRule(("助詞", "格助詞"), ("助詞", "格助詞", "一般")),
+    _PosRule(("助詞", "準体助詞"), ("名詞", "非自立", "一般")),
+    _PosRule(("助詞",), ("助詞", "{p2}")),
+    _PosRule(("補助記号", "句点"), ("記号", "句点")),
+    _PosRule(("補助記号", "読点"), ("記号", "読点")),
+    _PosRule(("補助記号", "括弧開"), ("記号", "括弧開")),
+    _PosRule(("補助記号", "括弧閉"), ("記号", "括弧閉")),
+    _PosRule(("補助記号",), ("記号", "一般")),
+    _PosRule(("空白",), ("記号", "空白")),
+    _PosRule(("記号",), ("記号", "一般")),
+    _PosRule(("副詞", "*"), ("副詞", "一般")),
+    _PosRule(("接続詞", "*"), ("接続詞",)),
+    _PosRule(("感動詞", "*"), ("感動詞", "一般")),
+    _PosRule((), ("{p1}",)),  # anything else: its first level
+)
+#: The contexts a rule may require: (surface, IPADIC tuple of the previous morpheme) → bool.
+_CONTEXTS = {
+    "dependent noun": lambda surface, prev: surface in _DEPENDENT_NOUNS,
+    "after a numeral": lambda surface, prev: prev[:2] == ("名詞", "数"),
+    "after a person name": lambda surface, prev: prev[2] == "人名",
+    "after て/で": lambda surface, prev: prev[:2] == ("助詞", "接続助詞"),
 }
-_SUFFIX_NOUN = {
-    "サ変可能": ("名詞", "接尾", "サ変接続"),
-    "助数詞": ("名詞", "接尾", "助数詞"),
-    "副詞可能": ("名詞", "接尾", "副詞可能"),
-    "形状詞可能": ("名詞", "接尾", "形容動詞語幹"),
-}
-_PARTICLE = {"格助詞": ("助詞", "格助詞", "一般"), "準体助詞": ("名詞", "非自立", "一般")}
-_SYMBOL = {"句点": "句点", "読点": "読点", "括弧開": "括弧開", "括弧閉": "括弧閉"}
 
 
 def map_pos(pos: tuple[str, ...], surface: str, prev: tuple[str, ...] | None = None) -> tuple[str, ...]:
-    """Translate one Sudachi POS tuple to the IPADIC-style 4-tuple (see the module table).
+    """Translate one Sudachi POS tuple to the IPADIC-style 4-tuple: the first row of `_POS_RULES`
+    that matches it.
 
     `prev` is the IPADIC tuple of the previous morpheme: it decides the context-dependent rows
     (counters after numerals, name suffixes, auxiliary verbs after て/で).
     """
-    p1, p2, p3, p4 = (tuple(pos) + ("*",) * 4)[:4]
+    levels = (tuple(pos) + ("*",) * 4)[:4]
     prev = prev or ("*", "*", "*", "*")
-    after_number = prev[:2] == ("名詞", "数")
-    if p1 == "名詞":
-        if p2 == "普通名詞":
-            if surface in _DEPENDENT_NOUNS:
-                return pad_pos(("名詞", "非自立", "一般"))
-            if p3 == "助数詞可能":
-                return pad_pos(("名詞", "接尾", "助数詞") if after_number else ("名詞", "一般"))
-            return pad_pos(_COMMON_NOUN.get(p3, ("名詞", "一般")))
-        if p2 == "固有名詞":
-            if p3 == "人名":
-                return pad_pos(("名詞", "固有名詞", "人名", p4))
-            if p3 == "地名":
-                return pad_pos(("名詞", "固有名詞", "地域", p4))
-            return pad_pos(("名詞", "固有名詞", p3 if p3 != "*" else "一般"))
-        if p2 == "数詞":
-            return pad_pos(("名詞", "数"))
-        if p2 == "助動詞語幹":
-            return pad_pos(("名詞", "特殊", "助動詞語幹"))
-        return pad_pos(("名詞", "一般"))
-    if p1 == "代名詞":
-        return pad_pos(("名詞", "代名詞", "一般"))
-    if p1 == "形状詞":
-        return pad_pos(("助動詞",) if p2 == "助動詞語幹" else ("名詞", "形容動詞語幹"))
-    if p1 == "接尾辞":
-        if p2 == "名詞的":
-            if p3 in _SUFFIX_NOUN:
-                return pad_pos(_SUFFIX_NOUN[p3])
-            return pad_pos(("名詞", "接尾", "人名" if prev[2] == "人名" else "一般"))
-        if p2 == "形状詞的":
-            return pad_pos(("名詞", "接尾", "形容動詞語幹"))
-        if p2 == "動詞的":
-            return pad_pos(("動詞", "接尾"))
-        if p2 == "形容詞的":
-            return pad_pos(("形容詞", "接尾"))
-        return pad_pos(("名詞", "接尾", "一般"))
-    if p1 == "接頭辞":
-        return pad_pos(("接頭詞", "名詞接続"))
-    if p1 in ("動詞", "形容詞"):
-        dependent = p2 == "非自立可能" and prev[:2] == ("助詞", "接続助詞")
-        return pad_pos((p1, "非自立" if dependent else "自立"))
-    if p1 == "助詞":
-        return pad_pos(_PARTICLE.get(p2, ("助詞", p2)))
-    if p1 == "補助記号":
-        return pad_pos(("記号", _SYMBOL.get(p2, "一般")))
-    if p1 == "空白":
-        return pad_pos(("記号", "空白"))
-    if p1 in ("記号",):
-        return pad_pos(("記号", "一般"))
-    if p1 in ("副詞", "接続詞", "感動詞") and p2 == "*":
-        return pad_pos((p1, "一般") if p1 != "接続詞" else (p1,))
-    return pad_pos((p1,))
+    rule = next(
+        rule
+        for rule in _POS_RULES
+        if levels[: len(rule.sudachi)] == rule.sudachi
+        and (rule.when is None or _CONTEXTS[rule.when](surface, prev))
+    )
+    p1, p2, p3, p4 = levels
+    return pad_pos(tuple(f.format(p1=p1, p2=p2, p3=p3, p4=p4) if "{" in f else f for f in rule.ipadic))
 
 
 def _chunks(text: str) -> list[str]:
