@@ -759,6 +759,82 @@ CHANGES = [
         "§5 definition: the gap between who can and cannot use digital services",
         {"drop": [P["digital_divide"].patterns[1]]},
     ),
+    (
+        "procedural: reading out an agenda item's title (議題1「…」)",
+        "all",
+        "new",
+        "G3",
+        {"drop_procedural": [PROC[43]]},
+    ),
+    (
+        "pattern: internet connections and lines (インターネット回線, 高速回線, 通信環境)",
+        "dx",
+        "added",
+        "§2: introducing ICT infrastructure",
+        {"drop": [P["dx"].patterns[5]]},
+    ),
+    (
+        "pattern: overtime (時間外勤務, 超過勤務, 残業)",
+        "staffing",
+        "added",
+        "B-st-1: workload of staff",
+        {"drop": [P["staffing"].patterns[6]]},
+    ),
+    (
+        "pattern: staff numbers changed (増員, 人員削減)",
+        "staffing",
+        "added",
+        "§4: numbers of staff",
+        {"drop": [P["staffing"].patterns[7]]},
+    ),
+    (
+        "pattern: 職員の before a digital training or skill word (only 職員の is matched)",
+        "staffing",
+        "added",
+        "6.1: digital training is dx and staffing",
+        {"drop": [P["staffing"].patterns[8]]},
+    ),
+    (
+        "マンパワー (with the 人手 context)",
+        "staffing",
+        "added",
+        "B-st-1: shortage of manpower",
+        {"drop": ["マンパワー"]},
+    ),
+    (
+        "context: 組織 only with a word of the administration",
+        "staffing",
+        "narrowed",
+        "§4: residents' organisations (住民自治組織) and the assembly's committees are not staff structure",
+        {"drop_context": ["組織"]},
+    ),
+    (
+        "context: 脆弱性 only with an information word",
+        "security",
+        "narrowed",
+        "§3: 「備えの脆弱性」 of social security is no vulnerability of information",
+        {"drop_context": ["脆弱性"]},
+    ),
+    (
+        "patterns: residents left out (使いこなせていない市民, アクセスできない人), information reaching them, seniors and devices",
+        "digital_divide",
+        "added",
+        "§5 definition and B-dd-3",
+        {
+            "drop": [
+                P["digital_divide"].patterns[7],
+                P["digital_divide"].patterns[8],
+                P["digital_divide"].patterns[9],
+            ]
+        },
+    ),
+    (
+        "置いてきぼり, 置き去り (with the digital/access context)",
+        "digital_divide",
+        "added",
+        "§5: nobody left behind",
+        {"drop": ["置いてきぼり", "置き去り"]},
+    ),
 ]
 
 
