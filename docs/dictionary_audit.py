@@ -835,6 +835,55 @@ CHANGES = [
         "§5: nobody left behind",
         {"drop": ["置いてきぼり", "置き去り"]},
     ),
+    (
+        "procedural: asking the executive to explain an item (当局からの説明を求めます)",
+        "all",
+        "new",
+        "G3",
+        {"drop_procedural": [PROC[44]]},
+    ),
+    (
+        "procedural: placeholders in ≪ ≫",
+        "all",
+        "new",
+        "G9: 「≪…が資料に基づき説明≫」",
+        {"drop_procedural": [PROC[45]]},
+    ),
+    (
+        "exclude 人事院, 人事委員会",
+        "staffing",
+        "new exclude",
+        "§4: pay recommendations are remuneration",
+        {"drop": [P["staffing"].exclude[10]]},
+    ),
+    (
+        "exclude 人員/定員…方針",
+        "staffing",
+        "new exclude",
+        "G2: names of staffing policies",
+        {"drop": [P["staffing"].exclude[11]]},
+    ),
+    (
+        "pattern: ICT support staff (ICT支援員; only 支援員 is matched)",
+        "staffing",
+        "added",
+        "6.1: ICT support staff are capacity to digitalise",
+        {"drop": [P["staffing"].patterns[9]]},
+    ),
+    (
+        "context: a growing burden only where staff or work are named",
+        "staffing",
+        "narrowed",
+        "§4: 「消費税の負担増」 is no staff workload",
+        {"drop_context": [P["staffing"].patterns[2]]},
+    ),
+    (
+        "exclude サイバー犯罪",
+        "security",
+        "new exclude",
+        "§3 does not count: crime against residents",
+        {"drop": [P["security"].exclude[5]]},
+    ),
 ]
 
 

@@ -62,10 +62,11 @@ INDEPENDENT_SUBSETS = {
     INDEPENDENT_TEST: [INDEPENDENT_TEST],
 }
 #: The blind samples: turns of real minutes pages of other local bodies (eastern Japan `a`, western
-#: `b`), found by theme-directed and general searches and labelled blind to the dictionary
-#: (`data/gold/blind-README.md`). Each page (`item`) goes wholly to one half: odd item numbers
-#: (a001, a003, …) to `blind_dev`, even ones to `blind_test`, a fixed rule that uses no label.
-BLIND_PATHS = (config.DATA_DIR / "gold" / "blind-a-turns.csv", config.DATA_DIR / "gold" / "blind-b-turns.csv")
+#: `b`, and `c`, theme-rich pages from anywhere), found by theme-directed and general searches and
+#: labelled blind to the dictionary (`data/gold/blind-README.md`). Each page (`item`) goes wholly
+#: to one half: odd item numbers (a001, a003, …) to `blind_dev`, even ones to `blind_test`, a
+#: fixed rule that uses no label.
+BLIND_PATHS = tuple(config.DATA_DIR / "gold" / f"blind-{part}-turns.csv" for part in ("a", "b", "c"))
 BLIND = "blind"
 BLIND_DEV = "blind_dev"
 BLIND_TEST = "blind_test"
