@@ -184,7 +184,7 @@ def test_small_known_sample():
     assert got.loc["precision", "value"] == pytest.approx(0.5)
 
 
-def test_kappa_does_not_drop_below_the_recorded_floor(seeds, independent):
+def test_kappa_does_not_drop_below_the_recorded_floor(seeds, themes):
     floor = validity.read_floor()
     assert {
         "all",
@@ -193,15 +193,14 @@ def test_kappa_does_not_drop_below_the_recorded_floor(seeds, independent):
         validity.INDEPENDENT,
         validity.INDEPENDENT_DEV,
         validity.INDEPENDENT_TEST,
+        validity.BLIND,
+        validity.BLIND_DEV,
+        validity.BLIND_TEST,
     } <= set(floor["subset"])
     _, gold, coded = seeds
-    measured = [validity.agreement(gold, coded, n_boot=1, random_state=config.RANDOM_SEED)]
-    _, igold, icoded = independent
-    measured.append(
-        validity.agreement(
-            igold, icoded, subsets=validity.INDEPENDENT_SUBSETS, n_boot=1, random_state=config.RANDOM_SEED
-        )
-    )
+    measured = [
+        validity.agreement_all_samples(gold, coded, themes, n_boot=1, random_state=config.RANDOM_SEED)
+    ]
     kappa = pd.concat(measured).query("metric == 'kappa'").set_index(["subset", "theme"])["value"]
     for row in floor.itertuples(index=False):
         if np.isnan(row.kappa):
