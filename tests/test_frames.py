@@ -256,3 +256,24 @@ def test_labelled_turns_and_independent_validity(tmp_path, themes, frames):
     v = F.independent_validity(themes, frames, path).set_index("code")
     assert v.loc["dx:efficiency", ["tp", "fp", "fn", "tn"]].tolist() == [1, 0, 0, 1]
     assert F.independent_validity(themes, frames, tmp_path / "absent.csv") is None
+
+
+def test_blind_validity_scores_the_test_half_only(tmp_path, themes, frames):
+    table = pd.DataFrame(
+        {
+            "item": ["a001", "a002", "a002"],
+            "position": [0, 0, 1],
+            "text": ["デジタル化で経費を削減する。", "電子申請で経費を削減する。", "こんにちは。"],
+            "dx": [1, 1, 0],
+            "security": 0,
+            "staffing": 0,
+            "digital_divide": 0,
+            "frames": ["dx:efficiency", "dx:efficiency", ""],
+        }
+    )
+    path = tmp_path / "blind-x-turns.csv"
+    table.to_csv(path, index=False)
+    v = F.blind_validity(themes, frames, [path]).set_index("code")
+    # a001 is dev (odd item number): only the two turns of a002 are scored
+    assert v.loc["dx:efficiency", ["tp", "fp", "fn", "tn"]].tolist() == [1, 0, 0, 1]
+    assert F.blind_validity(themes, frames, [tmp_path / "absent.csv"]) is None

@@ -517,15 +517,17 @@ INDEPENDENT_GOLD_PATH = config.DATA_DIR / "gold" / "independent-turns.csv"
 def labelled_turns(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(gold, turns) from a labelled table that carries the turn text itself.
 
-    `table` has `text`, the four theme columns and `frames` (e.g. `independent-turns.csv`);
-    turn ids are "{file}:{position:04d}" when `file` and `position` are given, else the row
-    number. The turns get municipality = file (or "sample") and the gold rows the SHA-1 of the
-    text, so `frame_validity(gold, turns, ...)` measures the dictionary on that sample.
+    `table` has `text`, the four theme columns and `frames` (e.g. `independent-turns.csv`, or a
+    blind sample with `item`); turn ids are "{file or item}:{position:04d}" when those columns
+    are given, else the row number. The turns get municipality = file or item (or "sample") and
+    the gold rows the SHA-1 of the text, so `frame_validity(gold, turns, ...)` measures the
+    dictionary on that sample.
     """
     require_columns(table, ("text", "frames"), "labelled sample")
-    if {"file", "position"} <= set(table.columns):
-        ids = [f"{f}:{int(p):04d}" for f, p in zip(table["file"], table["position"])]
-        where = table["file"].astype(str).to_numpy()
+    page = next((c for c in ("file", "item") if c in table.columns), None)
+    if page is not None and "position" in table.columns:
+        ids = [f"{f}:{int(p):04d}" for f, p in zip(table[page], table["position"])]
+        where = table[page].astype(str).to_numpy()
     else:
         ids = [f"sample:{i:04d}" for i in range(len(table))]
         where = np.full(len(table), "sample", dtype=object)
@@ -535,6 +537,24 @@ def labelled_turns(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         turn_id=ids, text_sha1=[text_sha1(t) for t in texts], frames=table["frames"].fillna("").astype(str)
     )
     return gold, turns
+
+
+def blind_validity(themes: ThemeSet, frames: FrameSet, paths=None) -> pd.DataFrame | None:
+    """`frame_validity` on the blind samples' test half (`data/gold/blind-README.md`: pages with
+    an even item number), or None when no blind sample is present. The frame dictionary was never
+    changed after reading any blind turn; the theme rows are also honest on this half only."""
+    from dxminutes.analysis.validity import BLIND_PATHS, BLIND_TEST, blind_split
+
+    present = [Path(p) for p in (BLIND_PATHS if paths is None else paths) if Path(p).exists()]
+    if not present:
+        return None
+    table = pd.concat(
+        [pd.read_csv(p, dtype={"frames": str, "item": str}, keep_default_na=False) for p in present],
+        ignore_index=True,
+    )
+    table = table[table["item"].map(blind_split) == BLIND_TEST].reset_index(drop=True)
+    gold, turns = labelled_turns(table)
+    return frame_validity(gold, turns, themes, frames)
 
 
 def independent_validity(
