@@ -25,8 +25,8 @@
 # (`resources/themes.toml`), the frame dictionary (`resources/frames.toml`, codebook §2–5) and the
 # gold sample (`data/gold/gold-turns.csv`) for validity.
 #
-# **Outputs.** Tables `frame-hits`, `frame-validity` (and `frame-validity-independent` when the
-# independent sample is present), `frame-profiles`, `frame-tests`,
+# **Outputs.** Tables `frame-hits`, `frame-validity` (and `frame-validity-independent` and
+# `frame-validity-blind-test` when those samples are present), `frame-profiles`, `frame-tests`,
 # `frame-distances`, `frame-profiles-by-role`, `frame-unknown-roles`, `frame-periods`,
 # `frame-theme-shares-by-period`, `frame-theme-trends`, `frame-trends`, `frame-keyness`,
 # `frame-quotes`; figures `06-frame-validity`,
