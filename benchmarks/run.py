@@ -44,7 +44,7 @@ STAGES = {
     "cooccurrence": "co-occurrence network",
     "nmf": "NMF with K selection",
     "statistics": "per-theme tests (Fisher cells, permutation) + speaker-clustered tests (GEE, permutation)",
-    "figures": "report figures at every group (theme shares, residuals, keyness grid; PNG+SVG+CSV; paged beyond 50 groups)",
+    "figures": "report figures at every group (theme shares, residuals, keyness grid; PNG+SVG+CSV; pages of ≤ 50 rows, ≤ 24 keyness panels)",
     "report": "full `make report` (build + notebooks)",
 }
 ANALYSIS_STAGES = ("dtm", "themes_stats", "keyness", "cooccurrence", "nmf", "statistics", "figures")
