@@ -46,7 +46,7 @@ STAGES = {
     "cooccurrence": "co-occurrence network",
     "nmf": "NMF with K selection",
     "statistics": "per-theme tests (Fisher cells, permutation) + speaker-clustered tests (GEE, permutation)",
-    "figures": "report figures at every group (theme shares, residuals, keyness grid; PNG+SVG+CSV)",
+    "figures": "report figures at every group (theme shares, residuals, keyness grid; PNG+SVG+CSV; pages of ≤ 50 rows, ≤ 24 keyness panels)",
     "report": "full `make report` (build + notebooks)",
 }
 ANALYSIS_STAGES = ("dtm", "themes_stats", "keyness", "cooccurrence", "nmf", "statistics", "figures")
@@ -295,7 +295,9 @@ def _report_stage(work: Path) -> None:
 
 
 def _figures_stage(work: Path, turns, tokens) -> None:
-    """The report's main figures with every group of the corpus, written as PNG, SVG and CSV."""
+    """The report's main figures with every group of the corpus, written as PNG, SVG and CSV;
+    beyond 50 groups (24 for the keyness grid) on pages `{name}-p01`, … (`charts.*_pages`), each
+    page closed once saved."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -314,16 +316,23 @@ def _figures_stage(work: Path, turns, tokens) -> None:
     key = keyness.keyness(tokens, turns=turns)
     out = work / "figures"
     with harness.Timer() as t:
-        fig, ax = plt.subplots()
-        charts.theme_shares(shares, ax=ax, themes=theme_set)
-        export.save_figure(fig, "03-theme-shares", shares, figures_dir=out)
-        fig, ax = plt.subplots()
-        charts.residual_heatmap(residuals, ax=ax, themes=theme_set)
-        export.save_figure(fig, "03-theme-residuals", residuals, figures_dir=out)
-        ax = charts.keyness_grid(key)
-        export.save_figure(ax.figure, "02-keyness", key, figures_dir=out)
+        files = [
+            *export.save_pages(
+                charts.theme_shares_pages(shares, themes=theme_set),
+                "03-theme-shares",
+                shares,
+                figures_dir=out,
+            ),
+            *export.save_pages(
+                charts.residual_heatmap_pages(residuals, themes=theme_set),
+                "03-theme-residuals",
+                residuals,
+                figures_dir=out,
+            ),
+            *export.save_pages(charts.keyness_grid_pages(key), "02-keyness", key, figures_dir=out),
+        ]
         plt.close("all")
-    harness.report_child(t.seconds, n_groups=int(shares["municipality"].nunique()))
+    harness.report_child(t.seconds, n_groups=int(shares["municipality"].nunique()), n_figures=len(files))
 
 
 def _compare_backends(work: Path, turns, tokens) -> None:

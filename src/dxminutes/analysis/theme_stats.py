@@ -29,10 +29,12 @@ from dxminutes.analysis.intervals import (
 from dxminutes.analysis.keyness import presence_fisher_p
 
 #: Above this many groups `clustered_theme_tests` fits no GLM/GEE (one coefficient per group makes
-#: the bias-reduced GEE covariance cost grow with its square: 6.6 GB at 500 groups) and relies on
-#: the speaker permutation test, which scales linearly.
+#: the bias-reduced GEE covariance cost grow with its square) and relies on the speaker permutation
+#: test, which scales linearly.
 MAX_MODEL_GROUPS = 60
-#: Upper bound on bootstrap index cells drawn at once (memory stays bounded, time linear).
+#: Upper bound on the cells (bootstrap indices, permutation draws) drawn at once: memory stays
+#: bounded, time linear. The 6.6 GB the statistics stage took at 500 municipalities was the speaker
+#: permutation's one-hot n_perm × speakers × groups array, not the GEE.
 MAX_DRAW_CELLS = 2_000_000
 
 
@@ -401,15 +403,28 @@ def _fisher_cells(yes: np.ndarray, turns: np.ndarray) -> np.ndarray:
     return presence_fisher_p(yes, int(yes.sum()), turns, int(turns.sum()))
 
 
+def _perm_chunk(n_perm: int, width: int) -> int:
+    """Permutations drawn at once so that a chunk holds at most MAX_DRAW_CELLS cells of `width`."""
+    return max(1, min(n_perm, MAX_DRAW_CELLS // max(width, 1)))
+
+
 def _hypergeom_chi2(yes: np.ndarray, turns: np.ndarray, n_perm: int, rng) -> np.ndarray:
     """χ² of r × 2 tables drawn under the permutation null (multivariate hypergeometric).
 
     Shuffling group labels across turns of a binary outcome gives coded counts per group that
-    are multivariate hypergeometric with the group sizes and the coded total: drawn directly.
+    are multivariate hypergeometric with the group sizes and the coded total: drawn directly,
+    in chunks of at most MAX_DRAW_CELLS cells (the generator draws the samples one after the
+    other, so chunks consume the same random stream as one call of size `n_perm`).
     """
-    draws = rng.multivariate_hypergeometric(turns.astype(np.int64), int(yes.sum()), size=n_perm)
-    tables = np.stack([draws, turns[None, :] - draws], axis=-1)
-    return _chi2_stat(tables)
+    turns = np.asarray(turns).astype(np.int64)
+    total = int(np.asarray(yes).sum())
+    null = np.empty(n_perm)
+    chunk = _perm_chunk(n_perm, len(turns))
+    for first in range(0, n_perm, chunk):
+        m = min(chunk, n_perm - first)
+        draws = rng.multivariate_hypergeometric(turns, total, size=m)
+        null[first : first + m] = _chi2_stat(np.stack([draws, turns[None, :] - draws], axis=-1))
+    return null
 
 
 def theme_by_group_tests(
@@ -523,8 +538,18 @@ def theme_by_group_tests(
 def _speaker_units(coded: pd.DataFrame, cols: list[str], cluster: str) -> pd.Series:
     """Cluster label per turn: the speaker within the group (one 事務局 per municipality)."""
     turn = coded.drop_duplicates("turn_id")
-    key = turn[cols].astype(str).agg("|".join, axis=1) + "|" + turn[cluster].fillna("?").astype(str)
+    key = turn[cols[0]].astype(str)
+    for col in cols[1:]:
+        key = key + "|" + turn[col].astype(str)
+    key = key + "|" + turn[cluster].fillna("?").astype(str)
     return pd.Series(key.to_numpy(), index=turn["turn_id"].to_numpy())
+
+
+def _max_speaker_share(ucode: np.ndarray, group: np.ndarray) -> float:
+    """The largest share of a group's turns held by one speaker (`ucode`: speaker of each turn)."""
+    turns_per_pair = pd.DataFrame({"group": group, "unit": ucode}).value_counts(sort=False)
+    largest = turns_per_pair.groupby(level="group").max()
+    return float((largest.to_numpy() / np.bincount(group)[largest.index.to_numpy()]).max())
 
 
 def _speaker_permutation(
@@ -534,24 +559,34 @@ def _speaker_permutation(
 
     Each speaker keeps all its turns; the number of speakers per group is kept. Valid under the
     null that speakers are exchangeable between groups, whatever the dependence within a speaker.
+    Permutations are drawn in chunks of at most MAX_DRAW_CELLS cells (uniforms → argsort, the
+    same random stream as drawing all of them at once) and the groups' counts summed with one
+    `np.bincount` per chunk, so memory is bounded and time grows with speakers × permutations
+    (not × groups).
     """
     units, ucode = np.unique(unit, return_inverse=True)
-    yes = np.bincount(ucode, weights=y, minlength=len(units))
-    size = np.bincount(ucode, minlength=len(units)).astype(float)
-    ugroup = np.zeros(len(units), dtype=np.int64)
+    n_units = len(units)
+    yes = np.bincount(ucode, weights=y, minlength=n_units)
+    size = np.bincount(ucode, minlength=n_units).astype(float)
+    ugroup = np.zeros(n_units, dtype=np.int64)
     ugroup[ucode] = group
     n_groups = int(group.max()) + 1
 
-    def stat(labels: np.ndarray) -> np.ndarray:
-        onehot = labels[..., None] == np.arange(n_groups)  # (..., units, groups)
-        a = (onehot * yes[:, None]).sum(axis=-2)
-        n = (onehot * size[:, None]).sum(axis=-2)
+    def stat(labels: np.ndarray) -> np.ndarray:  # labels: m × units of group codes → m χ²
+        m = labels.shape[0]
+        flat = (np.arange(m)[:, None] * n_groups + labels).ravel()
+        a = np.bincount(flat, weights=np.tile(yes, m), minlength=m * n_groups).reshape(m, n_groups)
+        n = np.bincount(flat, weights=np.tile(size, m), minlength=m * n_groups).reshape(m, n_groups)
         return _chi2_stat(np.stack([a, n - a], axis=-1))
 
-    observed = float(stat(ugroup))
-    perms = np.argsort(rng.random((n_perm, len(units))), axis=1)
-    null = stat(ugroup[perms])
-    return observed, _perm_p(observed, null), len(units)
+    observed = float(stat(ugroup[None, :])[0])
+    null = np.empty(n_perm)
+    chunk = _perm_chunk(n_perm, n_units)
+    for first in range(0, n_perm, chunk):
+        m = min(chunk, n_perm - first)
+        perms = np.argsort(rng.random((m, n_units)), axis=1)
+        null[first : first + m] = stat(ugroup[perms])
+    return observed, _perm_p(observed, null), n_units
 
 
 def _glm_p(y, x_groups, log_len, groups_units=None) -> tuple[float, str]:
@@ -634,7 +669,7 @@ def clustered_theme_tests(
     else:
         log_len = np.zeros(len(ids))
     _, ucode = np.unique(unit, return_inverse=True)
-    per_group_max = pd.Series(ucode).groupby(group).agg(lambda s: s.value_counts(normalize=True).iloc[0])
+    max_share = _max_speaker_share(ucode, group)
     records = []
     for theme in wide.columns:
         y = wide[theme].to_numpy(dtype=float)
@@ -663,7 +698,7 @@ def clustered_theme_tests(
                 "theme": theme,
                 "n_turns": len(y),
                 "n_speakers": n_units,
-                "max_speaker_share": float(per_group_max.max()),
+                "max_speaker_share": max_share,
                 "chi2": res["chi2"],
                 "dof": res["dof"],
                 "p_turn_chi2": res["p"],

@@ -9,11 +9,23 @@ Every chart stays readable from 1 to 50 groups: figures grow with the number of 
 their mark rather than in a legend (colours are distinct up to `style.MAX_DISTINCT` groups only),
 panels with nothing to show say why, and point labels are placed with adjustText and hidden
 when they would still overlap (`layout.drop_overlaps`).
+
+For more groups (a national corpus has 1,500) the per-group charts are paged: the `*_pages`
+functions (`theme_shares_pages`, `residual_heatmap_pages`, `keyness_grid_pages`) return
+`Page`s of at most `MAX_GROUPS_PER_PAGE` (50) rows, or `KEYNESS_PER_PAGE` (24) panels for the
+keyness grid, each drawn only when `export.save_pages` saves it and closed right after, so no
+figure holds more than a bounded number of rows or panels and memory does not grow with the
+groups.
+Files: `{name}.png/.svg/.csv` when everything fits on one page (the same files, byte for byte,
+as the single-figure functions), else `{name}-p01`, `{name}-p02`, … (`export.page_name`), each
+CSV holding the rows of its page's groups. Pages share one scale (axis limits, colour range,
+colours), so they can be read side by side.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -35,6 +47,48 @@ TOO_FEW_TERMS = "語が少なすぎます / too few terms"
 #: Number of columns of a keyness grid (panels of `KEYNESS_PANEL_IN` inches: ≤ 14 in wide).
 KEYNESS_COLUMNS = 4
 KEYNESS_PANEL_IN = 3.4
+#: Rows (groups) a paged row chart (theme shares, residual heatmap) draws on one page; the charts
+#: are checked readable up to 50 groups.
+MAX_GROUPS_PER_PAGE = 50
+#: Panels on one page of a paged keyness grid: 6 rows of `KEYNESS_COLUMNS` (about 14 × 26 in; a
+#: page of 48 panels took twice the memory, ~0.8 GB at 300 dpi, for the same time per panel).
+KEYNESS_PER_PAGE = 24
+#: Title of `theme_shares`.
+THEME_SHARES_TITLE = "自治体別・テーマ別の発言割合 (95%信頼区間)"
+#: Default title of `keyness_grid`.
+KEYNESS_TITLE = (
+    "特徴語（G²、他自治体との比較） / Distinctive terms per municipality (G² keyness, one-vs-rest)"
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a paged chart: its groups, its number (1-based) of `of`, and `draw()`, which
+    makes the page's figure and returns its first Axes (called by `export.save_pages`)."""
+
+    groups: list[str]
+    number: int
+    of: int
+    draw: Callable[[], object]
+
+
+def paginate(groups: Sequence[str], per_page: int) -> list[list[str]]:
+    """`groups` in order, cut into consecutive pages of at most `per_page` (one empty page if none)."""
+    if per_page < 1:
+        raise ValueError(f"per_page must be at least 1, got {per_page}")
+    groups = [str(g) for g in groups]
+    return [groups[i : i + per_page] for i in range(0, len(groups), per_page)] or [[]]
+
+
+def _page_title(title: str | None, number: int, of: int) -> str | None:
+    return title if of == 1 or not title else f"{title} ({number}/{of})"
+
+
+def _new_axes(figsize):
+    import matplotlib.pyplot as plt
+
+    ensure_setup()
+    return plt.subplots(figsize=figsize)[1]
 
 
 def _message(ax, text: str, detail: str = "") -> None:
@@ -139,15 +193,18 @@ def theme_shares(
     colors: Mapping[str, str] | None = None,
     themes=None,
     order: Sequence[str] | None = None,
+    pooled: Mapping[str, float] | None = None,
 ):
     """Dot-and-interval small multiples: one panel per theme, one row per municipality, the
     share of its turns that touch the theme as a dot with its 95% interval as a line.
 
     Rows are ordered by the mean share over the themes (highest on top) unless `order` is
     given; municipalities are named on the axis, so the chart needs no legend and reads the same
-    for 1 or 50 of them (colours are used up to 12). A dotted line marks the pooled share of all
-    municipalities when `turns` and `coded_turns` are given. `share`, `ci_low`, `ci_high` are
-    proportions in [0, 1], drawn as percentages. Returns the first panel.
+    for 1 or 50 of them (colours are used up to 12); more than 50 go on pages
+    (`theme_shares_pages`). A dotted line marks the pooled share of the drawn municipalities
+    when `turns` and `coded_turns` are given, or `pooled[theme]` (a proportion) when given.
+    `share`, `ci_low`, `ci_high` are proportions in [0, 1], drawn as percentages; the x axis
+    runs to the largest `ci_high` of `df`. Returns the first panel.
     """
     munis = list(order) if order is not None else municipality_order(df)
     theme_keys = list(dict.fromkeys(df["theme"].astype(str)))
@@ -174,9 +231,11 @@ def theme_shares(
         dot_colors = [colors.get(m, "#333333") if use_color else "#333333" for m in munis]
         panel.hlines(y, low, high, colors=dot_colors, linewidth=1.6, alpha=0.8)
         panel.scatter(share, y, s=28, color=dot_colors, zorder=3, edgecolors="white", linewidths=0.5)
-        if {"turns", "coded_turns"} <= set(rows.columns) and rows["turns"].sum() > 0:
-            pooled = 100 * rows["coded_turns"].sum() / rows["turns"].sum()
-            panel.axvline(pooled, color="#999999", linestyle=":", linewidth=1, zorder=1)
+        if pooled is not None and key in pooled:
+            panel.axvline(100 * pooled[key], color="#999999", linestyle=":", linewidth=1, zorder=1)
+        elif {"turns", "coded_turns"} <= set(rows.columns) and rows["turns"].sum() > 0:
+            pooled_share = 100 * rows["coded_turns"].sum() / rows["turns"].sum()
+            panel.axvline(pooled_share, color="#999999", linestyle=":", linewidth=1, zorder=1)
         panel.set_title(_wrap(theme_label(key, themes)), fontsize=9)
         panel.set_xlim(0, max(upper * 1.08, 1.0))
         panel.grid(axis="x", color="#EEEEEE", linewidth=0.6)
@@ -190,17 +249,29 @@ def theme_shares(
         _message(first, "データがありません / no data")
     fig = first.figure
     fig.supxlabel("テーマに言及した発言の割合 (%)  点: 割合、線: 95%信頼区間、点線: 全体", fontsize=9)
-    fig.suptitle("自治体別・テーマ別の発言割合 (95%信頼区間)", fontsize=11)
+    fig.suptitle(THEME_SHARES_TITLE, fontsize=11)
     return first
 
 
-def residual_heatmap(df: pd.DataFrame, ax=None, value: str = "adjusted_residual", themes=None):
-    """Municipality × theme heatmap of (adjusted) residuals, diverging colours centred at 0."""
+def _residual_limit(df: pd.DataFrame, value: str) -> float:
+    return float(np.nanmax(np.abs(df[value].to_numpy(dtype=float)), initial=0.0)) or 1.0
+
+
+def residual_heatmap(
+    df: pd.DataFrame, ax=None, value: str = "adjusted_residual", themes=None, limit: float | None = None
+):
+    """Municipality × theme heatmap of (adjusted) residuals, diverging colours centred at 0.
+
+    One row per municipality (alphabetical), readable up to 50 rows; more go on pages
+    (`residual_heatmap_pages`). The colour scale runs from −`limit` to +`limit` (default: the
+    largest |value|).
+    """
     ax = axes(ax)
     matrix = df.pivot(index="municipality", columns="theme", values=value)
     matrix = matrix.reindex(columns=list(dict.fromkeys(df["theme"])))  # keep the themes' order
     matrix = matrix.rename(columns=lambda k: theme_label(k, themes))
-    limit = float(np.nanmax(np.abs(matrix.to_numpy(dtype=float)), initial=0.0)) or 1.0
+    if limit is None:
+        limit = float(np.nanmax(np.abs(matrix.to_numpy(dtype=float)), initial=0.0)) or 1.0
     _annotated_heatmap(
         ax,
         matrix,
@@ -252,12 +323,12 @@ def keyness_grid(
     ax=None,
     colors: Mapping[str, str] | None = None,
     ncols: int = KEYNESS_COLUMNS,
-    title: str
-    | None = "特徴語（G²、他自治体との比較） / Distinctive terms per municipality (G² keyness, one-vs-rest)",
+    title: str | None = KEYNESS_TITLE,
 ):
     """`keyness_bars` for every municipality on a grid wrapped at `ncols` panels per row, so
-    the figure stays at most ~14 in wide however many municipalities there are. Returns the
-    first panel (all are in `ax.figure.axes`)."""
+    the figure stays at most ~14 in wide however many municipalities there are; its height
+    grows with them, so beyond `KEYNESS_PER_PAGE` (24) draw it in pages with
+    `keyness_grid_pages`. Returns the first panel (all are in `ax.figure.axes`)."""
     group_col = "municipality" if "municipality" in df.columns else "group"
     groups = (
         list(municipalities) if municipalities is not None else sorted(df[group_col].astype(str).unique())
@@ -274,6 +345,111 @@ def keyness_grid(
     replace_missing_glyphs(fig)  # before tight_layout measures the labels
     fig.tight_layout(rect=(0, 0, 1, 0.97 if title else 1))
     return panels[0]
+
+
+# --------------------------------------------------------------------------- paged charts
+def theme_shares_pages(
+    df: pd.DataFrame,
+    *,
+    per_page: int = MAX_GROUPS_PER_PAGE,
+    colors: Mapping[str, str] | None = None,
+    themes=None,
+    order: Sequence[str] | None = None,
+    figsize: tuple[float, float] | None = None,
+) -> list[Page]:
+    """`theme_shares` on pages of at most `per_page` municipalities (50: the chart is readable up
+    to 50 rows), in the overall order (mean share, highest first, unless `order`), each page a
+    new figure of `figsize`. Every page has the same x axis, the dotted line at the pooled share
+    of all municipalities and, beyond 12 municipalities, no colours (as one big chart would).
+    With everything on one page the figure is exactly `theme_shares(df, ax=…)`'s."""
+    munis = list(order) if order is not None else municipality_order(df)
+    groups = paginate(munis, per_page)
+    pooled = None
+    if len(groups) > 1:
+        if colors is None and len(munis) > MAX_DISTINCT:
+            colors = dict.fromkeys(munis, "#333333")
+        elif colors is None:
+            colors = municipality_colors(munis)
+        if {"turns", "coded_turns"} <= set(df.columns):
+            rows = df[df["municipality"].astype(str).isin(munis)]
+            sums = rows.groupby(rows["theme"].astype(str))[["coded_turns", "turns"]].sum()
+            pooled = (sums["coded_turns"] / sums["turns"]).where(sums["turns"] > 0).dropna().to_dict()
+
+    def draw(page: list[str], number: int):
+        def make():
+            first = theme_shares(
+                df, ax=_new_axes(figsize), colors=colors, themes=themes, order=page, pooled=pooled
+            )
+            if len(groups) > 1:
+                first.figure.suptitle(_page_title(THEME_SHARES_TITLE, number, len(groups)), fontsize=11)
+            return first
+
+        return make
+
+    return [Page(page, i, len(groups), draw(page, i)) for i, page in enumerate(groups, 1)]
+
+
+def residual_heatmap_pages(
+    df: pd.DataFrame,
+    *,
+    per_page: int = MAX_GROUPS_PER_PAGE,
+    value: str = "adjusted_residual",
+    themes=None,
+    title: str | None = None,
+    figsize: tuple[float, float] | None = None,
+) -> list[Page]:
+    """`residual_heatmap` on pages of at most `per_page` municipalities (alphabetical, 50 rows
+    readable), each a new figure of `figsize`, all on the colour scale of the largest |value|
+    of `df`; `title` replaces the chart's own (the page number is added when there are several).
+    With everything on one page the figure is exactly `residual_heatmap(df, ax=…)`'s."""
+    munis = sorted(df["municipality"].astype(str).unique())
+    groups = paginate(munis, per_page)
+    limit = _residual_limit(df, value) if len(groups) > 1 else None
+
+    def draw(page: list[str], number: int):
+        def make():
+            ax = _new_axes(figsize)
+            rows = df if len(groups) == 1 else df[df["municipality"].astype(str).isin(page)]
+            residual_heatmap(rows, ax=ax, value=value, themes=themes, limit=limit)
+            text = _page_title(title or ax.get_title(), number, len(groups))
+            if text != ax.get_title():
+                ax.set_title(text)
+            return ax
+
+        return make
+
+    return [Page(page, i, len(groups), draw(page, i)) for i, page in enumerate(groups, 1)]
+
+
+def keyness_grid_pages(
+    df: pd.DataFrame,
+    municipalities: Sequence[str] | None = None,
+    *,
+    per_page: int = KEYNESS_PER_PAGE,
+    n: int = 15,
+    colors: Mapping[str, str] | None = None,
+    ncols: int = KEYNESS_COLUMNS,
+    title: str | None = KEYNESS_TITLE,
+) -> list[Page]:
+    """`keyness_grid` on pages of at most `per_page` panels (24: 6 rows of 4, about 14 × 26 in),
+    municipalities in the order given (default: sorted); colours are taken over all of them, so
+    a municipality has the same colour whatever its page, and the page number is added to the
+    title when there are several. With everything on one page the figure is exactly
+    `keyness_grid(df, municipalities, …)`'s."""
+    group_col = "municipality" if "municipality" in df.columns else "group"
+    munis = list(municipalities) if municipalities is not None else sorted(df[group_col].astype(str).unique())
+    colors = dict(colors) if colors is not None else municipality_colors(munis)
+    groups = paginate(munis, per_page)
+
+    def draw(page: list[str], number: int):
+        def make():
+            return keyness_grid(
+                df, page, n=n, colors=colors, ncols=ncols, title=_page_title(title, number, len(groups))
+            )
+
+        return make
+
+    return [Page(page, i, len(groups), draw(page, i)) for i, page in enumerate(groups, 1)]
 
 
 def similarity_dendrogram(linkage, labels: Sequence[str], ax=None):

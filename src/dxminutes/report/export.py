@@ -1,7 +1,8 @@
 """Report files: tables as CSV (UTF-8 with BOM for Excel) and figures as PNG, SVG and CSV.
 
-`save_figure()` writes PNG, SVG and the plotted numbers as CSV; `write_table()` writes a table.
-Files carry no timestamp, so the same figure and data give byte-identical files.
+`save_figure()` writes PNG, SVG and the plotted numbers as CSV; `write_table()` writes a table;
+`save_pages()` draws, saves and closes the pages of a paged chart (`charts.*_pages`) one at a
+time. Files carry no timestamp, so the same figure and data give byte-identical files.
 """
 
 from __future__ import annotations
@@ -80,3 +81,44 @@ def save_figure(
         ),
         "csv": _write_csv(pd.DataFrame(data), stem.with_suffix(".csv")),
     }
+
+
+def page_name(name: str, number: int, of: int) -> str:
+    """File stem of page `number` of `of`: `name` itself when there is one page, else
+    `{name}-p01`, `{name}-p02`, … (zero-padded to two digits, or more beyond 99 pages)."""
+    if of <= 1:
+        return name
+    return f"{name}-p{number:0{max(2, len(str(of)))}d}"
+
+
+def save_pages(
+    pages,
+    name: str,
+    data: pd.DataFrame,
+    *,
+    group_col: str | None = None,
+    figures_dir: os.PathLike | str | None = None,
+) -> list[dict[str, Path]]:
+    """Draw each `charts.Page` of `pages`, save it with `save_figure` as `page_name(name, …)` and
+    close its figure before drawing the next, so memory stays that of one page however many
+    groups there are. One page: exactly `save_figure(fig, name, data)`. Several pages: each
+    page's CSV holds the rows of `data` whose `group_col` (default: "municipality", else
+    "group") is one of the page's groups. Returns the paths written, page by page.
+    """
+    import matplotlib.pyplot as plt
+
+    pages = list(pages)
+    if group_col is None:
+        group_col = "municipality" if "municipality" in data.columns else "group"
+    labels = data[group_col].astype(str) if len(pages) > 1 else None
+    written = []
+    for page in pages:
+        fig = page.draw().figure
+        rows = data if labels is None else data[labels.isin(page.groups).to_numpy()]
+        try:
+            written.append(
+                save_figure(fig, page_name(name, page.number, page.of), rows, figures_dir=figures_dir)
+            )
+        finally:
+            plt.close(fig)
+    return written
