@@ -540,21 +540,16 @@ def labelled_turns(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def blind_validity(themes: ThemeSet, frames: FrameSet, paths=None) -> pd.DataFrame | None:
-    """`frame_validity` on the blind samples' test half (`data/gold/blind-README.md`: pages with
-    an even item number), or None when no blind sample is present. The frame dictionary was never
+    """`frame_validity` on the blind samples' test half (`validity.blind_sample`, pages with an
+    even item number), or None when no blind sample is present. The frame dictionary was never
     changed after reading any blind turn; the theme rows are also honest on this half only."""
-    from dxminutes.analysis.validity import BLIND_PATHS, BLIND_TEST, blind_split
+    from dxminutes.analysis.validity import BLIND_TEST, blind_sample
 
-    present = [Path(p) for p in (BLIND_PATHS if paths is None else paths) if Path(p).exists()]
-    if not present:
+    turns, gold = blind_sample(paths)
+    if not len(gold):
         return None
-    table = pd.concat(
-        [pd.read_csv(p, dtype={"frames": str, "item": str}, keep_default_na=False) for p in present],
-        ignore_index=True,
-    )
-    table = table[table["item"].map(blind_split) == BLIND_TEST].reset_index(drop=True)
-    gold, turns = labelled_turns(table)
-    return frame_validity(gold, turns, themes, frames)
+    test = gold[gold["municipality"] == BLIND_TEST]
+    return frame_validity(test.assign(frames=test["frames"].fillna("").astype(str)), turns, themes, frames)
 
 
 def independent_validity(

@@ -138,21 +138,30 @@ def independent_sample(path: str | PathLike | None = None) -> tuple[pd.DataFrame
     path = Path(INDEPENDENT_PATH if path is None else path)
     raw = pd.read_csv(path, dtype={"file": "str", "speaker_label": "str", "text": "str"})
     require_columns(raw, ("file", "position", "text"), config.relpath(path))
+    return _labelled_sample(raw, "file", raw["file"], independent_split)
+
+
+def _labelled_sample(
+    raw: pd.DataFrame, page: str, municipality: pd.Series, split
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(turns, gold) of a sample file that carries its own text: turn_id = "{page}:{position:04d}",
+    the turns in the shape `code_turns` takes, the gold rows with municipality = `split(page)` and
+    the SHA-1 of the text, matched to the turns (`match_gold`)."""
     text = raw["text"].fillna("")
-    turn_id = raw["file"] + ":" + raw["position"].astype("int64").map("{:04d}".format)
+    turn_id = raw[page] + ":" + raw["position"].astype("int64").map("{:04d}".format)
     turns = pd.DataFrame(
         {
             "turn_id": turn_id,
-            "doc_id": raw["file"],
-            "municipality": raw["file"],
+            "doc_id": raw[page],
+            "municipality": municipality,
             "meeting_date": "",
             "speaker": raw.get("speaker_label", pd.Series("", index=raw.index)).fillna(""),
             "role": "unknown",
             "text": text,
         }
     )
-    gold = raw.drop(columns=["text"]).assign(
-        turn_id=turn_id, municipality=raw["file"].map(independent_split), text_sha1=text.map(text_sha1)
+    gold = raw.drop(columns=[c for c in ("text", "municipality") if c in raw]).assign(
+        turn_id=turn_id, municipality=raw[page].map(split), text_sha1=text.map(text_sha1)
     )
     return turns, match_gold(gold, turns)
 
@@ -186,23 +195,8 @@ def blind_sample(paths: Sequence[str | PathLike] | None = None) -> tuple[pd.Data
         )
         return empty, match_gold(pd.DataFrame(columns=[*GOLD_COLUMNS, *THEME_KEYS]), empty)
     raw = pd.concat(frames, ignore_index=True)
-    text = raw["text"].fillna("")
-    turn_id = raw["item"] + ":" + raw["position"].astype("int64").map("{:04d}".format)
-    turns = pd.DataFrame(
-        {
-            "turn_id": turn_id,
-            "doc_id": raw["item"],
-            "municipality": raw["municipality"].fillna(raw["item"]),
-            "meeting_date": "",
-            "speaker": raw["speaker_label"].fillna("") if "speaker_label" in raw else "",
-            "role": "unknown",
-            "text": text,
-        }
-    )
-    gold = raw.drop(columns=["text", "municipality"]).assign(
-        turn_id=turn_id, municipality=raw["item"].map(blind_split), text_sha1=text.map(text_sha1)
-    )
-    return turns, match_gold(gold, turns)
+    municipality = raw["municipality"] if "municipality" in raw else pd.Series(pd.NA, index=raw.index)
+    return _labelled_sample(raw, "item", municipality.fillna(raw["item"]), blind_split)
 
 
 def match_gold(gold: pd.DataFrame, turns: pd.DataFrame) -> pd.DataFrame:

@@ -29,6 +29,7 @@ import pandas as pd
 from dxminutes import config
 from dxminutes._io import atomic_write_bytes
 from dxminutes.corpus.catalog import CATALOG_COLUMNS
+from dxminutes.schema import TURN_COLUMNS
 
 SYNTHETIC_PREFIX = "合成市"
 #: The role word written after the speaker in a generated speaker line `(山田委員)`.
@@ -266,18 +267,6 @@ def write_corpus_files(documents: pd.DataFrame, turns: pd.DataFrame, out_dir) ->
 
 
 # --------------------------------------------------------------------------- planted meetings
-PLANTED_TURN_COLUMNS = [
-    "turn_id",
-    "doc_id",
-    "municipality",
-    "meeting_date",
-    "position",
-    "speaker_label",
-    "speaker",
-    "role",
-    "text",
-    "n_chars",
-]
 
 
 def planted_meetings(
@@ -354,4 +343,4 @@ def planted_meetings(
                 "synthetic": True,
             }
         )
-    return pd.DataFrame(doc_rows), pd.DataFrame(turn_rows, columns=PLANTED_TURN_COLUMNS)
+    return pd.DataFrame(doc_rows), pd.DataFrame(turn_rows, columns=list(TURN_COLUMNS))
