@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import re
 from typing import NamedTuple, Protocol, runtime_checkable
 
 #: The part-of-speech label of user-dictionary entries in janome's simplified format
@@ -37,6 +38,24 @@ def distribution_versions(*dists: str) -> str:
             return "missing"
 
     return "+".join(f"{dist}-{version(dist)}" for dist in dists)
+
+
+def chunks(text: str, max_chars: int) -> list[str]:
+    """`text` cut into pieces of at most `max_chars` characters, at line and sentence ends where
+    possible (analyzers refuse very long inputs, and their lattices slow down on them); joined,
+    the pieces give `text` back."""
+    if len(text) <= max_chars:
+        return [text]
+    pieces, current = [], ""
+    for part in re.split(r"(?<=[\n。])", text):
+        while len(part) > max_chars:
+            pieces.append(part[:max_chars])
+            part = part[max_chars:]
+        if len(current) + len(part) > max_chars:
+            pieces.append(current)
+            current = ""
+        current += part
+    return [p for p in [*pieces, current] if p]
 
 
 def pad_pos(fields: list[str] | tuple[str, ...]) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 
 from dxminutes import config
-from dxminutes.text.backends.base import Morpheme, MorphemeColumns, distribution_versions
+from dxminutes.text.backends.base import Morpheme, MorphemeColumns, chunks, distribution_versions
 from dxminutes.text.backends.userdict import (
     analyze_columns_with_user_terms,
     read_user_terms,
@@ -37,9 +37,8 @@ from dxminutes.text.backends.userdict import (
 #: The POS janome gives a whitespace run.
 SPACE_POS = "記号,空白,*,*"
 _WHITESPACE = re.compile(r"(\s+)")
-#: MeCab's lattice grows with the input: longer pieces are cut at sentence ends first.
+#: MeCab's lattice grows with the input: longer pieces are cut at sentence ends (`base.chunks`).
 MAX_CHUNK_CHARS = 2000
-_SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 
 
 @cache
@@ -51,19 +50,6 @@ def _tagger():
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise ImportError("the 'mecab' backend needs fugashi and ipadic: pip install -e .[mecab]") from exc
     return fugashi.GenericTagger(ipadic.MECAB_ARGS)
-
-
-def _pieces(text: str) -> list[str]:
-    """`text` cut at sentence ends into pieces of at most about `MAX_CHUNK_CHARS` characters."""
-    if len(text) <= MAX_CHUNK_CHARS:
-        return [text]
-    pieces, current = [], ""
-    for part in _SENTENCE_END.split(text):
-        if current and len(current) + len(part) > MAX_CHUNK_CHARS:
-            pieces.append(current)
-            current = ""
-        current += part
-    return [p for p in [*pieces, current] if p]
 
 
 class MecabBackend:
@@ -101,7 +87,7 @@ class MecabBackend:
                 add_base(run)
                 add_pos(SPACE_POS)
                 continue
-            for piece in _pieces(run):
+            for piece in chunks(run, MAX_CHUNK_CHARS):
                 # one line per morpheme, "surface<TAB>pos1,pos2,pos3,pos4,type,form,base[,reading,…]",
                 # then "EOS"
                 for line in parse(piece).split("\n")[:-1]:

@@ -61,13 +61,12 @@ the backend object pickles without it.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
 from dxminutes import config
-from dxminutes.text.backends.base import Morpheme, MorphemeColumns, distribution_versions, pad_pos
+from dxminutes.text.backends.base import Morpheme, MorphemeColumns, chunks, distribution_versions, pad_pos
 from dxminutes.text.backends.userdict import (
     analyze_columns_with_user_terms,
     read_user_terms,
@@ -200,22 +199,6 @@ def map_pos(pos: tuple[str, ...], surface: str, prev: tuple[str, ...] | None = N
     return pad_pos(tuple(f.format(p1=p1, p2=p2, p3=p3, p4=p4) if "{" in f else f for f in rule.ipadic))
 
 
-def _chunks(text: str) -> list[str]:
-    """Cut `text` into pieces Sudachi accepts, at newlines and sentence ends where possible."""
-    if len(text) <= MAX_CHUNK_CHARS:
-        return [text]
-    pieces, current = [], ""
-    for part in re.split(r"(?<=[\n。])", text):
-        while len(part) > MAX_CHUNK_CHARS:
-            pieces.append(part[:MAX_CHUNK_CHARS])
-            part = part[MAX_CHUNK_CHARS:]
-        if len(current) + len(part) > MAX_CHUNK_CHARS:
-            pieces.append(current)
-            current = ""
-        current += part
-    return [p for p in [*pieces, current] if p]
-
-
 class _PosMemo(dict):
     """Sudachi POS tuples by id, memoized (each lookup crosses into Rust)."""
 
@@ -282,7 +265,7 @@ class SudachiBackend:
         state = _context_state(tuple(out.pos[-1].split(","))) if out.pos else 0
         add_surface, add_base, add_pos = out.surface.append, out.base.append, out.pos.append
         dependent = _DEPENDENT_NOUNS
-        for chunk in _chunks(text):
+        for chunk in chunks(text, MAX_CHUNK_CHARS):
             for m in tokenizer.tokenize(chunk):
                 surface = m.surface()
                 # map_pos depends on the POS id, on the surface only for dependent nouns, and on
