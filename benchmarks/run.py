@@ -351,22 +351,31 @@ def _figures_stage(work: Path, turns, tokens) -> None:
 
 
 def _compare_backends(work: Path, turns, tokens) -> None:
-    """Theme shares, rates per 10k tokens, keyness top-30 and term overlap: janome vs sudachi."""
+    """Theme shares, rates per 10k tokens, keyness top-30 and term overlap: janome vs sudachi (and
+    vs mecab when its tokens are there)."""
     from dxminutes import config
     from dxminutes.analysis import keyness, themes
     from dxminutes.analysis import theme_stats as stats
 
     sudachi = _read(work, "tokens_sudachi")
     coded = themes.code_turns(turns, themes.load_themes())
-    shares = {
-        name: stats.theme_shares(coded, tok, n_boot=200, random_state=config.RANDOM_SEED)
-        for name, tok in (("janome", tokens), ("sudachi", sudachi))
-    }
-    merged = shares["janome"].merge(shares["sudachi"], on=["municipality", "theme"], suffixes=("_j", "_s"))
-    share_pp = float((merged["share_j"] - merged["share_s"]).abs().max() * 100)
-    rate_diff = (merged["rate_per_10k_s"] - merged["rate_per_10k_j"]).abs()
-    rate_pp = float(rate_diff.max() / 100)  # hits per 100 tokens, i.e. percentage points
-    rate_rel = float((rate_diff / merged["rate_per_10k_j"].where(merged["rate_per_10k_j"] > 0)).max() * 100)
+
+    def shares_of(tok):
+        return stats.theme_shares(coded, tok, n_boot=200, random_state=config.RANDOM_SEED)
+
+    def share_and_rate_diff(other) -> tuple[float, float, float]:
+        """Max |Δ| of theme shares (pp), of hits per 100 tokens (pp) and the relative rate |Δ| (%)."""
+        merged = janome_shares.merge(other, on=["municipality", "theme"], suffixes=("_j", "_o"))
+        rate_diff = (merged["rate_per_10k_o"] - merged["rate_per_10k_j"]).abs()
+        reference = merged["rate_per_10k_j"].where(merged["rate_per_10k_j"] > 0)
+        return (
+            float((merged["share_j"] - merged["share_o"]).abs().max() * 100),
+            float(rate_diff.max() / 100),  # hits per 100 tokens, i.e. percentage points
+            float((rate_diff / reference).max() * 100),
+        )
+
+    janome_shares = shares_of(tokens)
+    share_pp, rate_pp, rate_rel = share_and_rate_diff(shares_of(sudachi))
     top = {}
     for name, tok in (("janome", tokens), ("sudachi", sudachi)):
         k = keyness.keyness(tok)
@@ -390,12 +399,11 @@ def _compare_backends(work: Path, turns, tokens) -> None:
     mecab = _read(work, "tokens_mecab") if (work / "tokens_mecab.parquet").exists() else None
     extra = {}
     if mecab is not None:
-        m_shares = stats.theme_shares(coded, mecab, n_boot=200, random_state=config.RANDOM_SEED)
-        m = shares["janome"].merge(m_shares, on=["municipality", "theme"], suffixes=("_j", "_m"))
+        m_share_pp, m_rate_pp, _ = share_and_rate_diff(shares_of(mecab))
         c = set(mecab["term"])
         extra = {
-            "mecab_share_max_diff_pp": float((m["share_j"] - m["share_m"]).abs().max() * 100),
-            "mecab_rate_max_diff_pp": float((m["rate_per_10k_m"] - m["rate_per_10k_j"]).abs().max() / 100),
+            "mecab_share_max_diff_pp": m_share_pp,
+            "mecab_rate_max_diff_pp": m_rate_pp,
             "mecab_jaccard_terms": len(a & c) / len(a | c),
             "n_tokens_mecab": len(mecab),
         }
