@@ -203,13 +203,27 @@ class Scratch:
     values: dict
 
 
+#: Without git (a source archive), every file except these folders is copied.
+NOT_COPIED = {".git", "build", "processed", "__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache"}
+
+
 def _tracked_files() -> list[str]:
-    out = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=config.PROJECT_DIR,
-        capture_output=True,
-        check=True,
-    ).stdout.decode("utf-8")
+    """The repository's files (tracked and untracked, not ignored), relative to the project."""
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=config.PROJECT_DIR,
+            capture_output=True,
+            check=True,
+        ).stdout.decode("utf-8")
+    except (OSError, subprocess.CalledProcessError):
+        return [
+            path.relative_to(config.PROJECT_DIR).as_posix()
+            for path in config.PROJECT_DIR.rglob("*")
+            if path.is_file()
+            and not NOT_COPIED & set(path.relative_to(config.PROJECT_DIR).parts)
+            and not path.relative_to(config.PROJECT_DIR).parts[0].startswith(".venv")
+        ]
     return [name for name in out.split("\0") if name]
 
 
