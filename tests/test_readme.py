@@ -31,6 +31,10 @@ points at the copy's `src/` because the shared environment's editable install po
 - Every other command runs for real and must exit with status 0.
 - Each ```python block runs in a fresh interpreter namespace; a prose snippet runs in a namespace
   holding the names the Python blocks before it define (the README's prose refers to them).
+- Every other code span of the prose that names the API (`network.cooccurrence(tokens, …)`,
+  `dxminutes.text.dtm.count_matrix(…)`, `cleaning.PIPELINE`) must name something that exists: a
+  module of the package (by its full name, or by its last component as the prose writes it) and the
+  attribute after it.
 """
 
 from __future__ import annotations
@@ -189,8 +193,30 @@ def readme_python_examples() -> list[Snippet]:
     return sorted(found, key=lambda s: s.line)
 
 
+#: File names written as code spans (`catalog.csv`, `themes.toml`) are not API names.
+FILE_SUFFIXES = {"csv", "toml", "txt", "md", "json", "parquet", "py", "html", "htm", "png", "svg", "ipynb"}
+FILE_SUFFIXES |= {"xlsx", "docx", "pdf", "tsv", "lock", "in", "yml"}
+
+
+def readme_api_names() -> list[Snippet]:
+    """Dotted names at the start of the prose's code spans, except those inside Python examples."""
+    in_examples = {line for s in EXAMPLES if s.kind == "prose" for line in s.text.split("\n")}
+    prose = _prose()
+    found: dict[str, Snippet] = {}
+    for match in re.finditer(r"(?<!`)`([^`\n]+)`(?!`)", prose):
+        span = match.group(1).strip()
+        name = re.match(r"^[A-Za-z_]\w*(?:\.[A-Za-z_*]\w*)+", span)
+        if not name or span in in_examples or _is_command(span):
+            continue
+        if name.group(0).rsplit(".", 1)[1] in FILE_SUFFIXES or span[len(name.group(0)) :].startswith("/"):
+            continue
+        found.setdefault(name.group(0), Snippet("api", name.group(0), _line_of(match.start(), prose)))
+    return sorted(found.values(), key=lambda s: s.line)
+
+
 COMMANDS = readme_commands()
 EXAMPLES = readme_python_examples()
+API_NAMES = readme_api_names()
 
 
 # --- the scratch copy ------------------------------------------------------------------------
@@ -416,6 +442,60 @@ def test_a_command_needing_activation_is_refused():
     snippet = Snippet("command", "python -m dxminutes inspect path/to/minutes/file.txt", 1)
     with pytest.raises(AssertionError, match="needs an activated environment"):
         _require_no_activation(snippet)
+
+
+# --- API names -----------------------------------------------------------------------------
+
+
+def _package_modules() -> dict[str, list[str]]:
+    """Every module of the package by its last component (`network` → dxminutes.analysis.network)."""
+    import pkgutil
+
+    import dxminutes
+
+    modules: dict[str, list[str]] = {"dxminutes": ["dxminutes"]}
+    for info in pkgutil.walk_packages(dxminutes.__path__, "dxminutes."):
+        modules.setdefault(info.name.rsplit(".", 1)[1], []).append(info.name)
+    return modules
+
+
+def _resolves(module_name: str, attributes: list[str]) -> bool:
+    import fnmatch
+    import importlib
+
+    target = importlib.import_module(module_name)
+    for attribute in attributes:
+        if "*" in attribute:
+            return any(fnmatch.fnmatchcase(name, attribute) for name in dir(target))
+        if not hasattr(target, attribute):
+            submodule = f"{target.__name__}.{attribute}" if hasattr(target, "__path__") else None
+            if submodule is None:
+                return False
+            try:
+                target = importlib.import_module(submodule)
+            except ModuleNotFoundError:
+                return False
+            continue
+        target = getattr(target, attribute)
+    return True
+
+
+@pytest.mark.parametrize("snippet", API_NAMES, ids=lambda s: s.id)
+def test_readme_api_name_exists(snippet):
+    first, *attributes = snippet.text.split(".")
+    candidates = _package_modules().get(first, [])
+    assert candidates, (
+        f"README line {snippet.line}: `{snippet.text}`: no module of dxminutes is called {first!r}"
+    )
+    assert any(_resolves(module, attributes) for module in candidates), (
+        f"README line {snippet.line}: `{snippet.text}` does not exist (looked in {', '.join(candidates)})"
+    )
+
+
+def test_the_api_check_sees_a_wrong_name():
+    assert not _resolves("dxminutes.analysis.network", ["no_such_function"])
+    assert "ca" not in _package_modules()  # the README's old `ca.ca_municipality_terms`
+    assert _resolves("dxminutes", ["text", "dtm", "count_matrix"])
 
 
 # --- Python examples -------------------------------------------------------------------------
