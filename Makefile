@@ -53,9 +53,9 @@ inspect: $(STAMP) ## what the loader finds in one file (FILE=path [DATA=corpus f
 	@test -n "$(FILE)" || { echo "usage: make inspect FILE=path/to/file [DATA=corpus folder] [JSON=1]"; exit 2; }
 	@$(BIN)/python -m dxminutes inspect "$(FILE)" $(if $(DATA),--data "$(DATA)") $(if $(JSON),--json)
 
-tokens: $(STAMP) ## each turn's speaker, role and terms as the analysis counts them (FILE=path [JSON=1] [VERBS=1])
-	@test -n "$(FILE)" || { echo "usage: make tokens FILE=path/to/file [JSON=1] [VERBS=1]"; exit 2; }
-	@$(BIN)/python -m dxminutes tokens "$(FILE)" $(if $(JSON),--json) $(if $(VERBS),--verbs)
+tokens: $(STAMP) ## each turn's speaker, role and terms as the analysis counts them (FILE=path [DATA=DIR] [JSON=1] [VERBS=1])
+	@test -n "$(FILE)" || { echo "usage: make tokens FILE=path/to/file [DATA=DIR] [JSON=1] [VERBS=1]"; exit 2; }
+	@$(BIN)/python -m dxminutes tokens "$(FILE)" $(if $(DATA),--data "$(DATA)") $(if $(JSON),--json) $(if $(VERBS),--verbs)
 
 report: $(STAMP) ## build the corpus, execute every notebook, write the report (DATA=DIR OUT=DIR)
 	$(BIN)/python -m dxminutes report $(REPORT_ARGS)

@@ -155,3 +155,20 @@ def test_inspect_command_with_a_file_outside_data_is_one_error(corpus_root, tmp_
     assert capsys.readouterr().err.strip().splitlines() == [
         "error: workshop.txt: data folder not found: missing"
     ]
+
+
+def test_tokens_reads_the_corpus_root_like_inspect(corpus_root, capsys):
+    """`tokens FILE` takes its turns from the same path as `inspect`, so both see the declared convention."""
+    assert main(["tokens", str(corpus_root / FILE), "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert [(r["speaker"], r["role"]) for r in records] == [
+        (t["speaker"], t["role"]) for t in build.inspect_file(corpus_root / FILE)["turns"]
+    ]
+    assert "窓口" in records[0]["tokens"] and "高齢" in records[2]["tokens"]
+    # A copy of the file outside the corpus folder has no declared convention: its speakers are not found.
+    alone = corpus_root.parent / "alone.txt"
+    alone.write_text(WORKSHOP, encoding="utf-8")
+    capsys.readouterr()
+    code = main(["tokens", str(alone), "--data", str(corpus_root.parent), "--json"])
+    found = json.loads(capsys.readouterr().out or "[]") if code == 0 else []
+    assert "参加者A" not in {r["speaker"] for r in found}
