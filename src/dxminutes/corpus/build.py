@@ -156,7 +156,7 @@ def load_document(
     """
     path = Path(path)
     if is_structured(path):
-        items = _parse_structured(path, catalog_row, file)
+        items = _parse_structured(path, catalog_row, file, convention)
         ids = _structured_doc_ids(doc_id or Path(items[0][1].file).stem, len(items))
         return _assemble([(doc, _payload(item)) for doc, (_, item) in zip(ids, items)])
     parsed = _parse(path, catalog_row, file, convention)
@@ -352,7 +352,7 @@ def _document(
                 return stored, False
     try:
         if is_structured(file):
-            payloads = [_payload(item) for _, item in _parse_structured(path, row, file)]
+            payloads = [_payload(item) for _, item in _parse_structured(path, row, file, convention)]
         else:
             payloads = [_payload(_parse(path, row, file, convention))]
     except InputError as exc:
@@ -750,14 +750,23 @@ def _assemble(entries: list[tuple[str | None, dict]], warnings: list[dict] | Non
 # --- structured files (CSV, TSV, Excel, JSON): turns come from the rows ------------------------
 
 
-def _parse_structured(path: Path, row: Mapping | None, file: str | None) -> list[tuple[str | None, _Parsed]]:
-    """One `_Parsed` per document of a structured file; its turns come from the rows, not from `segment`."""
+def _parse_structured(
+    path: Path, row: Mapping | None, file: str | None, convention: Convention | None = None
+) -> list[tuple[str | None, _Parsed]]:
+    """One `_Parsed` per document of a structured file; its turns come from the rows, not from `segment`.
+
+    Each document's metadata comes from its rows' columns, then the catalog row (`row`, with the
+    convention's defaults). A file holding one document takes the catalog values over its columns,
+    as a text file does; in a file holding several, a catalog value fills only what the document's
+    columns leave empty (one catalog row cannot name three municipalities).
+    """
     _require_regular(path)
-    structured = read_structured(path)
+    structured = read_structured(path, convention.columns if convention else None)
     file = file or path.name
     sha256 = sha256_file(path)
+    several = len(structured.documents) > 1
     out = []
-    for doc in structured.documents:
+    for i, doc in enumerate(structured.documents):
         turns = doc.turns[list(SEGMENT_TURN_COLUMNS)].copy()
         turns["text"] = [clean(text).text.strip() for text in turns["text"].tolist()]
         turns = turns.loc[turns["text"].str.strip() != ""].reset_index(drop=True)
@@ -767,7 +776,8 @@ def _parse_structured(path: Path, row: Mapping | None, file: str | None) -> list
             for label, text in zip(turns["speaker_label"], turns["text"])
         )
         result = clean(joined)
-        meta = structured_metadata(doc.metadata, file, row)
+        doc_row = _catalog_fill(row, doc.metadata) if several and row else row
+        meta = structured_metadata(doc.metadata, file, doc_row)
         non_speech = pd.DataFrame(
             [{"position": i, "kind": "header", "text": text} for i, text in enumerate(doc.non_speech)],
             columns=list(SEGMENT_NON_SPEECH_COLUMNS),
@@ -775,12 +785,10 @@ def _parse_structured(path: Path, row: Mapping | None, file: str | None) -> list
         segmentation = Segmentation(
             turns.astype({"position": "int64"}), non_speech.astype({"position": "int64"}), ()
         )
-        warnings = [
-            *structured.warnings,
-            *doc.warnings,
-            *meta.warnings,
-            *missing_metadata_warnings(file, meta, sha256),
-        ]
+        own = [*doc.warnings, *meta.warnings, *missing_metadata_warnings(file, meta, sha256)]
+        if doc.key and several:  # which of the file's documents a warning is about
+            own = [f"document {doc.key}: {message}" for message in own]
+        warnings = [*(structured.warnings if i == 0 else ()), *own]  # the file's own warnings, once
         raw = RawText(
             path=structured.path, format=structured.format, encoding=structured.encoding, text=joined
         )
@@ -791,6 +799,14 @@ def _parse_structured(path: Path, row: Mapping | None, file: str | None) -> list
             )
         )
     return out
+
+
+def _catalog_fill(row: Mapping, columns: Mapping[str, str | None]) -> dict:
+    """The catalog row without the fields a document's columns give (municipality and prefecture go together)."""
+    given = {name for name, value in columns.items() if value}
+    if given & {"municipality", "prefecture"}:
+        given |= {"municipality", "prefecture"}
+    return {key: value for key, value in row.items() if key not in given}
 
 
 def _structured_doc_ids(stem: str, n_documents: int) -> list[str]:
