@@ -50,6 +50,7 @@ from tqdm import tqdm
 from dxminutes import config
 from dxminutes._io import atomic_write_bytes, sha256_bytes, sha256_file
 from dxminutes.corpus.catalog import Catalog, catalog_row, load_catalog
+from dxminutes.corpus.cleaning import PIPELINE as CLEANING_PIPELINE
 from dxminutes.corpus.cleaning import clean
 from dxminutes.corpus.convention import CONVENTION_FILE, Convention, load_convention
 from dxminutes.corpus.metadata import (
@@ -768,7 +769,7 @@ def _parse_structured(
     out = []
     for i, doc in enumerate(structured.documents):
         turns = doc.turns[list(SEGMENT_TURN_COLUMNS)].copy()
-        turns["text"] = [clean(text).text.strip() for text in turns["text"].tolist()]
+        turns["text"] = [_clean_cell(text) for text in turns["text"].tolist()]
         turns = turns.loc[turns["text"].str.strip() != ""].reset_index(drop=True)
         turns["position"] = range(len(turns))
         joined = "\n".join(
@@ -799,6 +800,13 @@ def _parse_structured(
             )
         )
     return out
+
+
+def _clean_cell(text: str) -> str:
+    """`clean(text).text`, stripped, without the per-step report (one cell of a structured file)."""
+    for step in CLEANING_PIPELINE:
+        text = step(text)
+    return text.strip()
 
 
 def _catalog_fill(row: Mapping, columns: Mapping[str, str | None]) -> dict:

@@ -275,7 +275,7 @@ def _from_tables(path, fmt, encoding, tables, warnings, declared) -> StructuredF
             continue
         named = {name: frame.columns[i] for name, i in mapping.items()}
         columns = columns or {name: header[i] for name, i in mapping.items()}
-        warnings += _undeclared(declared, named, header)
+        warnings += _undeclared(declared, header)
         frames.append((sheet, frame, named, preamble))
     if not frames:
         raise InputError(path, _no_text_problem(no_text, declared))
@@ -306,7 +306,7 @@ def _file(path, fmt, encoding, documents, columns, warnings) -> StructuredFile:
         for doc in documents
         if not len(doc.turns)
     ]
-    return StructuredFile(relpath(path), fmt, encoding, tuple(kept), columns, tuple(warnings))
+    return StructuredFile(relpath(path), fmt, encoding, tuple(kept), columns, tuple(dict.fromkeys(warnings)))
 
 
 def _header_row(rows: list[list], declared: Mapping[str, Sequence[str]]) -> int:
@@ -341,13 +341,13 @@ def _no_text_problem(tables: list[tuple[str | None, list[str]]], declared) -> st
     return f"{problem} in any sheet; columns of {sheets}"
 
 
-def _undeclared(declared, named: dict[str, str], header: list[str]) -> list[str]:
-    """Warnings for declared columns that the header does not hold (the text column is an error)."""
+def _undeclared(declared, header: list[str]) -> list[str]:
+    """Warnings for declared columns that the header does not hold (the synonyms are used instead)."""
     return [
         f"declared column {' or '.join(names)} for {name} (dxminutes.toml [columns]) not in the header "
         f"({', '.join(h for h in header if h)})"
         for name, names in declared.items()
-        if name != "text" and not any(_header_key(n) in map(_header_key, header) for n in names)
+        if not any(_header_key(n) in map(_header_key, header) for n in names)
     ]
 
 
@@ -482,7 +482,7 @@ def _from_json(path: Path, text: str, encoding: str, warnings, declared=None) ->
             f" fields: {', '.join(header)})",
         )
     named = {name: header[i] for name, i in mapping.items()}
-    warnings = list(warnings) + _undeclared(declared or {}, named, header)
+    warnings = list(warnings) + _undeclared(declared or {}, header)
     return _file(path, "json", encoding, _documents(frame, named, None), named, warnings)
 
 
