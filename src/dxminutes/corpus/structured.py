@@ -1,16 +1,21 @@
 """Structured inputs: minutes already split into utterances, one per row or record.
 
-`read_structured(path)` reads
+`read_structured(path, columns=None)` reads
 
 * **CSV / TSV** (`.csv`, `.tsv`; encoding detected like text files, delimiter `,` or tab) and
   **Excel** (`.xlsx`, every sheet with a text column; read with openpyxl): the header is the first
-  of the first 10 rows that names a text column; rows above it (a sheet title) are non-speech and
-  give the meeting title (and date) when no column does. Header names are matched after NFKC, lower case and without spaces, `_`, `-`
-  (`COLUMN_ALIASES`): speaker 発言者/話者/氏名/speaker/name, role 役職/肩書/role/position, text
-  発言/発言内容/本文/内容/text/speech/utterance, date 日付/開催日/年月日/date/meeting_date,
-  municipality 自治体/自治体名/市区町村/団体名/municipality, prefecture 都道府県/prefecture,
-  meeting title 会議名/会議/title/meeting, document 文書/会議録ID/document/doc_id/meeting_id,
-  order 発言順/順番/order/no. Only the text column is required.
+  of the top 20 rows that maps two or more fields including the text column (else the first that
+  maps the text column); rows above it (a sheet title) are non-speech and give the meeting title
+  (and date) when no column does. Header names are matched after NFKC, lower case and without
+  spaces, `_`, `-`, `・` (`COLUMN_ALIASES`): text 発言内容/発言/本文/内容/text/speech/utterance/content,
+  speaker 発言者/発言者名/話者/氏名/speaker/name, role 役職/肩書/職名/role/position/post, group
+  (会派) 会派/政党/party/group, municipality 自治体名/自治体/市町村名/市区町村/municipality/city,
+  prefecture 都道府県/prefecture, body 議会名/議会/body, meeting title 会議名/会議/委員会名/meeting/
+  meeting_title, date 開催日/日付/会議日/年月日/date/meeting_date, document 会議録ID/文書/doc_id/
+  meeting_id, order 発言順/番号/order/no/id. `Title` is the role when its values are posts (議長,
+  委員, 課長) and the meeting title otherwise; `body` is the text when no other column is.
+  `columns` (from `dxminutes.toml` `[columns]`) names a field's header before the synonyms. Only
+  the text column is required: without one the file fails with one message naming its columns.
 * **the 国会会議録検索システム API's JSON**: an object with a `speechRecord` list (the speech
   API) or a `meetingRecord` list whose items hold `speechRecord` (the meeting API); fields
   `speaker`, `speakerPosition`, `speakerRole`, `speakerGroup`, `speech`, `date`, `nameOfHouse`,
@@ -20,17 +25,21 @@
 * **PoliInfo-style JSON**: a list of utterance objects, or an object with one such list
   (under any key). Each object's keys are matched with the same aliases as CSV headers, so
   `Speaker`/`speaker`, `Utterance`/`utterance`/`text`, `Date`/`date`, `Municipality`,
-  `Prefecture`, `Title`/`ProceedingTitle`/`Meeting`, `MeetingID`/`ProceedingID`, `Role`/`Position`
+  `Prefecture`, `ProceedingTitle`/`Meeting`, `MeetingID`/`ProceedingID`, `Role`/`Position`
   and `Order`/`ID` are accepted; only the utterance field is required.
 
-Rows form documents by the document column, else by the meeting title column, else one
-document per file (per sheet when several sheets hold utterances). Rows keep their order (sorted by
-the order column when there is one); rows without text are skipped and counted in a warning.
-Columns that are not mapped are kept in each document's `turns` as extra columns.
+A row's own columns decide its document: one document per distinct (document id, municipality,
+prefecture, body, meeting title, date) of the rows (`KEY_FIELDS`; values compared after NFKC
+without spaces, dates as ISO dates, so `2023/9/12` and `令和5年9月12日` are one date), grouped
+with one `groupby` (linear in the rows). A blank key cell takes the value above it (merged cells,
+a meeting's name written on its first row only). Documents come in order of their first row, per
+sheet; rows keep their order (sorted by the order column when there is one). Rows without text are
+skipped and counted in a warning; a document with none is left out with a warning. Columns that are
+not mapped are kept in each document's `turns` as extra columns.
 
 The role of a turn comes from `roles.classify_role` on the role column (else the speaker label);
-where it finds no role word, a Diet speaker with a 会派 (`speakerGroup`) is a `member` and a
-minister or other government post (`NATIONAL_OFFICIAL_WORDS`) an `official`.
+where it finds no role word, a speaker with a 会派 (group column, the Diet's `speakerGroup`) is a
+`member` and a minister or other government post (`NATIONAL_OFFICIAL_WORDS`) an `official`.
 """
 
 from __future__ import annotations
