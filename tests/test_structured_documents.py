@@ -487,3 +487,23 @@ def test_rows_become_documents_in_linear_time(tmp_path):
 
     small, large = seconds(100), seconds(400)
     assert large < 9 * small, (small, large)
+
+
+def test_the_split_survives_the_build_and_its_shards(tmp_path):
+    from dxminutes.corpus.build import build, read_processed
+
+    raw, out = tmp_path / "raw", tmp_path / "processed"
+    raw.mkdir()
+    write_csv(raw / "export.csv", HEADER, city_rows(), encoding="cp932")
+    first = build(raw, out)
+    again = build(raw, out)  # from the kept shard
+    published = read_processed(out)
+    for corpus in (first, again, published):
+        assert corpus.documents["municipality"].tolist() == ["前橋市", "松江市", "北見市"]
+        assert corpus.turns.groupby("doc_id", sort=True).size().tolist() == [14, 13, 13]
+    # a declared mapping changes the shard key: a file the synonyms cannot read loads once declared
+    write_csv(raw / "own.csv", ["話し手", "全文"], [["議長", "開会します。"]])
+    assert build(raw, out).failures["file"].tolist() == ["own.csv"]
+    (raw / CONVENTION_FILE).write_text('[columns]\ntext = "全文"\nspeaker = "話し手"\n', encoding="utf-8")
+    corpus = build(raw, out)
+    assert corpus.failures.empty and "own" in set(corpus.documents["doc_id"])
