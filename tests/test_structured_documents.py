@@ -507,3 +507,58 @@ def test_the_split_survives_the_build_and_its_shards(tmp_path):
     (raw / CONVENTION_FILE).write_text('[columns]\ntext = "全文"\nspeaker = "話し手"\n', encoding="utf-8")
     corpus = build(raw, out)
     assert corpus.failures.empty and "own" in set(corpus.documents["doc_id"])
+
+
+def test_diet_speeches_exported_as_csv(tmp_path):
+    """The column layout of a CSV export of the Diet API's speeches (as in github.com/nishio/kokkai_api,
+    README "出力CSVの列"): one document per meeting-id, 国, labels repeated in the text removed."""
+    header = [
+        "comment-id",
+        "meeting-id",
+        "session",
+        "name_of_house",
+        "name_of_meeting",
+        "issue",
+        "date",
+        "speech_order",
+        "speaker",
+        "speaker_group",
+        "speaker_position",
+        "speaker_role",
+        "comment-body",
+        "speech_url",
+    ]
+    first, second = "121104889X00320230315", "121404261X00520230316"
+    rows = [
+        ["1", first, "211", "衆議院", "総務委員会", "第3号", "2023-03-15", "1", "浮島智子", "", "委員長", "",
+         "○浮島委員長　これより会議を開きます。", ""],
+        ["2", first, "211", "衆議院", "総務委員会", "第3号", "2023-03-15", "2", "山田太郎", "自由民主党", "", "",
+         "○山田委員　自治体DXについて伺います。", ""],
+        ["3", second, "211", "参議院", "総務委員会", "第5号", "2023-03-16", "1", "河野義博", "", "委員長", "",
+         "○委員長（河野義博君）　開会します。", ""],
+        ["4", second, "211", "参議院", "総務委員会", "第5号", "2023-03-16", "2", "松本剛明", "", "総務大臣", "",
+         "○国務大臣（松本剛明君）　○印の付いた項目からお答えします。", ""],
+    ]  # fmt: skip
+    path = tmp_path / "diet.csv"
+    write_csv(path, header, rows)
+    corpus = load_document(path)
+    docs = corpus.documents
+    assert docs["municipality"].tolist() == ["国", "国"] and set(docs["body_level"]) == {"national"}
+    assert docs["body"].tolist() == ["衆議院", "参議院"]
+    assert docs["meeting_date"].tolist() == ["2023-03-15", "2023-03-16"]
+    assert corpus.turns["text"].tolist() == [
+        "これより会議を開きます。",
+        "自治体DXについて伺います。",
+        "開会します。",
+        "○印の付いた項目からお答えします。",
+    ]
+    assert corpus.turns["role"].tolist() == ["chair", "member", "chair", "official"]
+    assert corpus.warnings.empty, corpus.warnings["message"].tolist()
+
+
+def test_a_mark_that_does_not_name_the_speaker_stays():
+    assert (
+        structured._without_label("○印の項目について 伺います。", "山田太郎", "議員")
+        == "○印の項目について 伺います。"
+    )
+    assert structured._without_label("○山田議員　伺います。", "山田太郎", "") == "伺います。"

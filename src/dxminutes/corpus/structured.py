@@ -153,12 +153,14 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "speech_text",
         "utterance",
         "content",
+        "comment_body",
         "transcript",
         "発言",
         "発言内容",
         "発言文",
         "発言本文",
         "発言要旨",
+        "発言テキスト",
         "本文",
         "内容",
     ),
@@ -177,6 +179,8 @@ NATIONAL_OFFICIAL_WORDS = ("大臣", "政務官", "長官", "政府参考人", "
 #: The front-matter record of the Diet API.
 KOKKAI_FRONT_MATTER = "会議録情報"
 _KOKKAI_SPEAKER_PREFIX = re.compile(r"^\s*○[^\s\u3000]{1,40}?[\s\u3000]+")
+#: A speaker label that opens a cell's text (`○浮島委員長　…`, `○委員長（河野義博君）　…`).
+_LEADING_LABEL = re.compile(r"^\s*[○◯〇◎●◆]\s?(?P<label>[^\s\u3000]{1,40}?)[\s\u3000]+(?=\S)")
 #: Text-column names shown in the message about a missing text column.
 _TEXT_NAMES = "発言内容, 発言, 本文, text, speech, utterance"
 
@@ -425,6 +429,7 @@ def _document(
             continue
         speaker_label = _cell(row.get(speaker_col)).strip() if speaker_col else ""
         role_label = _cell(row.get(role_col)).strip() if role_col else ""
+        text = _without_label(text, speaker_label, role_label)
         group = _cell(row.get(group_column)).strip() if group_column else ""
         label = (
             f"{speaker_label}({role_label})" if speaker_label and role_label else speaker_label or role_label
@@ -648,6 +653,22 @@ def _unique(names: list[str]) -> list[str]:
 def _delimiter(text: str) -> str:
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     return "\t" if first.count("\t") > first.count(",") else ","
+
+
+def _without_label(text: str, speaker: str, role: str) -> str:
+    """The text without a speaker label that repeats the row's speaker (`○浮島委員長　これより…`).
+
+    Only a marked label naming the speaker (its first two characters) or the post is removed, so a
+    speech that opens with `○` for another reason keeps it.
+    """
+    match = _LEADING_LABEL.match(text)
+    if not match:
+        return text
+    label = unicodedata.normalize("NFKC", match["label"])
+    name = re.sub(r"\s+", "", unicodedata.normalize("NFKC", speaker))
+    if (len(name) >= 2 and name[:2] in label) or (role and unicodedata.normalize("NFKC", role) in label):
+        return text[match.end() :]
+    return text
 
 
 def _speaker_name(label: str) -> str:
