@@ -562,3 +562,18 @@ def test_a_mark_that_does_not_name_the_speaker_stays():
         == "○印の項目について 伺います。"
     )
     assert structured._without_label("○山田議員　伺います。", "山田太郎", "") == "伺います。"
+
+
+def test_catalog_names_the_municipality_a_cell_gets_wrong_in_a_multi_document_file(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows = [
+        ["前橋", "2023-06-12", "田中", "議長", "開会します。"],
+        ["前橋", "2023-06-13", "田中", "議長", "再開します。"],
+    ]
+    write_csv(raw / "maebashi.csv", HEADER, rows)
+    (raw / "catalog.csv").write_text("file,municipality\nmaebashi.csv,前橋市\n", encoding="utf-8")
+    docs = load_corpus(raw).documents
+    assert docs["municipality"].tolist() == ["前橋市", "前橋市"]
+    assert set(docs["municipality_source"]) == {"catalog"} and set(docs["body_code"]) == {"102016"}
+    assert docs["meeting_date"].tolist() == ["2023-06-12", "2023-06-13"]

@@ -777,7 +777,10 @@ def _parse_structured(
             for label, text in zip(turns["speaker_label"], turns["text"])
         )
         result = clean(joined)
-        doc_row = _catalog_fill(row, doc.metadata) if several and row else row
+        doc_row = row
+        if several and row:  # the catalog fills what the document's columns did not give
+            given = structured_metadata(doc.metadata, file).sources
+            doc_row = _catalog_fill(row, {name for name, source in given.items() if source == "column"})
         meta = structured_metadata(doc.metadata, file, doc_row)
         non_speech = pd.DataFrame(
             [{"position": i, "kind": "header", "text": text} for i, text in enumerate(doc.non_speech)],
@@ -809,11 +812,10 @@ def _clean_cell(text: str) -> str:
     return text.strip()
 
 
-def _catalog_fill(row: Mapping, columns: Mapping[str, str | None]) -> dict:
-    """The catalog row without the fields a document's columns give (municipality and prefecture go together)."""
-    given = {name for name, value in columns.items() if value}
+def _catalog_fill(row: Mapping, given: set[str]) -> dict:
+    """The catalog row without the fields in `given` (municipality and prefecture go together)."""
     if given & {"municipality", "prefecture"}:
-        given |= {"municipality", "prefecture"}
+        given = given | {"municipality", "prefecture"}
     return {key: value for key, value in row.items() if key not in given}
 
 
