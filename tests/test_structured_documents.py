@@ -577,3 +577,33 @@ def test_catalog_names_the_municipality_a_cell_gets_wrong_in_a_multi_document_fi
     assert docs["municipality"].tolist() == ["前橋市", "前橋市"]
     assert set(docs["municipality_source"]) == {"catalog"} and set(docs["body_code"]) == {"102016"}
     assert docs["meeting_date"].tolist() == ["2023-06-12", "2023-06-13"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "iso"),
+    [
+        ("2023-06-12 10:05:00", "2023-06-12"),  # a timestamp per utterance
+        ("2023-6-12T10:05", "2023-06-12"),
+        ("20230612", "2023-06-12"),
+        ("45089", "2023-06-12"),  # an Excel serial day number saved into a CSV
+        ("令和5年6月12日(月)", "2023-06-12"),
+        ("R5.6.12", "2023-06-12"),
+        ("２０２３／６／１２", "2023-06-12"),
+        ("12345", None),  # outside 1950-2099: not a date
+        ("20231345", None),
+    ],
+)
+def test_date_cells(cell, iso):
+    assert structured._iso_date(cell) == iso
+
+
+def test_timestamps_of_one_day_are_one_meeting(tmp_path):
+    rows = [
+        ["前橋市", "2023-06-12 10:00:00", "田中", "議長", "開会します。"],
+        ["前橋市", "2023-06-12 10:05:00", "佐藤", "議員", "質問します。"],
+        ["前橋市", "45090", "田中", "議長", "再開します。"],
+    ]
+    write_csv(tmp_path / "a.csv", HEADER, rows)
+    corpus = load_corpus(tmp_path)
+    assert corpus.documents["meeting_date"].tolist() == ["2023-06-12", "2023-06-13"]
+    assert corpus.documents["n_turns"].tolist() == [2, 1]

@@ -45,6 +45,7 @@ where it finds no role word, a speaker with a 会派 (group column, the Diet's `
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -174,6 +175,8 @@ HEADER_SEARCH_ROWS = 20
 KEY_FIELDS = ("document", "municipality", "prefecture", "body", "meeting_title", "meeting_date")
 #: Metadata fields a column may give (the first value of the document).
 METADATA_COLUMNS = ("municipality", "prefecture", "body", "meeting_title", "meeting_date")
+#: Excel serial day numbers read as dates in a date column: 1950-01-01 to 2099-12-31.
+EXCEL_SERIAL_RANGE = (18264, 73050)
 #: Government posts of national bodies that `roles.ROLE_WORDS` does not list.
 NATIONAL_OFFICIAL_WORDS = ("大臣", "政務官", "長官", "政府参考人", "政府特別補佐人", "内閣法制局")
 #: The front-matter record of the Diet API.
@@ -684,12 +687,22 @@ def _number(value: object) -> float:
 
 
 def _iso_date(value: str | None) -> str | None:
-    """An ISO date from a cell (`2023-09-12`, `2023/9/12`, `令和5年9月12日`, an Excel date), or None."""
+    """An ISO date from a cell, or None: `2023-09-12`, `2023-09-12 10:00:00`, `2023/9/12`, `20230912`,
+    `令和5年9月12日`, an Excel date, or an Excel serial day number written out (`45181`)."""
     if not value:
         return None
-    value = value.strip()
+    value = unicodedata.normalize("NFKC", value).strip()
+    if match := re.fullmatch(r"(\d{4})(\d{2})(\d{2})", value):
+        value = "-".join(match.groups())
+    elif match := re.fullmatch(r"(\d{5})(?:\.\d+)?", value):
+        serial = int(match[1])
+        if EXCEL_SERIAL_RANGE[0] <= serial <= EXCEL_SERIAL_RANGE[1]:
+            return (dt.date(1899, 12, 30) + dt.timedelta(days=serial)).isoformat()
+        return None
+    elif match := re.match(r"(\d{4}-\d{1,2}-\d{1,2})[T ]\d", value):
+        value = match[1]
     try:
-        return parse_date(value[:10] if re.match(r"\d{4}-\d{2}-\d{2}T", value) else value).isoformat()
+        return parse_date(value).isoformat()
     except DateError:
         found = find_dates(value)
         return found[0].date.isoformat() if found else None
