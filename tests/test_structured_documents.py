@@ -607,3 +607,17 @@ def test_timestamps_of_one_day_are_one_meeting(tmp_path):
     corpus = load_corpus(tmp_path)
     assert corpus.documents["meeting_date"].tolist() == ["2023-06-12", "2023-06-13"]
     assert corpus.documents["n_turns"].tolist() == [2, 1]
+
+
+def test_one_municipality_written_three_ways_is_one_document(tmp_path):
+    rows = [
+        ["前橋市", "2023-06-12", "田中", "議長", "開会します。"],
+        ["群馬県前橋市", "2023-06-12", "佐藤", "議員", "質問します。"],
+        ["前橋市議会", "2023-06-12", "鈴木", "情報政策課長", "お答えします。"],
+        ["群馬県", "2023-06-12", "山本", "議長", "県議会です。"],
+    ]
+    write_csv(tmp_path / "a.csv", HEADER, rows)
+    docs = load_corpus(tmp_path).documents
+    assert docs["municipality"].tolist() == ["前橋市", "群馬県"]
+    assert docs["body_level"].tolist() == ["municipality", "prefecture"]
+    assert docs["n_turns"].tolist() == [3, 1]

@@ -30,7 +30,8 @@
 
 A row's own columns decide its document: one document per distinct (document id, municipality,
 prefecture, body, meeting title, date) of the rows (`KEY_FIELDS`; values compared after NFKC
-without spaces, dates as ISO dates, so `2023/9/12` and `令和5年9月12日` are one date), grouped
+without spaces, dates as ISO dates, so `2023/9/12` and `令和5年9月12日` are one date, and
+`群馬県前橋市`, `前橋市議会` and `前橋市` one municipality), grouped
 with one `groupby` (linear in the rows). A blank key cell takes the value above it (merged cells,
 a meeting's name written on its first row only). Documents come in order of their first row, per
 sheet; rows keep their order (sorted by the order column when there is one). Rows without text are
@@ -59,6 +60,7 @@ import pandas as pd
 from dxminutes.config import relpath
 from dxminutes.corpus import roles
 from dxminutes.corpus.dates import DateError, find_dates, parse_date
+from dxminutes.corpus.places import PREFECTURES
 from dxminutes.corpus.readers import InputError, decode_bytes, file_format, is_structured, read_bytes
 from dxminutes.schema import SEGMENT_TURN_COLUMNS
 
@@ -398,11 +400,20 @@ def _filled(column: pd.Series) -> pd.Series:
 
 
 def _group_value(name: str, values: pd.Series) -> pd.Series:
-    """The values rows are grouped by: NFKC without spaces; dates as ISO dates where understood."""
+    """The values rows are grouped by: NFKC without spaces; dates as ISO dates where understood; a
+    municipality without a leading prefecture or a trailing 議会 (`群馬県前橋市`, `前橋市議会` → 前橋市)."""
     distinct = {value: re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)) for value in values.unique()}
     if name == "meeting_date":
         distinct = {value: _iso_date(value) or key for value, key in distinct.items()}
+    elif name == "municipality":
+        distinct = {value: _municipality_key(key) for value, key in distinct.items()}
     return values.map(distinct)
+
+
+def _municipality_key(name: str) -> str:
+    name = name.removesuffix("議会") or name
+    prefecture = next((p for p in PREFECTURES if name.startswith(p) and len(name) > len(p)), None)
+    return name[len(prefecture) :] if prefecture else name
 
 
 def _ordered(rows: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame:
