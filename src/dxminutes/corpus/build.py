@@ -603,29 +603,44 @@ def _lock(path: Path, *, exclusive: bool, timeout: float) -> Iterator[None]:
         handle.close()
 
 
-def inspect_file(path: Path | str) -> dict:
-    """Everything the loader finds in one file, as a JSON-ready dict (the catalog next to the file is applied)."""
+def inspect_file(path: Path | str, data_dir: Path | str | None = None) -> dict:
+    """Everything the build finds in one file, as a JSON-ready dict.
+
+    The corpus folder is `data_dir`, or else the nearest folder above the file that holds a
+    `catalog.csv` or a `dxminutes.toml` (`corpus_root`); its catalog row and declared convention
+    are applied to the file under its path relative to that folder, exactly as `load_corpus` of
+    that folder does, and the turns are the rows the build would write for it.
+    """
     path = Path(path)
-    catalog = load_catalog(path.parent)
-    convention = load_convention(path.parent)
-    row = convention.row_for(path.name, catalog_row(catalog.frame, path.name))
+    root = corpus_root(path, data_dir)
+    file = _relative_file(path, root)
+    catalog = load_catalog(root)
+    convention = load_convention(root)
+    row = convention.row_for(file, catalog_row(catalog.frame, file))  # as `_load` does
     if is_structured(path):
-        items = _parse_structured(path, row, path.name)
+        items = _parse_structured(path, row, file)
         parsed = items[0][1]
         if len(items) > 1:
             note = f"the file holds {len(items)} documents; the first ({items[0][0]}) is shown"
             parsed = replace(parsed, warnings=(*parsed.warnings, note))
     else:
-        parsed = _parse(path, row, path.name, convention)
+        parsed = _parse(path, row, file, convention)
+    payload = _payload(parsed)  # the rows the build keeps for this document
+    problem = payload.get("problem")
+    if problem:
+        turns, non_speech = [], parsed.segmentation.non_speech.to_dict("records")
+    else:
+        turns, non_speech = payload["turns"], payload["non_speech"]
     meta = parsed.meta
-    turns = parsed.segmentation.turns
     catalog_notes = [
-        f"{config.CATALOG_NAME}: {issue.message()}"
-        for issue in catalog.issues
-        if issue.file in (None, path.name)
+        f"{config.CATALOG_NAME}: {issue.message()}" for issue in catalog.issues if issue.file in (None, file)
     ]
     return {
         "file": parsed.raw.path,
+        "corpus": {
+            "folder": config.relpath(root),
+            "read": [name for name in (config.CATALOG_NAME, CONVENTION_FILE) if (root / name).is_file()],
+        },
         "format": parsed.raw.format,
         "encoding": parsed.raw.encoding,
         "sha256": parsed.sha256,
@@ -641,18 +656,46 @@ def inspect_file(path: Path | str) -> dict:
             for row in parsed.cleaning_report.to_dict("records")
         ],
         "turns": [
-            {key: _plain(row[key]) for key in ("speaker", "speaker_label", "role", "text")}
-            for row in turns.to_dict("records")
+            {key: _plain(turn[key]) for key in ("speaker", "speaker_label", "role", "text")} for turn in turns
         ],
-        "non_speech": [
-            {key: _plain(row[key]) for key in ("kind", "text")}
-            for row in parsed.segmentation.non_speech.to_dict("records")
-        ],
+        "non_speech": [{key: _plain(part[key]) for key in ("kind", "text")} for part in non_speech],
+        "problem": problem,
         "warnings": list(convention.warnings)
         + catalog_notes
-        + list(parsed.warnings)
-        + ([NO_SPEAKERS] if turns.empty else []),
+        + list(payload.get("warnings", parsed.warnings))
+        + ([problem] if problem else []),
     }
+
+
+def corpus_root(path: Path | str, data_dir: Path | str | None = None) -> Path:
+    """The corpus folder whose `catalog.csv` and `dxminutes.toml` apply to the file `path`.
+
+    `data_dir` when given (the file must lie below it); else the nearest folder above the file
+    that holds either file, looking no higher than the root of the repository that holds the file
+    (a folder with `.git`) or the filesystem root; else the file's own folder.
+    """
+    path = Path(os.path.abspath(path))
+    if data_dir is not None:
+        root = Path(os.path.abspath(data_dir))
+        if not root.is_dir():
+            raise InputError(path, f"data folder not found: {config.relpath(root)}")
+        _relative_file(path, root)  # raises when the file is outside it
+        return root
+    for folder in path.parents:
+        if (folder / config.CATALOG_NAME).is_file() or (folder / CONVENTION_FILE).is_file():
+            return folder
+        if (folder / ".git").exists():
+            break
+    return path.parent
+
+
+def _relative_file(path: Path, root: Path) -> str:
+    """`path` relative to the corpus folder `root`, as `scan_raw` names it (POSIX)."""
+    path = Path(os.path.abspath(path))
+    for base, target in ((root, path), (root.resolve(), path.parent.resolve() / path.name)):
+        with contextlib.suppress(ValueError, OSError, RuntimeError):
+            return target.relative_to(base).as_posix()
+    raise InputError(path, f"not inside the data folder {config.relpath(root)}")
 
 
 def _parse(
@@ -847,6 +890,13 @@ def register_cli(subparsers) -> None:
     parser.set_defaults(func=_build_command)
     parser = subparsers.add_parser("inspect", help="show what the loader finds in one file")
     parser.add_argument("file", type=Path)
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="the corpus folder whose catalog.csv and dxminutes.toml apply "
+        "(default: the nearest folder above FILE that has one)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a summary")
     parser.set_defaults(func=_inspect_command)
 
@@ -883,7 +933,7 @@ def _one_line(exc: BaseException) -> str:
 
 def _inspect_command(args: argparse.Namespace) -> int:
     try:
-        result = inspect_file(args.file)
+        result = inspect_file(args.file, args.data)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -891,8 +941,8 @@ def _inspect_command(args: argparse.Namespace) -> int:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         print(_summary(result))
-    if not result["turns"]:
-        print(f"error: {result['file']}: {NO_SPEAKERS}", file=sys.stderr)
+    if result["problem"] or not result["turns"]:
+        print(f"error: {result['file']}: {result['problem'] or NO_SPEAKERS}", file=sys.stderr)
         return 1
     return 0
 
@@ -900,6 +950,9 @@ def _inspect_command(args: argparse.Namespace) -> int:
 def _summary(result: dict) -> str:
     meta = result["metadata"]
     lines = [f"{result['file']}  ({result['format']}, {result['encoding']}, {result['n_chars']} characters)"]
+    corpus = result["corpus"]
+    read = ", ".join(corpus["read"]) or f"no {config.CATALOG_NAME} or {CONVENTION_FILE}"
+    lines.append(f"  {'corpus':<13} {corpus['folder']}  ({read})")
     for key in INSPECT_KEYS:
         lines.append(f"  {key:<13} {meta[key] or '-'}  [{meta['sources'][key]}]")
     lines.append(f"  {'body_code':<13} {meta['body_code'] or '-'}  ({meta['body_level'] or 'level unknown'})")
