@@ -621,3 +621,19 @@ def test_one_municipality_written_three_ways_is_one_document(tmp_path):
     assert docs["municipality"].tolist() == ["前橋市", "群馬県"]
     assert docs["body_level"].tolist() == ["municipality", "prefecture"]
     assert docs["n_turns"].tolist() == [3, 1]
+
+
+def test_inspect_reads_declared_columns_like_the_build(tmp_path):
+    from dxminutes.corpus.build import inspect_file
+
+    raw = tmp_path / "raw"
+    (raw / "sub").mkdir(parents=True)
+    write_csv(raw / "sub" / "own.csv", ["所属", "話し手", "全文"], [["前橋市", "議長", "開会します。"]])
+    (raw / CONVENTION_FILE).write_text(
+        '[columns]\ntext = "全文"\nspeaker = "話し手"\nmunicipality = "所属"\n'
+    )
+    result = inspect_file(raw / "sub" / "own.csv")
+    assert [turn["text"] for turn in result["turns"]] == ["開会します。"]
+    assert result["metadata"]["municipality"] == "前橋市"
+    built = load_corpus(raw)
+    assert built.turns["text"].tolist() == ["開会します。"]

@@ -618,7 +618,7 @@ def inspect_file(path: Path | str, data_dir: Path | str | None = None) -> dict:
     convention = load_convention(root)
     row = convention.row_for(file, catalog_row(catalog.frame, file))  # as `_load` does
     if is_structured(path):
-        items = _parse_structured(path, row, file)
+        items = _parse_structured(path, row, file, convention)
         parsed = items[0][1]
         if len(items) > 1:
             note = f"the file holds {len(items)} documents; the first ({items[0][0]}) is shown"
