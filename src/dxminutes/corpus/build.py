@@ -50,6 +50,7 @@ from tqdm import tqdm
 from dxminutes import config
 from dxminutes._io import atomic_write_bytes, sha256_bytes, sha256_file
 from dxminutes.corpus.catalog import Catalog, catalog_row, load_catalog
+from dxminutes.corpus.cleaning import PIPELINE as CLEANING_PIPELINE
 from dxminutes.corpus.cleaning import clean
 from dxminutes.corpus.convention import CONVENTION_FILE, Convention, load_convention
 from dxminutes.corpus.metadata import (
@@ -156,7 +157,7 @@ def load_document(
     """
     path = Path(path)
     if is_structured(path):
-        items = _parse_structured(path, catalog_row, file)
+        items = _parse_structured(path, catalog_row, file, convention)
         ids = _structured_doc_ids(doc_id or Path(items[0][1].file).stem, len(items))
         return _assemble([(doc, _payload(item)) for doc, (_, item) in zip(ids, items)])
     parsed = _parse(path, catalog_row, file, convention)
@@ -352,7 +353,7 @@ def _document(
                 return stored, False
     try:
         if is_structured(file):
-            payloads = [_payload(item) for _, item in _parse_structured(path, row, file)]
+            payloads = [_payload(item) for _, item in _parse_structured(path, row, file, convention)]
         else:
             payloads = [_payload(_parse(path, row, file, convention))]
     except InputError as exc:
@@ -617,7 +618,7 @@ def inspect_file(path: Path | str, data_dir: Path | str | None = None) -> dict:
     convention = load_convention(root)
     row = convention.row_for(file, catalog_row(catalog.frame, file))  # as `_load` does
     if is_structured(path):
-        items = _parse_structured(path, row, file)
+        items = _parse_structured(path, row, file, convention)
         parsed = items[0][1]
         if len(items) > 1:
             note = f"the file holds {len(items)} documents; the first ({items[0][0]}) is shown"
@@ -793,16 +794,25 @@ def _assemble(entries: list[tuple[str | None, dict]], warnings: list[dict] | Non
 # --- structured files (CSV, TSV, Excel, JSON): turns come from the rows ------------------------
 
 
-def _parse_structured(path: Path, row: Mapping | None, file: str | None) -> list[tuple[str | None, _Parsed]]:
-    """One `_Parsed` per document of a structured file; its turns come from the rows, not from `segment`."""
+def _parse_structured(
+    path: Path, row: Mapping | None, file: str | None, convention: Convention | None = None
+) -> list[tuple[str | None, _Parsed]]:
+    """One `_Parsed` per document of a structured file; its turns come from the rows, not from `segment`.
+
+    Each document's metadata comes from its rows' columns, then the catalog row (`row`, with the
+    convention's defaults). A file holding one document takes the catalog values over its columns,
+    as a text file does; in a file holding several, a catalog value fills only what the document's
+    columns leave empty (one catalog row cannot name three municipalities).
+    """
     _require_regular(path)
-    structured = read_structured(path)
+    structured = read_structured(path, convention.columns if convention else None)
     file = file or path.name
     sha256 = sha256_file(path)
+    several = len(structured.documents) > 1
     out = []
-    for doc in structured.documents:
+    for i, doc in enumerate(structured.documents):
         turns = doc.turns[list(SEGMENT_TURN_COLUMNS)].copy()
-        turns["text"] = [clean(text).text.strip() for text in turns["text"].tolist()]
+        turns["text"] = [_clean_cell(text) for text in turns["text"].tolist()]
         turns = turns.loc[turns["text"].str.strip() != ""].reset_index(drop=True)
         turns["position"] = range(len(turns))
         joined = "\n".join(
@@ -810,7 +820,11 @@ def _parse_structured(path: Path, row: Mapping | None, file: str | None) -> list
             for label, text in zip(turns["speaker_label"], turns["text"])
         )
         result = clean(joined)
-        meta = structured_metadata(doc.metadata, file, row)
+        doc_row = row
+        if several and row:  # the catalog fills what the document's columns did not give
+            given = structured_metadata(doc.metadata, file).sources
+            doc_row = _catalog_fill(row, {name for name, source in given.items() if source == "column"})
+        meta = structured_metadata(doc.metadata, file, doc_row)
         non_speech = pd.DataFrame(
             [{"position": i, "kind": "header", "text": text} for i, text in enumerate(doc.non_speech)],
             columns=list(SEGMENT_NON_SPEECH_COLUMNS),
@@ -818,12 +832,10 @@ def _parse_structured(path: Path, row: Mapping | None, file: str | None) -> list
         segmentation = Segmentation(
             turns.astype({"position": "int64"}), non_speech.astype({"position": "int64"}), ()
         )
-        warnings = [
-            *structured.warnings,
-            *doc.warnings,
-            *meta.warnings,
-            *missing_metadata_warnings(file, meta, sha256),
-        ]
+        own = [*doc.warnings, *meta.warnings, *missing_metadata_warnings(file, meta, sha256)]
+        if doc.key and several:  # which of the file's documents a warning is about
+            own = [f"document {doc.key}: {message}" for message in own]
+        warnings = [*(structured.warnings if i == 0 else ()), *own]  # the file's own warnings, once
         raw = RawText(
             path=structured.path, format=structured.format, encoding=structured.encoding, text=joined
         )
@@ -834,6 +846,20 @@ def _parse_structured(path: Path, row: Mapping | None, file: str | None) -> list
             )
         )
     return out
+
+
+def _clean_cell(text: str) -> str:
+    """`clean(text).text`, stripped, without the per-step report (one cell of a structured file)."""
+    for step in CLEANING_PIPELINE:
+        text = step(text)
+    return text.strip()
+
+
+def _catalog_fill(row: Mapping, given: set[str]) -> dict:
+    """The catalog row without the fields in `given` (municipality and prefecture go together)."""
+    if given & {"municipality", "prefecture"}:
+        given = given | {"municipality", "prefecture"}
+    return {key: value for key, value in row.items() if key not in given}
 
 
 def _structured_doc_ids(stem: str, n_documents: int) -> list[str]:

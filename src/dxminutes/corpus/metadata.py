@@ -255,14 +255,17 @@ def structured_metadata(
 ) -> Metadata:
     """Metadata of a structured file's document: its columns (source `column`), then the catalog.
 
-    A municipality column is checked against the official list (`府中市` needs the prefecture
-    column or a prefecture in the title); without one, the body is looked for in the meeting
-    title and then in the file name, as for text.
+    A municipality column is checked against the official list like a name found in text
+    (`府中市` needs the prefecture column or a prefecture in the title; `群馬県前橋市`, `前橋市議会`
+    give 前橋市). A value that names no body of the list is not used (never invented): with a
+    warning, the body is looked for in the body column, the meeting title and then the file name,
+    as when there is no municipality column.
     """
     sources = dict.fromkeys(FIELDS, "none")
     fields = {name: (values.get(name) or None) for name in FIELDS}
     warnings: list[str] = []
     municipality, prefecture = fields["municipality"], fields["prefecture"]
+    fields["municipality"] = None
     place = Place()
     if municipality:
         municipality = unicodedata.normalize("NFKC", municipality).strip()
@@ -273,11 +276,13 @@ def structured_metadata(
                 place = found
             else:
                 warnings.append(
-                    f"municipality column value '{municipality}' is not a local public body of the list"
+                    f"municipality column value '{municipality}' is not a local public body of the list;"
+                    " not used"
                 )
                 place = Place()
-    else:
+    if not place.municipality:
         for source, text in (
+            ("column", fields["body"]),
             ("column", fields["meeting_title"]),
             ("filename", Path(filename).stem if filename else None),
         ):
