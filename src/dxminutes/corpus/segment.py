@@ -135,11 +135,89 @@ CLOSING_RE = re.compile(r"^(?:以上|以下余白|閉会|散会)$")
 
 @dataclass(frozen=True)
 class Segmentation:
-    """Turns (`TURN_COLUMNS`), non-speech parts (`NON_SPEECH_COLUMNS`) and warnings."""
+    """Turns (`TURN_COLUMNS`), non-speech parts (`NON_SPEECH_COLUMNS`) and warnings.
+
+    `segmented` is False for a document loaded as one unsegmented block (`unsegmented`): its one
+    turn has speaker `UNKNOWN_SPEAKER` and role `unknown`.
+    """
 
     turns: pd.DataFrame
     non_speech: pd.DataFrame
     warnings: tuple[str, ...]
+    segmented: bool = True
+
+
+#: The warning of a document loaded as one unsegmented block (its README section is named).
+UNSEGMENTED_WARNING = (
+    "no speaker convention recognized: loaded as one unsegmented block (speaker 不明, role unknown), "
+    "left out of speaker and role analyses; declare the convention in dxminutes.toml "
+    "(README: Declaring a convention)"
+)
+#: Text needs this many kana and kanji to be loaded unsegmented; with fewer it is junk (a failure).
+MIN_READABLE_CHARS = 10
+#: … and kana and kanji must make at least this share of its visible characters.
+MIN_READABLE_SHARE = 0.3
+_JAPANESE_CHAR_RE = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc\u4e00-\u9fff々]")
+
+
+def readable_text(text: str) -> bool:
+    """True when `text` reads as Japanese prose: at least `MIN_READABLE_CHARS` kana and kanji,
+    and at least `MIN_READABLE_SHARE` of its visible characters (so symbols, digits, markup
+    left-overs or mojibake are not loaded as a document)."""
+    visible = re.sub(r"\s+", "", text)
+    n_japanese = len(_JAPANESE_CHAR_RE.findall(visible))
+    return n_japanese >= MIN_READABLE_CHARS and n_japanese >= MIN_READABLE_SHARE * len(visible)
+
+
+def unsegmented(text: str) -> Segmentation:
+    """A document whose speaker convention is not recognized, as ONE block: one turn holding
+    the whole cleaned text (speaker `UNKNOWN_SPEAKER`, role `unknown`, no label), no non-speech
+    parts, and `UNSEGMENTED_WARNING`. Nothing is dropped; `segmented` is False, so speaker- and
+    role-level analyses can leave it out (`segmented_turns`)."""
+    row = {
+        "position": 0,
+        "speaker_label": "",
+        "speaker": UNKNOWN_SPEAKER,
+        "role": "unknown",
+        "text": text.strip(),
+    }
+    return Segmentation(
+        turns=pd.DataFrame([row], columns=TURN_COLUMNS).astype({"position": "int64"}),
+        non_speech=pd.DataFrame(columns=NON_SPEECH_COLUMNS).astype({"position": "int64"}),
+        warnings=(UNSEGMENTED_WARNING,),
+        segmented=False,
+    )
+
+
+def segmented_turns(turns: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """The turns of segmented documents only, for speaker- and role-level analyses.
+
+    A document loaded as one unsegmented block (`documents.segmented` False) has no speakers or
+    roles to compare; `unsegmented_note` says how many documents this leaves out. `turns` and
+    `documents` are the corpus tables (joined on `doc_id`); neither is changed.
+    """
+    left_out = set(unsegmented_documents(documents)["doc_id"])
+    return turns.loc[~turns["doc_id"].isin(left_out)].reset_index(drop=True)
+
+
+def unsegmented_documents(documents: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `documents` loaded as one unsegmented block (column `segmented` False)."""
+    if "segmented" not in documents.columns:
+        raise ValueError("documents lacks column(s) ['segmented']: rebuild the corpus (`dxminutes build`)")
+    return documents.loc[~documents["segmented"].astype(bool)].reset_index(drop=True)
+
+
+def unsegmented_note(documents: pd.DataFrame) -> str:
+    """One plain sentence on the documents speaker- and role-level analyses leave out ('' when none)."""
+    files = unsegmented_documents(documents)["file"].tolist()
+    if not files:
+        return ""
+    shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
+    return (
+        f"{len(files)} document(s) loaded without speaker turns (no recognized convention) are left out "
+        f"of speaker and role analyses: {shown}. Declaring their convention in dxminutes.toml "
+        "(README: Declaring a convention) would bring them in."
+    )
 
 
 def normalize_speaker_name(name: str) -> str:
