@@ -161,11 +161,12 @@ _JAPANESE_CHAR_RE = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc\u4e00-\u9fff�
 
 
 def readable_text(text: str) -> bool:
-    """True when `text` reads as Japanese prose: at least `MIN_READABLE_CHARS` kana and kanji,
-    and at least `MIN_READABLE_SHARE` of its visible characters (so symbols, digits, markup
-    left-overs or mojibake are not loaded as a document)."""
-    visible = re.sub(r"\s+", "", text)
-    n_japanese = len(_JAPANESE_CHAR_RE.findall(visible))
+    """True when `text` reads as Japanese: at least `MIN_READABLE_CHARS` kana and kanji, and at
+    least `MIN_READABLE_SHARE` of its letters and digits (so ASCII noise, digits, markup
+    left-overs or mojibake are not loaded as a document; punctuation and rules are ignored)."""
+    # letters and digits only: dot leaders, rules and box drawing of a real index are not noise
+    visible = [char for char in text if unicodedata.category(char)[0] in "LN"]
+    n_japanese = len(_JAPANESE_CHAR_RE.findall("".join(visible)))
     return n_japanese >= MIN_READABLE_CHARS and n_japanese >= MIN_READABLE_SHARE * len(visible)
 
 
@@ -242,10 +243,18 @@ def segment(text: str, convention: Convention | None = None) -> Segmentation:
 
     `convention` adds the speaker patterns and role words a corpus declares in `dxminutes.toml`.
     """
-    paragraphs = [line.strip() for line in text.split("\n") if line.strip()]
+    paragraphs = [
+        piece for line in text.split("\n") if line.strip() for piece in _split_paren_labels(line.strip())
+    ]
     reader = _Reader(legend=find_legend(text), convention=convention, answers=_has_answer_items(text))
+    index_lines = _index_lines(paragraphs)
     for index, line in enumerate(paragraphs):
-        reader.read(line, last=index == len(paragraphs) - 1)
+        following = paragraphs[index + 1] if index + 1 < len(paragraphs) else ""
+        if index in index_lines:
+            reader.add_index(line)
+        else:
+            reader.read(line, last=index == len(paragraphs) - 1, following=following)
+    reader.drop_empty_last_turn(_heading_marks(paragraphs, reader.legend, convention))
     warnings = _warnings(reader.turns, reader.n_lost)
     _apply_presiding_rules(reader.turns, "\n".join(p["text"] for p in reader.parts))
     _resolve_full_names(reader.turns, "\n".join(p["text"] for p in reader.parts if p["kind"] in ROSTER_KINDS))
@@ -277,9 +286,15 @@ class _Reader:
     header_kind: str = "header"
     n_lost: int = 0
 
-    def read(self, line: str, last: bool) -> None:
-        """Place one paragraph: open a turn, record a marked 'nothing', or place it otherwise."""
+    def read(self, line: str, last: bool, following: str = "") -> None:
+        """Place one paragraph: open a turn, record a marked 'nothing', or place it otherwise.
+
+        `following` is the next paragraph: a bare role word (`会長`) or a greeting heading
+        (`2 会長あいさつ`) alone on a line opens a turn only when speech follows it.
+        """
         speaker = self._speaker(line)
+        if speaker is None and not self.legend:
+            speaker = _bare_role_label(line, following) or _greeting_heading(line, following)
         if speaker is None and not self.turns and _is_opinion_heading(line):
             self.opinion_section = True
         if speaker is not None and speaker.get("nothing"):
@@ -339,6 +354,26 @@ class _Reader:
             self.current["lines"].append(line)
         else:
             self._add_part("other", line)
+
+    def add_index(self, line: str) -> None:
+        """A line of a speaker index or roster of speeches (`1: ◯山田議長`): never a turn."""
+        self._add_part("index", line)
+
+    def drop_empty_last_turn(self, heading_marks: set[str]) -> None:
+        """A bare post with nothing after it at the very end (`△議長`, an excerpt cut inside a
+        heading), in a record that opens headings with that mark, is not a turn: it becomes a
+        non-speech part. A named label (`◎委員長(たきざわ正宜)`) stays a turn."""
+        if not self.turns:
+            return
+        label = self.turns[-1]["speaker_label"]
+        if (
+            label[:1] in heading_marks
+            and not re.search(r"[(【)】]|君|氏", label)
+            and not any(line.strip() for line in self.turns[-1]["lines"])
+        ):
+            turn = self.turns.pop()
+            self.current = None
+            self._add_part("other", turn["speaker_label"])
 
     def _add_part(self, kind: str, line: str) -> None:
         """Add a non-speech part, joined to the previous one of the same kind with no turn
@@ -538,6 +573,9 @@ def _parse_speaker(line: str, legend: dict[str, str], convention: Convention | N
     match = roles.BRACKET_LINE_RE.match(line)
     if match and roles.classify_role(match.group("label")) != "unknown":
         return _turn(line, _speaker_from_label(match.group("label")), match.group("label"), None)
+    found = _paren_label_speech(line)
+    if found is not None:
+        return found
     match = roles.ANGLE_LABEL_RE.match(line)
     if match and not roles.ROSTER_LABEL_RE.search(match.group("label")):
         if not roles.looks_like_roster(match.group("speech")):
@@ -699,12 +737,15 @@ def _parse_unmarked(line: str) -> dict | None:
         return _turn(
             label, _speaker_from_label(match.group("label")), match.group("label"), match.group("speech")
         )
-    for pattern in (roles.COLON_RE, roles.ROLE_PARAGRAPH_RE):
+    for pattern in (roles.COLON_RE, roles.ROLE_PARAGRAPH_RE, roles.SPACED_ROLE_LINE_RE):
         match = pattern.match(line)
         if match:
             speech = match.group("speech")
+            if pattern is not roles.COLON_RE and not reads_as_speech(speech):
+                continue  # `委員 (田沢湖町)`, `委員 東裕 若柳善朗 …`: a roster line, not a label
             label = line[: match.start("speech")].rstrip()
-            return _turn(label, _speaker_from_label(match.group("label")), match.group("label"), speech)
+            bare = roles.despace(match.group("label")).replace(" ", "")
+            return _turn(label, _speaker_from_label(bare), bare, speech)
     match = roles.NAME_KUN_RE.match(line)
     if match and match.group("speech"):
         label = _label_of(line, match.group("speech"))
@@ -735,3 +776,144 @@ def _field_kind(label: str, default: str) -> str:
         if pattern.search(label[:FIELD_LABEL_MAX_CHARS]):
             return kind
     return default
+
+
+#: A summary item that reads as speech: a sentence end or polite predicate, a clause particle,
+#: or a comma between clauses (so a list of names and posts is not speech).
+_COMMA_RE = re.compile(r"[、,]")
+
+
+def reads_as_speech(text: str) -> bool:
+    """True when `text` reads as speech rather than a roster, a field value or a stage note:
+    not only a parenthesis (`(田沢湖町)`), not a roster, and a sentence, a clause or a comma."""
+    text = text.strip()
+    if not text or roles.PAREN_SPEECH_RE.match(text) or "|" in text:
+        return False
+    if roles.looks_like_roster(text, marked=False):
+        return False
+    return bool(roles.SENTENCE_RE.search(text) or roles.CLAUSE_RE.search(text) or _COMMA_RE.search(text))
+
+
+def _paren_label_speech(line: str) -> dict | None:
+    """`(委員)男女共同参画推進会議…`, `(事務局)そうです。`, `(委 員)…`: an anonymous label in
+    parentheses opening a line, the speech on the same line (summary records of councils).
+
+    The label must be a role word (with at most a short name or letter: `(佐藤委員)`, `(A委員)`)
+    and the rest must read as speech, so `(西神楽支所長)長岐和典,…` (a roster) is not a turn.
+    """
+    match = roles.PAREN_LABEL_SPEECH_RE.match(line)
+    if not match:
+        return None
+    label = match.group("label").replace(" ", "")
+    speech = match.group("speech")
+    if not roles.PAREN_LABEL_RE.match(label) or roles.ROSTER_LABEL_RE.search(label):
+        return None
+    if re.match(roles._PARTICLE, speech) or not reads_as_speech(speech):
+        return None
+    return _turn(_label_of(line, speech), _speaker_from_label(label), label, speech)
+
+
+#: A role word alone on its line (`会長`, `委員`, `事務局`, `A委員`), with at most a short name.
+BARE_ROLE_LINE_RE = re.compile(
+    rf"^(?:[{roles._PERSON}]{{1,4}}|[A-Z])?(?:{roles.ROLE_WORD_RE.pattern})(?:[A-Z]|\d{{1,2}})?$"
+)
+#: A heading announcing the chair's greeting: `2 会長あいさつ`, `〇会長あいさつ`, `(1)委員長挨拶`.
+GREETING_HEADING_RE = re.compile(
+    r"^(?:[○◯〇◎●■□◆◇・]|\d{1,2}[.．、)]?|\(\d{1,2}\)|[①-⑳])?\s*"
+    r"(?P<post>会長|委員長|議長|座長|部会長|本部長)\s*(?:あいさつ|挨拶|あいさつ等)$"
+)
+
+
+def _bare_role_label(line: str, following: str) -> dict | None:
+    """`会長` / `委員` / `事務局` alone on a line, the speech on the next line.
+
+    Only when the next paragraph reads as speech (a sentence, not a name list, a heading or
+    another label): so a roster (`委員` over `山田太郎 鈴木花子`) or a table header stays
+    non-speech, and a role word inside a sentence never matches (it is not alone on its line).
+    """
+    if not BARE_ROLE_LINE_RE.match(line) or roles.ROSTER_LABEL_RE.search(line):
+        return None
+    if (
+        not following
+        or BARE_ROLE_LINE_RE.match(following)
+        or _parse_speaker(following, {}) is not None
+        or roles.HEADING_RE.match(following)
+        or roles.is_agenda_heading(following)
+        or not reads_as_speech(following)
+        or not roles.SENTENCE_RE.search(following)
+    ):
+        return None
+    return _turn(line, _speaker_from_label(line), line, None)
+
+
+def _greeting_heading(line: str, following: str) -> dict | None:
+    """`2 会長あいさつ` / `〇会長あいさつ` followed by the greeting itself: the chair's turn.
+
+    An agenda heading names the greeting; when the next paragraph is prose (a sentence that is
+    not a numbered item, a heading or a speaker line), that prose is the chair's speech, as in
+    summary records (`2 会長あいさつ` / `第1回の…よろしくお願いしたい。`). When the next line is
+    another agenda item (`4.会議録署名委員の指名について`), it stays a heading.
+    """
+    match = GREETING_HEADING_RE.match(line)
+    if not match or not following:
+        return None
+    if (
+        re.match(r"^(?:\d{1,2}[.．、)\s]|\(\d{1,2}\)|[①-⑳]|[○◯〇◎●■□◆◇])", following)
+        or _parse_speaker(following, {}) is not None
+        or roles.is_agenda_heading(following)
+        or not roles.SENTENCE_RE.search(following)
+    ):
+        return None
+    post = match.group("post")
+    return _turn(line, post, post, None)
+
+
+#: A line of a speaker index: a list number, a speaker mark and a label, nothing else
+#: (`1: ◯山田議長`, `12. ○市長(鈴木一郎君)`).
+INDEX_LINE_RE = re.compile(rf"^\d{{1,3}}\s*[:.．、)]\s*[{roles.MARKS}◯〇]\s*\S{{1,30}}$")
+#: A table-of-contents entry: a mark, a title and dot leaders or a page number (`○開会の宣告 …… 3`).
+TOC_LINE_RE = re.compile(rf"^[{roles.MARKS}◯〇].{{1,60}}?(?:[…‥・.]{{3,}}\s*\d{{1,4}}|\s\d{{1,4}})$")
+#: Index lines come in runs of at least this many.
+MIN_INDEX_RUN = 3
+
+
+def _index_lines(paragraphs: list[str]) -> set[int]:
+    """Positions of a speaker index or table of contents: runs of at least `MIN_INDEX_RUN`
+    numbered label-only lines (`1: ◯山田議長`, `2: ◯市長`) or dot-leader entries
+    (`○開会の宣告 …… 3`). An index lists who spoke or what was held; it is never a turn."""
+    found: set[int] = set()
+    run: list[int] = []
+    for index, line in enumerate([*paragraphs, ""]):
+        if INDEX_LINE_RE.match(line) or TOC_LINE_RE.match(line):
+            run.append(index)
+            continue
+        if len(run) >= MIN_INDEX_RUN:
+            found.update(run)
+        run = []
+    return found
+
+
+def _split_paren_labels(line: str) -> list[str]:
+    """Split a flattened summary line before each inline `(委員)` / `(事務局)` label that opens
+    a speech (`…お伺いしたい。(委員)問題量が…`); other lines are returned whole."""
+    cuts = [m.end() for m in roles.INLINE_PAREN_LABEL_RE.finditer(line)]
+    cuts = [cut for cut in cuts if line[:cut].strip() and _paren_label_speech(line[cut:]) is not None]
+    if not cuts:
+        return [line]
+    pieces, previous = [], 0
+    for cut in sorted(set(cuts)):
+        pieces.append(line[previous:cut].strip())
+        previous = cut
+    pieces.append(line[previous:].strip())
+    return [piece for piece in pieces if piece]
+
+
+def _heading_marks(paragraphs: list[str], legend: dict[str, str], convention: Convention | None) -> set[str]:
+    """Marks that open at least two lines that are not speaker lines (`△委員会の傍聴について`):
+    in such a record the mark opens headings."""
+    counts: dict[str, int] = {}
+    for line in paragraphs:  # at a line start, or after a space inside a flattened line
+        for match in re.finditer(rf"(?:^|(?<=[\s。─―-]))[{roles.MARKS}]\S{{1,30}}", line):
+            if _parse_speaker(match.group(0), legend, convention) is None:
+                counts[match.group(0)[0]] = counts.get(match.group(0)[0], 0) + 1
+    return {mark for mark, count in counts.items() if count >= 2}
