@@ -194,8 +194,8 @@ UNMARKED_PAREN_RE = re.compile(
     rf"^(?P<pre>{_NAME_CHARS}{{1,20}}?)\((?P<paren>[{_PERSON} ]{{1,10}}(?:君|氏|さん))\)\s*:?\s*(?P<speech>\S.*)?$"
 )
 #: `○ speech` (anonymous remark) and `→ speech` (the answer) in summary records.
-ANON_REMARK_RE = re.compile(r"^○\s+(?P<speech>\S.*)$")
-ANSWER_ARROW_RE = re.compile(r"^→\s*(?P<speech>\S.*)$")
+ANON_REMARK_RE = re.compile(r"^○\s*(?P<speech>\S.*)$")
+ANSWER_ARROW_RE = re.compile(r"^[→⇒➡]\s*(?P<speech>\S.*)$")
 #: `・ speech`: an item of a summary's list of opinions (`意見交換の概要`).
 OPINION_ITEM_RE = re.compile(r"^[・•]\s*(?P<speech>\S.*)$")
 OPINION_HEADING_RE = re.compile(r"(?:意見|発言|質疑)(?:交換|要旨|概要|の概要|等)?(?:の概要)?$")

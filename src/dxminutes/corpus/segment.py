@@ -510,7 +510,12 @@ def _anonymous_item(line: str, answers: bool, in_opinions: bool) -> dict | None:
     """
     if answers:
         match = roles.ANON_REMARK_RE.match(line)
-        if match and not roles.NOTHING_RE.match(match.group("speech")):
+        # `○ 質問…` or `○質問…` (no space: then it must read as a sentence, not a heading)
+        if (
+            match
+            and not roles.NOTHING_RE.match(match.group("speech"))
+            and (line[1:2].isspace() or roles.SENTENCE_RE.search(match.group("speech")))
+        ):
             return _turn("○", "委員", "", match.group("speech"), role="member")
         match = roles.ANSWER_ARROW_RE.match(line)
         if match:
@@ -890,7 +895,25 @@ def _index_lines(paragraphs: list[str]) -> set[int]:
         if len(run) >= MIN_INDEX_RUN:
             found.update(run)
         run = []
+    # `1:` / `◯山田議長` / `2:` / `◯鈴木市長` …: cleaning puts each mark of an index on its own
+    # line; a run of at least MIN_INDEX_RUN speaker labels with no speech between them (list
+    # numbers aside) lists speakers, it does not open turns
+    labels: list[int] = []
+    for index, line in enumerate([*paragraphs, ""]):
+        found_label = _parse_speaker(line, {}) if line else None
+        if _LIST_NUMBER_RE.fullmatch(line) or (
+            found_label is not None and not found_label.get("nothing") and not found_label["speech"]
+        ):
+            run.append(index)
+            labels += [index] if found_label is not None else []
+            continue
+        if len(labels) >= MIN_INDEX_RUN:
+            found.update(run)
+        run, labels = [], []
     return found
+
+
+_LIST_NUMBER_RE = re.compile(r"\d{1,3}\s*[:.．、)]")
 
 
 def _split_paren_labels(line: str) -> list[str]:
