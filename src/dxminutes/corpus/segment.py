@@ -15,6 +15,16 @@ paragraph into exactly one place, so nothing is dropped silently:
     `○山田太郎 委員長`, `○(山田太郎委員長)`, `○田中(一)委員`, `◯議長【二見泰弘君】`,
     `◯委員長北田 織君)` (opening parenthesis lost), `○ 議長 笹木 英二` (PDF cells), `○山田委員`;
   - assembly minutes, unmarked: `議長(尾田善靖君)`, `委員長五十嵐伸)`, `Q檜垣委員 …`, `木原誠二君 …`;
+  - councils' summaries met on unseen bodies (issue 19), each only where the text makes it
+    unambiguous: `(委員)…` / `(事務局)…` / `(委 員)…` opening a line, also split out of a
+    flattened line after a sentence (`_paren_label_speech`, `_split_paren_labels`); a spaced-out
+    role word opening a line (`議  長  …`); a bare role word alone on its line when a sentence
+    follows (`_bare_role_label`); a greeting heading followed by the greeting (`2 会長あいさつ`,
+    `_greeting_heading`); `○` items with `→`/`⇒` answers;
+* a speaker index or table of contents (`1: ◯山田議長` lines, runs of label-only lines,
+  `○開会の宣告 …… 3`) is never a turn (`_index_lines`, kind `index`);
+* an unmarked role word followed by a roster or a parenthesis alone (`委員 (田沢湖町)`,
+  `委員 東裕 若柳善朗 …`) is not a label: the speech must read as speech (`reads_as_speech`);
 * a line that matches a label but reads as a roster or a field (`委員長 森野真治`,
   `〇出席委員(8人)`, `○事務局 大和田正治 事務局長 …`) is not a turn;
 * a stage note (`~委員からの意見無し~`, `[事務局:「…」を説明]`, `(質疑なし)`, `〔14:18 終了〕`, a
@@ -33,6 +43,11 @@ Decisions worth knowing:
   utterance of the record is one turn.
 * Roles that depend on who presides (`_apply_presiding_rules`) and full names from the record's
   roster (`_resolve_full_names`) are settled after all turns are found.
+* A bare post with nothing after it at the very end of a record that opens headings with its
+  mark (`△議長`, an excerpt cut inside a heading) is not a turn.
+* A document with no turn at all is `segment`'s business to report (`NO_SPEAKERS_WARNING`);
+  `build` then loads readable text as ONE block (`unsegmented`, `documents.segmented` False) and
+  speaker- and role-level analyses leave it out (`segmented_turns`, `unsegmented_note`).
 * Warnings: no speakers; lost marks; a turn that reads like a roster or ends with one; a turn
   with a speaker-like mark inside its text (a boundary that was not split).
 """
