@@ -63,6 +63,7 @@ def test_corpus_keeps_both_and_speaker_analyses_leave_the_block_out(tmp_path):
     pd.testing.assert_frame_equal(corpus.turns, before)  # inputs are not changed
     assert kept["doc_id"].unique().tolist() == ["a"]
     assert kept["speaker"].tolist() == ["小國", "青木"]
+    pd.testing.assert_frame_equal(segmented_turns(corpus), kept)  # a corpus alone works too
     assert unsegmented_documents(corpus.documents)["file"].tolist() == ["b.txt"]
     note = unsegmented_note(corpus.documents)
     assert note.startswith("1 document(s) loaded without speaker turns") and "b.txt" in note

@@ -205,13 +205,16 @@ def unsegmented(text: str) -> Segmentation:
     )
 
 
-def segmented_turns(turns: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+def segmented_turns(turns, documents: pd.DataFrame | None = None) -> pd.DataFrame:
     """The turns of segmented documents only, for speaker- and role-level analyses.
 
     A document loaded as one unsegmented block (`documents.segmented` False) has no speakers or
     roles to compare; `unsegmented_note` says how many documents this leaves out. `turns` and
-    `documents` are the corpus tables (joined on `doc_id`); neither is changed.
+    `documents` are the corpus tables (joined on `doc_id`), or pass a corpus (anything with
+    `.turns` and `.documents`, such as `build.Corpus`) alone; nothing is changed.
     """
+    if documents is None:
+        turns, documents = turns.turns, turns.documents
     left_out = set(unsegmented_documents(documents)["doc_id"])
     return turns.loc[~turns["doc_id"].isin(left_out)].reset_index(drop=True)
 
