@@ -60,7 +60,7 @@ from dxminutes.corpus.metadata import (
     structured_metadata,
 )
 from dxminutes.corpus.readers import InputError, RawText, is_structured, read_raw
-from dxminutes.corpus.segment import Segmentation, segment
+from dxminutes.corpus.segment import Segmentation, readable_text, segment, unsegmented
 from dxminutes.corpus.structured import read_structured
 from dxminutes.schema import (
     CORPUS_TABLES,
@@ -71,6 +71,8 @@ from dxminutes.schema import (
 )
 
 NO_SPEAKERS = "no recognizable speakers"
+#: The failure of a file with neither speakers nor readable text (junk); starts with NO_SPEAKERS.
+NO_READABLE_TEXT = f"{NO_SPEAKERS} and no readable Japanese text"
 
 #: Keys of the `metadata` object of `inspect --json` → Metadata fields.
 INSPECT_KEYS = {
@@ -709,6 +711,8 @@ def _parse(
     result = clean(raw.text)
     meta = document_metadata(result.text, file, row, raw_text=raw.text)
     segmentation = segment(result.text, convention)
+    if segmentation.turns.empty and readable_text(result.text):
+        segmentation = unsegmented(result.text)  # nothing dropped whole that can be read
     warnings = list(raw.warnings) + list(meta.warnings) + list(missing_metadata_warnings(file, meta, sha256))
     warnings += [message for message in segmentation.warnings if message != NO_SPEAKERS]
     if row and row.get("sha256") and row["sha256"] != sha256:
@@ -720,8 +724,8 @@ def _payload(item: _Parsed) -> dict:
     """One document's rows for every table, without its doc_id (JSON-ready: kept as a shard)."""
     warnings = list(item.warnings)
     seg = item.segmentation
-    if seg.turns.empty:
-        return {"file": item.file, "problem": NO_SPEAKERS, "warnings": warnings}
+    if seg.turns.empty:  # `_parse` loads readable text unsegmented, so this is junk
+        return {"file": item.file, "problem": NO_READABLE_TEXT, "warnings": warnings}
     meta = item.meta.as_dict()
     meta["municipality"] = meta["municipality"] or UNKNOWN_MUNICIPALITY  # source stays `none`
     document = {
@@ -733,6 +737,7 @@ def _payload(item: _Parsed) -> dict:
         "n_chars": len(item.cleaned),
         "n_turns": len(seg.turns),
         "n_non_speech": len(seg.non_speech),
+        "segmented": seg.segmented,
     }
     ordered = seg.turns.sort_values("position", kind="mergesort").reset_index(drop=True)
     turns = [
