@@ -52,6 +52,7 @@ from dxminutes._io import atomic_write_bytes, sha256_bytes, sha256_file
 from dxminutes.corpus.catalog import Catalog, catalog_row, load_catalog
 from dxminutes.corpus.cleaning import clean
 from dxminutes.corpus.convention import CONVENTION_FILE, Convention, load_convention
+from dxminutes.corpus.duplicates import drop_duplicates
 from dxminutes.corpus.metadata import (
     Metadata,
     document_metadata,
@@ -114,6 +115,7 @@ class Corpus:
     cleaning: pd.DataFrame
     failures: pd.DataFrame  # file, problem: one row per file that could not be loaded
     warnings: pd.DataFrame  # file, message
+    duplicates: pd.DataFrame  # kept_file, dropped_file, similarity, kind: documents left out as copies
 
 
 @dataclass(frozen=True)
@@ -744,6 +746,7 @@ def _assemble(entries: list[tuple[str | None, dict]], warnings: list[dict] | Non
         "failures": failures,
         "warnings": warnings,
     }
+    rows = drop_duplicates(rows)  # copies of a document are kept once, listed in `duplicates`
     return Corpus(**{name: _frame(rows[name], TABLE_SCHEMAS[name]) for name in CORPUS_TABLES})
 
 
