@@ -10,14 +10,16 @@ whose layout or line breaks differ still compares equal. Two documents are
 
 Documents are taken in order of file name (then doc_id); each is compared with the documents kept
 before it, and a copy of one is dropped and listed with the one it copies (the first by sorted file
-name is the one kept). Documents recorded as different meetings (their municipality or meeting date,
-from the catalog, the text or a column, differ) are never duplicates: both are kept, and the later
-one gets a warning that its text copies the other's, since one of them is likely misfiled. The comparison is linear in the corpus size: identical texts are found by a
-hash, and near copies only among candidates that share a MinHash LSH band (`MINHASH_BANDS` bands
-of `MINHASH_ROWS` rows; a pair at the threshold 0.9 escapes with probability below 1e-7); every
-candidate's similarity is then computed exactly on its shingle sets. Shingles are hashed with a
-fixed 64-bit rolling hash and the MinHash permutations come from `config.RANDOM_SEED`, so the
-result does not depend on the process or the machine.
+name is the one kept). Documents recorded as different meetings (their municipality or meeting
+date, from the catalog, the text or a column, differ) are never duplicates: both are kept, and the
+later one gets a warning that its text copies the other's, since one of them is likely misfiled.
+
+The comparison is linear in the corpus size: identical texts are found by a hash, and near copies
+only among candidates that share a MinHash LSH band (`MINHASH_BANDS` bands of `MINHASH_ROWS`
+rows; a pair at the threshold 0.9 escapes with probability about 2e-8); every candidate's
+similarity is then computed exactly on its shingle sets (the sizes first: |A| < 0.9 |B| rules a
+pair out). Shingles are hashed with a fixed 64-bit rolling hash and the MinHash permutations come
+from `config.RANDOM_SEED`, so the result does not depend on the process or the machine.
 """
 
 from __future__ import annotations
@@ -44,7 +46,6 @@ SIGNATURE_CHUNK = 4096
 #: Decimal places of the `similarity` column.
 SIMILARITY_DECIMALS = 4
 _WHITESPACE_RE = re.compile(r"\s+")
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _BASE = np.uint64(0x100000001B3)
 
 
