@@ -37,15 +37,18 @@ def header_count(name: str) -> int:
 
 def data_lines() -> list[list[str]]:
     lines = normalize.RADICALS_PATH.read_text(encoding="utf-8").splitlines()
-    assert lines[7] == "radical\tideograph\tradical_char\tideograph_char"
-    return [line.split("\t") for line in lines[8:] if line]
+    start = lines.index("radical\tideograph\tradical_char\tideograph_char")
+    assert all(line.startswith("#") for line in lines[:start])
+    return [line.split("\t") for line in lines[start + 1 :] if line]
 
 
 # --- the table ----------------------------------------------------------------------------
 
 
 def test_header_names_the_unicode_version_and_source():
-    head = normalize.RADICALS_PATH.read_text(encoding="utf-8").split("\n", 8)[:7]
+    head = [
+        line for line in normalize.RADICALS_PATH.read_text(encoding="utf-8").splitlines() if line[:1] == "#"
+    ]
     assert any("EquivalentUnifiedIdeograph.txt" in line and "Unicode 17.0.0" in line for line in head)
     assert any("make_radical_table.py" in line for line in head)
 
@@ -70,17 +73,18 @@ def test_the_file_columns_agree_with_each_other():
 
 
 def test_size_equals_the_source_rows():
+    """One entry per code point; the source's rows are single code points or the ranges listed
+    in the header (`2E8C..2E8D ; 5C0F`), so entries minus the ranges' extra points = source rows."""
     rows = data_lines()
     assert len(rows) == header_count("code_points") == len(radical_table())
-    # source rows are ranges (`2E8C..2E8D ; 5C0F`): consecutive radicals sharing one ideograph
-    runs = 0
-    previous = None
-    for radical, ideograph, *_ in rows:
-        code = int(radical, 16)
-        if previous is None or code != previous[0] + 1 or ideograph != previous[1]:
-            runs += 1
-        previous = (code, ideograph)
-    assert runs <= header_count("source_rows") <= len(rows)
+    text = normalize.RADICALS_PATH.read_text(encoding="utf-8")
+    (listed,) = re.findall(r"^# ranges: (.*)$", text, re.M)
+    ranges = [tuple(int(x, 16) for x in r.split("..")) for r in listed.split()]
+    assert ranges, "the source has ranges (e.g. 2E8C..2E8D)"
+    table = radical_table()
+    for first, last in ranges:
+        assert len({table[code] for code in range(first, last + 1)}) == 1  # one ideograph per range
+    assert len(rows) - sum(last - first for first, last in ranges) == header_count("source_rows")
 
 
 def test_known_pairs():
@@ -166,3 +170,31 @@ def tok():
 def test_tokens_of_radical_text_are_the_ideographs(tok):
     assert tok("市⺠の意見を聞きます。") == tok("市民の意見を聞きます。")
     assert "市民" in tok("市⺠の意見を聞きます。")
+
+
+def test_the_generator_reads_unicodes_own_text_format(tmp_path):
+    """`requirements/make_radical_table.py` on a few lines in the UCD's own layout."""
+    import importlib.util
+
+    from dxminutes import config
+
+    spec = importlib.util.spec_from_file_location(
+        "make_radical_table", config.PROJECT_DIR / "requirements" / "make_radical_table.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    source = tmp_path / "EquivalentUnifiedIdeograph.txt"
+    source.write_text(
+        "# EquivalentUnifiedIdeograph-17.0.0.txt\n\n"
+        "2E8C..2E8D    ; 5C0F # [2] CJK RADICAL SMALL ONE..CJK RADICAL SMALL TWO\n"
+        "2ED1          ; 9577 # CJK RADICAL LONG ONE\n"
+        "2F00          ; 4E00 # KANGXI RADICAL ONE\n"
+        "31D0          ; 4E00 # CJK STROKE H\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "radicals.tsv"
+    assert module.main([str(source), "--unicode-version", "17.0.0", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "# source_rows: 3\n# code_points: 4\n# ranges: 2E8C..2E8D\n" in text
+    assert text.endswith("2E8C\t5C0F\t⺌\t小\n2E8D\t5C0F\t⺍\t小\n2ED1\t9577\t⻑\t長\n2F00\t4E00\t⼀\t一\n")
+    assert "1 other row(s)" in text
