@@ -45,6 +45,7 @@ COLUMNS = {
         "n_chars",
         "n_turns",
         "n_non_speech",
+        "segmented",
     ],
     "turns": [
         "turn_id",

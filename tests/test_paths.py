@@ -156,10 +156,16 @@ def test_tokens_on_a_good_file(raw):
 
 
 def test_tokens_on_a_file_without_speakers(tmp_path):
+    # readable text without speakers is one unsegmented block (speaker 不明, role unknown)
     path = _minutes(tmp_path / "plain.txt", "ただの文章です。\n話者はいません。\n")
     proc = _run("tokens", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("[不明 / unknown] ")
+    # junk (no speakers, no readable text) is still an error
+    path = _minutes(tmp_path / "junk.txt", "#### 1234 ----\n==== 5678 ####\n")
+    proc = _run("tokens", str(path))
     assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines() == ["error: plain.txt: no recognizable speakers"]
+    assert proc.stderr.strip().splitlines() == ["error: junk.txt: no recognizable speakers"]
 
 
 @pytest.mark.parametrize("target", ["missing", "a_file.txt"])

@@ -60,7 +60,10 @@ def test_csv_rows_grouped_by_meeting(tmp_path, encoding):
         path, ["自治体", "都道府県", *JA_HEADER], [("府中市", "東京都", *row) for row in ROWS], encoding
     )
     result = read_structured(path)
-    assert [doc.key for doc in result.documents] == ["第1回 府中市DX推進委員会", "第2回 府中市DX推進委員会"]
+    assert [doc.key for doc in result.documents] == [
+        "府中市 | 東京都 | 第1回 府中市DX推進委員会 | 2023-09-12",
+        "府中市 | 東京都 | 第2回 府中市DX推進委員会 | 2023-10-03",
+    ]
     first, second = result.documents
     assert first.turns["speaker"].tolist() == ["田中一郎", "佐藤花子", "鈴木次郎"]
     assert first.turns["role"].tolist() == ["chair", "member", "official"]

@@ -39,6 +39,10 @@ TABLE_SCHEMAS: dict[str, dict[str, str]] = {
         "n_chars": "int64",
         "n_turns": "int64",
         "n_non_speech": "int64",
+        # False: no speaker convention was recognized and the text is one unsegmented turn
+        # (speaker 不明, role unknown); speaker- and role-level analyses leave such documents out
+        # (`corpus.segment.segmented_turns`)
+        "segmented": "bool",
     },
     "turns": {
         "turn_id": "str",
