@@ -219,12 +219,12 @@ def test_landing_page_lists_duplicates_escaped(tmp_path):
     pd.DataFrame({"turn_id": ["a:0000"]}).to_parquet(processed / "turns.parquet")
     pd.DataFrame(
         {
-            "kept_file": ["a<b>.txt"],
-            "dropped_file": ["a&copy.txt"],
-            "similarity": [0.93125],
-            "kind": ["near"],
-            "kept_doc_id": ["a"],
-            "dropped_doc_id": ["b"],
+            "kept_file": ["a<b>.txt", "fuchu.csv"],
+            "dropped_file": ["a&copy.txt", "fuchu.csv"],
+            "similarity": [0.93125, 1.0],
+            "kind": ["near", "identical"],
+            "kept_doc_id": ["a<b>", "fuchu-001"],
+            "dropped_doc_id": ["a&copy", "fuchu-002"],
         }
     ).to_parquet(processed / "duplicates.parquet")
     page = landing.write_landing(
@@ -233,7 +233,11 @@ def test_landing_page_lists_duplicates_escaped(tmp_path):
     assert "重複文書 / Duplicate documents" in page
     assert "<td>a&lt;b&gt;.txt</td><td>a&amp;copy.txt</td><td>0.9313</td><td>near</td>" in page
     assert "a<b>.txt" not in page
-    assert "<th>重複文書 / duplicate documents</th><td>1</td>" in page
+    assert (
+        "<td>fuchu.csv (fuchu-001)</td><td>fuchu.csv (fuchu-002)</td><td>1.0000</td><td>identical</td>"
+        in page
+    )
+    assert "<th>重複文書 / duplicate documents</th><td>2</td>" in page
 
 
 def test_landing_page_without_a_duplicates_table(tmp_path):
@@ -286,3 +290,27 @@ def test_an_unknown_value_conflicts_with_nothing():
     )
     assert [(d.kept, d.dropped) for d in found] == [("a", "b")]
     assert [(d.kept, d.dropped) for d in conflicts] == [("a", "c")]
+
+
+def test_messages_name_the_document_of_a_file_that_holds_several():
+    rows = {
+        "documents": [
+            {"doc_id": "two-001", "file": "two.json", "municipality": "国", "meeting_date": "2023-03-15"},
+            {"doc_id": "two-002", "file": "two.json", "municipality": "国", "meeting_date": "2023-03-16"},
+            {"doc_id": "two-003", "file": "two.json", "municipality": "国", "meeting_date": "2023-03-15"},
+        ],
+        "turns": [
+            {"doc_id": d, "speaker_label": "○委員長", "text": "ただいまから会議を開きます。"}
+            for d in ("two-001", "two-002", "two-003")
+        ],
+        "non_speech": [],
+        "warnings": [],
+    }
+    out = drop_duplicates(rows)
+    assert [d["doc_id"] for d in out["documents"]] == ["two-001", "two-002"]
+    assert [r["dropped_doc_id"] for r in out["duplicates"]] == ["two-003"]
+    messages = sorted(w["message"] for w in out["warnings"])
+    assert messages[0].startswith(
+        "document two-002: the same text as two.json (document two-001), but recorded"
+    )
+    assert messages[1].startswith("document two-003: left out as a duplicate of two.json (document two-001)")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -158,6 +159,9 @@ def drop_duplicates(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
         parts[part["doc_id"]].append(part["text"] or "")
     docs = {doc["doc_id"]: doc for doc in rows["documents"]}
     files = {doc_id: doc["file"] for doc_id, doc in docs.items()}
+    per_file = Counter(files.values())
+    # how a message names a document: its file, and its doc_id too when the file holds several
+    names = {d: f if per_file[f] == 1 else f"{f} (document {d})" for d, f in files.items()}
     found, conflicts = find_duplicates(
         [(doc_id, files[doc_id], comparison_text(p)) for doc_id, p in parts.items()],
         metadata={doc_id: {f: doc.get(f) for f in DISTINGUISHING_FIELDS} for doc_id, doc in docs.items()},
@@ -183,7 +187,8 @@ def drop_duplicates(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
     out["warnings"] += [
         {
             "file": files[dup.dropped],
-            "message": f"left out as a duplicate of {files[dup.kept]} ({_how_similar(dup)}); "
+            "message": f"{_named(names, dup.dropped, files)}left out as a duplicate of {names[dup.kept]} "
+            f"({_how_similar(dup)}); "
             "only the first by file name is counted",
         }
         for dup in found
@@ -191,7 +196,8 @@ def drop_duplicates(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
     out["warnings"] += [
         {
             "file": files[dup.dropped],
-            "message": f"{_how_similar(dup)} as {files[dup.kept]}, but recorded as another meeting ("
+            "message": f"{_named(names, dup.dropped, files)}{_how_similar(dup)} as {names[dup.kept]}, "
+            "but recorded as another meeting ("
             + ", ".join(
                 f"{field} {docs[dup.dropped].get(field)} vs {docs[dup.kept].get(field)}"
                 for field in DISTINGUISHING_FIELDS
@@ -202,6 +208,11 @@ def drop_duplicates(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
         for dup in conflicts
     ]
     return out
+
+
+def _named(names: Mapping[str, str], doc_id: str, files: Mapping[str, str]) -> str:
+    """`document X: ` before a message about one document of a file holding several, else ''."""
+    return "" if names[doc_id] == files[doc_id] else f"document {doc_id}: "
 
 
 def _how_similar(dup: Duplicate) -> str:

@@ -28,8 +28,8 @@ import pandas as pd
 from dxminutes import config
 from dxminutes._io import atomic_write
 
-#: Columns of the `duplicates` table the landing page lists (`corpus.duplicates`).
-DUPLICATE_COLUMNS = ("kept_file", "dropped_file", "similarity", "kind")
+#: Columns of the `duplicates` table the landing page reads (`corpus.duplicates`).
+DUPLICATE_COLUMNS = ("kept_file", "dropped_file", "similarity", "kind", "kept_doc_id", "dropped_doc_id")
 
 #: Packages whose versions the landing page lists.
 VERSION_PACKAGES = (
@@ -158,6 +158,7 @@ def read_corpus_summary(processed_dir: Path) -> dict | None:
         if duplicates_path.exists()
         else pd.DataFrame(columns=list(DUPLICATE_COLUMNS))
     )
+    duplicates = duplicates.reindex(columns=list(DUPLICATE_COLUMNS))
     documents, turns = tables["documents"], tables["turns"]
     dates = documents["meeting_date"].dropna().astype(str) if "meeting_date" in documents else pd.Series([])
     munis = documents["municipality"].dropna().astype(str).value_counts().sort_index()
@@ -173,6 +174,14 @@ def read_corpus_summary(processed_dir: Path) -> dict | None:
             list(DUPLICATE_COLUMNS)
         ].to_dict("records"),
     }
+
+
+def _document_name(file, doc_id) -> str:
+    """A file's name, with the document's id when the file holds several (`fuchu.csv (fuchu-002)`)."""
+    file = str(file)
+    if doc_id is None or pd.isna(doc_id) or str(doc_id) in (file, Path(file).stem):
+        return file
+    return f"{file} ({doc_id})"
 
 
 def figure_caption(png: Path) -> str:
@@ -280,7 +289,12 @@ def write_landing(
                 _list_table(
                     ["残した / kept", "除いた / left out", "類似度 / similarity", "種類 / kind"],
                     [
-                        [r["kept_file"], r["dropped_file"], f"{float(r['similarity']):.4f}", r["kind"]]
+                        [
+                            _document_name(r["kept_file"], r["kept_doc_id"]),
+                            _document_name(r["dropped_file"], r["dropped_doc_id"]),
+                            f"{float(r['similarity']):.4f}",
+                            r["kind"],
+                        ]
                         for r in summary["duplicates"]
                     ],
                 )
