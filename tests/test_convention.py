@@ -65,7 +65,9 @@ def test_readme_example_1_speaker_pattern(tmp_path):
 
 def test_readme_example_2_role_words_and_metadata(tmp_path):
     text, toml = readme_examples()[1]
-    corpus = _load(tmp_path, {"kita/2024-05.txt": text, "other.txt": text}, toml)
+    # other.txt has a sentence of its own: an exact copy would be counted once (corpus.duplicates)
+    other = text.replace("補足します。", "補足します。これは別の会議の記録で、資料の番号も異なります。")
+    corpus = _load(tmp_path, {"kita/2024-05.txt": text, "other.txt": other}, toml)
     turns = corpus.turns[corpus.turns["doc_id"] == "2024-05"]
     assert list(turns["speaker"]) == ["会長", "コーディネーター", "支所長"]
     assert list(turns["role"]) == ["chair", "expert", "official"]

@@ -72,6 +72,7 @@ COLUMNS = {
     ],
     "failures": ["file", "problem"],
     "warnings": ["file", "message"],
+    "duplicates": ["kept_file", "dropped_file", "similarity", "kind", "kept_doc_id", "dropped_doc_id"],
 }
 
 

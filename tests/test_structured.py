@@ -77,7 +77,9 @@ def test_corpus_from_csv_tsv_and_json(tmp_path):
     raw.mkdir()
     write_csv(raw / "fuchu.csv", ["自治体", "都道府県", *JA_HEADER], [("府中市", "東京都", *r) for r in ROWS])
     english = ["meeting", "date", "speaker", "role", "text", "note"]
-    write_csv(raw / "ambiguous.tsv", english, ROWS[:3], delimiter="\t")  # 府中市 with no prefecture
+    # 府中市 with no prefecture; its own speeches (the same rows again would be a duplicate of fuchu-001)
+    own = [(*r[:4], f"{r[4]}別の記録として、改めて要点を申し上げます。", r[5]) for r in ROWS[:3]]
+    write_csv(raw / "ambiguous.tsv", english, own, delimiter="\t")
     corpus = load_corpus(raw)
     docs = corpus.documents.set_index("doc_id")
     assert list(docs.index) == ["ambiguous", "fuchu-001", "fuchu-002"]

@@ -61,3 +61,10 @@ def relpath(path: os.PathLike | str, start: os.PathLike | str = PROJECT_DIR) -> 
         return resolved.relative_to(Path(start).resolve()).as_posix()
     except ValueError:
         return p.name
+
+
+#: Duplicate documents (`corpus.duplicates`): two documents whose normalized texts are the same
+#: are identical; two whose sets of `DUPLICATE_SHINGLE_CHARS`-character shingles have a Jaccard
+#: similarity of at least `DUPLICATE_MIN_JACCARD` are near copies. Either way one is kept.
+DUPLICATE_SHINGLE_CHARS = 5
+DUPLICATE_MIN_JACCARD = 0.9

@@ -21,6 +21,9 @@ BODY_LEVELS = ("municipality", "prefecture", "national")
 #: The group of turns whose document has no municipality: kept, never dropped from municipality tables.
 UNKNOWN_MUNICIPALITY = "(不明)"
 
+#: Kinds of duplicate documents: the same normalized text, or most character shingles shared.
+DUPLICATE_KINDS = ("identical", "near")
+
 #: Column → dtype of every corpus table; the order is the column order.
 TABLE_SCHEMAS: dict[str, dict[str, str]] = {
     "documents": {
@@ -66,6 +69,15 @@ TABLE_SCHEMAS: dict[str, dict[str, str]] = {
     },
     "failures": {"file": "str", "problem": "str"},
     "warnings": {"file": "str", "message": "str"},
+    # one row per document left out as a copy of another (`corpus.duplicates`); kind: DUPLICATE_KINDS
+    "duplicates": {
+        "kept_file": "str",
+        "dropped_file": "str",
+        "similarity": "float64",
+        "kind": "str",
+        "kept_doc_id": "str",
+        "dropped_doc_id": "str",
+    },
 }
 CORPUS_TABLES = tuple(TABLE_SCHEMAS)
 

@@ -53,6 +53,7 @@ from dxminutes.corpus.catalog import Catalog, catalog_row, load_catalog
 from dxminutes.corpus.cleaning import PIPELINE as CLEANING_PIPELINE
 from dxminutes.corpus.cleaning import clean
 from dxminutes.corpus.convention import CONVENTION_FILE, Convention, load_convention
+from dxminutes.corpus.duplicates import drop_duplicates
 from dxminutes.corpus.metadata import (
     Metadata,
     document_metadata,
@@ -117,6 +118,7 @@ class Corpus:
     cleaning: pd.DataFrame
     failures: pd.DataFrame  # file, problem: one row per file that could not be loaded
     warnings: pd.DataFrame  # file, message
+    duplicates: pd.DataFrame  # kept_file, dropped_file, similarity, kind: documents left out as copies
 
 
 @dataclass(frozen=True)
@@ -793,6 +795,7 @@ def _assemble(entries: list[tuple[str | None, dict]], warnings: list[dict] | Non
         "failures": failures,
         "warnings": warnings,
     }
+    rows = drop_duplicates(rows)  # copies of a document are kept once, listed in `duplicates`
     return Corpus(**{name: _frame(rows[name], TABLE_SCHEMAS[name]) for name in CORPUS_TABLES})
 
 
