@@ -165,7 +165,7 @@ def test_tokens_on_a_file_without_speakers(tmp_path):
     path = _minutes(tmp_path / "junk.txt", "#### 1234 ----\n==== 5678 ####\n")
     proc = _run("tokens", str(path))
     assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines() == ["error: junk.txt: no recognizable speakers"]
+    assert proc.stderr.strip().splitlines() == [f"error: junk.txt: {build_mod.NO_READABLE_TEXT}"]
 
 
 @pytest.mark.parametrize("target", ["missing", "a_file.txt"])
