@@ -301,7 +301,8 @@ def keyness_bars(df: pd.DataFrame, municipality: str, n: int = 15, ax=None, colo
     ax = axes(ax)
     group_col = "municipality" if "municipality" in df.columns else "group"
     rows = df[(df[group_col].astype(str) == str(municipality)) & (df["g2"] > 0)]
-    rows = rows.sort_values(["g2", "term"], ascending=[False, True], kind="mergesort").head(n)
+    rank = config.layout_round(rows["g2"].to_numpy(dtype=float), each=True)  # last digits cannot reorder
+    rows = rows.iloc[np.lexsort((rows["term"].astype(str).to_numpy(), -rank))].head(n)
     if rows.empty:
         _message(ax, TOO_FEW_TERMS, "最小出現数を満たす特徴語なし\nno term passes the minimum counts")
         ax.set_title(f"{municipality} の特徴語", fontsize=10)
