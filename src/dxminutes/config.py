@@ -57,23 +57,6 @@ TABLE_FLOAT_FORMAT = "%.6g"
 LAYOUT_DIGITS = 10
 
 
-def relpath(path: os.PathLike | str, start: os.PathLike | str = PROJECT_DIR) -> str:
-    """Return `path` relative to `start` when it lies below it, else its bare file name.
-
-    Outputs (tables, notebooks, JSON) use this so they never carry an absolute path of the
-    machine they were made on.
-    """
-    p = Path(path)
-    try:
-        resolved = p.resolve()
-    except (OSError, RuntimeError):  # a symlink loop: resolve the folders, keep the name
-        resolved = Path(os.path.abspath(p))
-    try:
-        return resolved.relative_to(Path(start).resolve()).as_posix()
-    except ValueError:
-        return p.name
-
-
 def layout_round(values, digits: int = LAYOUT_DIGITS, *, each: bool = False):
     """`values` (array-like of floats) rounded to one grid: `digits` significant digits of the
     largest finite magnitude among them, so that noise near 0 becomes exactly 0 and a change in
@@ -99,3 +82,20 @@ def layout_round(values, digits: int = LAYOUT_DIGITS, *, each: bool = False):
     if abs(decimals) > 290:  # 10**decimals would overflow: round each value on its own
         return layout_round(a, digits, each=True)
     return np.where(finite, np.round(a, decimals) + 0.0, a)
+
+
+def relpath(path: os.PathLike | str, start: os.PathLike | str = PROJECT_DIR) -> str:
+    """Return `path` relative to `start` when it lies below it, else its bare file name.
+
+    Outputs (tables, notebooks, JSON) use this so they never carry an absolute path of the
+    machine they were made on.
+    """
+    p = Path(path)
+    try:
+        resolved = p.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: resolve the folders, keep the name
+        resolved = Path(os.path.abspath(p))
+    try:
+        return resolved.relative_to(Path(start).resolve()).as_posix()
+    except ValueError:
+        return p.name
