@@ -121,3 +121,92 @@ def test_greeting_headings():
     # an agenda that names the greeting: a heading
     assert turns_of("次第\n3.会長あいさつ\n4.会議録署名委員の指名について\n5.議題\n") == []
     assert turns_of("○会長あいさつ\n○議事\n(1)報告事項\n") == []
+
+
+# --- round 2 (a second development sample, /work/dev2): conventions and traps --------------------
+
+
+def test_labels_ending_with_an_equals_sign():
+    # numbered speeches of a web page flattened into one line (`1 ◯米倉委員長=…`)
+    flat = (
+        "総務常任委員会 本文 1 午前十時六分 開議 ◯米倉委員長=ただいまから委員会を開催いたします。"
+        "これより質疑に入ります。 2 ◯井上祐輔委員=おはようございます。施設の整備について伺います。"
+    )
+    assert turns_of(flat) == [
+        ("米倉", "chair", "ただいまから委員"),
+        ("井上祐輔", "member", "おはようございま"),
+    ]
+    # one per line, with an official answering
+    lines = "◯議長=これより会議を開きます。\n◯山田太郎君=質問します。\n◯総務部長=お答えします。\n"
+    assert turns_of(lines) == [
+        ("議長", "chair", "これより会議を開"),
+        ("山田太郎", "member", "質問します。"),
+        ("総務部長", "official", "お答えします。"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "出席者\n○委員=5名\n○事務局=2名\n",  # a field: a count, not speech
+        "○出席委員=山田太郎 鈴木花子\n",  # a roster word in the label
+    ],
+)
+def test_equals_signs_that_are_not_labels(text):
+    assert turns_of(text) == []
+
+
+def test_a_search_pages_speaker_menu_is_never_turns():
+    # DB-Search pages list every speech as `選択 N : ◯label` before the record; cleaning splits
+    # the list at each mark, so each menu line reads `○label 選択N+1 :`
+    page = (
+        "本文 発言者一覧 選択 1 : ◯山田議長 選択 2 : ◯鈴木市長 選択 3 : ◯山田議長 選択 4 : ◯田中委員"
+        " 選択 5 : ◯山田議長 ↑ 発言者の先頭へ 本文 ↓ 1: ◯山田議長 ただいまから本日の会議を開きます。"
+        " 2: ◯鈴木市長 おはようございます。提出議案について説明いたします。"
+    )
+    assert turns_of(page) == [
+        ("山田", "chair", "ただいまから本日"),
+        ("鈴木市長", "official", "おはようございま"),
+    ]
+    # labels whose opening parenthesis was lost, and an excerpt that ends inside the menu
+    lost = (
+        "発言者一覧 選択 1 : ◯議長新田篤実君) 選択 2 : ◯知事藤田雄山君) 選択 3 : ◯議長新田篤実君)"
+        " ↑ 発言者の先頭へ 本文 ↓ 1: 午前十時三十二分開会・開議 ◯議長新田篤実君) これより本日の会議を開きます。"
+    )
+    assert turns_of(lost) == [("新田篤実", "chair", "これより本日の会")]
+    cut = "発言者一覧 選択 1 : ◯渡邉委員長 選択 2 : ◯上村市長 選択 3 : ◯渡邉委員長 選択 4 : ◯山口委員 選択"
+    assert turns_of(cut) == []
+
+
+def test_spaced_role_word_and_bangai_label_inside_a_flattened_pdf_line():
+    flat = (
+        "平成26年第2回川本町議会臨時会会議録 (第1日目)平成26年4月25日 議 長 午後2時00分開議 "
+        "定刻となりましたので、ただいまより本会議を開きます。 日程第1、会期の決定を議題と致します。 々 "
+        "番外 三宅町長 一言ご挨拶を申し上げます。本日はご出席を賜り、誠にありがとうございます。"
+    )
+    assert turns_of(flat) == [
+        ("議長", "chair", "午後2時00分開"),
+        ("三宅", "official", "一言ご挨拶を申し"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "出席議員 議 長 山 田 太 郎 君 副 議 長 鈴 木 花 子 君 1 番 田 中 一 郎 君\n",  # a spaced roster
+        "会議録\n本日は番外の案件について協議した。番外 町長の出席を求めることとした。\n",  # 番外 in a sentence
+        "日程 議 長 の 選 挙 に つ い て 行 い ま し た 。\n",  # a line spaced out letter by letter
+    ],
+)
+def test_spaced_role_words_and_bangai_that_are_not_labels(text):
+    assert turns_of(text) == []
+
+
+def test_a_label_that_lost_its_parenthesis_and_honorific_inside_a_flattened_line():
+    flat = (
+        "1: 午前10時00分 開会 ○感謝状伝達 議長伊藤真人) おはようございます。開会に先立ちまして申し上げます。"
+        " (感謝状伝達) (拍手) これをもって、感謝状伝達を終了いたします。"
+    )
+    assert turns_of(flat) == [("伊藤真人", "chair", "おはようございま")]
+    # inside a parenthesis the same letters are a title, not a label
+    assert turns_of("報告 (総務 委員長報告) について審査の経過を報告した。\n") == []

@@ -575,6 +575,17 @@ def _post_and_name(label: str) -> str:
     return _speaker_from_label(name)
 
 
+_NAME_BEFORE_POST_RE = re.compile(
+    rf"^(?P<name>[{roles._PERSON}]{{1,6}}?)(?P<post>{roles.ROLE_WORD_RE.pattern})$"
+)
+
+
+def _name_before_post(label: str) -> str:
+    """`三宅町長` → `三宅`, `田中副町長` → `田中`: the name before a post; a bare post (`町長`) stays."""
+    match = _NAME_BEFORE_POST_RE.match(normalize_speaker_name(label))
+    return match.group("name") if match else normalize_speaker_name(label)
+
+
 def _is_roster_label(label: str) -> bool:
     """A label holding a roster word (`〇出席委員(8人)`) — unless it names a person with an
     honorific, as `○委員外議員(山田太郎君)` does."""
@@ -646,6 +657,10 @@ def _parse_speaker(line: str, legend: dict[str, str], convention: Convention | N
 
 def _parse_marked(line: str) -> dict | None:
     """Speaker lines opened by a mark (`○`, `◎`, `◆`, …): the conventions of assembly minutes."""
+    match = roles.equals_label_speech(line)
+    if match:  # `◯米倉委員長=ただいまから…`: the label ends at `=`
+        label = line[: match.start("speech")].rstrip()
+        return _turn(label, _post_and_name(match.group("label")), match.group("label"), match.group("speech"))
     match = roles.MARK_INITIAL_RE.match(line)
     if match:  # `○田中(一)委員`: a name, a disambiguating initial, the post
         label = _label_of(line, match.group("speech"))
@@ -753,6 +768,13 @@ def _parse_unmarked(line: str) -> dict | None:
             _speaker_from_label(match.group("pre")),
             match.group("pre"),
             match.group("speech"),
+        )
+    match = roles.BANGAI_LINE_RE.match(line)
+    if match and reads_as_speech(match.group("speech")):
+        # `番外 三宅町長 日程第3、…`: a speaker without a seat (the executive), named by post
+        label = _label_of(line, match.group("speech"))
+        return _turn(
+            label, _name_before_post(match.group("label")), match.group("label"), match.group("speech")
         )
     match = _COLON_KUN_RE.match(line)
     if match:
@@ -898,12 +920,24 @@ INDEX_LINE_RE = re.compile(rf"^\d{{1,3}}\s*[:.．、)]\s*[{roles.MARKS}◯〇]\s
 TOC_LINE_RE = re.compile(rf"^[{roles.MARKS}◯〇].{{1,60}}?(?:[…‥・.]{{3,}}\s*\d{{1,4}}|\s\d{{1,4}})$")
 #: Index lines come in runs of at least this many.
 MIN_INDEX_RUN = 3
+#: The speech of an entry of a search page's speaker menu (`発言者一覧 選択 1 : ◯松岡議長 選択 2 :
+#: ◯菅市長 … ↑発言者の先頭へ`, split by cleaning into `○松岡議長 選択2 :`): the checkbox label of
+#: the next entry (`選択2 :`, or `選択` cut at the end of an excerpt) or the link that closes the
+#: menu. Real speech never opens with them, so such a line is a menu entry wherever it stands.
+MENU_ENTRY_SPEECH_RE = re.compile(r"^(?:選択(?:\s*\d{1,4}\s*:|$)|↑?\s*発言者の先頭へ)")
+#: Speech that is only the list number of the next entry (`○山田議長 2:`): a label-only line.
+LIST_NUMBER_SPEECH_RE = re.compile(r"^\d{1,4}\s*[:.．、)]?$")
 
 
 def _index_lines(paragraphs: list[str]) -> set[int]:
     """Positions of a speaker index or table of contents: runs of at least `MIN_INDEX_RUN`
     numbered label-only lines (`1: ◯山田議長`, `2: ◯市長`) or dot-leader entries
-    (`○開会の宣告 …… 3`). An index lists who spoke or what was held; it is never a turn."""
+    (`○開会の宣告 …… 3`). An index lists who spoke or what was held; it is never a turn.
+
+    A speaker label whose only "speech" is the checkbox of the next entry of a search page's
+    speaker menu (`○渡邉委員長 選択3 :`, `MENU_ENTRY_SPEECH_RE`) is a menu entry on its own;
+    one followed only by a list number (`○山田議長 2:`) counts as a label-only line.
+    """
     found: set[int] = set()
     run: list[int] = []
     for index, line in enumerate([*paragraphs, ""]):
@@ -919,8 +953,14 @@ def _index_lines(paragraphs: list[str]) -> set[int]:
     labels: list[int] = []
     for index, line in enumerate([*paragraphs, ""]):
         found_label = _parse_speaker(line, {}) if line else None
+        speech = "" if found_label is None or found_label.get("nothing") else found_label["speech"]
+        if found_label is not None and MENU_ENTRY_SPEECH_RE.match(speech):
+            found.add(index)
+            speech = ""
         if _LIST_NUMBER_RE.fullmatch(line) or (
-            found_label is not None and not found_label.get("nothing") and not found_label["speech"]
+            found_label is not None
+            and not found_label.get("nothing")
+            and (not speech or LIST_NUMBER_SPEECH_RE.match(speech))
         ):
             run.append(index)
             labels += [index] if found_label is not None else []
