@@ -210,3 +210,44 @@ def test_a_label_that_lost_its_parenthesis_and_honorific_inside_a_flattened_line
     assert turns_of(flat) == [("伊藤真人", "chair", "おはようございま")]
     # inside a parenthesis the same letters are a title, not a label
     assert turns_of("報告 (総務 委員長報告) について審査の経過を報告した。\n") == []
+
+
+def test_stage_notes_in_parentheses_and_speech_after_a_parenthesised_label():
+    text = (
+        "(委員長)\nそれではただ今より定例会をはじめます。\n(事務局説明)\n"
+        "第1号議案について説明いたしました。\n(委員長)ありがとう\n"
+    )
+    assert turns_of(text) == [
+        ("委員長", "chair", "それではただ今よ"),
+        ("委員長", "chair", "ありがとう"),
+    ]
+    # a post after the label is still the speaker's post (`(事務局) 佐藤情報政策課長`)
+    assert turns_of("(事務局) 佐藤情報政策課長\nかしこまりました。\n") == [
+        ("佐藤情報政策課長", "official", "かしこまりました"),
+    ]
+
+
+def test_a_page_reference_after_the_label_is_part_of_the_label():
+    text = (
+        "○議会事務局長(浦川謙司君)[ 7頁]\nおはようございます。事務局より申し上げます。\n"
+        "○市長(宮本明雄君)登壇[7頁]\nおはようございます。本日ここに臨時会を招集いたしました。\n"
+    )
+    turns = segment(clean(text).text).turns
+    assert list(turns["speaker"]) == ["浦川謙司", "宮本明雄"]
+    assert [t[:8] for t in turns["text"]] == ["おはようございま", "おはようございま"]
+    assert all("頁" in label for label in turns["speaker_label"])
+
+
+def test_a_name_alone_after_a_bare_post_completes_the_label():
+    # PDF text with a line break inside every label: `○教育政策係長` / `大園健朗君` / speech
+    text = (
+        "開会\n○教育政策係長\n大園健朗君\nそれでは、ただいまから定例の教育委員会を開催します。\n"
+        "○教育長\nそれでは、開会させていただきます。\n"
+    )
+    assert turns_of(text) == [
+        ("大園健朗", "official", "それでは、ただい"),
+        ("教育長", "official", "それでは、開会さ"),
+    ]
+    # a named label keeps its name: a name line after it is speech (a roll call), not the label
+    named = "○議長(山田太郎君)\n鈴木一郎君\n○鈴木一郎君 質問します。\n"
+    assert turns_of(named)[0][:2] == ("山田太郎", "chair")

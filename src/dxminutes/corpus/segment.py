@@ -144,6 +144,15 @@ ROSTER_TAIL_MIN_CHARS = 40
 OPINION_MIN_CHARS = 20
 #: A mark after a space inside a turn's text that may open a swallowed turn (`… ○議長(…君) …`).
 SWALLOWED_MARK_RE = re.compile(rf"(?<=[\s。」)])[{roles.MARKS}][^\s]{{1,30}}(?:\s\S{{1,10}})?")
+#: A parenthesis that ends with a stage word is a stage note about a speaker (`(事務局説明)`,
+#: `(委員長報告)`), not a label; a post such as `(説明員)` does not end with one.
+STAGE_PAREN_END_RE = re.compile(r"(?:説明|報告|挨拶|あいさつ|朗読|登壇|降壇|退席|着席|発言)$")
+#: A page reference and a stage word glued after a label (`○市長(宮本明雄君)登壇[ 7頁]`): part of
+#: the label line, not speech.
+LABEL_TAIL_RE = re.compile(r"^(?:(?:登壇|降壇)\s*)?\[\s*\d{1,4}\s*頁\s*\]\s*")
+#: A name with an honorific alone on its line (`大園健朗君`): after a bare post (`○教育政策係長`),
+#: the rest of a label that a line break split.
+NAME_ONLY_LINE_RE = re.compile(rf"^[{roles._PERSON}]{{2,8}}(?: [{roles._PERSON}]{{1,4}})?(?:君|氏|さん)$")
 #: The closing word of a record, when it is the last paragraph.
 CLOSING_RE = re.compile(r"^(?:以上|以下余白|閉会|散会)$")
 
@@ -319,8 +328,25 @@ class _Reader:
             self._add_part("stage_note", line)
         elif speaker is not None:
             self._open_turn(speaker)
+        elif self._names_current_post(line):
+            self.current["speaker_label"] += "\n" + line
+            self.current["speaker"] = normalize_speaker_name(line)
         else:
             self._place(line, last)
+
+    def _names_current_post(self, line: str) -> bool:
+        """True when `line` is a name alone (`大園健朗君`) right after a label that is a bare post
+        with no name and no speech yet (`○教育政策係長`): a label split by a line break."""
+        current = self.current
+        if current is None or current["lines"] or not NAME_ONLY_LINE_RE.match(line):
+            return False
+        label = current["speaker_label"].lstrip(roles.MARKS + "◯〇 ")
+        return (
+            "\n" not in label
+            and roles.ROLE_WORD_RE.search(label) is not None
+            and not re.search(r"[()【】]|君|氏", label)
+            and current["speaker"] in (label, normalize_speaker_name(label))
+        )
 
     def _speaker(self, line: str) -> dict | None:
         """The turn `line` opens (labelled, or an anonymous summary item), with declared roles."""
@@ -593,7 +619,22 @@ def _is_roster_label(label: str) -> bool:
 
 
 def _parse_speaker(line: str, legend: dict[str, str], convention: Convention | None = None) -> dict | None:
-    """Return the turn that `line` opens, `{"nothing": True}` for a marked 'nothing', or None."""
+    """Return the turn that `line` opens, `{"nothing": True}` for a marked 'nothing', or None.
+
+    A page reference glued after the label (`登壇[ 7頁]`, `LABEL_TAIL_RE`) belongs to the label.
+    """
+    found = _parse_speaker_line(line, legend, convention)
+    if found is not None and not found.get("nothing"):
+        tail = LABEL_TAIL_RE.match(found["speech"])
+        if tail:
+            found["speaker_label"] = (found["speaker_label"] + " " + tail.group(0).strip()).strip()
+            found["speech"] = found["speech"][tail.end() :]
+    return found
+
+
+def _parse_speaker_line(
+    line: str, legend: dict[str, str], convention: Convention | None = None
+) -> dict | None:
     if convention is not None:
         found = convention.match_speaker(line)
         if found is not None:
@@ -601,8 +642,15 @@ def _parse_speaker(line: str, legend: dict[str, str], convention: Convention | N
             speaker = normalize_speaker_name(person) if found["name"] else _speaker_from_label(person)
             return _turn(found["label"], speaker, "", found["speech"], role=found["role"] or "unknown")
     match = roles.PAREN_LINE_RE.match(line)
-    if match and roles.classify_role(match.group("paren")) != "unknown":
+    if (
+        match
+        and roles.classify_role(match.group("paren")) != "unknown"
+        and not STAGE_PAREN_END_RE.search(match.group("paren"))
+    ):
         paren, post = match.group("paren"), match.group("post")
+        if post and roles.classify_role(post) == "unknown" and re.search("[\u3041-\u3096]{2}", post):
+            # `(委員長)ありがとう`: kana after the label are speech, not a post or a name
+            return _turn(f"({paren})", _speaker_from_label(paren), paren, post)
         return _turn(line, _speaker_from_label(post or paren), line, None)
     match = roles.BRACKET_LINE_RE.match(line)
     if match and roles.classify_role(match.group("label")) != "unknown":
