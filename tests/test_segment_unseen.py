@@ -176,6 +176,15 @@ def test_a_search_pages_speaker_menu_is_never_turns():
     assert turns_of(lost) == [("新田篤実", "chair", "これより本日の会")]
     cut = "発言者一覧 選択 1 : ◯渡邉委員長 選択 2 : ◯上村市長 選択 3 : ◯渡邉委員長 選択 4 : ◯山口委員 選択"
     assert turns_of(cut) == []
+    # a menu numbered without checkboxes, closed by the page's `本文` link
+    numbered = (
+        "発言者一覧 1 : ◯山田議長 2 : ◯鈴木市長 3 : ◯山田議長 4 : ◯田中委員 本文 1: ◯山田議長 "
+        "ただいまから本日の会議を開きます。 2: ◯鈴木市長 お答えします。"
+    )
+    assert turns_of(numbered) == [
+        ("山田", "chair", "ただいまから本日"),
+        ("鈴木市長", "official", "お答えします。"),
+    ]
 
 
 def test_spaced_role_word_and_bangai_label_inside_a_flattened_pdf_line():

@@ -972,7 +972,12 @@ MIN_INDEX_RUN = 3
 #: ◯菅市長 … ↑発言者の先頭へ`, split by cleaning into `○松岡議長 選択2 :`): the checkbox label of
 #: the next entry (`選択2 :`, or `選択` cut at the end of an excerpt) or the link that closes the
 #: menu. Real speech never opens with them, so such a line is a menu entry wherever it stands.
-MENU_ENTRY_SPEECH_RE = re.compile(r"^(?:選択(?:\s*\d{1,4}\s*:|$)|↑?\s*発言者の先頭へ)")
+#: Speech made only of the page's navigation before the record (`本文 1:`, `↓最初のヒットへ`) is
+#: one too.
+MENU_ENTRY_SPEECH_RE = re.compile(
+    r"^(?:選択(?:\s*\d{1,4}\s*:|$)|↑?\s*発言者の先頭へ"
+    r"|(?:(?:本文|[↑↓]|最初のヒットへ|\(全\s*\d+\s*ヒット\))\s*)+(?:\d{1,4}\s*:)?$)"
+)
 #: Speech that is only the list number of the next entry (`○山田議長 2:`): a label-only line.
 LIST_NUMBER_SPEECH_RE = re.compile(r"^\d{1,4}\s*[:.．、)]?$")
 
