@@ -245,3 +245,16 @@ def test_a_periodicals_issue_date_is_not_the_meeting():
     # the same `MM月DD日-NN号` in a record's own title is its sitting
     record = "平成21年第155回名護市議会定例会\n06月19日-06号\n取得元: 名護市議会公式サイト\n"
     assert _meeting_date(record) == "2009-06-19"
+
+
+def test_sitting_rules_do_not_reach_into_the_discussion_or_other_bodies():
+    # a body named 広報委員会 holds its meeting on the date after its name: not a periodical
+    assert _meeting_date("議会広報委員会 令和5年6月1日(木)\n○委員長 開会します。\n") == "2023-06-01"
+    # 本日 in a speech, far below the header, does not make its date the sitting's
+    filler = "".join(f"○委員 質問{i}について伺います。\n" for i in range(20))
+    text = (
+        "総務委員会\n令和5年6月1日(木)\n"
+        + filler
+        + "○委員長 本日、令和5年5月20日の会議の結果について報告します。\n"
+    )
+    assert _meeting_date(text) == "2023-06-01"

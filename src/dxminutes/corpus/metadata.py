@@ -773,7 +773,12 @@ def find_meeting_date(text: str) -> DateMatch | None:
 
     Dates written in full compete with dates completed from their heading's year (`dates.infer_dates`,
     one point less, in the header only); publication, update and retrieval dates (`DEMOTING_LABELS`,
-    `DEMOTING_SUFFIXES`) are never chosen.
+    `DEMOTING_SUFFIXES`) and a periodical's issue date (`PERIODICAL_RE`) are never chosen.
+
+    A record of one sitting of a session names both days: this sitting's own date (labelled 開議 /
+    開議年月日, `SITTING_LABEL_RE`, or after a `第N日`/`本日` heading on its line in the header,
+    `SITTING_HEADING_RE`) beats the session's opening date (開会年月日, 招集年月日) and the date a
+    search site lists the record under (`1. 広島県議会 2005-12-01` above `…(第1日) 本文 2005-12-06`).
     """
     best, best_score = None, None
     candidates = [(match, 0) for match in find_dates(text)]
@@ -784,7 +789,7 @@ def find_meeting_date(text: str) -> DateMatch | None:
         (inferred.match, -1) for inferred in infer_dates(text)[0] if inferred.match.start < header_end
     ]
     for match, bonus in candidates:
-        score = _date_score(text, match) + bonus
+        score = _date_score(text, match, in_header=match.start < header_end) + bonus
         if score <= -5:
             continue
         if best_score is None or score > best_score:
@@ -818,14 +823,14 @@ SITTING_HEADING_RE = re.compile(r"(?:第[0-9一二三四五六七八九十]{1,3}
 #: A periodical's name before a date on its line (`平成17年6・7・8月議会報(第389回)06月01日−01号`):
 #: the date is the issue's, not a meeting's.
 PERIODICAL_RE = re.compile(
-    r"(?:議会報|議会だより|議会便り|広報|会報)(?:[(（][^)）\n]{0,12}[)）])?[^\n]{0,4}$"
+    r"(?:議会報|議会だより|議会便り|広報紙|広報誌|会報)(?:[(（][^)）\n]{0,12}[)）])?[\s第号No.0-9−-]*$"
 )
 #: A label spelled one character per line (`1.開` / `会` / `年` / `月` / `日`, PDF tables):
 #: previous lines this short are read together as the date's label.
 LABEL_PIECE_MAX_CHARS = 4
 
 
-def _date_score(text: str, match: DateMatch) -> int:
+def _date_score(text: str, match: DateMatch, *, in_header: bool = True) -> int:
     line_start = text.rfind("\n", 0, match.start) + 1
     before = re.sub(r"[ \u3000]", "", text[line_start : match.start])
     previous = _label_before(text, line_start)
@@ -840,14 +845,17 @@ def _date_score(text: str, match: DateMatch) -> int:
         or SESSION_LABEL_RE.search(own_label)
     ):
         score += 10
-    if SITTING_HEADING_RE.search(before[-20:]):
+    if in_header and SITTING_HEADING_RE.search(before[-20:]):
         score += 6
     if any(label in before[-12:] for label in DEMOTING_LABELS) or PERIODICAL_RE.search(before[-30:]):
         score -= 10
     if text.startswith(DEMOTING_SUFFIXES, match.end):
         score -= 10
-    if re.sub(r"^[ \u3000]*に?", "", text[match.end : match.end + 8]).startswith(MEETING_SUFFIXES):
-        score += 5
+    after_date = re.sub(r"^[ \u3000]+", "", text[match.end : match.end + 8])
+    if after_date.startswith(MEETING_SUFFIXES) or (
+        in_header and after_date.startswith(tuple("に" + suffix for suffix in MEETING_SUFFIXES))
+    ):
+        score += 5  # `…開会`, and in the header `7月12日に開会し` (a report's narrative)
     after = text[match.end : match.end + 40]
     weekday = re.match(rf"[ \u3000]*[(（]([{_WEEKDAY}])(?:曜日?)?[)）]", after)
     if weekday:
