@@ -16,8 +16,13 @@ The 6-digit code of the body is `body_code`.
 
 Meeting date: among all dates, one labelled 日時/開催日時/開催日/開催年月日 (on its line or the line
 before) or followed by a weekday and a time wins; publication, update and retrieval dates are
-never chosen. A month and day in the header take the year written before them (fiscal years
-handled, see `dates.infer_dates`); a date without a year is left empty with a warning.
+never chosen, nor is a periodical's issue date (`議会報 …06月01日−01号`). A sitting's own date (開議,
+開議年月日, a `第N日` heading on its line) beats the session's opening date (開会年月日, 招集年月日)
+and a search site's listing date. A month and day in the header take the year written before them
+(fiscal years handled, see `dates.infer_dates`); a date without a year is left empty with a warning.
+
+Joint bodies (merger councils, 一部事務組合, 広域連合) are credited to none of their members; a
+`・` list of kinds of people (`民生委員・児童委員協議会`) is not a list of places.
 """
 
 from __future__ import annotations

@@ -21,8 +21,15 @@ paragraph into exactly one place, so nothing is dropped silently:
     role word opening a line (`議  長  …`); a bare role word alone on its line when a sentence
     follows (`_bare_role_label`); a greeting heading followed by the greeting (`2 会長あいさつ`,
     `_greeting_heading`); `○` items with `→`/`⇒` answers;
+  - met on a second sample of unseen bodies: labels ending with `=` (`◯米倉委員長=…`,
+    `roles.EQUALS_LABEL_RE`), `番外 三宅町長 …` (a speaker without a seat), a spaced role word
+    (`議 長 午後2時…`) or a `番外` label inside a flattened PDF line, a page reference after the
+    label (`○市長(宮本明雄君)登壇[ 7頁]`), a name alone on the line after a bare post
+    (`○教育政策係長` / `大園健朗君`);
 * a speaker index or table of contents (`1: ◯山田議長` lines, runs of label-only lines,
-  `○開会の宣告 …… 3`) is never a turn (`_index_lines`, kind `index`);
+  `○開会の宣告 …… 3`) and a search page's speaker menu (`○渡邉委員長 選択3 :`, a label followed
+  only by the page's navigation) are never turns (`_index_lines`, kind `index`);
+* a parenthesis ending in a stage word (`(事務局説明)`) is a stage note, not a label;
 * an unmarked role word followed by a roster or a parenthesis alone (`委員 (田沢湖町)`,
   `委員 東裕 若柳善朗 …`) is not a label: the speech must read as speech (`reads_as_speech`);
 * a line that matches a label but reads as a roster or a field (`委員長 森野真治`,
