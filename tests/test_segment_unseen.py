@@ -143,6 +143,9 @@ def test_labels_ending_with_an_equals_sign():
         ("山田太郎", "member", "質問します。"),
         ("総務部長", "official", "お答えします。"),
     ]
+    # a label alone on its line, the speech on the next
+    alone = "◯米倉委員長=\nただいまから委員会を開催いたします。\n◯井上祐輔委員=\n質問します。\n"
+    assert turns_of(alone) == [("米倉", "chair", "ただいまから委員"), ("井上祐輔", "member", "質問します。")]
 
 
 @pytest.mark.parametrize(

@@ -222,17 +222,18 @@ PAREN_SPEECH_RE = re.compile(r"^[(〔\[].*[)〕\]]$")
 #: the label without brackets). The speech must read as a sentence or a clause
 #: (`equals_label_speech`), so a legend (`○印=委員`) or a field (`○委員=5名`) is not a turn.
 EQUALS_LABEL_RE = re.compile(
-    rf"^(?P<mark>[{MARKS}])\s?(?P<label>{_NAME_CHARS}{{0,30}}?(?:{ROLE_WORD_RE.pattern}|君|氏))\s?=\s?(?P<speech>\S.*)$"
+    rf"^(?P<mark>[{MARKS}])\s?(?P<label>{_NAME_CHARS}{{0,30}}?(?:{ROLE_WORD_RE.pattern}|君|氏))\s?=\s*(?P<speech>\S.*)?$"
 )
 
 
 def equals_label_speech(line: str) -> re.Match[str] | None:
-    """The match of a `◯米倉委員長=…` line whose speech reads as a sentence or a clause, else None."""
-    match = EQUALS_LABEL_RE.match(line)
+    """The match of a `◯米倉委員長=…` line whose speech reads as a sentence or a clause, or of a
+    label alone (`◯米倉委員長=`, the speech on the next line), else None."""
+    match = EQUALS_LABEL_RE.match(line.strip())
     if not match or ROSTER_LABEL_RE.search(match.group("label")):
         return None
     speech = match.group("speech")
-    return match if SENTENCE_RE.search(speech) or CLAUSE_RE.search(speech) else None
+    return match if speech is None or SENTENCE_RE.search(speech) or CLAUSE_RE.search(speech) else None
 
 
 #: `○田中(一)委員`: a name, a disambiguating initial in parentheses, then the post.

@@ -714,7 +714,7 @@ def _parse_marked(line: str) -> dict | None:
     """Speaker lines opened by a mark (`○`, `◎`, `◆`, …): the conventions of assembly minutes."""
     match = roles.equals_label_speech(line)
     if match:  # `◯米倉委員長=ただいまから…`: the label ends at `=`
-        label = line[: match.start("speech")].rstrip()
+        label = line.strip()[: match.end("label")] + "="
         return _turn(label, _post_and_name(match.group("label")), match.group("label"), match.group("speech"))
     match = roles.MARK_INITIAL_RE.match(line)
     if match:  # `○田中(一)委員`: a name, a disambiguating initial, the post
