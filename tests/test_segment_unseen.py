@@ -260,6 +260,9 @@ def test_a_name_alone_after_a_bare_post_completes_the_label():
         ("大園健朗", "official", "それでは、ただい"),
         ("教育長", "official", "それでは、開会さ"),
     ]
+    # a chair calls on the next speaker by name: that line is the chair's speech
+    call = "○議長\n鈴木一郎君\n○鈴木一郎君 質問します。\n"
+    assert turns_of(call) == [("議長", "chair", "鈴木一郎君"), ("鈴木一郎", "member", "質問します。")]
     # a named label keeps its name: a name line after it is speech (a roll call), not the label
     named = "○議長(山田太郎君)\n鈴木一郎君\n○鈴木一郎君 質問します。\n"
     assert turns_of(named)[0][:2] == ("山田太郎", "chair")

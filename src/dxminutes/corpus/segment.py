@@ -343,7 +343,9 @@ class _Reader:
 
     def _names_current_post(self, line: str) -> bool:
         """True when `line` is a name alone (`大園健朗君`) right after a label that is a bare post
-        with no name and no speech yet (`○教育政策係長`): a label split by a line break."""
+        with no name and no speech yet (`○教育政策係長`): a label split by a line break.
+
+        Not after a chair's post (`○議長` / `鈴木一郎君`): a chair calls on the next speaker by name."""
         current = self.current
         if current is None or current["lines"] or not NAME_ONLY_LINE_RE.match(line):
             return False
@@ -351,6 +353,7 @@ class _Reader:
         return (
             "\n" not in label
             and roles.ROLE_WORD_RE.search(label) is not None
+            and roles.classify_role(label) not in ("chair", "vice_chair")
             and not re.search(r"[()【】]|君|氏", label)
             and current["speaker"] in (label, normalize_speaker_name(label))
         )
