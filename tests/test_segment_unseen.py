@@ -143,6 +143,12 @@ def test_labels_ending_with_an_equals_sign():
         ("山田太郎", "member", "質問します。"),
         ("総務部長", "official", "お答えします。"),
     ]
+    # a bracketed name before the `=`
+    named = "◯議長(石井啓裕君)=ただいまから会議を開きます。\n◯知事(山口祥義君)=お答えします。\n"
+    turns = segment(clean(named).text).turns
+    assert list(turns["speaker"]) == ["石井啓裕", "山口祥義"]
+    assert list(turns["text"]) == ["ただいまから会議を開きます。", "お答えします。"]
+    assert list(turns["speaker_label"]) == ["○議長(石井啓裕君)=", "○知事(山口祥義君)="]
     # a label alone on its line, the speech on the next
     alone = "◯米倉委員長=\nただいまから委員会を開催いたします。\n◯井上祐輔委員=\n質問します。\n"
     assert turns_of(alone) == [("米倉", "chair", "ただいまから委員"), ("井上祐輔", "member", "質問します。")]
@@ -248,6 +254,8 @@ def test_a_page_reference_after_the_label_is_part_of_the_label():
     assert list(turns["speaker"]) == ["浦川謙司", "宮本明雄"]
     assert [t[:8] for t in turns["text"]] == ["おはようございま", "おはようございま"]
     assert all("頁" in label for label in turns["speaker_label"])
+    paged = segment(clean("○議長(山田太郎君)[P.12] これより会議を開きます。\n").text).turns
+    assert list(paged["text"]) == ["これより会議を開きます。"]
 
 
 def test_a_name_alone_after_a_bare_post_completes_the_label():

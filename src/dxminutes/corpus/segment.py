@@ -154,9 +154,10 @@ SWALLOWED_MARK_RE = re.compile(rf"(?<=[\s。」)])[{roles.MARKS}][^\s]{{1,30}}(?
 #: A parenthesis that ends with a stage word is a stage note about a speaker (`(事務局説明)`,
 #: `(委員長報告)`), not a label; a post such as `(説明員)` does not end with one.
 STAGE_PAREN_END_RE = re.compile(r"(?:説明|報告|挨拶|あいさつ|朗読|登壇|降壇|退席|着席|発言)$")
-#: A page reference and a stage word glued after a label (`○市長(宮本明雄君)登壇[ 7頁]`): part of
-#: the label line, not speech.
-LABEL_TAIL_RE = re.compile(r"^(?:(?:登壇|降壇)\s*)?\[\s*\d{1,4}\s*頁\s*\]\s*")
+#: A page reference and a stage word glued after a label (`○市長(宮本明雄君)登壇[ 7頁]`,
+#: `[P.12]`), or the `=` that ends a label (`◯議長(石井啓裕君)=ただいま…`): part of the label
+#: line, not speech.
+LABEL_TAIL_RE = re.compile(r"^(?:(?:(?:登壇|降壇)\s*)?\[\s*(?:P\.?\s*)?\d{1,4}\s*(?:頁|ページ)?\s*\]|=)\s*")
 #: A name with an honorific alone on its line (`大園健朗君`): after a bare post (`○教育政策係長`),
 #: the rest of a label that a line break split.
 NAME_ONLY_LINE_RE = re.compile(rf"^[{roles._PERSON}]{{2,8}}(?: [{roles._PERSON}]{{1,4}})?(?:君|氏|さん)$")
@@ -637,7 +638,8 @@ def _parse_speaker(line: str, legend: dict[str, str], convention: Convention | N
     if found is not None and not found.get("nothing"):
         tail = LABEL_TAIL_RE.match(found["speech"])
         if tail:
-            found["speaker_label"] = (found["speaker_label"] + " " + tail.group(0).strip()).strip()
+            sep = "" if tail.group(0).startswith("=") else " "
+            found["speaker_label"] = (found["speaker_label"] + sep + tail.group(0).strip()).strip()
             found["speech"] = found["speech"][tail.end() :]
     return found
 
