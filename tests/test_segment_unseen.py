@@ -274,3 +274,35 @@ def test_a_name_alone_after_a_bare_post_completes_the_label():
     # a named label keeps its name: a name line after it is speech (a roll call), not the label
     named = "○議長(山田太郎君)\n鈴木一郎君\n○鈴木一郎君 質問します。\n"
     assert turns_of(named)[0][:2] == ("山田太郎", "chair")
+
+
+def test_committee_chairs_reporting_in_a_plenary_are_members():
+    # giji.rocks labels write the name with a member's title (`伊藤正数議員`) in the parentheses
+    plenary = (
+        "○議長(伊藤正数議員) これより本日の会議を開きます。\n"
+        "○総務委員長(石田成生議員) 総務委員会における審査の経過と結果をご報告申し上げます。\n"
+        "◆議会改革特別委員会委員長(磯崎誠治君) 質疑にお答えいたします。\n"
+        "○議長(伊藤正数議員) 以上で委員長報告を終わります。\n"
+    )
+    assert turns_of(plenary) == [
+        ("伊藤正数", "chair", "これより本日の会"),
+        ("石田成生", "member", "総務委員会におけ"),
+        ("磯崎誠治", "member", "質疑にお答えいた"),
+        ("伊藤正数", "chair", "以上で委員長報告"),
+    ]
+    # in a committee's own record its chair presides, named by family name or bare
+    committee = (
+        "○山田委員長 ただいまから委員会を開きます。\n○鈴木委員 質問します。\n○委員長 答弁を求めます。\n"
+    )
+    assert [role for _, role, _ in turns_of(committee)] == ["chair", "member", "chair"]
+    # in a plenary, a chair named by family name (no committee named apart) keeps the role
+    named = "○議長(伊藤正数君) 開会します。\n○山田委員長 報告します。\n"
+    assert [role for _, role, _ in turns_of(named)] == ["chair", "chair"]
+
+
+def test_the_superintendent_presides_over_a_board_of_education_meeting():
+    text = (
+        "令和元年第10回広島市教育委員会議(定例会)議事録\n出席者\n教育長 糸山隆\n"
+        "○糸山教育長 ただいまから教育委員会議を開会します。\n○井内委員 質問します。\n"
+    )
+    assert [role for _, role, _ in turns_of(text)] == ["chair", "member"]

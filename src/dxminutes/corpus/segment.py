@@ -127,7 +127,7 @@ SINGLE_HOLDER_POSTS = frozenset(
 #: Kinds of non-speech part that list the people of a record (searched for full names).
 ROSTER_KINDS = ("header", "roster", "metadata")
 #: The title of a board of education's meeting.
-BOARD_OF_EDUCATION_RE = re.compile(r"教育委員会(?:第\d+回)?(?:定例会|臨時会|会議録|会議)")
+BOARD_OF_EDUCATION_RE = re.compile(r"教育委員会(?:第\d+回)?(?:定例会|臨時会|会議録|会議)|教育委員会議")
 #: A label made of a family name (with a disambiguating initial) and a member's or chair's role
 #: word: `○森野委員長`, `○良知(駿)委員`, `◎藤野会長`, `Q檜垣委員`.
 SURNAME_LABEL_RE = re.compile(
@@ -151,6 +151,10 @@ ROSTER_TAIL_MIN_CHARS = 40
 OPINION_MIN_CHARS = 20
 #: A mark after a space inside a turn's text that may open a swallowed turn (`… ○議長(…君) …`).
 SWALLOWED_MARK_RE = re.compile(rf"(?<=[\s。」)])[{roles.MARKS}][^\s]{{1,30}}(?:\s\S{{1,10}})?")
+#: A name with a member's title used as honorific inside a label's parentheses (`伊藤正数議員`).
+MEMBER_TITLE_NAME_RE = re.compile(rf"(?P<name>[{roles._PERSON}]{{2,8}}?)(?:議員|委員)")
+#: A committee's name before 委員長 (`総務委員長`, `議会改革特別委員会委員長`, `予算常任委員長`).
+COMMITTEE_CHAIR_RE = re.compile(r"(?P<committee>\S+?)(?:委員会)?委員長$")
 #: A parenthesis that ends with a stage word is a stage note about a speaker (`(事務局説明)`,
 #: `(委員長報告)`), not a label; a post such as `(説明員)` does not end with one.
 STAGE_PAREN_END_RE = re.compile(r"(?:説明|報告|挨拶|あいさつ|朗読|登壇|降壇|退席|着席|発言)$")
@@ -502,20 +506,46 @@ def _apply_presiding_rules(turns: list[dict], other_text: str) -> None:
     * In a committee, the 委員長 presides: when the first chair to speak is a 委員長, a 議長
       speaking later in the record attends ex officio and is a `member`. (A plenary opens with
       its 議長, so a committee 委員長 reporting there does not change the 議長's role.)
+    * In a plenary (the first chair to speak is a 議長), a committee's 委員長 who is named apart
+      from the committee (`◆議会改革特別委員会委員長(磯崎誠治君)`, `○総務委員長(石田成生議員)`)
+      reports on the committee's work and answers on it as a member; he does not preside.
     * A board of education is presided over by its 教育長 (地方教育行政法 13条): in a record of a
-      教育委員会 meeting (`教育委員会臨時会`, `教育委員会定例会`, `教育委員会会議録`) with no other
+      教育委員会 meeting (`教育委員会臨時会`, `教育委員会定例会`, `教育委員会会議録`, `教育委員会議`) with no other
       chair, the 教育長 is `chair`.
     """
-    labels = [roles.ROLE_WORD_RE.findall(t["speaker_label"]) for t in turns]
+    labels = [_label_role_words(t["speaker_label"]) for t in turns]
     chairs = [found[-1] for turn, found in zip(turns, labels) if found and turn["role"] == "chair"]
     if chairs and chairs[0] == "委員長":  # the first chair to speak presides; plenaries open with 議長
         for turn, found in zip(turns, labels):
             if found and found[-1] == "議長":
                 turn["role"] = "member"
+    if chairs and chairs[0] == "議長":
+        for turn, found in zip(turns, labels):
+            if found and found[-1] == "委員長" and turn["role"] == "chair" and _reports_for_committee(turn):
+                turn["role"] = "member"
     if not chairs and BOARD_OF_EDUCATION_RE.search(other_text):
         for turn, found in zip(turns, labels):
             if found and found[-1] == "教育長" and "職務代理" not in turn["speaker_label"]:
                 turn["role"] = "chair"
+
+
+def _label_role_words(label: str) -> list[str]:
+    """The role words of a label, leaving out a person's name in parentheses with an honorific
+    or a member's title (`議長(伊藤正数議員)` → [`議長`]; `小暮委員(委員長)` keeps both)."""
+    named = rf"[(【](?:[{roles._PERSON} ]{{1,12}}(?:君|氏|さん)|{MEMBER_TITLE_NAME_RE.pattern})[)】]"
+    return roles.ROLE_WORD_RE.findall(re.sub(named, "", label))
+
+
+def _reports_for_committee(turn: dict) -> bool:
+    """True when a 委員長's label names a committee and, apart from it, the person
+    (`総務委員長(石田成生議員)`, `議会改革特別委員会委員長(磯崎誠治君)`): not `山田委員長`, whose
+    qualifier is the person's own family name, nor a bare `委員長`."""
+    label = re.sub(r"[(【][^()【】]*[)】]|=$", "", turn["speaker_label"]).strip().lstrip(roles.MARKS + "◯〇 ")
+    match = COMMITTEE_CHAIR_RE.match(label.split("\n")[0].strip())
+    if not match:
+        return False
+    committee = normalize_speaker_name(match.group("committee"))
+    return bool(committee) and committee not in normalize_speaker_name(turn["speaker"])
 
 
 def _resolve_full_names(turns: list[dict], other_text: str) -> None:
@@ -741,6 +771,10 @@ def _parse_marked(line: str) -> dict | None:
         pre, paren = match.group("pre"), match.group("paren").strip()
         if not pre or roles.SEAT_NUMBER_RE.fullmatch(paren):
             person = pre or paren  # `○(松本委員長)`, `◎東垣典雄(6番)`
+        elif MEMBER_TITLE_NAME_RE.fullmatch(paren) and roles.classify_role(pre) != "unknown":
+            # `◯議長(伊藤正数議員)`: the name with a member's title as honorific; the post is `pre`
+            paren = MEMBER_TITLE_NAME_RE.fullmatch(paren).group("name")
+            person = paren
         elif ORGANIZATION_END_RE.search(paren) or (
             roles.classify_role(paren) != "unknown" and not roles.SEAT_NUMBER_RE.fullmatch(pre)
         ):
