@@ -290,6 +290,8 @@ def test_committee_chairs_reporting_in_a_plenary_are_members():
         ("磯崎誠治", "member", "質疑にお答えいた"),
         ("伊藤正数", "chair", "以上で委員長報告"),
     ]
+    # a kind of member in the parentheses is not a name
+    assert turns_of("○委員(市民委員) 意見を述べます。\n") == [("委員", "member", "意見を述べます。")]
     # in a committee's own record its chair presides, named by family name or bare
     committee = (
         "○山田委員長 ただいまから委員会を開きます。\n○鈴木委員 質問します。\n○委員長 答弁を求めます。\n"

@@ -151,8 +151,9 @@ ROSTER_TAIL_MIN_CHARS = 40
 OPINION_MIN_CHARS = 20
 #: A mark after a space inside a turn's text that may open a swallowed turn (`… ○議長(…君) …`).
 SWALLOWED_MARK_RE = re.compile(rf"(?<=[\s。」)])[{roles.MARKS}][^\s]{{1,30}}(?:\s\S{{1,10}})?")
-#: A name with a member's title used as honorific inside a label's parentheses (`伊藤正数議員`).
-MEMBER_TITLE_NAME_RE = re.compile(rf"(?P<name>[{roles._PERSON}]{{2,8}}?)(?:議員|委員)")
+#: A name with an assembly member's title used as honorific inside a label's parentheses
+#: (`伊藤正数議員`). `委員` is not one: `(市民委員)`, `(学識委員)` name a kind of member.
+MEMBER_TITLE_NAME_RE = re.compile(rf"(?P<name>[{roles._PERSON}]{{2,8}}?)議員")
 #: A committee's name before 委員長 (`総務委員長`, `議会改革特別委員会委員長`, `予算常任委員長`).
 COMMITTEE_CHAIR_RE = re.compile(r"(?P<committee>\S+?)(?:委員会)?委員長$")
 #: A parenthesis that ends with a stage word is a stage note about a speaker (`(事務局説明)`,
