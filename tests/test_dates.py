@@ -179,3 +179,82 @@ def test_a_month_and_day_in_the_discussion_is_not_the_meeting_date():
 def test_a_sitting_beats_an_appointment_date():
     text = "総務委員会概要\n委員数 11名 (令和元年5月14日 選任)\n審議概要\n令和元年11月19日開会分\n報告事項\n"
     assert find_meeting_date(text).date == dt.date(2019, 11, 19)
+
+
+# --- which date is the sitting's (round 2, /work/dev2) --------------------------------------------
+
+
+def _meeting_date(text: str) -> str | None:
+    from dxminutes.corpus.cleaning import clean
+
+    found = find_meeting_date(clean(text).text)
+    return found.date.isoformat() if found else None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a record of a later sitting: the session opened 9月11日, this sitting (第4号) is 9月25日
+        (
+            "平成21年第5回府中町議会定例会会議録(第4号)\n1.開会年月日 平成21年9月11日(金)\n"
+            "2.招集の場所 府中町議会議事堂\n3.開議年月日 平成21年9月25日(金)\n4.出席議員(18名)\n",
+            "2009-09-25",
+        ),
+        # the same, a PDF table extracted one character per line
+        (
+            "会議録(第4号)\n1.開\n会\n年\n月\n日\n平成21年9月11日(金)\n2.招\n集\nの\n場\n所\n議事堂\n"
+            "3.開\n議\n年\n月\n日\n平成21年9月25日(金)\n",
+            "2009-09-25",
+        ),
+        # a box table flattened onto one line: 招集年月日 (session) and 開議 (this sitting)
+        (
+            "第155回名護市議会定例会会議録\n┌──┬──┐│招集年月日│平成21年6月11日木曜日午前10時│├──┤"
+            "│招集の場所│名護市議会議場│├──┤│開議│平成21年6月19日金曜日午前10時00分│└──┘\n",
+            "2009-06-19",
+        ),
+        # the first sitting: only the session's date is labelled, and it beats a date in passing
+        (
+            "平成21年第5回府中町議会定例会会議録(第1号)\n1.開会年月日 平成21年9月11日(金)\n"
+            "議案 平成21年8月20日の全員協議会で説明のあった件\n",
+            "2009-09-11",
+        ),
+    ],
+)
+def test_the_sittings_own_date_beats_the_sessions_opening_date(text, expected):
+    assert _meeting_date(text) == expected
+
+
+def test_a_sitting_heading_beats_a_search_sites_listing_date():
+    # a search site lists the record under the session's first day; the record's own title line
+    # (定例会(第1日) 本文 DATE) gives the sitting
+    page = (
+        "1. 広島県議会 2005-12-01\n平成17年12月定例会(第1日) 本文\n取得元: 広島県議会公式サイト\n"
+        "トップページ 検索結果一覧 平成17年12月定例会(第1日) 本文 2005-12-06 文書発言の移動 文書 前へ 次へ\n"
+    )
+    assert _meeting_date(page) == "2005-12-06"
+    # with the listing date alone, it is the date
+    assert _meeting_date("1. 広島県議会 2005-12-01\n平成17年12月定例会(第1日) 本文\n") == "2005-12-01"
+
+
+def test_a_periodicals_issue_date_is_not_the_meeting():
+    report = (
+        "兵庫県尼崎市\n平成17年6・7・8月議会報(第389回)06月01日−01号\n△第1回市議会臨時会\n"
+        "第1回市議会臨時会は、7月12日に開会し、会期4日間の審議を行い7月15日に閉会した。\n"
+    )
+    assert _meeting_date(report) == "2005-07-12"
+    # the same `MM月DD日-NN号` in a record's own title is its sitting
+    record = "平成21年第155回名護市議会定例会\n06月19日-06号\n取得元: 名護市議会公式サイト\n"
+    assert _meeting_date(record) == "2009-06-19"
+
+
+def test_sitting_rules_do_not_reach_into_the_discussion_or_other_bodies():
+    # a body named 広報委員会 holds its meeting on the date after its name: not a periodical
+    assert _meeting_date("議会広報委員会 令和5年6月1日(木)\n○委員長 開会します。\n") == "2023-06-01"
+    # 本日 in a speech, far below the header, does not make its date the sitting's
+    filler = "".join(f"○委員 質問{i}について伺います。\n" for i in range(20))
+    text = (
+        "総務委員会\n令和5年6月1日(木)\n"
+        + filler
+        + "○委員長 本日、令和5年5月20日の会議の結果について報告します。\n"
+    )
+    assert _meeting_date(text) == "2023-06-01"

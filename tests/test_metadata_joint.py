@@ -58,3 +58,20 @@ def test_ordinary_bodies_are_not_joint(text, municipality):
 def test_national_councils_without_a_ministry_name_are_national(text):
     place = find_place(text)
     assert (place.municipality, place.body_level) == ("国", "national")
+
+
+@pytest.mark.parametrize(
+    ("text", "municipality"),
+    [
+        (  # a roster names a federation of commissioners: kinds of people joined by `・`, not places
+            "第2次安芸高田市総合計画(第4回)審議会要点録 開催日時:平成26年10月31日(金) 出席者 山田太郎"
+            " 安芸高田市民生委員・児童委員協議会 鈴木花子 安芸高田市老人クラブ連合会\n",
+            "安芸高田市",
+        ),
+        ("流山市 市民・事業者協働協議会\n開催日 令和5年6月1日\n", "流山市"),  # groups of people
+    ],
+)
+def test_lists_of_people_joined_by_a_dot_are_not_joint_bodies(text, municipality):
+    place = find_place(text)
+    assert place.municipality == municipality
+    assert not any("joint body" in warning for warning in place.warnings)

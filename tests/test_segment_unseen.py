@@ -121,3 +121,190 @@ def test_greeting_headings():
     # an agenda that names the greeting: a heading
     assert turns_of("次第\n3.会長あいさつ\n4.会議録署名委員の指名について\n5.議題\n") == []
     assert turns_of("○会長あいさつ\n○議事\n(1)報告事項\n") == []
+
+
+# --- round 2 (a second development sample, /work/dev2): conventions and traps --------------------
+
+
+def test_labels_ending_with_an_equals_sign():
+    # numbered speeches of a web page flattened into one line (`1 ◯米倉委員長=…`)
+    flat = (
+        "総務常任委員会 本文 1 午前十時六分 開議 ◯米倉委員長=ただいまから委員会を開催いたします。"
+        "これより質疑に入ります。 2 ◯井上祐輔委員=おはようございます。施設の整備について伺います。"
+    )
+    assert turns_of(flat) == [
+        ("米倉", "chair", "ただいまから委員"),
+        ("井上祐輔", "member", "おはようございま"),
+    ]
+    # one per line, with an official answering
+    lines = "◯議長=これより会議を開きます。\n◯山田太郎君=質問します。\n◯総務部長=お答えします。\n"
+    assert turns_of(lines) == [
+        ("議長", "chair", "これより会議を開"),
+        ("山田太郎", "member", "質問します。"),
+        ("総務部長", "official", "お答えします。"),
+    ]
+    # a bracketed name before the `=`
+    named = "◯議長(石井啓裕君)=ただいまから会議を開きます。\n◯知事(山口祥義君)=お答えします。\n"
+    turns = segment(clean(named).text).turns
+    assert list(turns["speaker"]) == ["石井啓裕", "山口祥義"]
+    assert list(turns["text"]) == ["ただいまから会議を開きます。", "お答えします。"]
+    assert list(turns["speaker_label"]) == ["○議長(石井啓裕君)=", "○知事(山口祥義君)="]
+    # a label alone on its line, the speech on the next
+    alone = "◯米倉委員長=\nただいまから委員会を開催いたします。\n◯井上祐輔委員=\n質問します。\n"
+    assert turns_of(alone) == [("米倉", "chair", "ただいまから委員"), ("井上祐輔", "member", "質問します。")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "出席者\n○委員=5名\n○事務局=2名\n",  # a field: a count, not speech
+        "○出席委員=山田太郎 鈴木花子\n",  # a roster word in the label
+    ],
+)
+def test_equals_signs_that_are_not_labels(text):
+    assert turns_of(text) == []
+
+
+def test_a_search_pages_speaker_menu_is_never_turns():
+    # DB-Search pages list every speech as `選択 N : ◯label` before the record; cleaning splits
+    # the list at each mark, so each menu line reads `○label 選択N+1 :`
+    page = (
+        "本文 発言者一覧 選択 1 : ◯山田議長 選択 2 : ◯鈴木市長 選択 3 : ◯山田議長 選択 4 : ◯田中委員"
+        " 選択 5 : ◯山田議長 ↑ 発言者の先頭へ 本文 ↓ 1: ◯山田議長 ただいまから本日の会議を開きます。"
+        " 2: ◯鈴木市長 おはようございます。提出議案について説明いたします。"
+    )
+    assert turns_of(page) == [
+        ("山田", "chair", "ただいまから本日"),
+        ("鈴木市長", "official", "おはようございま"),
+    ]
+    # labels whose opening parenthesis was lost, and an excerpt that ends inside the menu
+    lost = (
+        "発言者一覧 選択 1 : ◯議長新田篤実君) 選択 2 : ◯知事藤田雄山君) 選択 3 : ◯議長新田篤実君)"
+        " ↑ 発言者の先頭へ 本文 ↓ 1: 午前十時三十二分開会・開議 ◯議長新田篤実君) これより本日の会議を開きます。"
+    )
+    assert turns_of(lost) == [("新田篤実", "chair", "これより本日の会")]
+    cut = "発言者一覧 選択 1 : ◯渡邉委員長 選択 2 : ◯上村市長 選択 3 : ◯渡邉委員長 選択 4 : ◯山口委員 選択"
+    assert turns_of(cut) == []
+    # a menu numbered without checkboxes, closed by the page's `本文` link
+    numbered = (
+        "発言者一覧 1 : ◯山田議長 2 : ◯鈴木市長 3 : ◯山田議長 4 : ◯田中委員 本文 1: ◯山田議長 "
+        "ただいまから本日の会議を開きます。 2: ◯鈴木市長 お答えします。"
+    )
+    assert turns_of(numbered) == [
+        ("山田", "chair", "ただいまから本日"),
+        ("鈴木市長", "official", "お答えします。"),
+    ]
+
+
+def test_spaced_role_word_and_bangai_label_inside_a_flattened_pdf_line():
+    flat = (
+        "平成26年第2回川本町議会臨時会会議録 (第1日目)平成26年4月25日 議 長 午後2時00分開議 "
+        "定刻となりましたので、ただいまより本会議を開きます。 日程第1、会期の決定を議題と致します。 々 "
+        "番外 三宅町長 一言ご挨拶を申し上げます。本日はご出席を賜り、誠にありがとうございます。"
+    )
+    assert turns_of(flat) == [
+        ("議長", "chair", "午後2時00分開"),
+        ("三宅", "official", "一言ご挨拶を申し"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "出席議員 議 長 山 田 太 郎 君 副 議 長 鈴 木 花 子 君 1 番 田 中 一 郎 君\n",  # a spaced roster
+        "会議録\n本日は番外の案件について協議した。番外 町長の出席を求めることとした。\n",  # 番外 in a sentence
+        "日程 議 長 の 選 挙 に つ い て 行 い ま し た 。\n",  # a line spaced out letter by letter
+    ],
+)
+def test_spaced_role_words_and_bangai_that_are_not_labels(text):
+    assert turns_of(text) == []
+
+
+def test_a_label_that_lost_its_parenthesis_and_honorific_inside_a_flattened_line():
+    flat = (
+        "1: 午前10時00分 開会 ○感謝状伝達 議長伊藤真人) おはようございます。開会に先立ちまして申し上げます。"
+        " (感謝状伝達) (拍手) これをもって、感謝状伝達を終了いたします。"
+    )
+    assert turns_of(flat) == [("伊藤真人", "chair", "おはようございま")]
+    # inside a parenthesis the same letters are a title, not a label
+    assert turns_of("報告 (総務 委員長報告) について審査の経過を報告した。\n") == []
+
+
+def test_stage_notes_in_parentheses_and_speech_after_a_parenthesised_label():
+    text = (
+        "(委員長)\nそれではただ今より定例会をはじめます。\n(事務局説明)\n"
+        "第1号議案について説明いたしました。\n(委員長)ありがとう\n"
+    )
+    assert turns_of(text) == [
+        ("委員長", "chair", "それではただ今よ"),
+        ("委員長", "chair", "ありがとう"),
+    ]
+    # a post after the label is still the speaker's post (`(事務局) 佐藤情報政策課長`)
+    assert turns_of("(事務局) 佐藤情報政策課長\nかしこまりました。\n") == [
+        ("佐藤情報政策課長", "official", "かしこまりました"),
+    ]
+
+
+def test_a_page_reference_after_the_label_is_part_of_the_label():
+    text = (
+        "○議会事務局長(浦川謙司君)[ 7頁]\nおはようございます。事務局より申し上げます。\n"
+        "○市長(宮本明雄君)登壇[7頁]\nおはようございます。本日ここに臨時会を招集いたしました。\n"
+    )
+    turns = segment(clean(text).text).turns
+    assert list(turns["speaker"]) == ["浦川謙司", "宮本明雄"]
+    assert [t[:8] for t in turns["text"]] == ["おはようございま", "おはようございま"]
+    assert all("頁" in label for label in turns["speaker_label"])
+    paged = segment(clean("○議長(山田太郎君)[P.12] これより会議を開きます。\n").text).turns
+    assert list(paged["text"]) == ["これより会議を開きます。"]
+
+
+def test_a_name_alone_after_a_bare_post_completes_the_label():
+    # PDF text with a line break inside every label: `○教育政策係長` / `大園健朗君` / speech
+    text = (
+        "開会\n○教育政策係長\n大園健朗君\nそれでは、ただいまから定例の教育委員会を開催します。\n"
+        "○教育長\nそれでは、開会させていただきます。\n"
+    )
+    assert turns_of(text) == [
+        ("大園健朗", "official", "それでは、ただい"),
+        ("教育長", "official", "それでは、開会さ"),
+    ]
+    # a chair calls on the next speaker by name: that line is the chair's speech
+    call = "○議長\n鈴木一郎君\n○鈴木一郎君 質問します。\n"
+    assert turns_of(call) == [("議長", "chair", "鈴木一郎君"), ("鈴木一郎", "member", "質問します。")]
+    # a named label keeps its name: a name line after it is speech (a roll call), not the label
+    named = "○議長(山田太郎君)\n鈴木一郎君\n○鈴木一郎君 質問します。\n"
+    assert turns_of(named)[0][:2] == ("山田太郎", "chair")
+
+
+def test_committee_chairs_reporting_in_a_plenary_are_members():
+    # giji.rocks labels write the name with a member's title (`伊藤正数議員`) in the parentheses
+    plenary = (
+        "○議長(伊藤正数議員) これより本日の会議を開きます。\n"
+        "○総務委員長(石田成生議員) 総務委員会における審査の経過と結果をご報告申し上げます。\n"
+        "◆議会改革特別委員会委員長(磯崎誠治君) 質疑にお答えいたします。\n"
+        "○議長(伊藤正数議員) 以上で委員長報告を終わります。\n"
+    )
+    assert turns_of(plenary) == [
+        ("伊藤正数", "chair", "これより本日の会"),
+        ("石田成生", "member", "総務委員会におけ"),
+        ("磯崎誠治", "member", "質疑にお答えいた"),
+        ("伊藤正数", "chair", "以上で委員長報告"),
+    ]
+    # a kind of member in the parentheses is not a name
+    assert turns_of("○委員(市民委員) 意見を述べます。\n") == [("委員", "member", "意見を述べます。")]
+    # in a committee's own record its chair presides, named by family name or bare
+    committee = (
+        "○山田委員長 ただいまから委員会を開きます。\n○鈴木委員 質問します。\n○委員長 答弁を求めます。\n"
+    )
+    assert [role for _, role, _ in turns_of(committee)] == ["chair", "member", "chair"]
+    # in a plenary, a chair named by family name (no committee named apart) keeps the role
+    named = "○議長(伊藤正数君) 開会します。\n○山田委員長 報告します。\n"
+    assert [role for _, role, _ in turns_of(named)] == ["chair", "chair"]
+
+
+def test_the_superintendent_presides_over_a_board_of_education_meeting():
+    text = (
+        "令和元年第10回広島市教育委員会議(定例会)議事録\n出席者\n教育長 糸山隆\n"
+        "○糸山教育長 ただいまから教育委員会議を開会します。\n○井内委員 質問します。\n"
+    )
+    assert [role for _, role, _ in turns_of(text)] == ["chair", "member"]

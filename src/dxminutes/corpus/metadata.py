@@ -16,8 +16,13 @@ The 6-digit code of the body is `body_code`.
 
 Meeting date: among all dates, one labelled 日時/開催日時/開催日/開催年月日 (on its line or the line
 before) or followed by a weekday and a time wins; publication, update and retrieval dates are
-never chosen. A month and day in the header take the year written before them (fiscal years
-handled, see `dates.infer_dates`); a date without a year is left empty with a warning.
+never chosen, nor is a periodical's issue date (`議会報 …06月01日−01号`). A sitting's own date (開議,
+開議年月日, a `第N日` heading on its line) beats the session's opening date (開会年月日, 招集年月日)
+and a search site's listing date. A month and day in the header take the year written before them
+(fiscal years handled, see `dates.infer_dates`); a date without a year is left empty with a warning.
+
+Joint bodies (merger councils, 一部事務組合, 広域連合) are credited to none of their members; a
+`・` list of kinds of people (`民生委員・児童委員協議会`) is not a list of places.
 """
 
 from __future__ import annotations
@@ -626,8 +631,29 @@ def _joint_body(header: str) -> str | None:
     followed by a council or union word (`田沢湖・角館・西木合併協議会`), so `市民・事業者の協働`
     is not one.
     """
-    match = JOINT_BODY_RE.search(header)
-    return re.sub(r"^(?:第?\d*回)?(?:臨時|定例)?", "", match.group(0)) if match else None
+    for match in JOINT_BODY_RE.finditer(header):
+        if _joint_items_are_places(match.group(0)):
+            return re.sub(r"^(?:第?\d*回)?(?:臨時|定例)?", "", match.group(0))
+    return None
+
+
+#: An item of a `・` list that names people or a kind of member, not a place: it holds a role
+#: word (`民生委員・児童委員協議会`) or ends like a group of people (`市民・事業者…`).
+_NOT_PLACE_ITEM_RE = re.compile(r"委員|議員|会員|会長|部会|役員|職員|[者民員]$")
+
+
+def _joint_items_are_places(name: str) -> bool:
+    """True when every item of a `・` list (`田沢湖・角館・西木合併協議会`) can name a place.
+
+    The federation of a profession or a kind of commissioner (`安芸高田市民生委員・児童委員協議会`,
+    listed in a roster) joins kinds of people with `・`, not places; a name without `・`
+    (`志木地区衛生組合`) is judged by its union word alone.
+    """
+    items = name.split("・")
+    if len(items) < 2:
+        return True
+    items[-1] = re.sub(f"(?:{_JOINT_WORDS}|合同)$", "", items[-1])  # `西木合併協議会` → `西木`
+    return not any(_NOT_PLACE_ITEM_RE.search(item) for item in items)
 
 
 def _strong_mention(text: str, end: int) -> bool:
@@ -752,7 +778,12 @@ def find_meeting_date(text: str) -> DateMatch | None:
 
     Dates written in full compete with dates completed from their heading's year (`dates.infer_dates`,
     one point less, in the header only); publication, update and retrieval dates (`DEMOTING_LABELS`,
-    `DEMOTING_SUFFIXES`) are never chosen.
+    `DEMOTING_SUFFIXES`) and a periodical's issue date (`PERIODICAL_RE`) are never chosen.
+
+    A record of one sitting of a session names both days: this sitting's own date (labelled 開議 /
+    開議年月日, `SITTING_LABEL_RE`, or after a `第N日`/`本日` heading on its line in the header,
+    `SITTING_HEADING_RE`) beats the session's opening date (開会年月日, 招集年月日) and the date a
+    search site lists the record under (`1. 広島県議会 2005-12-01` above `…(第1日) 本文 2005-12-06`).
     """
     best, best_score = None, None
     candidates = [(match, 0) for match in find_dates(text)]
@@ -763,7 +794,7 @@ def find_meeting_date(text: str) -> DateMatch | None:
         (inferred.match, -1) for inferred in infer_dates(text)[0] if inferred.match.start < header_end
     ]
     for match, bonus in candidates:
-        score = _date_score(text, match) + bonus
+        score = _date_score(text, match, in_header=match.start < header_end) + bonus
         if score <= -5:
             continue
         if best_score is None or score > best_score:
@@ -786,22 +817,50 @@ def date_warnings(text: str, found: DateMatch | None) -> tuple[str, ...]:
     return ("meeting date not found in the text",)
 
 
-def _date_score(text: str, match: DateMatch) -> int:
+#: The label of this sitting's own date, right before it (`開議年月日 平成21年9月25日`, `│開議│平成…`):
+#: it beats the session's opening date (`SESSION_LABEL_RE`) of a record of a later sitting.
+SITTING_LABEL_RE = re.compile(r"開議(?:年月日|日時|日)?[│┃|:\t]*$")
+#: The label of the session's opening date (`開会年月日`, `招集年月日`): a date, but the sitting's beats it.
+SESSION_LABEL_RE = re.compile(r"(?:招集|開会)(?:年月日|日時|日)[│┃|:\t]*$")
+#: A sitting heading on the date's line (`平成17年12月定例会(第1日) 本文 2005-12-06`,
+#: `本日 令和5年…`): the record's own day, beating a search site's listing date on another line.
+SITTING_HEADING_RE = re.compile(r"(?:第[0-9一二三四五六七八九十]{1,3}日目?|本日)\)?[^\n]{0,12}$")
+#: A periodical's name before a date on its line (`平成17年6・7・8月議会報(第389回)06月01日−01号`):
+#: the date is the issue's, not a meeting's.
+PERIODICAL_RE = re.compile(
+    r"(?:議会報|議会だより|議会便り|広報紙|広報誌|会報)(?:[(（][^)）\n]{0,12}[)）])?[\s第号No.0-9−-]*$"
+)
+#: A label spelled one character per line (`1.開` / `会` / `年` / `月` / `日`, PDF tables):
+#: previous lines this short are read together as the date's label.
+LABEL_PIECE_MAX_CHARS = 4
+
+
+def _date_score(text: str, match: DateMatch, *, in_header: bool = True) -> int:
     line_start = text.rfind("\n", 0, match.start) + 1
     before = re.sub(r"[ \u3000]", "", text[line_start : match.start])
-    previous = _previous_line(text, line_start)
+    previous = _label_before(text, line_start)
     label_text = before + "|" + (re.sub(r"[ \u3000]", "", previous[0]) if previous else "")
+    own_label = before if before.strip() else (re.sub(r"[ \u3000]", "", previous[0]) if previous else "")
     score = 0
-    if any(label in before[-15:] for label in DATE_LABELS) or (
-        not before.strip() and previous and any(label in label_text for label in DATE_LABELS)
+    if SITTING_LABEL_RE.search(own_label):
+        score += 15
+    elif (
+        any(label in before[-15:] for label in DATE_LABELS)
+        or (not before.strip() and previous and any(label in label_text for label in DATE_LABELS))
+        or SESSION_LABEL_RE.search(own_label)
     ):
         score += 10
-    if any(label in before[-12:] for label in DEMOTING_LABELS):
+    if in_header and SITTING_HEADING_RE.search(before[-20:]):
+        score += 6
+    if any(label in before[-12:] for label in DEMOTING_LABELS) or PERIODICAL_RE.search(before[-30:]):
         score -= 10
     if text.startswith(DEMOTING_SUFFIXES, match.end):
         score -= 10
-    if re.sub(r"^[ \u3000]+", "", text[match.end : match.end + 8]).startswith(MEETING_SUFFIXES):
-        score += 5
+    after_date = re.sub(r"^[ \u3000]+", "", text[match.end : match.end + 8])
+    if after_date.startswith(MEETING_SUFFIXES) or (
+        in_header and after_date.startswith(tuple("に" + suffix for suffix in MEETING_SUFFIXES))
+    ):
+        score += 5  # `…開会`, and in the header `7月12日に開会し` (a report's narrative)
     after = text[match.end : match.end + 40]
     weekday = re.match(rf"[ \u3000]*[(（]([{_WEEKDAY}])(?:曜日?)?[)）]", after)
     if weekday:
@@ -814,6 +873,22 @@ def _date_score(text: str, match: DateMatch) -> int:
 def _plain_raw(raw_text: str) -> str:
     """The raw text without markup, NFKC-normalized, so its page furniture can be read."""
     return normalize_unicode(html.unescape(re.sub(r"<[^>]*>", "\n", raw_text)))
+
+
+def _label_before(text: str, line_start: int) -> list[str]:
+    """The label on the lines before offset `line_start`: the last non-empty line, or the run of
+    short lines (`LABEL_PIECE_MAX_CHARS`) that spell a label one character per line, joined."""
+    pieces: list[str] = []
+    position = line_start
+    while len(pieces) < 12:
+        previous = _previous_line(text, position)
+        if not previous or len(previous[0].strip()) > LABEL_PIECE_MAX_CHARS:
+            break
+        pieces.insert(0, previous[0].strip())
+        position = text.rfind(previous[0], 0, position)
+    if len(pieces) >= 2:
+        return ["".join(pieces)]
+    return _previous_line(text, line_start)
 
 
 def _previous_line(text: str, line_start: int) -> list[str]:

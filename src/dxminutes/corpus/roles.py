@@ -217,6 +217,25 @@ CLAUSE_RE = re.compile(r"について|により|として|[をがは](?=[\u4e00-
 PAREN_SPEECH_RE = re.compile(r"^[(〔\[].*[)〕\]]$")
 
 
+#: `◯米倉委員長=ただいまから…`, `◯井上祐輔委員=おはようございます。`: a mark, a label ending in a
+#: role word or an honorific, `=` and the speech glued on (assembly web minutes that write
+#: the label without brackets). The speech must read as a sentence or a clause
+#: (`equals_label_speech`), so a legend (`○印=委員`) or a field (`○委員=5名`) is not a turn.
+EQUALS_LABEL_RE = re.compile(
+    rf"^(?P<mark>[{MARKS}])\s?(?P<label>{_NAME_CHARS}{{0,30}}?(?:{ROLE_WORD_RE.pattern}|君|氏))\s?=\s*(?P<speech>\S.*)?$"
+)
+
+
+def equals_label_speech(line: str) -> re.Match[str] | None:
+    """The match of a `◯米倉委員長=…` line whose speech reads as a sentence or a clause, or of a
+    label alone (`◯米倉委員長=`, the speech on the next line), else None."""
+    match = EQUALS_LABEL_RE.match(line.strip())
+    if not match or ROSTER_LABEL_RE.search(match.group("label")):
+        return None
+    speech = match.group("speech")
+    return match if speech is None or SENTENCE_RE.search(speech) or CLAUSE_RE.search(speech) else None
+
+
 #: `○田中(一)委員`: a name, a disambiguating initial in parentheses, then the post.
 MARK_INITIAL_RE = re.compile(
     rf"^[{MARKS}]\s?(?P<name>[{_PERSON}]{{1,6}})(?P<initial>\([{_PERSON}]{{1,2}}\))"
@@ -268,6 +287,8 @@ def _opens_marked_turn(line: str) -> bool:
     line = line.strip()
     if not line or line[0] not in MARKS:
         return False
+    if equals_label_speech(line):
+        return True
     candidates = (
         (SPACED_POST_NAME_RE, "post"),
         (MARK_INITIAL_RE, "post"),
@@ -306,14 +327,11 @@ SPACED_POST_NAME_RE = re.compile(
 STAGE_PAREN_RE = re.compile(
     r"挨拶|あいさつ|拍手|登壇|降壇|退席|退場|入場|着席|起立|休憩|紹介|説明|朗読|配付|異議|なし|者あり|声あり|分$"
 )
-#: Inside a flattened line, an unmarked label after a sentence (`…ございます。 大場会長 今日は…`):
-#: a name of two to five characters and a role word, then a space.
-INLINE_UNMARKED_RE = re.compile(
-    rf"(?<=[。」])[ \u3000]+(?=[{_PERSON}]{{2,5}}(?:{ROLE_WORD_RE.pattern})[ \u3000]+(?!{_PARTICLE}))"
-)
-#: Inside a flattened line, a label whose opening parenthesis was lost (`開会宣告議長斎藤秀雄君) …`).
+#: Inside a flattened line, a label whose opening parenthesis was lost (`開会宣告議長斎藤秀雄君) …`),
+#: also without the honorific when a space stands before the post (`… ○感謝状伝達 議長伊藤真人) おはよう…`).
 INLINE_LOST_PAREN_RE = re.compile(
     rf"(?:{ROLE_WORD_RE.pattern})[{_PERSON}]{{1,6}}(?: [{_PERSON}]{{1,4}})?君\)(?=\s)"
+    rf"|(?<=[ \u3000])(?:{ROLE_WORD_RE.pattern})[{_PERSON}]{{2,6}}\)(?=\s)"
 )
 #: Inside a flattened line, a bracketed label with a role word after a space (`… 【教育長】 ただいま…`).
 INLINE_BRACKET_RE = re.compile(r"(?<=[ \u3000])【(?P<label>[^【】\s]{1,20})】(?=[ \u3000])")
@@ -347,6 +365,11 @@ def opens_unmarked_turn(line: str) -> bool:
         return not looks_like_roster(match.group("speech"))
     match = NAME_KUN_RE.match(line)
     if match and match.group("speech") and not looks_like_roster(match.group("speech"), marked=False):
+        return True
+    # `議 長 午後2時00分開議…`, `番外 三宅町長 日程第3、…`: a spaced-out role word or a 番外 label,
+    # then speech (a sentence or a clause, so a roster cell `議 長 山田太郎` is not one)
+    match = SPACED_ROLE_LINE_RE.match(line) or BANGAI_LINE_RE.match(line)
+    if match and (SENTENCE_RE.search(match.group("speech")) or CLAUSE_RE.search(match.group("speech"))):
         return True
     return bool(QA_LETTER_RE.match(line))
 
@@ -403,10 +426,31 @@ INLINE_PAREN_LABEL_RE = re.compile(
     rf"(?<=[。!?」\-~])[ \u3000]*(?=\((?:(?:{ROLE_WORD_RE.pattern})|(?:{SPACED_ROLE_WORD}))\)(?!{_PARTICLE})\S)"
 )
 
+#: `番外 三宅町長 …`, `番外町長 …`: a speaker who holds no seat (the executive) in the minutes of
+#: assemblies that number their members' seats; a name (optional) and a post follow 番外.
+BANGAI_LABEL = rf"番外[ \u3000]?[{_PERSON}]{{0,6}}?(?:{ROLE_WORD_RE.pattern})"
+BANGAI_LINE_RE = re.compile(
+    rf"^番外[ \u3000]?(?P<label>[{_PERSON}]{{0,6}}?(?:{ROLE_WORD_RE.pattern}))[ \u3000]+(?!{_PARTICLE})(?P<speech>\S.*)$"
+)
+#: Inside a flattened line, an unmarked label that opens a turn (cut before it):
+#: * after a sentence, a name of two to five characters and a role word, then a space
+#:   (`…ございます。 大場会長 今日は…`);
+#: * after a sentence or a stray `々` of PDF extraction (an iteration mark cannot open a word),
+#:   a `番外` label (`…致しました。 々 番外 三宅町長 日程第3、…`);
+#: * a role word spelled out with single spaces (`議 長`) between unspaced text: after two
+#:   characters that are not spaces and before three (`…4月25日 議 長 午後2時00分開議…`), so
+#:   a line spaced out letter by letter (`議 長 に お き ま し て`) never matches.
+INLINE_UNMARKED_RE = re.compile(
+    rf"(?<=[。」])[ \u3000]+(?=[{_PERSON}]{{2,5}}(?:{ROLE_WORD_RE.pattern})[ \u3000]+(?!{_PARTICLE}))"
+    rf"|(?<=[。」々])[ \u3000]+(?={BANGAI_LABEL}[ \u3000]+(?!{_PARTICLE}))"
+    rf"|(?<=\S\S)[ \u3000](?=(?:{SPACED_ROLE_WORD})[ \u3000](?!{_PARTICLE})\S{{3}})"
+)
+
 #: Prefixes whose following space `cleaning.remove_spurious_spaces` keeps: speaker labels,
 #: marks and `- ` bullets. Deliberately looser than the segment patterns: keeping a space is harmless.
 SPEAKER_PREFIX_RE = re.compile(
-    rf"^(?:[{MARKS}] {_NAME_CHARS}{{0,10}}?{ROLE_WORD_RE.pattern} [{_PERSON}]{{1,4}} [{_PERSON}]{{1,4}}"
+    rf"^(?:{BANGAI_LABEL}"
+    rf"|[{MARKS}] {_NAME_CHARS}{{0,10}}?{ROLE_WORD_RE.pattern} [{_PERSON}]{{1,4}} [{_PERSON}]{{1,4}}"
     rf"|{_NAME_CHARS}{{0,20}}?\([{_PERSON} ]{{1,12}}(?:君|氏|さん)\)"
     rf"|[{MARKS}][{_PERSON}]{{1,6}}\([{_PERSON}]{{1,2}}\){_NAME_CHARS}{{0,12}}?{ROLE_WORD_RE.pattern}"
     rf"|[{MARKS}]|-|[{MARKS}]?{_NAME_CHARS}{{0,40}}?(?:{ROLE_WORD_RE.pattern}|\)|君|氏|】)|\({_NAME_CHARS}{{1,20}}\)"

@@ -21,8 +21,15 @@ paragraph into exactly one place, so nothing is dropped silently:
     role word opening a line (`議  長  …`); a bare role word alone on its line when a sentence
     follows (`_bare_role_label`); a greeting heading followed by the greeting (`2 会長あいさつ`,
     `_greeting_heading`); `○` items with `→`/`⇒` answers;
+  - met on a second sample of unseen bodies: labels ending with `=` (`◯米倉委員長=…`,
+    `roles.EQUALS_LABEL_RE`), `番外 三宅町長 …` (a speaker without a seat), a spaced role word
+    (`議 長 午後2時…`) or a `番外` label inside a flattened PDF line, a page reference after the
+    label (`○市長(宮本明雄君)登壇[ 7頁]`), a name alone on the line after a bare post
+    (`○教育政策係長` / `大園健朗君`);
 * a speaker index or table of contents (`1: ◯山田議長` lines, runs of label-only lines,
-  `○開会の宣告 …… 3`) is never a turn (`_index_lines`, kind `index`);
+  `○開会の宣告 …… 3`) and a search page's speaker menu (`○渡邉委員長 選択3 :`, a label followed
+  only by the page's navigation) are never turns (`_index_lines`, kind `index`);
+* a parenthesis ending in a stage word (`(事務局説明)`) is a stage note, not a label;
 * an unmarked role word followed by a roster or a parenthesis alone (`委員 (田沢湖町)`,
   `委員 東裕 若柳善朗 …`) is not a label: the speech must read as speech (`reads_as_speech`);
 * a line that matches a label but reads as a roster or a field (`委員長 森野真治`,
@@ -120,7 +127,7 @@ SINGLE_HOLDER_POSTS = frozenset(
 #: Kinds of non-speech part that list the people of a record (searched for full names).
 ROSTER_KINDS = ("header", "roster", "metadata")
 #: The title of a board of education's meeting.
-BOARD_OF_EDUCATION_RE = re.compile(r"教育委員会(?:第\d+回)?(?:定例会|臨時会|会議録|会議)")
+BOARD_OF_EDUCATION_RE = re.compile(r"教育委員会(?:第\d+回)?(?:定例会|臨時会|会議録|会議)|教育委員会議")
 #: A label made of a family name (with a disambiguating initial) and a member's or chair's role
 #: word: `○森野委員長`, `○良知(駿)委員`, `◎藤野会長`, `Q檜垣委員`.
 SURNAME_LABEL_RE = re.compile(
@@ -144,6 +151,21 @@ ROSTER_TAIL_MIN_CHARS = 40
 OPINION_MIN_CHARS = 20
 #: A mark after a space inside a turn's text that may open a swallowed turn (`… ○議長(…君) …`).
 SWALLOWED_MARK_RE = re.compile(rf"(?<=[\s。」)])[{roles.MARKS}][^\s]{{1,30}}(?:\s\S{{1,10}})?")
+#: A name with an assembly member's title used as honorific inside a label's parentheses
+#: (`伊藤正数議員`). `委員` is not one: `(市民委員)`, `(学識委員)` name a kind of member.
+MEMBER_TITLE_NAME_RE = re.compile(rf"(?P<name>[{roles._PERSON}]{{2,8}}?)議員")
+#: A committee's name before 委員長 (`総務委員長`, `議会改革特別委員会委員長`, `予算常任委員長`).
+COMMITTEE_CHAIR_RE = re.compile(r"(?P<committee>\S+?)(?:委員会)?委員長$")
+#: A parenthesis that ends with a stage word is a stage note about a speaker (`(事務局説明)`,
+#: `(委員長報告)`), not a label; a post such as `(説明員)` does not end with one.
+STAGE_PAREN_END_RE = re.compile(r"(?:説明|報告|挨拶|あいさつ|朗読|登壇|降壇|退席|着席|発言)$")
+#: A page reference and a stage word glued after a label (`○市長(宮本明雄君)登壇[ 7頁]`,
+#: `[P.12]`), or the `=` that ends a label (`◯議長(石井啓裕君)=ただいま…`): part of the label
+#: line, not speech.
+LABEL_TAIL_RE = re.compile(r"^(?:(?:(?:登壇|降壇)\s*)?\[\s*(?:P\.?\s*)?\d{1,4}\s*(?:頁|ページ)?\s*\]|=)\s*")
+#: A name with an honorific alone on its line (`大園健朗君`): after a bare post (`○教育政策係長`),
+#: the rest of a label that a line break split.
+NAME_ONLY_LINE_RE = re.compile(rf"^[{roles._PERSON}]{{2,8}}(?: [{roles._PERSON}]{{1,4}})?(?:君|氏|さん)$")
 #: The closing word of a record, when it is the last paragraph.
 CLOSING_RE = re.compile(r"^(?:以上|以下余白|閉会|散会)$")
 
@@ -319,8 +341,28 @@ class _Reader:
             self._add_part("stage_note", line)
         elif speaker is not None:
             self._open_turn(speaker)
+        elif self._names_current_post(line):
+            self.current["speaker_label"] += "\n" + line
+            self.current["speaker"] = normalize_speaker_name(line)
         else:
             self._place(line, last)
+
+    def _names_current_post(self, line: str) -> bool:
+        """True when `line` is a name alone (`大園健朗君`) right after a label that is a bare post
+        with no name and no speech yet (`○教育政策係長`): a label split by a line break.
+
+        Not after a chair's post (`○議長` / `鈴木一郎君`): a chair calls on the next speaker by name."""
+        current = self.current
+        if current is None or current["lines"] or not NAME_ONLY_LINE_RE.match(line):
+            return False
+        label = current["speaker_label"].lstrip(roles.MARKS + "◯〇 ")
+        return (
+            "\n" not in label
+            and roles.ROLE_WORD_RE.search(label) is not None
+            and roles.classify_role(label) not in ("chair", "vice_chair")
+            and not re.search(r"[()【】]|君|氏", label)
+            and current["speaker"] in (label, normalize_speaker_name(label))
+        )
 
     def _speaker(self, line: str) -> dict | None:
         """The turn `line` opens (labelled, or an anonymous summary item), with declared roles."""
@@ -465,20 +507,46 @@ def _apply_presiding_rules(turns: list[dict], other_text: str) -> None:
     * In a committee, the 委員長 presides: when the first chair to speak is a 委員長, a 議長
       speaking later in the record attends ex officio and is a `member`. (A plenary opens with
       its 議長, so a committee 委員長 reporting there does not change the 議長's role.)
+    * In a plenary (the first chair to speak is a 議長), a committee's 委員長 who is named apart
+      from the committee (`◆議会改革特別委員会委員長(磯崎誠治君)`, `○総務委員長(石田成生議員)`)
+      reports on the committee's work and answers on it as a member; he does not preside.
     * A board of education is presided over by its 教育長 (地方教育行政法 13条): in a record of a
-      教育委員会 meeting (`教育委員会臨時会`, `教育委員会定例会`, `教育委員会会議録`) with no other
+      教育委員会 meeting (`教育委員会臨時会`, `教育委員会定例会`, `教育委員会会議録`, `教育委員会議`) with no other
       chair, the 教育長 is `chair`.
     """
-    labels = [roles.ROLE_WORD_RE.findall(t["speaker_label"]) for t in turns]
+    labels = [_label_role_words(t["speaker_label"]) for t in turns]
     chairs = [found[-1] for turn, found in zip(turns, labels) if found and turn["role"] == "chair"]
     if chairs and chairs[0] == "委員長":  # the first chair to speak presides; plenaries open with 議長
         for turn, found in zip(turns, labels):
             if found and found[-1] == "議長":
                 turn["role"] = "member"
+    if chairs and chairs[0] == "議長":
+        for turn, found in zip(turns, labels):
+            if found and found[-1] == "委員長" and turn["role"] == "chair" and _reports_for_committee(turn):
+                turn["role"] = "member"
     if not chairs and BOARD_OF_EDUCATION_RE.search(other_text):
         for turn, found in zip(turns, labels):
             if found and found[-1] == "教育長" and "職務代理" not in turn["speaker_label"]:
                 turn["role"] = "chair"
+
+
+def _label_role_words(label: str) -> list[str]:
+    """The role words of a label, leaving out a person's name in parentheses with an honorific
+    or a member's title (`議長(伊藤正数議員)` → [`議長`]; `小暮委員(委員長)` keeps both)."""
+    named = rf"[(【](?:[{roles._PERSON} ]{{1,12}}(?:君|氏|さん)|{MEMBER_TITLE_NAME_RE.pattern})[)】]"
+    return roles.ROLE_WORD_RE.findall(re.sub(named, "", label))
+
+
+def _reports_for_committee(turn: dict) -> bool:
+    """True when a 委員長's label names a committee and, apart from it, the person
+    (`総務委員長(石田成生議員)`, `議会改革特別委員会委員長(磯崎誠治君)`): not `山田委員長`, whose
+    qualifier is the person's own family name, nor a bare `委員長`."""
+    label = re.sub(r"[(【][^()【】]*[)】]|=$", "", turn["speaker_label"]).strip().lstrip(roles.MARKS + "◯〇 ")
+    match = COMMITTEE_CHAIR_RE.match(label.split("\n")[0].strip())
+    if not match:
+        return False
+    committee = normalize_speaker_name(match.group("committee"))
+    return bool(committee) and committee not in normalize_speaker_name(turn["speaker"])
 
 
 def _resolve_full_names(turns: list[dict], other_text: str) -> None:
@@ -575,6 +643,17 @@ def _post_and_name(label: str) -> str:
     return _speaker_from_label(name)
 
 
+_NAME_BEFORE_POST_RE = re.compile(
+    rf"^(?P<name>[{roles._PERSON}]{{1,6}}?)(?P<post>{roles.ROLE_WORD_RE.pattern})$"
+)
+
+
+def _name_before_post(label: str) -> str:
+    """`三宅町長` → `三宅`, `田中副町長` → `田中`: the name before a post; a bare post (`町長`) stays."""
+    match = _NAME_BEFORE_POST_RE.match(normalize_speaker_name(label))
+    return match.group("name") if match else normalize_speaker_name(label)
+
+
 def _is_roster_label(label: str) -> bool:
     """A label holding a roster word (`〇出席委員(8人)`) — unless it names a person with an
     honorific, as `○委員外議員(山田太郎君)` does."""
@@ -582,7 +661,23 @@ def _is_roster_label(label: str) -> bool:
 
 
 def _parse_speaker(line: str, legend: dict[str, str], convention: Convention | None = None) -> dict | None:
-    """Return the turn that `line` opens, `{"nothing": True}` for a marked 'nothing', or None."""
+    """Return the turn that `line` opens, `{"nothing": True}` for a marked 'nothing', or None.
+
+    A page reference glued after the label (`登壇[ 7頁]`, `LABEL_TAIL_RE`) belongs to the label.
+    """
+    found = _parse_speaker_line(line, legend, convention)
+    if found is not None and not found.get("nothing"):
+        tail = LABEL_TAIL_RE.match(found["speech"])
+        if tail:
+            sep = "" if tail.group(0).startswith("=") else " "
+            found["speaker_label"] = (found["speaker_label"] + sep + tail.group(0).strip()).strip()
+            found["speech"] = found["speech"][tail.end() :]
+    return found
+
+
+def _parse_speaker_line(
+    line: str, legend: dict[str, str], convention: Convention | None = None
+) -> dict | None:
     if convention is not None:
         found = convention.match_speaker(line)
         if found is not None:
@@ -590,8 +685,15 @@ def _parse_speaker(line: str, legend: dict[str, str], convention: Convention | N
             speaker = normalize_speaker_name(person) if found["name"] else _speaker_from_label(person)
             return _turn(found["label"], speaker, "", found["speech"], role=found["role"] or "unknown")
     match = roles.PAREN_LINE_RE.match(line)
-    if match and roles.classify_role(match.group("paren")) != "unknown":
+    if (
+        match
+        and roles.classify_role(match.group("paren")) != "unknown"
+        and not STAGE_PAREN_END_RE.search(match.group("paren"))
+    ):
         paren, post = match.group("paren"), match.group("post")
+        if post and roles.classify_role(post) == "unknown" and re.search("[\u3041-\u3096]{2}", post):
+            # `(委員長)ありがとう`: kana after the label are speech, not a post or a name
+            return _turn(f"({paren})", _speaker_from_label(paren), paren, post)
         return _turn(line, _speaker_from_label(post or paren), line, None)
     match = roles.BRACKET_LINE_RE.match(line)
     if match and roles.classify_role(match.group("label")) != "unknown":
@@ -646,6 +748,10 @@ def _parse_speaker(line: str, legend: dict[str, str], convention: Convention | N
 
 def _parse_marked(line: str) -> dict | None:
     """Speaker lines opened by a mark (`○`, `◎`, `◆`, …): the conventions of assembly minutes."""
+    match = roles.equals_label_speech(line)
+    if match:  # `◯米倉委員長=ただいまから…`: the label ends at `=`
+        label = line.strip()[: match.end("label")] + "="
+        return _turn(label, _post_and_name(match.group("label")), match.group("label"), match.group("speech"))
     match = roles.MARK_INITIAL_RE.match(line)
     if match:  # `○田中(一)委員`: a name, a disambiguating initial, the post
         label = _label_of(line, match.group("speech"))
@@ -666,6 +772,10 @@ def _parse_marked(line: str) -> dict | None:
         pre, paren = match.group("pre"), match.group("paren").strip()
         if not pre or roles.SEAT_NUMBER_RE.fullmatch(paren):
             person = pre or paren  # `○(松本委員長)`, `◎東垣典雄(6番)`
+        elif MEMBER_TITLE_NAME_RE.fullmatch(paren) and roles.classify_role(pre) != "unknown":
+            # `◯議長(伊藤正数議員)`: the name with a member's title as honorific; the post is `pre`
+            paren = MEMBER_TITLE_NAME_RE.fullmatch(paren).group("name")
+            person = paren
         elif ORGANIZATION_END_RE.search(paren) or (
             roles.classify_role(paren) != "unknown" and not roles.SEAT_NUMBER_RE.fullmatch(pre)
         ):
@@ -753,6 +863,13 @@ def _parse_unmarked(line: str) -> dict | None:
             _speaker_from_label(match.group("pre")),
             match.group("pre"),
             match.group("speech"),
+        )
+    match = roles.BANGAI_LINE_RE.match(line)
+    if match and reads_as_speech(match.group("speech")):
+        # `番外 三宅町長 日程第3、…`: a speaker without a seat (the executive), named by post
+        label = _label_of(line, match.group("speech"))
+        return _turn(
+            label, _name_before_post(match.group("label")), match.group("label"), match.group("speech")
         )
     match = _COLON_KUN_RE.match(line)
     if match:
@@ -898,12 +1015,29 @@ INDEX_LINE_RE = re.compile(rf"^\d{{1,3}}\s*[:.．、)]\s*[{roles.MARKS}◯〇]\s
 TOC_LINE_RE = re.compile(rf"^[{roles.MARKS}◯〇].{{1,60}}?(?:[…‥・.]{{3,}}\s*\d{{1,4}}|\s\d{{1,4}})$")
 #: Index lines come in runs of at least this many.
 MIN_INDEX_RUN = 3
+#: The speech of an entry of a search page's speaker menu (`発言者一覧 選択 1 : ◯松岡議長 選択 2 :
+#: ◯菅市長 … ↑発言者の先頭へ`, split by cleaning into `○松岡議長 選択2 :`): the checkbox label of
+#: the next entry (`選択2 :`, or `選択` cut at the end of an excerpt) or the link that closes the
+#: menu. Real speech never opens with them, so such a line is a menu entry wherever it stands.
+#: Speech made only of the page's navigation before the record (`本文 1:`, `↓最初のヒットへ`) is
+#: one too.
+MENU_ENTRY_SPEECH_RE = re.compile(
+    r"^(?:選択(?:\s*\d{1,4}\s*:|$)|↑?\s*発言者の先頭へ"
+    r"|(?:(?:本文|[↑↓]|最初のヒットへ|\(全\s*\d+\s*ヒット\))\s*)+(?:\d{1,4}\s*:)?$)"
+)
+#: Speech that is only the list number of the next entry (`○山田議長 2:`): a label-only line.
+LIST_NUMBER_SPEECH_RE = re.compile(r"^\d{1,4}\s*[:.．、)]?$")
 
 
 def _index_lines(paragraphs: list[str]) -> set[int]:
     """Positions of a speaker index or table of contents: runs of at least `MIN_INDEX_RUN`
     numbered label-only lines (`1: ◯山田議長`, `2: ◯市長`) or dot-leader entries
-    (`○開会の宣告 …… 3`). An index lists who spoke or what was held; it is never a turn."""
+    (`○開会の宣告 …… 3`). An index lists who spoke or what was held; it is never a turn.
+
+    A speaker label whose only "speech" is the checkbox of the next entry of a search page's
+    speaker menu (`○渡邉委員長 選択3 :`, `MENU_ENTRY_SPEECH_RE`) is a menu entry on its own;
+    one followed only by a list number (`○山田議長 2:`) counts as a label-only line.
+    """
     found: set[int] = set()
     run: list[int] = []
     for index, line in enumerate([*paragraphs, ""]):
@@ -919,8 +1053,14 @@ def _index_lines(paragraphs: list[str]) -> set[int]:
     labels: list[int] = []
     for index, line in enumerate([*paragraphs, ""]):
         found_label = _parse_speaker(line, {}) if line else None
+        speech = "" if found_label is None or found_label.get("nothing") else found_label["speech"]
+        if found_label is not None and MENU_ENTRY_SPEECH_RE.match(speech):
+            found.add(index)
+            speech = ""
         if _LIST_NUMBER_RE.fullmatch(line) or (
-            found_label is not None and not found_label.get("nothing") and not found_label["speech"]
+            found_label is not None
+            and not found_label.get("nothing")
+            and (not speech or LIST_NUMBER_SPEECH_RE.match(speech))
         ):
             run.append(index)
             labels += [index] if found_label is not None else []
