@@ -349,8 +349,6 @@ def check_out(
     """
     out = Path(out)
     shown = config.relpath(out) if out.is_absolute() else out.as_posix()
-    if out.exists() and not out.is_dir():
-        raise OutError(f"OUT {shown} is not a folder")
     resolved = out.resolve()
     project = config.PROJECT_DIR.resolve()
     targets = [("OUT", resolved)]
@@ -372,6 +370,8 @@ def check_out(
                     f"{what} {shown} {relation} {name} ({config.relpath(folder)}): "
                     "a report never writes there; choose a folder of its own"
                 )
+    if out.exists() and not out.is_dir():
+        raise OutError(f"OUT {shown} is not a folder")
 
 
 @contextlib.contextmanager
@@ -573,8 +573,10 @@ def _plan_swap(stage: Path, out: Path, notebooks_out: Path, owned: set[str]) -> 
             ops.append(["displace", rel, f"{DISPLACED_NAME}/{run}/{safe}"])
 
     for _, final_rel in installs:
-        final = Path(os.path.normpath(out / final_rel))
-        base = out if _inside(final.parent.resolve(), out.resolve()) else notebooks_out
+        final = Path(os.path.abspath(out / final_rel))  # lexical: symlinks in the way are seen
+        base = Path(os.path.abspath(out))
+        if not _inside(final, base):
+            base = Path(os.path.abspath(notebooks_out))
         for parent in reversed(final.parents):
             if parent == base or base not in parent.parents:
                 continue
