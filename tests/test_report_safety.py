@@ -18,6 +18,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from dxminutes import config
@@ -87,7 +88,7 @@ def _tree(folder: Path, skip=BOOKKEEPING) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.relative_to(folder).parts[0] in skip
+        if p.is_file() and p.relative_to(folder).parts[0] not in skip
     }
 
 
@@ -426,3 +427,43 @@ def test_a_second_run_waits_while_the_first_holds_out(tmp_path):
     code, stdout, _ = _finished(child)
     assert code == 0 and "finished" in stdout, log.read_text()
     assert (out / "html" / "index.html").exists()
+
+
+# --- tables safe to open in Excel (item 4) ----------------------------------------------------------
+
+
+def test_formula_cells_are_neutralized_in_every_csv(tmp_path):
+    from dxminutes.report import export
+
+    table = pd.DataFrame(
+        {
+            "speaker": [
+                '=HYPERLINK("http://x")',
+                "+1+1",
+                "-2+3",
+                "@SUM(A1)",
+                "\tx",
+                "-",
+                "山田",
+                None,
+            ],
+            "share": [-0.5, 0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8],
+        }
+    )
+    before = table.copy()
+    path = export.write_table(table, "t", tables_dir=tmp_path)
+    pd.testing.assert_frame_equal(table, before)  # the input is not changed
+    back = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False)
+    assert back["speaker"].tolist() == [
+        '\'=HYPERLINK("http://x")',
+        "'+1+1",
+        "'-2+3",
+        "'@SUM(A1)",
+        "'\tx",
+        "-",  # a lone minus is no formula
+        "山田",
+        "",
+    ]
+    assert back["share"].tolist() == pytest.approx(before["share"].tolist(), abs=1e-9)  # numbers as they were
+    assert export.excel_safe(pd.DataFrame({"=cmd": [1]})).columns.tolist() == ["'=cmd"]
+    assert export.excel_safe(pd.DataFrame({"a": ["\rx"]}))["a"].tolist() == ["'\rx"]
