@@ -344,6 +344,7 @@ def _finished(proc) -> tuple[int, str, str]:
     return proc.returncode, stdout, stderr
 
 
+@pytest.mark.slow  # one subprocess per step of the swap: a few minutes on a busy machine
 def test_a_kill_at_any_step_of_the_swap_leaves_the_old_or_the_new_report_whole(tmp_path):
     _notebooks(tmp_path, "01-one.py", "02-two.py")
     expected = {}
