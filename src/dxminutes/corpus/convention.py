@@ -27,11 +27,14 @@ PDF extraction puts between characters removed). A file with an error gives ONE 
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dxminutes._io import ALLOW_OUTSIDE_LINKS_ENV, leaves_folder, special_kind
 from dxminutes.corpus import roles
 
 CONVENTION_FILE = "dxminutes.toml"
@@ -196,8 +199,27 @@ def load_convention(folder: Path | str) -> Convention:
     `.warnings` naming `dxminutes.toml` and the problem; it never raises.
     """
     path = Path(folder) / CONVENTION_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         return Convention()
+    if path.is_symlink() and leaves_folder(path, path.parent):
+        return Convention(
+            warnings=(
+                f"{CONVENTION_FILE}: a symlink to outside the data folder, refused (set "
+                f"{ALLOW_OUTSIDE_LINKS_ENV}=1 to read it); using the built-in conventions",
+            )
+        )
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return Convention(
+            warnings=(f"{CONVENTION_FILE}: cannot be read ({exc.strerror}); using the built-in conventions",)
+        )
+    if not stat.S_ISREG(mode):
+        return Convention(
+            warnings=(
+                f"{CONVENTION_FILE}: not a regular file ({special_kind(mode)}), refused; using the built-in conventions",
+            )
+        )
     try:
         return parse_convention(path.read_text(encoding="utf-8-sig"))
     except (ConventionError, UnicodeDecodeError, OSError) as exc:
