@@ -57,7 +57,7 @@ from dxminutes._io import (
 )
 from dxminutes.corpus.catalog import Catalog, catalog_row, load_catalog
 from dxminutes.corpus.cleaning import clean
-from dxminutes.corpus.convention import CONVENTION_FILE, Convention, load_convention
+from dxminutes.corpus.convention import CONVENTION_FILE, Convention, PatternTimeout, load_convention
 from dxminutes.corpus.metadata import (
     Metadata,
     document_metadata,
@@ -370,6 +370,8 @@ def _document(
             payloads = [_payload(_parse(path, row, file, convention))]
     except InputError as exc:
         payloads = [{"file": file, "problem": exc.problem}]
+    except PatternTimeout as exc:  # a dxminutes.toml pattern: named, and no shard (load-dependent)
+        return [{"file": file, "problem": str(exc)}], False
     except Exception as exc:  # a parser bug on one unusual file must not stop a whole build
         return [{"file": file, "problem": f"unexpected error ({type(exc).__name__}: {exc})"}], False
     if shard is None:
