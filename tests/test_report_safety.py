@@ -468,3 +468,55 @@ def test_formula_cells_are_neutralized_in_every_csv(tmp_path):
     assert back["share"].tolist() == pytest.approx(before["share"].tolist(), abs=1e-9)  # numbers as they were
     assert export.excel_safe(pd.DataFrame({"=cmd": [1]})).columns.tolist() == ["'=cmd"]
     assert export.excel_safe(pd.DataFrame({"a": ["\rx"]}))["a"].tolist() == ["'\rx"]
+
+
+# --- every bad input gets one line, never a traceback (item 6) --------------------------------------
+
+
+def _bad_inputs(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        "deep.json": "[" * 100_000 + "]" * 100_000,  # nested 100,000 levels
+        "big.csv": "speaker,text\n山田," + "あ" * 140_000 + "\n",  # a cell over 128 KiB
+        "records.json": '{"meetingRecord": [1, 2, 3]}',  # Diet JSON whose records are not objects
+        "header.csv": "speaker,text\n",  # a header and no rows
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return [folder / name for name in files]
+
+
+def _dxminutes(*argv: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "DXMINUTES_TRACEBACK"}
+    return subprocess.run(
+        [sys.executable, "-m", "dxminutes", *argv], capture_output=True, text=True, timeout=TIMEOUT, env=env
+    )
+
+
+@pytest.mark.parametrize("command", ["inspect", "tokens"])
+def test_inspect_and_tokens_say_one_line_for_each_bad_file(tmp_path, command):
+    for path in _bad_inputs(tmp_path / "bad"):
+        proc = _dxminutes(command, str(path))
+        lines = proc.stderr.strip().splitlines()
+        assert proc.returncode == 1, (path.name, proc.stderr)
+        assert "Traceback" not in proc.stderr and len(lines) == 1, (path.name, proc.stderr)
+        assert lines[0].startswith("error: ") and path.name in lines[0]
+
+
+def test_build_names_every_bad_file_and_goes_on(tmp_path):
+    raw = tmp_path / "raw"
+    bad = _bad_inputs(raw)
+    shutil.copy(sorted(config.RAW_DIR.glob("*.txt"))[0], raw)
+    proc = _dxminutes("build", "--data", str(raw), "--out", str(tmp_path / "processed"))
+    assert "Traceback" not in proc.stderr and proc.stdout.startswith("1 documents"), proc.stderr
+    for path in bad:
+        assert f"  {path.name}: " in proc.stderr
+
+
+def test_report_into_a_file_or_locked_out_is_one_line_from_the_command_line(tmp_path):
+    out = tmp_path / "out.txt"
+    out.write_text("x", encoding="utf-8")
+    proc = _dxminutes("report", "--out", str(out), "--no-build", "--quiet")
+    assert proc.returncode == 1 and proc.stderr.strip().splitlines() == [
+        f"error: OUT {out.name} is not a folder"
+    ]

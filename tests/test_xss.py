@@ -33,18 +33,10 @@ PAYLOAD = "".join(PAYLOADS)
 
 @pytest.fixture(scope="module")
 def browser():
-    import websocket
-
     binary = _chromium()
     if binary is None:
         pytest.fail("Chromium is required (apt-get install chromium; .ci/run installs it)")
-    connect = websocket.create_connection
-    # Chromium 111+ refuses a DevTools websocket that sends an Origin header
-    websocket.create_connection = lambda url, **kw: connect(url, suppress_origin=True, **kw)
-    try:
-        tools = DevTools(binary)
-    finally:
-        websocket.create_connection = connect
+    tools = DevTools(binary)
     yield tools
     tools.close()
 
