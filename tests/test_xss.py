@@ -125,7 +125,9 @@ def test_profile_markdown_escapes_every_field_in_chromium(browser, tmp_path):
 
 
 def test_markdown_text_leaves_no_markup():
-    assert summaries.markdown_text("a_b *c* [l](u) `x` #h |t|") == r"a\_b \*c\* \[l\]\(u\) \`x\` \#h \|t\|"
+    assert summaries.markdown_text("a_b *c* [l](u) `x` #h |t| 2023-10-16") == (
+        r"a\_b \*c\* \[l\](u) \`x\` \#h \|t\| 2023-10-16"
+    )
     assert summaries.markdown_text("<b>\n# x") == r"&lt;b&gt; \# x"  # one line: no new block
 
 

@@ -20,7 +20,7 @@ CONTRAST_GROUPS = ("members", "officials")
 
 
 #: Characters with a meaning in Markdown, backslash-escaped in text taken from the minutes.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~-])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 
 
 def markdown_text(value) -> str:
