@@ -108,3 +108,21 @@ def test_fifos_as_catalog_convention_or_minutes_never_block_a_build(folders, tmp
 
 def test_seed_corpus_is_unchanged_by_the_link_rules():
     assert scan_raw(config.RAW_DIR).problems == ()
+
+
+def test_the_report_command_has_the_explicit_option(monkeypatch, tmp_path):
+    from dxminutes.cli import build_parser
+    from dxminutes.report import render
+
+    seen = {}
+
+    def fake_run_report(*args, **kw):
+        seen["env"] = os.environ.get(ALLOW_OUTSIDE_LINKS_ENV)
+        return render.RunResult()
+
+    monkeypatch.setattr(render, "run_report", fake_run_report)
+    monkeypatch.setenv(ALLOW_OUTSIDE_LINKS_ENV, "0")  # restored (unset) after the test
+    argv = ["report", "--out", str(tmp_path / "o"), "--no-build", "--allow-outside-links"]
+    args = build_parser().parse_args(argv)
+    assert args.func(args) == 0
+    assert seen["env"] == "1"

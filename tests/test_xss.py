@@ -29,6 +29,8 @@ PAYLOADS = (
     f"</script><script>document.title='{MARK}'</script>",
 )
 PAYLOAD = "".join(PAYLOADS)
+#: Every notebook of the report (each page is opened in Chromium).
+NOTEBOOK_PATTERN = report.NOTEBOOK_GLOB
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +179,7 @@ def payload_report(tmp_path_factory):
         },
         reports_dir=out,
         notebooks_out=out / "notebooks",
-        pattern="0[15]-*.py",
+        pattern=NOTEBOOK_PATTERN,
         timeout=600,
     )
     return out
@@ -187,7 +189,8 @@ def payload_report(tmp_path_factory):
 def test_no_payload_runs_on_any_page_of_a_real_report(browser, payload_report):
     pages = sorted([*(payload_report / "html").glob("*.html"), *(payload_report / "explorer").glob("*.html")])
     names = {p.name for p in pages}
-    assert {"index.html", "tables.html", "05-municipality-profiles.html", "all.html"} <= names
+    expected = {f"{p.stem}.html" for p in config.NOTEBOOKS_DIR.glob(NOTEBOOK_PATTERN)}
+    assert expected | {"index.html", "tables.html", "all.html", "theme-dx.html"} <= names
     profiles = (payload_report / "html" / "05-municipality-profiles.html").read_text(encoding="utf-8")
     assert (
         "豊島区&amp;lt;script" in profiles or "豊島区&lt;script" in profiles

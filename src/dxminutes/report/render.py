@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dxminutes import config
-from dxminutes._io import atomic_write, sha256_file
+from dxminutes._io import ALLOW_OUTSIDE_LINKS_ENV, atomic_write, sha256_file
 from dxminutes.report import incremental
 from dxminutes.report.incremental import PATH_PARAMETERS
 
@@ -970,6 +970,8 @@ def _cli(args) -> int:
         "MIN_COUNT": args.min_count,
     }
     built, result, error = None, None, None
+    if getattr(args, "allow_outside_links", False):  # the build and the kernels read the same
+        os.environ[ALLOW_OUTSIDE_LINKS_ENV] = "1"
     notebooks_out = None if seed_run else out / "notebooks"
     sources_dir = notebooks_dir if notebooks_dir is not None else config.NOTEBOOKS_DIR
     try:
@@ -1033,6 +1035,12 @@ def register_cli(subparsers) -> None:
     )
     p.add_argument(
         "--no-build", action="store_true", help="do not rebuild the processed tables before the run"
+    )
+    p.add_argument(
+        "--allow-outside-links",
+        action="store_true",
+        help="read symlinks in DATA that point outside it (refused by default; "
+        "the same as DXMINUTES_ALLOW_OUTSIDE_LINKS=1)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(
