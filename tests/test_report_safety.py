@@ -520,3 +520,25 @@ def test_report_into_a_file_or_locked_out_is_one_line_from_the_command_line(tmp_
     assert proc.returncode == 1 and proc.stderr.strip().splitlines() == [
         f"error: OUT {out.name} is not a folder"
     ]
+
+
+def test_notebooks_beside_their_sources_are_replaced_never_deleted(tmp_path, kernel):
+    """As before: a run of some notebooks, or one that saves none, keeps the other .ipynb twins."""
+    nbs = _notebooks(tmp_path, "01-one.py", "02-two.py")
+    out = tmp_path / "reports"
+    report.run_report(nbs, parameters={"PROCESSED_DIR": tmp_path / "processed"}, reports_dir=out)
+    twins = {p.name: p.read_bytes() for p in nbs.glob("*.ipynb")}
+    assert set(twins) == {"01-one.ipynb", "02-two.ipynb"}
+    report.run_report(
+        nbs,
+        parameters={"PROCESSED_DIR": tmp_path / "processed"},
+        reports_dir=out,
+        pattern="02-*.py",
+        force=True,
+    )
+    report.run_report(
+        nbs, parameters={"PROCESSED_DIR": tmp_path / "processed"}, reports_dir=out, save_notebooks=False
+    )
+    assert {p.name: p.read_bytes() for p in nbs.glob("*.ipynb")} == twins
+    files = json.loads((out / report.OUT_MANIFEST_NAME).read_text(encoding="utf-8"))["files"]
+    assert {"../notebooks/01-one.ipynb", "../notebooks/02-two.ipynb"} <= set(files)

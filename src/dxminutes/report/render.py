@@ -586,12 +586,15 @@ def _plan_swap(stage: Path, out: Path, notebooks_out: Path, owned: set[str]) -> 
             aside(final_rel)
     ops += [["install", staged, final] for staged, final in installs]
     new = {final for _, final in installs}
+    # Notebooks beside their sources (outside OUT) are only ever replaced, never deleted: a run
+    # of some notebooks, or without saving them, leaves the others' .ipynb as they are.
+    kept = {rel for rel in owned - new if rel.startswith("../") and _lexists(out / rel)}
     roots = [out.resolve(), notebooks_out.resolve()]
-    for rel in sorted(owned - new):
+    for rel in sorted(owned - new - kept):
         path = Path(os.path.normpath(out / rel))
         if _real_inside(path, roots) and path.is_file() and not path.is_symlink():
             ops.append(["delete", rel, ""])
-    return {"stage": _rel(stage, out), "ops": ops, "files": sorted(new), "displaced": displaced}
+    return {"stage": _rel(stage, out), "ops": ops, "files": sorted(new | kept), "displaced": displaced}
 
 
 def _apply_journal(out: Path, journal: dict, *, faults: bool = False) -> None:
