@@ -11,7 +11,7 @@ LOCK   := requirements/lock.txt
 
 # Run parameters (see README): another corpus, its output folder, theme file, topic count,
 # bootstrap replicates. Without OUT, the seed corpus's report stays in reports/ and notebooks/;
-# another corpus goes to build/reports/<name> (see `python -m dxminutes report --help`).
+# another corpus goes to build/reports/<name> (see `.venv/bin/dxminutes report --help`).
 DATA    ?=
 OUT     ?=
 THEMES  ?=
@@ -19,6 +19,9 @@ K       ?=
 NBOOT   ?=
 MINCOUNT ?=
 FORCE   ?=
+FILE    ?=
+JSON    ?=
+VERBS   ?=
 REPORT_ARGS := $(if $(DATA),--data $(DATA)) $(if $(OUT),--out $(OUT)) $(if $(THEMES),--themes $(THEMES)) \
                $(if $(K),--k $(K)) $(if $(NBOOT),--n-boot $(NBOOT)) $(if $(MINCOUNT),--min-count $(MINCOUNT)) \
                $(if $(FORCE),--force)
@@ -26,7 +29,7 @@ REPORT_ARGS := $(if $(DATA),--data $(DATA)) $(if $(OUT),--out $(OUT)) $(if $(THE
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: all venv processed report test lint format bench lab lock clean help
+.PHONY: all venv processed inspect tokens report test lint format bench lab lock clean help
 
 all: report
 
@@ -45,6 +48,14 @@ $(STAMP): $(LOCK) pyproject.toml
 
 processed: $(STAMP) ## build data/processed from data/raw (or DATA=DIR into OUT/processed)
 	$(BIN)/python -m dxminutes build $(if $(DATA),--data $(DATA)) $(if $(OUT),--out $(OUT)/processed)
+
+inspect: $(STAMP) ## what the loader finds in one file (FILE=path [DATA=corpus folder] [JSON=1])
+	@test -n "$(FILE)" || { echo "usage: make inspect FILE=path/to/file [DATA=corpus folder] [JSON=1]"; exit 2; }
+	@$(BIN)/python -m dxminutes inspect "$(FILE)" $(if $(DATA),--data "$(DATA)") $(if $(JSON),--json)
+
+tokens: $(STAMP) ## each turn's speaker, role and terms as the analysis counts them (FILE=path [DATA=DIR] [JSON=1] [VERBS=1])
+	@test -n "$(FILE)" || { echo "usage: make tokens FILE=path/to/file [DATA=DIR] [JSON=1] [VERBS=1]"; exit 2; }
+	@$(BIN)/python -m dxminutes tokens "$(FILE)" $(if $(DATA),--data "$(DATA)") $(if $(JSON),--json) $(if $(VERBS),--verbs)
 
 report: $(STAMP) ## build the corpus, execute every notebook, write the report (DATA=DIR OUT=DIR)
 	$(BIN)/python -m dxminutes report $(REPORT_ARGS)

@@ -12,6 +12,7 @@ from dxminutes.cli import main
 from dxminutes.corpus.build import build, load_corpus, load_document
 from dxminutes.corpus.dates import DateError, parse_date
 from dxminutes.corpus.readers import InputError, read_raw
+from dxminutes.corpus.segment import UNSEGMENTED_WARNING
 
 matplotlib.use("Agg")
 
@@ -69,15 +70,44 @@ def test_whitespace_only_file_is_empty(tmp_path):
         read_raw(tmp_path / "blank.txt")
 
 
-def test_no_recognizable_speakers(tmp_path):
+PROSE = (
+    "千葉県流山市行財政改革審議会\n令和6年7月17日\n"
+    "本市では行政のデジタル化を進めています。\n詳しくは担当課までお問い合わせください。\n"
+)
+
+
+def test_readable_text_without_speakers_is_one_unsegmented_block(tmp_path):
     path = tmp_path / "prose.txt"
-    path.write_text(
-        "本市では行政のデジタル化を進めています。\n詳しくは担当課までお問い合わせください。\n",
-        encoding="utf-8",
-    )
+    path.write_text(PROSE, encoding="utf-8")
+    corpus = load_document(path)
+    assert corpus.failures.empty
+    doc = corpus.documents.iloc[0]
+    assert (doc["municipality"], doc["meeting_date"], doc["n_turns"]) == ("流山市", "2024-07-17", 1)
+    assert not doc["segmented"]
+    turn = corpus.turns.iloc[0]
+    assert (turn["speaker"], turn["role"], turn["speaker_label"]) == ("不明", "unknown", "")
+    # nothing is lost: the block is the whole cleaned text, in order
+    assert turn["text"].startswith("千葉県流山市") and turn["text"].endswith("お問い合わせください。")
+    assert corpus.non_speech.empty
+    messages = corpus.warnings.loc[corpus.warnings["file"] == "prose.txt", "message"].tolist()
+    assert [m for m in messages if "unsegmented" in m] == [UNSEGMENTED_WARNING]
+    assert "Declaring a convention" in UNSEGMENTED_WARNING
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "<<<>>> ### 12345 \n---- ==== 678 ####\n",  # symbols and digits
+        "abc def ghi jkl mno\npqr stu vwx yz 0123\n",  # no Japanese at all
+        "資料 " + "x" * 200 + "\n",  # two kanji in a sea of ASCII
+    ],
+)
+def test_junk_still_fails_with_a_clear_message(tmp_path, junk):
+    path = tmp_path / "junk.txt"
+    path.write_text(junk, encoding="utf-8")
     corpus = load_document(path)
     assert corpus.failures.to_dict("records") == [
-        {"file": "prose.txt", "problem": "no recognizable speakers"}
+        {"file": "junk.txt", "problem": "no recognizable speakers and no readable Japanese text"}
     ]
     assert corpus.documents.empty and corpus.turns.empty
 
@@ -102,15 +132,17 @@ def test_build_goes_on_past_bad_files_and_leaves_inputs_unchanged(tmp_path, caps
     before = digest(raw)
 
     corpus = load_corpus(raw)
-    assert corpus.documents["file"].tolist() == [SEED]
-    assert sorted(corpus.failures["file"]) == sorted([*BAD_FILES, "prose.txt"])
+    # readable text without speakers is loaded as one unsegmented block, not dropped
+    assert corpus.documents["file"].tolist() == [SEED, "prose.txt"]
+    assert corpus.documents["segmented"].tolist() == [True, False]
+    assert sorted(corpus.failures["file"]) == sorted(BAD_FILES)
 
     code = main(["build", "--data", str(raw), "--out", str(out)])
     assert code != 0
     err = capsys.readouterr().err
-    for name in [*BAD_FILES, "prose.txt"]:
+    for name in [*BAD_FILES, "prose.txt"]:  # prose.txt: its unsegmented warning
         assert name in err
     assert "README.md" not in err
     assert digest(raw) == before  # nothing modified, nothing added in the raw folder
     assert (out / "documents.parquet").exists() and (out / "failures.parquet").exists()
-    assert build(raw, out).documents["file"].tolist() == [SEED]
+    assert build(raw, out).documents["file"].tolist() == [SEED, "prose.txt"]

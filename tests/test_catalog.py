@@ -67,7 +67,11 @@ def _raw(tmp_path, catalog: bytes | str | None, files=("a.txt", "b.txt")):
     raw = tmp_path / "raw"
     raw.mkdir()
     for name in files:
-        (raw / name).write_text(MINUTES, encoding="utf-8")
+        # each file a sentence of its own: two copies of one text would be counted once (corpus.duplicates)
+        number = int(hashlib.sha256(name.encode()).hexdigest()[:12], 16)
+        (raw / name).write_text(
+            MINUTES.replace("説明します。", f"説明します。資料番号{number}。"), encoding="utf-8"
+        )
     if catalog is not None:
         data = catalog.encode("utf-8") if isinstance(catalog, str) else catalog
         (raw / "catalog.csv").write_bytes(data)

@@ -56,14 +56,18 @@ def test_readme_example_1_speaker_pattern(tmp_path):
     assert corpus.failures.empty
     assert not any(CONVENTION_FILE in m for m in corpus.warnings["message"])
     assert all("municipality" in m or "date" in m for m in corpus.warnings["message"])
-    # without the convention the file has no speaker the built-in conventions know
+    # without the convention the file has no speaker the built-in conventions know: it is
+    # loaded as one unsegmented block (speaker 不明, role unknown), flagged in `segmented`
     plain = _load(tmp_path / "plain", {"workshop.txt": text}, None)
-    assert plain.turns.empty and list(plain.failures["problem"]) == ["no recognizable speakers"]
+    assert plain.failures.empty and not plain.documents["segmented"].any()
+    assert plain.turns[["speaker", "role"]].values.tolist() == [["不明", "unknown"]]
 
 
 def test_readme_example_2_role_words_and_metadata(tmp_path):
     text, toml = readme_examples()[1]
-    corpus = _load(tmp_path, {"kita/2024-05.txt": text, "other.txt": text}, toml)
+    # other.txt has a sentence of its own: an exact copy would be counted once (corpus.duplicates)
+    other = text.replace("補足します。", "補足します。これは別の会議の記録で、資料の番号も異なります。")
+    corpus = _load(tmp_path, {"kita/2024-05.txt": text, "other.txt": other}, toml)
     turns = corpus.turns[corpus.turns["doc_id"] == "2024-05"]
     assert list(turns["speaker"]) == ["会長", "コーディネーター", "支所長"]
     assert list(turns["role"]) == ["chair", "expert", "official"]
@@ -174,4 +178,7 @@ def test_inspect_applies_the_convention_and_reports_a_bad_file(tmp_path):
     assert [turn["speaker"] for turn in result["turns"]] == ["ファシリテーター", "参加者A", "参加者B"]
     (tmp_path / CONVENTION_FILE).write_text("[roles]\n'x' = 'boss'\n", encoding="utf-8")
     result = build.inspect_file(tmp_path / "workshop.txt")
-    assert result["turns"] == [] and result["warnings"][0].startswith(f"{CONVENTION_FILE}: ")
+    # the bad file is ignored, so the workshop has no known convention: one unsegmented block
+    assert [turn["speaker"] for turn in result["turns"]] == ["不明"]
+    assert result["warnings"][0].startswith(f"{CONVENTION_FILE}: ")
+    assert any("Declaring a convention" in message for message in result["warnings"])

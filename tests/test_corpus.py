@@ -45,6 +45,7 @@ COLUMNS = {
         "n_chars",
         "n_turns",
         "n_non_speech",
+        "segmented",
     ],
     "turns": [
         "turn_id",
@@ -71,6 +72,7 @@ COLUMNS = {
     ],
     "failures": ["file", "problem"],
     "warnings": ["file", "message"],
+    "duplicates": ["kept_file", "dropped_file", "similarity", "kind", "kept_doc_id", "dropped_doc_id"],
 }
 
 

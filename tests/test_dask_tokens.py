@@ -85,7 +85,10 @@ def test_raw_files_to_matrices_on_dask_equal_the_local_path(client, tmp_path):
     for path in sorted(config.RAW_DIR.glob("*.txt"))[:3]:
         (raw / path.name).write_bytes(path.read_bytes())
     (raw / "broken.pdf").write_bytes(b"%PDF-1.4 not really")  # listed as a failure, as locally
+    first = sorted(raw.glob("*.txt"))[0]
+    (raw / f"zz-copy-of-{first.name}").write_bytes(first.read_bytes())  # a copy: kept once, as locally
     local_corpus = load_corpus(raw)
+    assert local_corpus.duplicates["dropped_file"].tolist() == [f"zz-copy-of-{first.name}"]
     local_tokens = tokenize_turns(local_corpus.turns, cache_dir=False, progress=False)
     result = corpus_to_dtms_dask(raw, client=client, cache_dir=tmp_path / "cache")
 

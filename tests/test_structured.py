@@ -60,7 +60,10 @@ def test_csv_rows_grouped_by_meeting(tmp_path, encoding):
         path, ["自治体", "都道府県", *JA_HEADER], [("府中市", "東京都", *row) for row in ROWS], encoding
     )
     result = read_structured(path)
-    assert [doc.key for doc in result.documents] == ["第1回 府中市DX推進委員会", "第2回 府中市DX推進委員会"]
+    assert [doc.key for doc in result.documents] == [
+        "府中市 | 東京都 | 第1回 府中市DX推進委員会 | 2023-09-12",
+        "府中市 | 東京都 | 第2回 府中市DX推進委員会 | 2023-10-03",
+    ]
     first, second = result.documents
     assert first.turns["speaker"].tolist() == ["田中一郎", "佐藤花子", "鈴木次郎"]
     assert first.turns["role"].tolist() == ["chair", "member", "official"]
@@ -74,7 +77,9 @@ def test_corpus_from_csv_tsv_and_json(tmp_path):
     raw.mkdir()
     write_csv(raw / "fuchu.csv", ["自治体", "都道府県", *JA_HEADER], [("府中市", "東京都", *r) for r in ROWS])
     english = ["meeting", "date", "speaker", "role", "text", "note"]
-    write_csv(raw / "ambiguous.tsv", english, ROWS[:3], delimiter="\t")  # 府中市 with no prefecture
+    # 府中市 with no prefecture; its own speeches (the same rows again would be a duplicate of fuchu-001)
+    own = [(*r[:4], f"{r[4]}別の記録として、改めて要点を申し上げます。", r[5]) for r in ROWS[:3]]
+    write_csv(raw / "ambiguous.tsv", english, own, delimiter="\t")
     corpus = load_corpus(raw)
     docs = corpus.documents.set_index("doc_id")
     assert list(docs.index) == ["ambiguous", "fuchu-001", "fuchu-002"]

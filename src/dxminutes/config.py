@@ -45,6 +45,44 @@ MIN_TURNS = 2  # minimum number of turns a term must occur in (dispersion guard)
 TOP_N_EDGES = 60  # edges kept in a co-occurrence network
 N_JOBS = 2  # worker processes for tokenization
 
+#: Floats in every written table and figure CSV (`report.export.write_table`, `save_figure`):
+#: 6 significant digits, printf style. Another CPU or BLAS kernel changes the 15th–16th digit of
+#: a result; at 6 digits that changes a byte only when a value lies within ~1e-10 (relative) of a
+#: rounding boundary.
+TABLE_FLOAT_FORMAT = "%.6g"
+#: Significant digits kept, relative to the largest magnitude among them, of the numbers that
+#: decide a figure's layout or an order (label positions, which labels are hidden, network
+#: layouts, CA axis signs, rankings of topics, terms and clusters): `layout_round`. Ties left by
+#: the rounding are broken by name, so a last-digit change cannot move or hide a label.
+LAYOUT_DIGITS = 10
+
+
+def layout_round(values, digits: int = LAYOUT_DIGITS, *, each: bool = False):
+    """`values` (array-like of floats) rounded to one grid: `digits` significant digits of the
+    largest finite magnitude among them, so that noise near 0 becomes exactly 0 and a change in
+    the last digits of a BLAS result (another CPU, another OpenBLAS kernel) gives the same array.
+    With `each`, every value keeps its own `digits` significant digits instead (tiny values stay
+    apart and nonzero: for rankings whose order among tiny values is part of the result).
+    NaN and ±inf stay; -0.0 becomes 0.0. Returns a new float ndarray of the same shape."""
+    import numpy as np
+
+    a = np.array(values, dtype=float, copy=True)
+    finite = np.isfinite(a)
+    if not finite.any():
+        return a
+    if each:
+        return np.vectorize(
+            lambda v: float(f"{v:.{digits - 1}e}") + 0.0 if np.isfinite(v) else v, otypes=[float]
+        )(a)
+    largest = float(np.abs(a[finite]).max())
+    if largest == 0.0:
+        return np.where(finite, 0.0, a)
+    exponent = int(f"{largest:.{digits - 1}e}".split("e")[1])  # decimal exponent, exactly
+    decimals = digits - 1 - exponent
+    if abs(decimals) > 290:  # 10**decimals would overflow: round each value on its own
+        return layout_round(a, digits, each=True)
+    return np.where(finite, np.round(a, decimals) + 0.0, a)
+
 
 def relpath(path: os.PathLike | str, start: os.PathLike | str = PROJECT_DIR) -> str:
     """Return `path` relative to `start` when it lies below it, else its bare file name.
@@ -61,3 +99,10 @@ def relpath(path: os.PathLike | str, start: os.PathLike | str = PROJECT_DIR) -> 
         return resolved.relative_to(Path(start).resolve()).as_posix()
     except ValueError:
         return p.name
+
+
+#: Duplicate documents (`corpus.duplicates`): two documents whose normalized texts are the same
+#: are identical; two whose sets of `DUPLICATE_SHINGLE_CHARS`-character shingles have a Jaccard
+#: similarity of at least `DUPLICATE_MIN_JACCARD` are near copies. Either way one is kept.
+DUPLICATE_SHINGLE_CHARS = 5
+DUPLICATE_MIN_JACCARD = 0.9

@@ -6,11 +6,20 @@ normalized the same way wherever it is compared.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
+from dxminutes.config import RESOURCES_DIR
+
 #: Characters exempted from NFKC: circled numbers ①-⑳, ㉑-㊿ mark list items.
 NFKC_KEEP_RE = re.compile("([\u2460-\u2473\u3251-\u325f\u32b1-\u32bf])")
+
+#: Unicode's Equivalent_Unified_Ideograph mapping for the CJK Radicals Supplement and Kangxi
+#: Radicals blocks (generated from the UCD by `requirements/make_radical_table.py`).
+RADICALS_PATH = RESOURCES_DIR / "radicals.tsv"
+#: The two radical blocks: CJK Radicals Supplement U+2E80-U+2EFF and Kangxi Radicals U+2F00-U+2FDF.
+RADICAL_RE = re.compile("[\u2e80-\u2fdf]")
 
 
 def normalize_newlines(text: str) -> str:
@@ -18,8 +27,33 @@ def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
 
 
+@functools.cache
+def radical_table() -> dict[int, str]:
+    """Code point of a radical → its equivalent unified ideograph, read once from `RADICALS_PATH`."""
+    table: dict[int, str] = {}
+    for line in RADICALS_PATH.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#") or line.startswith("radical\t"):
+            continue
+        radical, ideograph = line.split("\t")[:2]
+        table[int(radical, 16)] = chr(int(ideograph, 16))
+    return table
+
+
+def normalize_radicals(text: str) -> str:
+    """Replace CJK radical code points by the ideographs they stand for (`委員⻑` → `委員長`, `市⺠` → `市民`).
+
+    PDFs printed from browsers and word processors often map the glyphs of 長, 民 and others to
+    radical code points (U+2ED1 ⻑, U+2EA0 ⺠, U+2F00 ⼀ …). NFKC folds the Kangxi Radicals but not
+    the CJK Radicals Supplement; this step maps both blocks with Unicode's own
+    Equivalent_Unified_Ideograph table. A radical without an equivalent (U+2E80) is left alone.
+    """
+    if not RADICAL_RE.search(text):
+        return text
+    return text.translate(radical_table())
+
+
 def normalize_unicode(text: str) -> str:
-    """Apply NFKC, the compatibility normalization, to the whole text.
+    """Map radical code points (`normalize_radicals`), then apply NFKC, the compatibility normalization, to the whole text.
 
     What NFKC does here, knowingly: full-width ASCII letters, digits and punctuation become
     ASCII (`ＤＸ１０（案）：` → `DX10(案):`), half-width katakana become full-width
@@ -31,5 +65,5 @@ def normalize_unicode(text: str) -> str:
     The marks `○●◎◆◇■`, the brackets `【】「」『』〔〕` and the Japanese punctuation `、。・`
     are not compatibility characters and pass through unchanged.
     """
-    pieces = NFKC_KEEP_RE.split(text)
+    pieces = NFKC_KEEP_RE.split(normalize_radicals(text))
     return "".join(p if NFKC_KEEP_RE.fullmatch(p) else unicodedata.normalize("NFKC", p) for p in pieces)

@@ -21,6 +21,9 @@ BODY_LEVELS = ("municipality", "prefecture", "national")
 #: The group of turns whose document has no municipality: kept, never dropped from municipality tables.
 UNKNOWN_MUNICIPALITY = "(不明)"
 
+#: Kinds of duplicate documents: the same normalized text, or most character shingles shared.
+DUPLICATE_KINDS = ("identical", "near")
+
 #: Column → dtype of every corpus table; the order is the column order.
 TABLE_SCHEMAS: dict[str, dict[str, str]] = {
     "documents": {
@@ -36,6 +39,10 @@ TABLE_SCHEMAS: dict[str, dict[str, str]] = {
         "n_chars": "int64",
         "n_turns": "int64",
         "n_non_speech": "int64",
+        # False: no speaker convention was recognized and the text is one unsegmented turn
+        # (speaker 不明, role unknown); speaker- and role-level analyses leave such documents out
+        # (`corpus.segment.segmented_turns`)
+        "segmented": "bool",
     },
     "turns": {
         "turn_id": "str",
@@ -62,6 +69,15 @@ TABLE_SCHEMAS: dict[str, dict[str, str]] = {
     },
     "failures": {"file": "str", "problem": "str"},
     "warnings": {"file": "str", "message": "str"},
+    # one row per document left out as a copy of another (`corpus.duplicates`); kind: DUPLICATE_KINDS
+    "duplicates": {
+        "kept_file": "str",
+        "dropped_file": "str",
+        "similarity": "float64",
+        "kind": "str",
+        "kept_doc_id": "str",
+        "dropped_doc_id": "str",
+    },
 }
 CORPUS_TABLES = tuple(TABLE_SCHEMAS)
 

@@ -25,6 +25,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 
+from dxminutes.config import layout_round
 from dxminutes.text.dtm import DTM, LEVELS
 
 METHODS = ("kmeans", "ward")
@@ -68,6 +69,13 @@ def _silhouette(x: np.ndarray, labels: np.ndarray, random_state: int) -> float:
         return float("nan")
     sample = SILHOUETTE_SAMPLE if len(x) > SILHOUETTE_SAMPLE else None
     return float(silhouette_score(x, labels, sample_size=sample, random_state=random_state))
+
+
+def _best_k(table: pd.DataFrame) -> int:
+    """The K of the highest silhouette (compared at `config.LAYOUT_DIGITS` digits, so a
+    last-digit change cannot pick another K; ties go to the first row)."""
+    score = layout_round(table["silhouette"].fillna(-np.inf).to_numpy(dtype=float))
+    return int(table["k"].iloc[int(np.argmax(score))])
 
 
 def _renumber(labels: np.ndarray) -> np.ndarray:
@@ -115,7 +123,7 @@ def cluster_turns(
         }
     )
     if k is None:
-        k = int(sil.loc[sil["silhouette"].fillna(-np.inf).to_numpy().argmax(), "k"])
+        k = _best_k(sil)
 
     labels = _renumber(labels_by_k[k])
     centroids = np.vstack([emb[labels == c].mean(axis=0) for c in range(1, k + 1)])
@@ -178,7 +186,7 @@ def structure_vs_null(
     table["z"] = (table["silhouette"] - table["null_mean"]) / table["null_sd"]
     table["above_null"] = (table["silhouette"] > table["null_max"]) & (table["z"] > Z_ABOVE_NULL)
     if k is None:
-        k = int(table.loc[table["silhouette"].fillna(-np.inf).to_numpy().argmax(), "k"])
+        k = _best_k(table)
     return table, bool(table.set_index("k").loc[k, "above_null"])
 
 
@@ -235,7 +243,7 @@ def cluster_terms(result: TurnClustering, dtm: DTM, n: int = 10) -> pd.DataFrame
         if len(rows) == 0:
             continue
         means = np.asarray(matrix[rows].mean(axis=0)).ravel()
-        order = np.lexsort((terms, -means))
+        order = np.lexsort((terms, -layout_round(means, each=True)))  # last digits cannot reorder
         order = order[means[order] > 0][:n]
         records += [(c, rank + 1, terms[j], float(means[j])) for rank, j in enumerate(order)]
     return pd.DataFrame(records, columns=["cluster", "rank", "term", "mean_tfidf"])

@@ -7,8 +7,10 @@ coordinates are F = D_r^(-1/2) U Σ for rows and G = D_c^(-1/2) V Σ for columns
 column points can be drawn in one symmetric map.
 
 Sign convention (axes of an SVD have arbitrary signs): on every axis the row with the largest
-absolute coordinate (first such row on ties) is made positive, and the columns follow, so reruns
-and other platforms give identical tables.
+absolute coordinate is made positive, and the columns follow, so reruns and other platforms give
+identical tables. The magnitudes are compared at `config.LAYOUT_DIGITS` significant digits and
+ties go to the first row (rows are in label order), so a last-digit change of the SVD on another
+CPU or BLAS kernel cannot pick another row and flip an axis.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from dxminutes.config import layout_round
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ def correspondence_analysis(table: pd.DataFrame, n_components: int = 2) -> CARes
 
     f = u * sigma / np.sqrt(r)[:, None]
     g = v * sigma / np.sqrt(c)[:, None]
-    signs = np.sign(f[np.argmax(np.abs(f), axis=0), np.arange(k)])
+    signs = np.sign(f[np.argmax(layout_round(np.abs(f)), axis=0), np.arange(k)])
     signs[signs == 0] = 1.0
     f, g = f * signs, g * signs
     eig = eig_all[:k]

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from dxminutes.config import layout_round
+
 UNITS = {"turn": "turn_id", "document": "doc_id"}
 NODE_COLUMNS = ["term", "n_turns", "community", "degree", "weighted_degree"]
 EDGE_COLUMNS = ["source", "target", "n_both", "jaccard"]
@@ -240,9 +242,11 @@ def layout(network: Network, random_state: int, *, iterations: int = 100) -> pd.
     if network.graph.number_of_nodes() == 0:
         return pd.DataFrame(columns=["term", "x", "y", "community", "n_turns"])
     pos = nx.spring_layout(network.graph, weight="jaccard", seed=random_state, iterations=iterations)
-    coords = pd.DataFrame(
-        [(t, float(xy[0]), float(xy[1])) for t, xy in pos.items()], columns=["term", "x", "y"]
-    )
+    # rounded to `config.LAYOUT_DIGITS` digits: another CPU or BLAS kernel changes the last digits
+    # of the force simulation, and the plot's label placement must not see that
+    terms = list(pos)
+    xy = layout_round(np.array([pos[t] for t in terms], dtype=float).reshape(len(terms), 2))
+    coords = pd.DataFrame({"term": terms, "x": xy[:, 0], "y": xy[:, 1]})
     out = network.nodes[["term", "community", "n_turns"]].merge(coords, on="term", how="left")
     return out[["term", "x", "y", "community", "n_turns"]]
 

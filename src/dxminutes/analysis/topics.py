@@ -34,6 +34,7 @@ from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import NMF, LatentDirichletAllocation
 
+from dxminutes.config import layout_round
 from dxminutes.text.dtm import DTM
 
 MODELS = ("nmf", "lda")
@@ -114,10 +115,13 @@ def fit_topics(
 
 
 def _top_indices(topic_term: np.ndarray, terms: np.ndarray, n: int) -> list[np.ndarray]:
-    """Per topic, indices of the n heaviest terms with weight > 0 (ties by term)."""
+    """Per topic, indices of the n heaviest terms with weight > 0 (ties by term). Weights are
+    compared at `config.LAYOUT_DIGITS` significant digits, so a last-digit change of the fit
+    (another CPU or BLAS kernel) cannot reorder two terms; each weight keeps its own digits, so
+    the order among tiny weights stays that of the fit."""
     out = []
     for weights in topic_term:
-        order = np.lexsort((terms, -weights))
+        order = np.lexsort((terms, -layout_round(weights, each=True)))
         out.append(order[weights[order] > 0][:n])
     return out
 
@@ -440,7 +444,11 @@ def suggest_k(selection: pd.DataFrame) -> int:
     sel = selection.sort_values("k", kind="mergesort").reset_index(drop=True)
     if len(sel) == 1:
         return int(sel["k"].iloc[0])
-    scaled = [(sel[c].rank(method="average") - 1) / (len(sel) - 1) for c in ("coherence_npmi", "stability")]
+    # ranked at `config.LAYOUT_DIGITS` digits: a last-digit change cannot break or make a tie
+    scaled = [
+        (pd.Series(layout_round(sel[c])).rank(method="average") - 1) / (len(sel) - 1)
+        for c in ("coherence_npmi", "stability")
+    ]
     score = (scaled[0] + scaled[1]) / 2
     return int(sel.loc[score.to_numpy().argmax(), "k"])
 

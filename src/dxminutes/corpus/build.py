@@ -56,8 +56,10 @@ from dxminutes._io import (
     sha256_file,
 )
 from dxminutes.corpus.catalog import Catalog, catalog_row, load_catalog
+from dxminutes.corpus.cleaning import PIPELINE as CLEANING_PIPELINE
 from dxminutes.corpus.cleaning import clean
 from dxminutes.corpus.convention import CONVENTION_FILE, Convention, PatternTimeout, load_convention
+from dxminutes.corpus.duplicates import drop_duplicates
 from dxminutes.corpus.metadata import (
     Metadata,
     document_metadata,
@@ -65,7 +67,7 @@ from dxminutes.corpus.metadata import (
     structured_metadata,
 )
 from dxminutes.corpus.readers import InputError, RawText, is_structured, read_raw
-from dxminutes.corpus.segment import Segmentation, segment
+from dxminutes.corpus.segment import Segmentation, readable_text, segment, unsegmented
 from dxminutes.corpus.structured import read_structured
 from dxminutes.schema import (
     CORPUS_TABLES,
@@ -79,6 +81,8 @@ NO_SPEAKERS = "no recognizable speakers"
 OUTSIDE_LINK = (
     f"symlink to a place outside the data folder: refused (set {ALLOW_OUTSIDE_LINKS_ENV}=1 to read it)"
 )
+#: The failure of a file with neither speakers nor readable text (junk); starts with NO_SPEAKERS.
+NO_READABLE_TEXT = f"{NO_SPEAKERS} and no readable Japanese text"
 
 #: Keys of the `metadata` object of `inspect --json` → Metadata fields.
 INSPECT_KEYS = {
@@ -123,6 +127,7 @@ class Corpus:
     cleaning: pd.DataFrame
     failures: pd.DataFrame  # file, problem: one row per file that could not be loaded
     warnings: pd.DataFrame  # file, message
+    duplicates: pd.DataFrame  # kept_file, dropped_file, similarity, kind: documents left out as copies
 
 
 @dataclass(frozen=True)
@@ -165,7 +170,7 @@ def load_document(
     """
     path = Path(path)
     if is_structured(path):
-        items = _parse_structured(path, catalog_row, file)
+        items = _parse_structured(path, catalog_row, file, convention)
         ids = _structured_doc_ids(doc_id or Path(items[0][1].file).stem, len(items))
         return _assemble([(doc, _payload(item)) for doc, (_, item) in zip(ids, items)])
     parsed = _parse(path, catalog_row, file, convention)
@@ -365,7 +370,7 @@ def _document(
                 return stored, False
     try:
         if is_structured(file):
-            payloads = [_payload(item) for _, item in _parse_structured(path, row, file)]
+            payloads = [_payload(item) for _, item in _parse_structured(path, row, file, convention)]
         else:
             payloads = [_payload(_parse(path, row, file, convention))]
     except InputError as exc:
@@ -617,29 +622,44 @@ def _lock(path: Path, *, exclusive: bool, timeout: float) -> Iterator[None]:
         handle.close()
 
 
-def inspect_file(path: Path | str) -> dict:
-    """Everything the loader finds in one file, as a JSON-ready dict (the catalog next to the file is applied)."""
+def inspect_file(path: Path | str, data_dir: Path | str | None = None) -> dict:
+    """Everything the build finds in one file, as a JSON-ready dict.
+
+    The corpus folder is `data_dir`, or else the nearest folder above the file that holds a
+    `catalog.csv` or a `dxminutes.toml` (`corpus_root`); its catalog row and declared convention
+    are applied to the file under its path relative to that folder, exactly as `load_corpus` of
+    that folder does, and the turns are the rows the build would write for it.
+    """
     path = Path(path)
-    catalog = load_catalog(path.parent)
-    convention = load_convention(path.parent)
-    row = convention.row_for(path.name, catalog_row(catalog.frame, path.name))
+    root = corpus_root(path, data_dir)
+    file = _relative_file(path, root)
+    catalog = load_catalog(root)
+    convention = load_convention(root)
+    row = convention.row_for(file, catalog_row(catalog.frame, file))  # as `_load` does
     if is_structured(path):
-        items = _parse_structured(path, row, path.name)
+        items = _parse_structured(path, row, file, convention)
         parsed = items[0][1]
         if len(items) > 1:
             note = f"the file holds {len(items)} documents; the first ({items[0][0]}) is shown"
             parsed = replace(parsed, warnings=(*parsed.warnings, note))
     else:
-        parsed = _parse(path, row, path.name, convention)
+        parsed = _parse(path, row, file, convention)
+    payload = _payload(parsed)  # the rows the build keeps for this document
+    problem = payload.get("problem")
+    if problem:
+        turns, non_speech = [], parsed.segmentation.non_speech.to_dict("records")
+    else:
+        turns, non_speech = payload["turns"], payload["non_speech"]
     meta = parsed.meta
-    turns = parsed.segmentation.turns
     catalog_notes = [
-        f"{config.CATALOG_NAME}: {issue.message()}"
-        for issue in catalog.issues
-        if issue.file in (None, path.name)
+        f"{config.CATALOG_NAME}: {issue.message()}" for issue in catalog.issues if issue.file in (None, file)
     ]
     return {
         "file": parsed.raw.path,
+        "corpus": {
+            "folder": config.relpath(root),
+            "read": [name for name in (config.CATALOG_NAME, CONVENTION_FILE) if (root / name).is_file()],
+        },
         "format": parsed.raw.format,
         "encoding": parsed.raw.encoding,
         "sha256": parsed.sha256,
@@ -655,18 +675,46 @@ def inspect_file(path: Path | str) -> dict:
             for row in parsed.cleaning_report.to_dict("records")
         ],
         "turns": [
-            {key: _plain(row[key]) for key in ("speaker", "speaker_label", "role", "text")}
-            for row in turns.to_dict("records")
+            {key: _plain(turn[key]) for key in ("speaker", "speaker_label", "role", "text")} for turn in turns
         ],
-        "non_speech": [
-            {key: _plain(row[key]) for key in ("kind", "text")}
-            for row in parsed.segmentation.non_speech.to_dict("records")
-        ],
+        "non_speech": [{key: _plain(part[key]) for key in ("kind", "text")} for part in non_speech],
+        "problem": problem,
         "warnings": list(convention.warnings)
         + catalog_notes
-        + list(parsed.warnings)
-        + ([NO_SPEAKERS] if turns.empty else []),
+        + list(payload.get("warnings", parsed.warnings))
+        + ([problem] if problem else []),
     }
+
+
+def corpus_root(path: Path | str, data_dir: Path | str | None = None) -> Path:
+    """The corpus folder whose `catalog.csv` and `dxminutes.toml` apply to the file `path`.
+
+    `data_dir` when given (the file must lie below it); else the nearest folder above the file
+    that holds either file, looking no higher than the root of the repository that holds the file
+    (a folder with `.git`) or the filesystem root; else the file's own folder.
+    """
+    path = Path(os.path.abspath(path))
+    if data_dir is not None:
+        root = Path(os.path.abspath(data_dir))
+        if not root.is_dir():
+            raise InputError(path, f"data folder not found: {config.relpath(root)}")
+        _relative_file(path, root)  # raises when the file is outside it
+        return root
+    for folder in path.parents:
+        if (folder / config.CATALOG_NAME).is_file() or (folder / CONVENTION_FILE).is_file():
+            return folder
+        if (folder / ".git").exists():
+            break
+    return path.parent
+
+
+def _relative_file(path: Path, root: Path) -> str:
+    """`path` relative to the corpus folder `root`, as `scan_raw` names it (POSIX)."""
+    path = Path(os.path.abspath(path))
+    for base, target in ((root, path), (root.resolve(), path.parent.resolve() / path.name)):
+        with contextlib.suppress(ValueError, OSError, RuntimeError):
+            return target.relative_to(base).as_posix()
+    raise InputError(path, f"not inside the data folder {config.relpath(root)}")
 
 
 def _parse(
@@ -680,6 +728,8 @@ def _parse(
     result = clean(raw.text)
     meta = document_metadata(result.text, file, row, raw_text=raw.text)
     segmentation = segment(result.text, convention)
+    if segmentation.turns.empty and readable_text(result.text):
+        segmentation = unsegmented(result.text)  # nothing dropped whole that can be read
     warnings = list(raw.warnings) + list(meta.warnings) + list(missing_metadata_warnings(file, meta, sha256))
     warnings += [message for message in segmentation.warnings if message != NO_SPEAKERS]
     if row and row.get("sha256") and row["sha256"] != sha256:
@@ -691,8 +741,8 @@ def _payload(item: _Parsed) -> dict:
     """One document's rows for every table, without its doc_id (JSON-ready: kept as a shard)."""
     warnings = list(item.warnings)
     seg = item.segmentation
-    if seg.turns.empty:
-        return {"file": item.file, "problem": NO_SPEAKERS, "warnings": warnings}
+    if seg.turns.empty:  # `_parse` loads readable text unsegmented, so this is junk
+        return {"file": item.file, "problem": NO_READABLE_TEXT, "warnings": warnings}
     meta = item.meta.as_dict()
     meta["municipality"] = meta["municipality"] or UNKNOWN_MUNICIPALITY  # source stays `none`
     document = {
@@ -704,6 +754,7 @@ def _payload(item: _Parsed) -> dict:
         "n_chars": len(item.cleaned),
         "n_turns": len(seg.turns),
         "n_non_speech": len(seg.non_speech),
+        "segmented": seg.segmented,
     }
     ordered = seg.turns.sort_values("position", kind="mergesort").reset_index(drop=True)
     turns = [
@@ -759,22 +810,32 @@ def _assemble(entries: list[tuple[str | None, dict]], warnings: list[dict] | Non
         "failures": failures,
         "warnings": warnings,
     }
+    rows = drop_duplicates(rows)  # copies of a document are kept once, listed in `duplicates`
     return Corpus(**{name: _frame(rows[name], TABLE_SCHEMAS[name]) for name in CORPUS_TABLES})
 
 
 # --- structured files (CSV, TSV, Excel, JSON): turns come from the rows ------------------------
 
 
-def _parse_structured(path: Path, row: Mapping | None, file: str | None) -> list[tuple[str | None, _Parsed]]:
-    """One `_Parsed` per document of a structured file; its turns come from the rows, not from `segment`."""
+def _parse_structured(
+    path: Path, row: Mapping | None, file: str | None, convention: Convention | None = None
+) -> list[tuple[str | None, _Parsed]]:
+    """One `_Parsed` per document of a structured file; its turns come from the rows, not from `segment`.
+
+    Each document's metadata comes from its rows' columns, then the catalog row (`row`, with the
+    convention's defaults). A file holding one document takes the catalog values over its columns,
+    as a text file does; in a file holding several, a catalog value fills only what the document's
+    columns leave empty (one catalog row cannot name three municipalities).
+    """
     _require_regular(path)
-    structured = read_structured(path)
+    structured = read_structured(path, convention.columns if convention else None)
     file = file or path.name
     sha256 = sha256_file(path)
+    several = len(structured.documents) > 1
     out = []
-    for doc in structured.documents:
+    for i, doc in enumerate(structured.documents):
         turns = doc.turns[list(SEGMENT_TURN_COLUMNS)].copy()
-        turns["text"] = [clean(text).text.strip() for text in turns["text"].tolist()]
+        turns["text"] = [_clean_cell(text) for text in turns["text"].tolist()]
         turns = turns.loc[turns["text"].str.strip() != ""].reset_index(drop=True)
         turns["position"] = range(len(turns))
         joined = "\n".join(
@@ -782,7 +843,11 @@ def _parse_structured(path: Path, row: Mapping | None, file: str | None) -> list
             for label, text in zip(turns["speaker_label"], turns["text"])
         )
         result = clean(joined)
-        meta = structured_metadata(doc.metadata, file, row)
+        doc_row = row
+        if several and row:  # the catalog fills what the document's columns did not give
+            given = structured_metadata(doc.metadata, file).sources
+            doc_row = _catalog_fill(row, {name for name, source in given.items() if source == "column"})
+        meta = structured_metadata(doc.metadata, file, doc_row)
         non_speech = pd.DataFrame(
             [{"position": i, "kind": "header", "text": text} for i, text in enumerate(doc.non_speech)],
             columns=list(SEGMENT_NON_SPEECH_COLUMNS),
@@ -790,12 +855,10 @@ def _parse_structured(path: Path, row: Mapping | None, file: str | None) -> list
         segmentation = Segmentation(
             turns.astype({"position": "int64"}), non_speech.astype({"position": "int64"}), ()
         )
-        warnings = [
-            *structured.warnings,
-            *doc.warnings,
-            *meta.warnings,
-            *missing_metadata_warnings(file, meta, sha256),
-        ]
+        own = [*doc.warnings, *meta.warnings, *missing_metadata_warnings(file, meta, sha256)]
+        if doc.key and several:  # which of the file's documents a warning is about
+            own = [f"document {doc.key}: {message}" for message in own]
+        warnings = [*(structured.warnings if i == 0 else ()), *own]  # the file's own warnings, once
         raw = RawText(
             path=structured.path, format=structured.format, encoding=structured.encoding, text=joined
         )
@@ -806,6 +869,20 @@ def _parse_structured(path: Path, row: Mapping | None, file: str | None) -> list
             )
         )
     return out
+
+
+def _clean_cell(text: str) -> str:
+    """`clean(text).text`, stripped, without the per-step report (one cell of a structured file)."""
+    for step in CLEANING_PIPELINE:
+        text = step(text)
+    return text.strip()
+
+
+def _catalog_fill(row: Mapping, given: set[str]) -> dict:
+    """The catalog row without the fields in `given` (municipality and prefecture go together)."""
+    if given & {"municipality", "prefecture"}:
+        given = given | {"municipality", "prefecture"}
+    return {key: value for key, value in row.items() if key not in given}
 
 
 def _structured_doc_ids(stem: str, n_documents: int) -> list[str]:
@@ -836,6 +913,13 @@ def register_cli(subparsers) -> None:
     parser.set_defaults(func=_build_command)
     parser = subparsers.add_parser("inspect", help="show what the loader finds in one file")
     parser.add_argument("file", type=Path)
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="the corpus folder whose catalog.csv and dxminutes.toml apply "
+        "(default: the nearest folder above FILE that has one)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a summary")
     parser.set_defaults(func=_inspect_command)
 
@@ -872,7 +956,7 @@ def _one_line(exc: BaseException) -> str:
 
 def _inspect_command(args: argparse.Namespace) -> int:
     try:
-        result = inspect_file(args.file)
+        result = inspect_file(args.file, args.data)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -880,8 +964,8 @@ def _inspect_command(args: argparse.Namespace) -> int:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         print(_summary(result))
-    if not result["turns"]:
-        print(f"error: {result['file']}: {NO_SPEAKERS}", file=sys.stderr)
+    if result["problem"] or not result["turns"]:
+        print(f"error: {result['file']}: {result['problem'] or NO_SPEAKERS}", file=sys.stderr)
         return 1
     return 0
 
@@ -889,6 +973,9 @@ def _inspect_command(args: argparse.Namespace) -> int:
 def _summary(result: dict) -> str:
     meta = result["metadata"]
     lines = [f"{result['file']}  ({result['format']}, {result['encoding']}, {result['n_chars']} characters)"]
+    corpus = result["corpus"]
+    read = ", ".join(corpus["read"]) or f"no {config.CATALOG_NAME} or {CONVENTION_FILE}"
+    lines.append(f"  {'corpus':<13} {corpus['folder']}  ({read})")
     for key in INSPECT_KEYS:
         lines.append(f"  {key:<13} {meta[key] or '-'}  [{meta['sources'][key]}]")
     lines.append(f"  {'body_code':<13} {meta['body_code'] or '-'}  ({meta['body_level'] or 'level unknown'})")

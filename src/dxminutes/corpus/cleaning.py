@@ -23,7 +23,7 @@ from difflib import SequenceMatcher
 import pandas as pd
 
 from dxminutes.corpus import roles
-from dxminutes.normalize import normalize_newlines, normalize_unicode
+from dxminutes.normalize import normalize_newlines, normalize_radicals, normalize_unicode
 
 # --------------------------------------------------------------------------------------------
 # Patterns
@@ -433,6 +433,7 @@ def fix_variant_characters(text: str) -> str:
 PIPELINE: tuple[Callable[[str], str], ...] = (
     normalize_newlines,
     strip_html,
+    normalize_radicals,
     normalize_unicode,
     unify_marker_glyphs,
     remove_boilerplate,

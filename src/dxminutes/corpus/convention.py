@@ -17,11 +17,20 @@ files = "chiyoda/*.txt"
 municipality = "千代田区"
 prefecture = "東京都"
 record_kind = "summary"
+
+[columns]                    # structured files (CSV, TSV, Excel, JSON): field = header name
+text = "発言本文"
+speaker = "話者"
 ```
 
 Patterns see the cleaned text (NFKC, so `（` is `(`; one line per paragraph; the spaces that
 PDF extraction puts between characters removed). A file with an error gives ONE warning naming
 `dxminutes.toml` and the problem, and the corpus loads with the built-in conventions only.
+
+`[columns]` names the header of a structured file's column for a field (`COLUMN_FIELDS`: text,
+speaker, role, group, municipality, prefecture, body, meeting_title, meeting_date, document,
+order); a value is one header name or a list of them (the first present is used), compared like
+the built-in synonyms (NFKC, case, spaces). A declared column is used before the synonyms.
 """
 
 from __future__ import annotations
@@ -41,6 +50,20 @@ CONVENTION_FILE = "dxminutes.toml"
 METADATA_KEYS = ("municipality", "prefecture", "body", "meeting_title", "meeting_date", "record_kind")
 RECORD_KINDS = ("verbatim", "summary", "report")
 ASSIGNABLE_ROLES = tuple(role for role in roles.ROLES if role != "unknown")
+#: Fields a `[columns]` entry may name (the fields of `structured.COLUMN_ALIASES`).
+COLUMN_FIELDS = (
+    "text",
+    "speaker",
+    "role",
+    "group",
+    "municipality",
+    "prefecture",
+    "body",
+    "meeting_title",
+    "meeting_date",
+    "document",
+    "order",
+)
 _ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -143,6 +166,7 @@ class Convention:
     role_words: dict[str, str] = field(default_factory=dict)
     metadata: tuple[tuple[str, dict[str, str]], ...] = ()
     warnings: tuple[str, ...] = ()
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # field → declared header names
 
     def match_speaker(self, line: str) -> dict | None:
         """The groups of the first declared speaker pattern that matches `line` (with `role`), or None.
@@ -222,9 +246,11 @@ def parse_convention(text: str) -> Convention:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConventionError(f"not valid TOML ({exc})") from None
-    unknown = set(data) - {"speaker", "roles", "metadata"}
+    unknown = set(data) - {"speaker", "roles", "metadata", "columns"}
     if unknown:
-        raise ConventionError(f"unknown section {sorted(unknown)[0]!r} (expected speaker, roles, metadata)")
+        raise ConventionError(
+            f"unknown section {sorted(unknown)[0]!r} (expected speaker, roles, metadata, columns)"
+        )
     patterns = []
     warnings = []
     for i, entry in enumerate(_tables(data, "speaker"), start=1):
@@ -285,7 +311,29 @@ def parse_convention(text: str) -> Convention:
         if "meeting_date" in values and not _ISO_DATE_RE.match(values["meeting_date"]):
             raise ConventionError(f"[[metadata]] {i}: meeting_date must be an ISO date (YYYY-MM-DD)")
         metadata.append((glob, values))
-    return Convention(tuple(patterns), dict(role_words), tuple(metadata), tuple(warnings))
+    return Convention(
+        tuple(patterns), dict(role_words), tuple(metadata), tuple(warnings), columns=_columns(data)
+    )
+
+
+def _columns(data: dict) -> dict[str, tuple[str, ...]]:
+    """The `[columns]` table: field → header names (a string or a list of strings each)."""
+    table = data.get("columns", {})
+    if not isinstance(table, dict):
+        raise ConventionError('[columns] must be a table of field = "header name"')
+    columns: dict[str, tuple[str, ...]] = {}
+    for key, value in table.items():
+        if key not in COLUMN_FIELDS:
+            raise ConventionError(f"[columns]: unknown field {key!r} (one of {', '.join(COLUMN_FIELDS)})")
+        names = [value] if isinstance(value, str) else value
+        if (
+            not isinstance(names, list)
+            or not names
+            or not all(isinstance(n, str) and n.strip() for n in names)
+        ):
+            raise ConventionError(f"[columns] {key}: must be a header name or a list of header names")
+        columns[key] = tuple(n.strip() for n in names)
+    return columns
 
 
 def load_convention(folder: Path | str) -> Convention:

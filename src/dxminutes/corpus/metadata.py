@@ -255,14 +255,17 @@ def structured_metadata(
 ) -> Metadata:
     """Metadata of a structured file's document: its columns (source `column`), then the catalog.
 
-    A municipality column is checked against the official list (`府中市` needs the prefecture
-    column or a prefecture in the title); without one, the body is looked for in the meeting
-    title and then in the file name, as for text.
+    A municipality column is checked against the official list like a name found in text
+    (`府中市` needs the prefecture column or a prefecture in the title; `群馬県前橋市`, `前橋市議会`
+    give 前橋市). A value that names no body of the list is not used (never invented): with a
+    warning, the body is looked for in the body column, the meeting title and then the file name,
+    as when there is no municipality column.
     """
     sources = dict.fromkeys(FIELDS, "none")
     fields = {name: (values.get(name) or None) for name in FIELDS}
     warnings: list[str] = []
     municipality, prefecture = fields["municipality"], fields["prefecture"]
+    fields["municipality"] = None
     place = Place()
     if municipality:
         municipality = unicodedata.normalize("NFKC", municipality).strip()
@@ -273,11 +276,13 @@ def structured_metadata(
                 place = found
             else:
                 warnings.append(
-                    f"municipality column value '{municipality}' is not a local public body of the list"
+                    f"municipality column value '{municipality}' is not a local public body of the list;"
+                    " not used"
                 )
                 place = Place()
-    else:
+    if not place.municipality:
         for source, text in (
+            ("column", fields["body"]),
             ("column", fields["meeting_title"]),
             ("filename", Path(filename).stem if filename else None),
         ):
@@ -514,6 +519,9 @@ def find_place(text: str, title: str | None = None) -> Place:
     """
     squeezed = _squeeze(text)
     header_end = min(_header_end(squeezed), HEADER_CHARS)
+    joint = _joint_body(_squeeze(title or "")) or _joint_body(squeezed[:header_end])
+    if joint:
+        return Place(warnings=(JOINT_BODY_WARNING.format(body=joint),))
     opening = len(squeezed) - len(squeezed.lstrip())  # where the text's first word starts
     tiers: dict[str, list[float]] = {}
     first: dict[str, int] = {}
@@ -590,6 +598,36 @@ def find_place(text: str, title: str | None = None) -> Place:
         return Place(NATIONAL, None, None, "national", tier=top)
     counts = Counter(name for name, _, _ in _prefecture_spans(squeezed))
     return replace(_resolve(best, squeezed, qualifiers, counts), tier=top)
+
+
+#: Bodies of several municipalities: a merger or liaison council of listed towns
+#: (`田沢湖・角館・西木合併協議会`, `〇〇町・△△町・□□町合同会議`) and the unions and federations they
+#: form (一部事務組合 `志木地区衛生組合`, `〇〇広域連合`, `〇〇広域行政事務組合`).
+_JOINT_WORDS = r"(?:合併協議会|合併推進協議会|合併研究会|任意協議会|法定協議会|協議会|合同会議|合同委員会|連絡会議|広域連合|事務組合|組合)"
+JOINT_BODY_RE = re.compile(
+    rf"(?:[\u4e00-\u9fff々ヶ]{{1,8}}・){{1,6}}[\u4e00-\u9fff々ヶ]{{1,8}}(?:{_JOINT_WORDS}|合同)"
+    rf"|(?:^|(?<=\d年|\d回))[\u4e00-\u9fff々ヶ]{{2,14}}?(?:一部事務組合|事務組合|衛生組合|環境組合|消防組合|広域連合|広域組合)"
+    r"(?=議会|定例会|臨時会|会議録|\s*$)",
+    re.M,
+)
+#: The warning of a joint body: never credited to one of its members.
+JOINT_BODY_WARNING = (
+    "municipality not set: {body} is a joint body of several municipalities (merger council, "
+    "一部事務組合 or 広域連合), never credited to one of them; declare it in catalog.csv if a group is wanted"
+)
+
+
+def _joint_body(header: str) -> str | None:
+    """The name of a joint body of several municipalities in the header or title, or None.
+
+    Rule: such a body belongs to none of its members, so the municipality stays empty (the
+    documents are kept under `(不明)`) with `JOINT_BODY_WARNING`, unless the catalog or
+    `dxminutes.toml` declares a group for it. A list of place names joined by `・` must be
+    followed by a council or union word (`田沢湖・角館・西木合併協議会`), so `市民・事業者の協働`
+    is not one.
+    """
+    match = JOINT_BODY_RE.search(header)
+    return re.sub(r"^(?:第?\d*回)?(?:臨時|定例)?", "", match.group(0)) if match else None
 
 
 def _strong_mention(text: str, end: int) -> bool:

@@ -199,6 +199,28 @@ NATIONAL_WORDS = (
     "デジタル社会推進会議",
     "政府",
     "大臣",
+    # councils of the national government whose names carry no ministry (Diet-style councils;
+    # names that local bodies also use, such as 文化審議会, are left out)
+    "情報通信審議会",
+    "中央教育審議会",
+    "社会保障審議会",
+    "地方制度調査会",
+    "地方財政審議会",
+    "政府税制調査会",
+    "規制改革推進会議",
+    "経済財政諮問会議",
+    "行政改革推進会議",
+    "産業構造審議会",
+    "交通政策審議会",
+    "社会資本整備審議会",
+    "中央環境審議会",
+    "労働政策審議会",
+    "中央社会保険医療協議会",
+    "科学技術・学術審議会",
+    "法制審議会",
+    "電波監理審議会",
+    "日本学術会議",
+    "デジタル臨時行政調査会",
 )
 #: The municipality value of national bodies.
 NATIONAL = "国"

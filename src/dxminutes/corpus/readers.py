@@ -20,7 +20,9 @@ Files are only ever opened for reading.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import errno
+import logging
 import os
 import re
 import stat
@@ -39,6 +41,12 @@ STRUCTURED_FORMATS = {".csv": "csv", ".tsv": "tsv", ".xlsx": "xlsx", ".json": "j
 MAX_UNDECODABLE_SHARE = 0.5
 #: How many offsets of replaced bytes a warning lists.
 MAX_OFFSETS_LISTED = 10
+
+#: pdfminer's logger: it warns once per font and page about harmless font-descriptor gaps
+#: (`Could not get FontBBox from font descriptor …`), dozens of lines per PDF; a read lets only
+#: its errors through.
+PDFMINER_LOGGER = "pdfminer"
+PDFMINER_LOG_LEVEL = logging.ERROR
 
 #: Encodings tried, in order of preference when scores tie.
 CANDIDATE_ENCODINGS = ("utf-8", "cp932", "euc_jp")
@@ -341,7 +349,8 @@ def _pdf_text(path: Path, data: bytes) -> str:
     if not data.lstrip().startswith(b"%PDF"):
         raise InputError(path, "not a PDF file (no %PDF header)")
     try:
-        text = extract_text(path)
+        with _quiet_pdfminer():
+            text = extract_text(path)
     except PDFSyntaxError as exc:
         raise InputError(path, f"not a readable PDF ({exc})") from None
     except Exception as exc:  # pdfminer raises many unrelated types for damaged files
@@ -349,3 +358,15 @@ def _pdf_text(path: Path, data: bytes) -> str:
     if not text.strip():
         raise InputError(path, "no text layer (scanned PDF?)")
     return text
+
+
+@contextlib.contextmanager
+def _quiet_pdfminer():
+    """Raise the pdfminer logger to `PDFMINER_LOG_LEVEL` for the duration of a read, then restore it."""
+    logger = logging.getLogger(PDFMINER_LOGGER)
+    previous = logger.level
+    logger.setLevel(PDFMINER_LOG_LEVEL)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)

@@ -64,6 +64,8 @@ ROLE_WORDS: dict[str, str] = {
     "参事官": "official",
     "統括官": "official",
     "次長": "official",
+    "次官": "official",  # `○内田内閣府事務次官` in national councils
+    "長官": "official",
     "参与": "official",
     "説明員": "official",
     "当局": "official",
@@ -192,8 +194,8 @@ UNMARKED_PAREN_RE = re.compile(
     rf"^(?P<pre>{_NAME_CHARS}{{1,20}}?)\((?P<paren>[{_PERSON} ]{{1,10}}(?:君|氏|さん))\)\s*:?\s*(?P<speech>\S.*)?$"
 )
 #: `○ speech` (anonymous remark) and `→ speech` (the answer) in summary records.
-ANON_REMARK_RE = re.compile(r"^○\s+(?P<speech>\S.*)$")
-ANSWER_ARROW_RE = re.compile(r"^→\s*(?P<speech>\S.*)$")
+ANON_REMARK_RE = re.compile(r"^○\s*(?P<speech>\S.*)$")
+ANSWER_ARROW_RE = re.compile(r"^[→⇒➡]\s*(?P<speech>\S.*)$")
 #: `・ speech`: an item of a summary's list of opinions (`意見交換の概要`).
 OPINION_ITEM_RE = re.compile(r"^[・•]\s*(?P<speech>\S.*)$")
 OPINION_HEADING_RE = re.compile(r"(?:意見|発言|質疑)(?:交換|要旨|概要|の概要|等)?(?:の概要)?$")
@@ -201,7 +203,9 @@ OPINION_HEADING_RE = re.compile(r"(?:意見|発言|質疑)(?:交換|要旨|概�
 SEAT_NUMBER_RE = re.compile(r"(?:\d{1,3}|[一二三四五六七八九十]{1,3})番")
 #: Words of rosters, attendance lists and headers: a label holding one is not a speaker
 #: (`〇出席委員(8人)`, `〇欠席委員 なし`, `● 出席者(敬称略)`).
-ROSTER_LABEL_RE = re.compile(r"出席|欠席|出欠|傍聴|氏名|名簿|職員|説明のため|委員外|定数|署名|敬称略")
+ROSTER_LABEL_RE = re.compile(
+    r"出席|欠席|出欠|応招|応召|傍聴|氏名|名簿|職員|説明のため|委員外|定数|署名|敬称略"
+)
 #: A sentence end or a polite predicate: text with one is speech, not a roster or field value.
 SENTENCE_RE = re.compile(
     r"[。!?]|(?:です|ます|でした|ました|ません|ください|たい|ある|ない|する|した)[。.]?$"
@@ -377,6 +381,28 @@ def looks_like_roster(speech: str, *, marked: bool = True) -> bool:
     return not marked and len(speech) <= 16
 
 
+#: A role word spelled out with spaces between its letters (`議  長`, `事 務 局`), as
+#: typewriter-style minutes and PDF tables write it.
+SPACED_ROLE_WORD = "|".join(
+    r"[ \u3000]{1,3}".join(map(re.escape, word))
+    for word in sorted((w for w in ROLE_WORDS if 2 <= len(w) <= 4), key=len, reverse=True)
+)
+#: `議  長  たった今、…`: a spaced-out role word opening a line, then the speech.
+SPACED_ROLE_LINE_RE = re.compile(rf"^(?P<label>(?:{SPACED_ROLE_WORD}))(?<=\S)[ \u3000]+(?P<speech>\S.*)$")
+#: `(委員)男女共同参画…`, `(事務局) 令和3年…`, `(委 員)…`, `(A委員)…`: an anonymous (or
+#: family-name) label in parentheses opening a line, with the speech on the same line.
+PAREN_LABEL_SPEECH_RE = re.compile(
+    r"^\((?P<label>[^()\s]{1,12}|[^()\s](?: [^()\s]){1,5})\)\s*(?P<speech>\S.*)$"
+)
+#: The label of such a line: a role word with at most a short name or letter before or after it.
+PAREN_LABEL_RE = re.compile(
+    rf"^(?:[{_PERSON}]{{1,4}}|[A-Z○×]{{1,3}})?(?:{ROLE_WORD_RE.pattern})(?:[A-Z]|\d{{1,2}})?$"
+)
+#: Inside a flattened summary, such a label after a sentence or a stage note (`…したい。(委員)問題…`).
+INLINE_PAREN_LABEL_RE = re.compile(
+    rf"(?<=[。!?」\-~])[ \u3000]*(?=\((?:(?:{ROLE_WORD_RE.pattern})|(?:{SPACED_ROLE_WORD}))\)(?!{_PARTICLE})\S)"
+)
+
 #: Prefixes whose following space `cleaning.remove_spurious_spaces` keeps: speaker labels,
 #: marks and `- ` bullets. Deliberately looser than the segment patterns: keeping a space is harmless.
 SPEAKER_PREFIX_RE = re.compile(
@@ -384,7 +410,8 @@ SPEAKER_PREFIX_RE = re.compile(
     rf"|{_NAME_CHARS}{{0,20}}?\([{_PERSON} ]{{1,12}}(?:君|氏|さん)\)"
     rf"|[{MARKS}][{_PERSON}]{{1,6}}\([{_PERSON}]{{1,2}}\){_NAME_CHARS}{{0,12}}?{ROLE_WORD_RE.pattern}"
     rf"|[{MARKS}]|-|[{MARKS}]?{_NAME_CHARS}{{0,40}}?(?:{ROLE_WORD_RE.pattern}|\)|君|氏|】)|\({_NAME_CHARS}{{1,20}}\)"
-    rf"|[{MARKS}][{_PERSON}]{{1,6}} {_NAME_CHARS}{{0,20}}?{ROLE_WORD_RE.pattern})(?= )"
+    rf"|[{MARKS}][{_PERSON}]{{1,6}} {_NAME_CHARS}{{0,20}}?{ROLE_WORD_RE.pattern}"
+    rf"|(?:{SPACED_ROLE_WORD}))(?= )"
 )
 
 #: Stage notes: `~委員からの意見無し~`, `-質疑応答-`, `[事務局:「…」を説明]`, `〔14:18 終了〕`,

@@ -15,6 +15,16 @@ paragraph into exactly one place, so nothing is dropped silently:
     `○山田太郎 委員長`, `○(山田太郎委員長)`, `○田中(一)委員`, `◯議長【二見泰弘君】`,
     `◯委員長北田 織君)` (opening parenthesis lost), `○ 議長 笹木 英二` (PDF cells), `○山田委員`;
   - assembly minutes, unmarked: `議長(尾田善靖君)`, `委員長五十嵐伸)`, `Q檜垣委員 …`, `木原誠二君 …`;
+  - councils' summaries met on unseen bodies (issue 19), each only where the text makes it
+    unambiguous: `(委員)…` / `(事務局)…` / `(委 員)…` opening a line, also split out of a
+    flattened line after a sentence (`_paren_label_speech`, `_split_paren_labels`); a spaced-out
+    role word opening a line (`議  長  …`); a bare role word alone on its line when a sentence
+    follows (`_bare_role_label`); a greeting heading followed by the greeting (`2 会長あいさつ`,
+    `_greeting_heading`); `○` items with `→`/`⇒` answers;
+* a speaker index or table of contents (`1: ◯山田議長` lines, runs of label-only lines,
+  `○開会の宣告 …… 3`) is never a turn (`_index_lines`, kind `index`);
+* an unmarked role word followed by a roster or a parenthesis alone (`委員 (田沢湖町)`,
+  `委員 東裕 若柳善朗 …`) is not a label: the speech must read as speech (`reads_as_speech`);
 * a line that matches a label but reads as a roster or a field (`委員長 森野真治`,
   `〇出席委員(8人)`, `○事務局 大和田正治 事務局長 …`) is not a turn;
 * a stage note (`~委員からの意見無し~`, `[事務局:「…」を説明]`, `(質疑なし)`, `〔14:18 終了〕`, a
@@ -33,6 +43,11 @@ Decisions worth knowing:
   utterance of the record is one turn.
 * Roles that depend on who presides (`_apply_presiding_rules`) and full names from the record's
   roster (`_resolve_full_names`) are settled after all turns are found.
+* A bare post with nothing after it at the very end of a record that opens headings with its
+  mark (`△議長`, an excerpt cut inside a heading) is not a turn.
+* A document with no turn at all is `segment`'s business to report (`NO_SPEAKERS_WARNING`);
+  `build` then loads readable text as ONE block (`unsegmented`, `documents.segmented` False) and
+  speaker- and role-level analyses leave it out (`segmented_turns`, `unsegmented_note`).
 * Warnings: no speakers; lost marks; a turn that reads like a roster or ends with one; a turn
   with a speaker-like mark inside its text (a boundary that was not split).
 """
@@ -135,11 +150,93 @@ CLOSING_RE = re.compile(r"^(?:以上|以下余白|閉会|散会)$")
 
 @dataclass(frozen=True)
 class Segmentation:
-    """Turns (`TURN_COLUMNS`), non-speech parts (`NON_SPEECH_COLUMNS`) and warnings."""
+    """Turns (`TURN_COLUMNS`), non-speech parts (`NON_SPEECH_COLUMNS`) and warnings.
+
+    `segmented` is False for a document loaded as one unsegmented block (`unsegmented`): its one
+    turn has speaker `UNKNOWN_SPEAKER` and role `unknown`.
+    """
 
     turns: pd.DataFrame
     non_speech: pd.DataFrame
     warnings: tuple[str, ...]
+    segmented: bool = True
+
+
+#: The warning of a document loaded as one unsegmented block (its README section is named).
+UNSEGMENTED_WARNING = (
+    "no speaker convention recognized: loaded as one unsegmented block (speaker 不明, role unknown), "
+    "left out of speaker and role analyses; declare the convention in dxminutes.toml "
+    "(README: Declaring a convention)"
+)
+#: Text needs this many kana and kanji to be loaded unsegmented; with fewer it is junk (a failure).
+MIN_READABLE_CHARS = 10
+#: … and kana and kanji must make at least this share of its visible characters.
+MIN_READABLE_SHARE = 0.3
+_JAPANESE_CHAR_RE = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc\u4e00-\u9fff々]")
+
+
+def readable_text(text: str) -> bool:
+    """True when `text` reads as Japanese: at least `MIN_READABLE_CHARS` kana and kanji, and at
+    least `MIN_READABLE_SHARE` of its letters and digits (so ASCII noise, digits, markup
+    left-overs or mojibake are not loaded as a document; punctuation and rules are ignored)."""
+    # letters and digits only: dot leaders, rules and box drawing of a real index are not noise
+    visible = [char for char in text if unicodedata.category(char)[0] in "LN"]
+    n_japanese = len(_JAPANESE_CHAR_RE.findall("".join(visible)))
+    return n_japanese >= MIN_READABLE_CHARS and n_japanese >= MIN_READABLE_SHARE * len(visible)
+
+
+def unsegmented(text: str) -> Segmentation:
+    """A document whose speaker convention is not recognized, as ONE block: one turn holding
+    the whole cleaned text (speaker `UNKNOWN_SPEAKER`, role `unknown`, no label), no non-speech
+    parts, and `UNSEGMENTED_WARNING`. Nothing is dropped; `segmented` is False, so speaker- and
+    role-level analyses can leave it out (`segmented_turns`)."""
+    row = {
+        "position": 0,
+        "speaker_label": "",
+        "speaker": UNKNOWN_SPEAKER,
+        "role": "unknown",
+        "text": text.strip(),
+    }
+    return Segmentation(
+        turns=pd.DataFrame([row], columns=TURN_COLUMNS).astype({"position": "int64"}),
+        non_speech=pd.DataFrame(columns=NON_SPEECH_COLUMNS).astype({"position": "int64"}),
+        warnings=(UNSEGMENTED_WARNING,),
+        segmented=False,
+    )
+
+
+def segmented_turns(turns, documents: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The turns of segmented documents only, for speaker- and role-level analyses.
+
+    A document loaded as one unsegmented block (`documents.segmented` False) has no speakers or
+    roles to compare; `unsegmented_note` says how many documents this leaves out. `turns` and
+    `documents` are the corpus tables (joined on `doc_id`), or pass a corpus (anything with
+    `.turns` and `.documents`, such as `build.Corpus`) alone; nothing is changed.
+    """
+    if documents is None:
+        turns, documents = turns.turns, turns.documents
+    left_out = set(unsegmented_documents(documents)["doc_id"])
+    return turns.loc[~turns["doc_id"].isin(left_out)].reset_index(drop=True)
+
+
+def unsegmented_documents(documents: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `documents` loaded as one unsegmented block (column `segmented` False)."""
+    if "segmented" not in documents.columns:
+        raise ValueError("documents lacks column(s) ['segmented']: rebuild the corpus (`dxminutes build`)")
+    return documents.loc[~documents["segmented"].astype(bool)].reset_index(drop=True)
+
+
+def unsegmented_note(documents: pd.DataFrame) -> str:
+    """One plain sentence on the documents speaker- and role-level analyses leave out ('' when none)."""
+    files = unsegmented_documents(documents)["file"].tolist()
+    if not files:
+        return ""
+    shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
+    return (
+        f"{len(files)} document(s) loaded without speaker turns (no recognized convention) are left out "
+        f"of speaker and role analyses: {shown}. Declaring their convention in dxminutes.toml "
+        "(README: Declaring a convention) would bring them in."
+    )
 
 
 def normalize_speaker_name(name: str) -> str:
@@ -164,10 +261,18 @@ def segment(text: str, convention: Convention | None = None) -> Segmentation:
 
     `convention` adds the speaker patterns and role words a corpus declares in `dxminutes.toml`.
     """
-    paragraphs = [line.strip() for line in text.split("\n") if line.strip()]
+    paragraphs = [
+        piece for line in text.split("\n") if line.strip() for piece in _split_paren_labels(line.strip())
+    ]
     reader = _Reader(legend=find_legend(text), convention=convention, answers=_has_answer_items(text))
+    index_lines = _index_lines(paragraphs)
     for index, line in enumerate(paragraphs):
-        reader.read(line, last=index == len(paragraphs) - 1)
+        following = paragraphs[index + 1] if index + 1 < len(paragraphs) else ""
+        if index in index_lines:
+            reader.add_index(line)
+        else:
+            reader.read(line, last=index == len(paragraphs) - 1, following=following)
+    reader.drop_empty_last_turn(_heading_marks(paragraphs, reader.legend, convention))
     warnings = _warnings(reader.turns, reader.n_lost)
     _apply_presiding_rules(reader.turns, "\n".join(p["text"] for p in reader.parts))
     _resolve_full_names(reader.turns, "\n".join(p["text"] for p in reader.parts if p["kind"] in ROSTER_KINDS))
@@ -199,9 +304,15 @@ class _Reader:
     header_kind: str = "header"
     n_lost: int = 0
 
-    def read(self, line: str, last: bool) -> None:
-        """Place one paragraph: open a turn, record a marked 'nothing', or place it otherwise."""
+    def read(self, line: str, last: bool, following: str = "") -> None:
+        """Place one paragraph: open a turn, record a marked 'nothing', or place it otherwise.
+
+        `following` is the next paragraph: a bare role word (`会長`) or a greeting heading
+        (`2 会長あいさつ`) alone on a line opens a turn only when speech follows it.
+        """
         speaker = self._speaker(line)
+        if speaker is None and not self.legend:
+            speaker = _bare_role_label(line, following) or _greeting_heading(line, following)
         if speaker is None and not self.turns and _is_opinion_heading(line):
             self.opinion_section = True
         if speaker is not None and speaker.get("nothing"):
@@ -261,6 +372,26 @@ class _Reader:
             self.current["lines"].append(line)
         else:
             self._add_part("other", line)
+
+    def add_index(self, line: str) -> None:
+        """A line of a speaker index or roster of speeches (`1: ◯山田議長`): never a turn."""
+        self._add_part("index", line)
+
+    def drop_empty_last_turn(self, heading_marks: set[str]) -> None:
+        """A bare post with nothing after it at the very end (`△議長`, an excerpt cut inside a
+        heading), in a record that opens headings with that mark, is not a turn: it becomes a
+        non-speech part. A named label (`◎委員長(たきざわ正宜)`) stays a turn."""
+        if not self.turns:
+            return
+        label = self.turns[-1]["speaker_label"]
+        if (
+            label[:1] in heading_marks
+            and not re.search(r"[(【)】]|君|氏", label)
+            and not any(line.strip() for line in self.turns[-1]["lines"])
+        ):
+            turn = self.turns.pop()
+            self.current = None
+            self._add_part("other", turn["speaker_label"])
 
     def _add_part(self, kind: str, line: str) -> None:
         """Add a non-speech part, joined to the previous one of the same kind with no turn
@@ -397,7 +528,12 @@ def _anonymous_item(line: str, answers: bool, in_opinions: bool) -> dict | None:
     """
     if answers:
         match = roles.ANON_REMARK_RE.match(line)
-        if match and not roles.NOTHING_RE.match(match.group("speech")):
+        # `○ 質問…` or `○質問…` (no space: then it must read as a sentence, not a heading)
+        if (
+            match
+            and not roles.NOTHING_RE.match(match.group("speech"))
+            and (line[1:2].isspace() or roles.SENTENCE_RE.search(match.group("speech")))
+        ):
             return _turn("○", "委員", "", match.group("speech"), role="member")
         match = roles.ANSWER_ARROW_RE.match(line)
         if match:
@@ -460,6 +596,9 @@ def _parse_speaker(line: str, legend: dict[str, str], convention: Convention | N
     match = roles.BRACKET_LINE_RE.match(line)
     if match and roles.classify_role(match.group("label")) != "unknown":
         return _turn(line, _speaker_from_label(match.group("label")), match.group("label"), None)
+    found = _paren_label_speech(line)
+    if found is not None:
+        return found
     match = roles.ANGLE_LABEL_RE.match(line)
     if match and not roles.ROSTER_LABEL_RE.search(match.group("label")):
         if not roles.looks_like_roster(match.group("speech")):
@@ -621,12 +760,15 @@ def _parse_unmarked(line: str) -> dict | None:
         return _turn(
             label, _speaker_from_label(match.group("label")), match.group("label"), match.group("speech")
         )
-    for pattern in (roles.COLON_RE, roles.ROLE_PARAGRAPH_RE):
+    for pattern in (roles.COLON_RE, roles.ROLE_PARAGRAPH_RE, roles.SPACED_ROLE_LINE_RE):
         match = pattern.match(line)
         if match:
             speech = match.group("speech")
+            if pattern is not roles.COLON_RE and not reads_as_speech(speech):
+                continue  # `委員 (田沢湖町)`, `委員 東裕 若柳善朗 …`: a roster line, not a label
             label = line[: match.start("speech")].rstrip()
-            return _turn(label, _speaker_from_label(match.group("label")), match.group("label"), speech)
+            bare = roles.despace(match.group("label")).replace(" ", "")
+            return _turn(label, _speaker_from_label(bare), bare, speech)
     match = roles.NAME_KUN_RE.match(line)
     if match and match.group("speech"):
         label = _label_of(line, match.group("speech"))
@@ -657,3 +799,162 @@ def _field_kind(label: str, default: str) -> str:
         if pattern.search(label[:FIELD_LABEL_MAX_CHARS]):
             return kind
     return default
+
+
+#: A summary item that reads as speech: a sentence end or polite predicate, a clause particle,
+#: or a comma between clauses (so a list of names and posts is not speech).
+_COMMA_RE = re.compile(r"[、,]")
+
+
+def reads_as_speech(text: str) -> bool:
+    """True when `text` reads as speech rather than a roster, a field value or a stage note:
+    not only a parenthesis (`(田沢湖町)`), not a roster, and a sentence, a clause or a comma."""
+    text = text.strip()
+    if not text or roles.PAREN_SPEECH_RE.match(text) or "|" in text:
+        return False
+    if roles.looks_like_roster(text, marked=False):
+        return False
+    return bool(roles.SENTENCE_RE.search(text) or roles.CLAUSE_RE.search(text) or _COMMA_RE.search(text))
+
+
+def _paren_label_speech(line: str) -> dict | None:
+    """`(委員)男女共同参画推進会議…`, `(事務局)そうです。`, `(委 員)…`: an anonymous label in
+    parentheses opening a line, the speech on the same line (summary records of councils).
+
+    The label must be a role word (with at most a short name or letter: `(佐藤委員)`, `(A委員)`)
+    and the rest must read as speech, so `(西神楽支所長)長岐和典,…` (a roster) is not a turn.
+    """
+    match = roles.PAREN_LABEL_SPEECH_RE.match(line)
+    if not match:
+        return None
+    label = match.group("label").replace(" ", "")
+    speech = match.group("speech")
+    if not roles.PAREN_LABEL_RE.match(label) or roles.ROSTER_LABEL_RE.search(label):
+        return None
+    if re.match(roles._PARTICLE, speech) or not reads_as_speech(speech):
+        return None
+    return _turn(_label_of(line, speech), _speaker_from_label(label), label, speech)
+
+
+#: A role word alone on its line (`会長`, `委員`, `事務局`, `A委員`), with at most a short name.
+BARE_ROLE_LINE_RE = re.compile(
+    rf"^(?:[{roles._PERSON}]{{1,4}}|[A-Z])?(?:{roles.ROLE_WORD_RE.pattern})(?:[A-Z]|\d{{1,2}})?$"
+)
+#: A heading announcing the chair's greeting: `2 会長あいさつ`, `〇会長あいさつ`, `(1)委員長挨拶`.
+GREETING_HEADING_RE = re.compile(
+    r"^(?:[○◯〇◎●■□◆◇・]|\d{1,2}[.．、)]?|\(\d{1,2}\)|[①-⑳])?\s*"
+    r"(?P<post>会長|委員長|議長|座長|部会長|本部長)\s*(?:あいさつ|挨拶|あいさつ等)$"
+)
+
+
+def _bare_role_label(line: str, following: str) -> dict | None:
+    """`会長` / `委員` / `事務局` alone on a line, the speech on the next line.
+
+    Only when the next paragraph reads as speech (a sentence, not a name list, a heading or
+    another label): so a roster (`委員` over `山田太郎 鈴木花子`) or a table header stays
+    non-speech, and a role word inside a sentence never matches (it is not alone on its line).
+    """
+    if not BARE_ROLE_LINE_RE.match(line) or roles.ROSTER_LABEL_RE.search(line):
+        return None
+    if (
+        not following
+        or BARE_ROLE_LINE_RE.match(following)
+        or _parse_speaker(following, {}) is not None
+        or roles.HEADING_RE.match(following)
+        or roles.is_agenda_heading(following)
+        or not reads_as_speech(following)
+        or not roles.SENTENCE_RE.search(following)
+    ):
+        return None
+    return _turn(line, _speaker_from_label(line), line, None)
+
+
+def _greeting_heading(line: str, following: str) -> dict | None:
+    """`2 会長あいさつ` / `〇会長あいさつ` followed by the greeting itself: the chair's turn.
+
+    An agenda heading names the greeting; when the next paragraph is prose (a sentence that is
+    not a numbered item, a heading or a speaker line), that prose is the chair's speech, as in
+    summary records (`2 会長あいさつ` / `第1回の…よろしくお願いしたい。`). When the next line is
+    another agenda item (`4.会議録署名委員の指名について`), it stays a heading.
+    """
+    match = GREETING_HEADING_RE.match(line)
+    if not match or not following:
+        return None
+    if (
+        re.match(r"^(?:\d{1,2}[.．、)\s]|\(\d{1,2}\)|[①-⑳]|[○◯〇◎●■□◆◇])", following)
+        or _parse_speaker(following, {}) is not None
+        or roles.is_agenda_heading(following)
+        or not roles.SENTENCE_RE.search(following)
+    ):
+        return None
+    post = match.group("post")
+    return _turn(line, post, post, None)
+
+
+#: A line of a speaker index: a list number, a speaker mark and a label, nothing else
+#: (`1: ◯山田議長`, `12. ○市長(鈴木一郎君)`).
+INDEX_LINE_RE = re.compile(rf"^\d{{1,3}}\s*[:.．、)]\s*[{roles.MARKS}◯〇]\s*\S{{1,30}}$")
+#: A table-of-contents entry: a mark, a title and dot leaders or a page number (`○開会の宣告 …… 3`).
+TOC_LINE_RE = re.compile(rf"^[{roles.MARKS}◯〇].{{1,60}}?(?:[…‥・.]{{3,}}\s*\d{{1,4}}|\s\d{{1,4}})$")
+#: Index lines come in runs of at least this many.
+MIN_INDEX_RUN = 3
+
+
+def _index_lines(paragraphs: list[str]) -> set[int]:
+    """Positions of a speaker index or table of contents: runs of at least `MIN_INDEX_RUN`
+    numbered label-only lines (`1: ◯山田議長`, `2: ◯市長`) or dot-leader entries
+    (`○開会の宣告 …… 3`). An index lists who spoke or what was held; it is never a turn."""
+    found: set[int] = set()
+    run: list[int] = []
+    for index, line in enumerate([*paragraphs, ""]):
+        if INDEX_LINE_RE.match(line) or TOC_LINE_RE.match(line):
+            run.append(index)
+            continue
+        if len(run) >= MIN_INDEX_RUN:
+            found.update(run)
+        run = []
+    # `1:` / `◯山田議長` / `2:` / `◯鈴木市長` …: cleaning puts each mark of an index on its own
+    # line; a run of at least MIN_INDEX_RUN speaker labels with no speech between them (list
+    # numbers aside) lists speakers, it does not open turns
+    labels: list[int] = []
+    for index, line in enumerate([*paragraphs, ""]):
+        found_label = _parse_speaker(line, {}) if line else None
+        if _LIST_NUMBER_RE.fullmatch(line) or (
+            found_label is not None and not found_label.get("nothing") and not found_label["speech"]
+        ):
+            run.append(index)
+            labels += [index] if found_label is not None else []
+            continue
+        if len(labels) >= MIN_INDEX_RUN:
+            found.update(run)
+        run, labels = [], []
+    return found
+
+
+_LIST_NUMBER_RE = re.compile(r"\d{1,3}\s*[:.．、)]")
+
+
+def _split_paren_labels(line: str) -> list[str]:
+    """Split a flattened summary line before each inline `(委員)` / `(事務局)` label that opens
+    a speech (`…お伺いしたい。(委員)問題量が…`); other lines are returned whole."""
+    cuts = [m.end() for m in roles.INLINE_PAREN_LABEL_RE.finditer(line)]
+    cuts = [cut for cut in cuts if line[:cut].strip() and _paren_label_speech(line[cut:]) is not None]
+    if not cuts:
+        return [line]
+    pieces, previous = [], 0
+    for cut in sorted(set(cuts)):
+        pieces.append(line[previous:cut].strip())
+        previous = cut
+    pieces.append(line[previous:].strip())
+    return [piece for piece in pieces if piece]
+
+
+def _heading_marks(paragraphs: list[str], legend: dict[str, str], convention: Convention | None) -> set[str]:
+    """Marks that open at least two lines that are not speaker lines (`△委員会の傍聴について`):
+    in such a record the mark opens headings."""
+    counts: dict[str, int] = {}
+    for line in paragraphs:  # at a line start, or after a space inside a flattened line
+        for match in re.finditer(rf"(?:^|(?<=[\s。─―-]))[{roles.MARKS}]\S{{1,30}}", line):
+            if _parse_speaker(match.group(0), legend, convention) is None:
+                counts[match.group(0)[0]] = counts.get(match.group(0)[0], 0) + 1
+    return {mark for mark, count in counts.items() if count >= 2}

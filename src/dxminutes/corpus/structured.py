@@ -1,16 +1,21 @@
 """Structured inputs: minutes already split into utterances, one per row or record.
 
-`read_structured(path)` reads
+`read_structured(path, columns=None)` reads
 
 * **CSV / TSV** (`.csv`, `.tsv`; encoding detected like text files, delimiter `,` or tab) and
   **Excel** (`.xlsx`, every sheet with a text column; read with openpyxl): the header is the first
-  of the first 10 rows that names a text column; rows above it (a sheet title) are non-speech and
-  give the meeting title (and date) when no column does. Header names are matched after NFKC, lower case and without spaces, `_`, `-`
-  (`COLUMN_ALIASES`): speaker 発言者/話者/氏名/speaker/name, role 役職/肩書/role/position, text
-  発言/発言内容/本文/内容/text/speech/utterance, date 日付/開催日/年月日/date/meeting_date,
-  municipality 自治体/自治体名/市区町村/団体名/municipality, prefecture 都道府県/prefecture,
-  meeting title 会議名/会議/title/meeting, document 文書/会議録ID/document/doc_id/meeting_id,
-  order 発言順/順番/order/no. Only the text column is required.
+  of the top 20 rows that maps two or more fields including the text column (else the first that
+  maps the text column); rows above it (a sheet title) are non-speech and give the meeting title
+  (and date) when no column does. Header names are matched after NFKC, lower case and without
+  spaces, `_`, `-`, `・` (`COLUMN_ALIASES`): text 発言内容/発言/本文/内容/text/speech/utterance/content,
+  speaker 発言者/発言者名/話者/氏名/speaker/name, role 役職/肩書/職名/role/position/post, group
+  (会派) 会派/政党/party/group, municipality 自治体名/自治体/市町村名/市区町村/municipality/city,
+  prefecture 都道府県/prefecture, body 議会名/議会/body, meeting title 会議名/会議/委員会名/meeting/
+  meeting_title, date 開催日/日付/会議日/年月日/date/meeting_date, document 会議録ID/文書/doc_id/
+  meeting_id, order 発言順/番号/order/no/id. `Title` is the role when its values are posts (議長,
+  委員, 課長) and the meeting title otherwise; `body` is the text when no other column is.
+  `columns` (from `dxminutes.toml` `[columns]`) names a field's header before the synonyms. Only
+  the text column is required: without one the file fails with one message naming its columns.
 * **the 国会会議録検索システム API's JSON**: an object with a `speechRecord` list (the speech
   API) or a `meetingRecord` list whose items hold `speechRecord` (the meeting API); fields
   `speaker`, `speakerPosition`, `speakerRole`, `speakerGroup`, `speech`, `date`, `nameOfHouse`,
@@ -20,26 +25,33 @@
 * **PoliInfo-style JSON**: a list of utterance objects, or an object with one such list
   (under any key). Each object's keys are matched with the same aliases as CSV headers, so
   `Speaker`/`speaker`, `Utterance`/`utterance`/`text`, `Date`/`date`, `Municipality`,
-  `Prefecture`, `Title`/`ProceedingTitle`/`Meeting`, `MeetingID`/`ProceedingID`, `Role`/`Position`
+  `Prefecture`, `ProceedingTitle`/`Meeting`, `MeetingID`/`ProceedingID`, `Role`/`Position`
   and `Order`/`ID` are accepted; only the utterance field is required.
 
-Rows form documents by the document column, else by the meeting title column, else one
-document per file (per sheet when several sheets hold utterances). Rows keep their order (sorted by
-the order column when there is one); rows without text are skipped and counted in a warning.
-Columns that are not mapped are kept in each document's `turns` as extra columns.
+A row's own columns decide its document: one document per distinct (document id, municipality,
+prefecture, body, meeting title, date) of the rows (`KEY_FIELDS`; values compared after NFKC
+without spaces, dates as ISO dates, so `2023/9/12` and `令和5年9月12日` are one date, and
+`群馬県前橋市`, `前橋市議会` and `前橋市` one municipality), grouped
+with one `groupby` (linear in the rows). A blank key cell takes the value above it (merged cells,
+a meeting's name written on its first row only). Documents come in order of their first row, per
+sheet; rows keep their order (sorted by the order column when there is one). Rows without text are
+skipped and counted in a warning; a document with none is left out with a warning. Columns that are
+not mapped are kept in each document's `turns` as extra columns.
 
 The role of a turn comes from `roles.classify_role` on the role column (else the speaker label);
-where it finds no role word, a Diet speaker with a 会派 (`speakerGroup`) is a `member` and a
-minister or other government post (`NATIONAL_OFFICIAL_WORDS`) an `official`.
+where it finds no role word, a speaker with a 会派 (group column, the Diet's `speakerGroup`) is a
+`member` and a minister or other government post (`NATIONAL_OFFICIAL_WORDS`) an `official`.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -48,30 +60,32 @@ import pandas as pd
 from dxminutes.config import relpath
 from dxminutes.corpus import roles
 from dxminutes.corpus.dates import DateError, find_dates, parse_date
+from dxminutes.corpus.places import PREFECTURES
 from dxminutes.corpus.readers import InputError, decode_bytes, file_format, is_structured, read_bytes
 from dxminutes.schema import SEGMENT_TURN_COLUMNS
 
-#: Canonical field → header names (compared after `_header_key`).
+#: Canonical field → header names. Compared after `_header_key` (NFKC, lower case, without spaces,
+#: `_`, `-`, `・`), so `Meeting_Date`, `ＭＥＥＴＩＮＧ　ＤＡＴＥ` and `meetingdate` are one name.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "document": (
         "document",
         "doc",
-        "docid",
-        "documentid",
-        "meetingid",
-        "proceedingid",
-        "issueid",
+        "doc_id",
+        "document_id",
+        "meeting_id",
+        "proceeding_id",
+        "issue_id",
         "文書",
-        "文書id",
-        "会議録id",
-        "会議id",
+        "文書ID",
+        "会議録ID",
+        "会議ID",
     ),
     "meeting_title": (
-        "meetingtitle",
-        "title",
+        "meeting_title",
         "meeting",
-        "proceedingtitle",
-        "nameofmeeting",
+        "meeting_name",
+        "proceeding_title",
+        "name_of_meeting",
         "会議名",
         "会議",
         "会議名称",
@@ -80,8 +94,10 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "会議体",
         "件名",
     ),
+    "body": ("body", "議会名", "議会", "議会名称", "name_of_house", "house", "assembly", "council"),
     "municipality": (
         "municipality",
+        "municipality_name",
         "city",
         "自治体",
         "自治体名",
@@ -91,24 +107,26 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "市町村名",
         "団体名",
         "地方公共団体",
-        "議会名",
+        "地方公共団体名",
     ),
-    "prefecture": ("prefecture", "都道府県", "都道府県名"),
+    "prefecture": ("prefecture", "pref", "都道府県", "都道府県名"),
     "meeting_date": (
         "date",
-        "meetingdate",
+        "meeting_date",
         "日付",
         "日時",
         "開催日",
         "開催日時",
         "開催年月日",
         "会議日",
+        "会議日時",
+        "会議年月日",
         "開会日",
         "年月日",
     ),
     "speaker": (
         "speaker",
-        "speakername",
+        "speaker_name",
         "name",
         "発言者",
         "発言者名",
@@ -116,43 +134,70 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "議員名",
         "話者",
         "氏名",
+        "名前",
     ),
     "role": (
         "role",
         "position",
-        "speakerposition",
-        "speakerrole",
+        "post",
+        "speaker_position",
+        "speaker_role",
         "役職",
         "役職名",
+        "職名",
         "肩書",
         "肩書き",
         "役割",
     ),
+    "group": ("group", "speaker_group", "party", "会派", "会派名", "所属会派", "政党", "政党名"),
     "text": (
         "text",
         "speech",
+        "speech_text",
         "utterance",
         "content",
-        "body",
+        "comment_body",
+        "transcript",
         "発言",
         "発言内容",
         "発言文",
         "発言本文",
         "発言要旨",
+        "発言テキスト",
         "本文",
         "内容",
     ),
-    "order": ("order", "speechorder", "no", "number", "id", "発言順", "順番", "番号"),
+    "order": ("order", "speech_order", "no", "number", "id", "発言順", "発言番号", "順番", "番号"),
 }
+#: Header names that are a post (役職) when the column's values are posts, else a meeting title.
+POST_OR_TITLE = ("title",)
 #: How many rows from the top the header row of a table is looked for in.
-HEADER_SEARCH_ROWS = 10
-#: Metadata fields a column may give (the first non-empty value of the document wins).
-METADATA_COLUMNS = ("municipality", "prefecture", "meeting_title", "meeting_date")
+HEADER_SEARCH_ROWS = 20
+#: Columns whose values decide a row's document (in this order in the document key).
+KEY_FIELDS = ("document", "municipality", "prefecture", "body", "meeting_title", "meeting_date")
+#: Metadata fields a column may give (the first value of the document).
+METADATA_COLUMNS = ("municipality", "prefecture", "body", "meeting_title", "meeting_date")
+#: Excel serial day numbers read as dates in a date column: 1950-01-01 to 2099-12-31.
+EXCEL_SERIAL_RANGE = (18264, 73050)
 #: Government posts of national bodies that `roles.ROLE_WORDS` does not list.
 NATIONAL_OFFICIAL_WORDS = ("大臣", "政務官", "長官", "政府参考人", "政府特別補佐人", "内閣法制局")
 #: The front-matter record of the Diet API.
 KOKKAI_FRONT_MATTER = "会議録情報"
 _KOKKAI_SPEAKER_PREFIX = re.compile(r"^\s*○[^\s\u3000]{1,40}?[\s\u3000]+")
+#: A speaker label that opens a cell's text (`○浮島委員長　…`, `○委員長（河野義博君）　…`).
+_LEADING_LABEL = re.compile(r"^\s*[○◯〇◎●◆]\s?(?P<label>[^\s\u3000]{1,40}?)[\s\u3000]+(?=\S)")
+#: Text-column names shown in the message about a missing text column.
+_TEXT_NAMES = "発言内容, 発言, 本文, text, speech, utterance"
+
+
+def _header_key(name: object) -> str:
+    return re.sub(r"[\s_\-・]", "", unicodedata.normalize("NFKC", str(name or ""))).lower()
+
+
+#: Header key → field (built once from `COLUMN_ALIASES`).
+_ALIAS_FIELD: dict[str, str] = {
+    _header_key(alias): canonical for canonical, aliases in COLUMN_ALIASES.items() for alias in aliases
+}
 
 
 @dataclass(frozen=True)
@@ -176,32 +221,37 @@ class StructuredFile:
     warnings: tuple[str, ...] = ()
 
 
-def read_structured(path: Path | str) -> StructuredFile:
-    """Read a CSV, TSV, Excel or JSON file of utterances (see the module docstring)."""
+def read_structured(path: Path | str, columns: Mapping[str, Sequence[str]] | None = None) -> StructuredFile:
+    """Read a CSV, TSV, Excel or JSON file of utterances (see the module docstring).
+
+    `columns` is a declared mapping (`dxminutes.toml` `[columns]`: field → header names), used
+    before the built-in synonyms.
+    """
     path = Path(path)
     if not is_structured(path):
         raise InputError(path, "not a structured file (.csv, .tsv, .xlsx, .json)")
+    declared = {name: tuple(names) for name, names in (columns or {}).items()}
     fmt = file_format(path)
     data = read_bytes(path)
     if not data.strip():
         raise InputError(path, "empty file")
     if fmt == "xlsx":
-        return _from_tables(path, fmt, "xlsx", _xlsx_tables(path, data), ())
+        return _from_tables(path, fmt, "xlsx", _xlsx_tables(path, data), (), declared)
     text, encoding, warnings = decode_bytes(path, data)
     if fmt == "json":
-        return _from_json(path, text, encoding, warnings)
+        return _from_json(path, text, encoding, warnings, declared)
     delimiter = "\t" if fmt == "tsv" else _delimiter(text)
     rows = [row for row in csv.reader(io.StringIO(text.replace("\r\n", "\n")), delimiter=delimiter)]
-    return _from_tables(path, fmt, encoding, [(None, rows)], warnings)
+    return _from_tables(path, fmt, encoding, [(None, rows)], warnings, declared)
 
 
 def header_field(name: object) -> str | None:
-    """The canonical field of a header name (`発言者` → speaker, `Utterance` → text), or None."""
+    """The canonical field of a header name (`発言者` → speaker, `Utterance` → text), or None.
+
+    `Title` (`POST_OR_TITLE`) is `meeting_title` here; in a table it is the role when its values are posts.
+    """
     key = _header_key(name)
-    for canonical, aliases in COLUMN_ALIASES.items():
-        if key in aliases:
-            return canonical
-    return None
+    return "meeting_title" if key in POST_OR_TITLE else _ALIAS_FIELD.get(key)
 
 
 def role_of(role_label: str, speaker_label: str = "", group: str = "") -> str:
@@ -222,67 +272,167 @@ def role_of(role_label: str, speaker_label: str = "", group: str = "") -> str:
 # --- tables (CSV, TSV, Excel) -------------------------------------------------------------------
 
 
-def _from_tables(path, fmt, encoding, tables, warnings) -> StructuredFile:
-    frames, columns = [], {}
+def _from_tables(path, fmt, encoding, tables, warnings, declared) -> StructuredFile:
+    frames, columns, warnings = [], {}, list(warnings)
+    no_text = []  # (sheet, header) of tables without a text column
     for sheet, rows in tables:
         rows = [row for row in rows if any(_cell(c) for c in row)]
         if not rows:
             continue
-        # the header is the first of the first rows that names a text column; rows above it
-        # (a sheet title such as `令和5年第3回定例会 発言一覧`) are kept as non-speech
-        at = next((i for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if "text" in _mapping(row)), 0)
+        # the header is the first row that maps >= 2 fields including the text column; rows above
+        # it (a sheet title such as `令和5年第3回定例会 発言一覧`) are kept as non-speech
+        at = _header_row(rows, declared)
         preamble = tuple(" ".join(_cell(c) for c in row if _cell(c)) for row in rows[:at])
-        rows = rows[at:]
-        header = [_cell(c) for c in rows[0]]
-        mapping = _mapping(header)
-        if "text" not in mapping:
-            if sheet is None:
-                names = ", ".join(h for h in header if h) or "none"
-                raise InputError(
-                    path, f"no text column (one of 発言, 本文, text, speech, utterance; headers: {names})"
-                )
-            continue
-        columns = columns or {name: header[i] for name, i in mapping.items()}
+        header = [_cell(c) for c in rows[at]]
         width = len(header)
-        body = [[_cell(c) for c in row[:width]] + [""] * (width - len(row)) for row in rows[1:]]
+        body = [[_cell(c) for c in row[:width]] + [""] * (width - len(row)) for row in rows[at + 1 :]]
         frame = pd.DataFrame(body, columns=_unique(header), dtype="str")
-        frame.attrs["mapping"] = {name: frame.columns[i] for name, i in mapping.items()}
-        frames.append((sheet, frame, preamble))
+        mapping = _mapping(header, declared, frame)
+        if "text" not in mapping:
+            no_text.append((sheet, header))
+            continue
+        named = {name: frame.columns[i] for name, i in mapping.items()}
+        columns = columns or {name: header[i] for name, i in mapping.items()}
+        warnings += _undeclared(declared, header)
+        frames.append((sheet, frame, named, preamble))
     if not frames:
-        raise InputError(path, "no sheet with a text column (発言, 本文, text, speech, utterance)")
+        raise InputError(path, _no_text_problem(no_text, declared))
+    warnings += [f"sheet {sheet!r} has no text column; skipped" for sheet, _ in no_text if sheet is not None]
     documents = []
     per_sheet = len(frames) > 1
-    for sheet, frame, preamble in frames:
-        for doc in _documents(frame, frame.attrs["mapping"], sheet if per_sheet else None):
+    for sheet, frame, named, preamble in frames:
+        for i, doc in enumerate(_documents(frame, named, sheet if per_sheet else None)):
             metadata = dict(doc.metadata)
             if preamble and not metadata["meeting_title"]:
                 metadata["meeting_title"] = preamble[0]
                 if not metadata["meeting_date"]:
                     metadata["meeting_date"] = next((iso for iso in map(_iso_date, preamble) if iso), None)
-            documents.append(replace(doc, metadata=metadata, non_speech=preamble + doc.non_speech))
-    return StructuredFile(relpath(path), fmt, encoding, tuple(documents), columns, tuple(warnings))
+            # the title rows are the sheet's, stored once: with its first document
+            non_speech = preamble + doc.non_speech if i == 0 else doc.non_speech
+            documents.append(replace(doc, metadata=metadata, non_speech=non_speech))
+    return _file(path, fmt, encoding, documents, columns, warnings)
+
+
+def _file(path, fmt, encoding, documents, columns, warnings) -> StructuredFile:
+    """The file's documents with text; a document whose rows have no text is left out with a warning."""
+    kept = [doc for doc in documents if len(doc.turns)]
+    if not kept:
+        text = columns.get("text", "text")
+        raise InputError(path, f"no row with text in column {text} (columns: {', '.join(columns.values())})")
+    warnings = list(warnings) + [
+        f"document {doc.key or '(whole file)'}: no row with text; left out"
+        for doc in documents
+        if not len(doc.turns)
+    ]
+    return StructuredFile(relpath(path), fmt, encoding, tuple(kept), columns, tuple(dict.fromkeys(warnings)))
+
+
+def _header_row(rows: list[list], declared: Mapping[str, Sequence[str]]) -> int:
+    """The first of the top rows that maps >= 2 fields including the text column (else the first
+    that maps the text column, else the first row)."""
+    first_text = None
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        mapping = _mapping([_cell(c) for c in row], declared)
+        if "text" in mapping:
+            if len(mapping) >= 2:
+                return i
+            first_text = i if first_text is None else first_text
+    return first_text or 0
+
+
+def _no_text_problem(tables: list[tuple[str | None, list[str]]], declared) -> str:
+    """The message for a file without a text column: which columns it has, and how to name one."""
+
+    def names(header):
+        return ", ".join(h for h in header if h) or "none"
+
+    if declared.get("text"):
+        wanted = " or ".join(declared["text"])
+        problem = f"no text column: the declared column {wanted} (dxminutes.toml [columns] text) is not in the header"
+    else:
+        problem = (
+            f"no text column (a header such as {_TEXT_NAMES}, or declare it in dxminutes.toml [columns] text)"
+        )
+    if len(tables) == 1 and tables[0][0] is None:
+        return f"{problem}; columns: {names(tables[0][1])}"
+    sheets = "; ".join(f"sheet {sheet!r}: {names(header)}" for sheet, header in tables)
+    return f"{problem} in any sheet; columns of {sheets}"
+
+
+def _undeclared(declared, header: list[str]) -> list[str]:
+    """Warnings for declared columns that the header does not hold (the synonyms are used instead)."""
+    return [
+        f"declared column {' or '.join(names)} for {name} (dxminutes.toml [columns]) not in the header "
+        f"({', '.join(h for h in header if h)})"
+        for name, names in declared.items()
+        if not any(_header_key(n) in map(_header_key, header) for n in names)
+    ]
 
 
 def _documents(frame: pd.DataFrame, mapping: dict[str, str], sheet: str | None) -> list[StructuredDocument]:
-    key_column = mapping.get("document") or mapping.get("meeting_title")
-    if key_column:
-        keys = frame[key_column].fillna("").astype(str).str.strip()
-        groups = [(key, frame.loc[keys == key]) for key in dict.fromkeys(keys)]
-    else:
-        groups = [(sheet, frame)]
+    """One document per distinct (document, municipality, prefecture, body, meeting, date) of the rows.
+
+    A blank key cell takes the value above it (merged cells, values written on a meeting's first row
+    only). Documents come in order of their first row; rows keep their order (the order column's,
+    when there is one).
+    """
+    fields = [name for name in KEY_FIELDS if name in mapping]
+    if not fields:
+        return [_document(sheet, _ordered(frame, mapping), mapping, values={})]
+    filled = {name: _filled(frame[mapping[name]]) for name in fields}
+    keys = pd.DataFrame({name: _group_value(name, values) for name, values in filled.items()})
+    group = keys.groupby(fields, sort=False).ngroup().to_numpy()
     out = []
-    for key, rows in groups:
-        if "order" in mapping:
-            order = pd.to_numeric(rows[mapping["order"]], errors="coerce")
-            rows = rows.assign(_order=order).sort_values("_order", kind="mergesort").drop(columns="_order")
-        out.append(_document(key or None, rows, mapping))
+    for _, rows in frame.groupby(group, sort=False):
+        first = rows.index[0]
+        values = {name: filled[name].at[first] or None for name in fields}
+        parts = [sheet] if sheet else []
+        shown = {**values, "meeting_date": keys["meeting_date"].at[first] if "meeting_date" in keys else None}
+        parts += list(dict.fromkeys(v for name in fields if (v := shown[name])))
+        out.append(_document(" | ".join(parts) or None, _ordered(rows, mapping), mapping, values))
     return out
 
 
+def _filled(column: pd.Series) -> pd.Series:
+    """Stripped cell values, a blank one taking the value above it."""
+    values = column.fillna("").astype(str).str.strip()
+    return values.mask(values == "").ffill().fillna("")
+
+
+def _group_value(name: str, values: pd.Series) -> pd.Series:
+    """The values rows are grouped by: NFKC without spaces; dates as ISO dates where understood; a
+    municipality without a leading prefecture or a trailing 議会 (`群馬県前橋市`, `前橋市議会` → 前橋市)."""
+    distinct = {value: re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)) for value in values.unique()}
+    if name == "meeting_date":
+        distinct = {value: _iso_date(value) or key for value, key in distinct.items()}
+    elif name == "municipality":
+        distinct = {value: _municipality_key(key) for value, key in distinct.items()}
+    return values.map(distinct)
+
+
+def _municipality_key(name: str) -> str:
+    name = name.removesuffix("議会") or name
+    prefecture = next((p for p in PREFECTURES if name.startswith(p) and len(name) > len(p)), None)
+    return name[len(prefecture) :] if prefecture else name
+
+
+def _ordered(rows: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame:
+    if "order" not in mapping:
+        return rows
+    order = pd.to_numeric(rows[mapping["order"]], errors="coerce")
+    return rows.assign(_order=order).sort_values("_order", kind="mergesort").drop(columns="_order")
+
+
 def _document(
-    key, rows: pd.DataFrame, mapping: dict[str, str], group_column: str | None = None
+    key,
+    rows: pd.DataFrame,
+    mapping: dict[str, str],
+    values: dict | None = None,
+    group_column: str | None = None,
 ) -> StructuredDocument:
+    """The turns of one document's rows; `values`: its key columns' values (default: the first of each)."""
     text_col, speaker_col, role_col = mapping["text"], mapping.get("speaker"), mapping.get("role")
+    group_column = group_column or mapping.get("group")
     mapped = set(mapping.values())
     extra = [c for c in rows.columns if c not in mapped]
     records, skipped = [], 0
@@ -293,6 +443,7 @@ def _document(
             continue
         speaker_label = _cell(row.get(speaker_col)).strip() if speaker_col else ""
         role_label = _cell(row.get(role_col)).strip() if role_col else ""
+        text = _without_label(text, speaker_label, role_label)
         group = _cell(row.get(group_column)).strip() if group_column else ""
         label = (
             f"{speaker_label}({role_label})" if speaker_label and role_label else speaker_label or role_label
@@ -311,14 +462,12 @@ def _document(
     turns = turns.astype({"position": "int64"}) if records else turns
     metadata, warnings = {}, []
     for name in METADATA_COLUMNS:
+        if values is not None and name in values:
+            metadata[name] = values[name]
+            continue
         column = mapping.get(name)
-        values = [v.strip() for v in rows[column].fillna("").astype(str)] if column else []
-        distinct = list(dict.fromkeys(v for v in values if v))
-        metadata[name] = distinct[0] if distinct else None
-        if len(distinct) > 1:
-            warnings.append(
-                f"column {column} has {len(distinct)} values in one document; the first, {distinct[0]}, is used"
-            )
+        found = [v.strip() for v in rows[column].fillna("").astype(str)] if column else []
+        metadata[name] = next((v for v in found if v), None)
     if metadata["meeting_date"]:
         iso = _iso_date(metadata["meeting_date"])
         if iso is None:
@@ -332,7 +481,7 @@ def _document(
 # --- JSON ------------------------------------------------------------------------------------------
 
 
-def _from_json(path: Path, text: str, encoding: str, warnings) -> StructuredFile:
+def _from_json(path: Path, text: str, encoding: str, warnings, declared=None) -> StructuredFile:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -352,15 +501,17 @@ def _from_json(path: Path, text: str, encoding: str, warnings) -> StructuredFile
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise InputError(path, "JSON is not a list of utterance records (objects)")
     header = list(dict.fromkeys(key for record in records for key in record))
-    mapping = _mapping(header)
+    frame = pd.DataFrame([[_cell(r.get(k)) for k in header] for r in records], columns=header, dtype="str")
+    mapping = _mapping(header, declared, frame)
     if "text" not in mapping:
         raise InputError(
-            path, f"no utterance field (utterance, text, speech, 発言; fields: {', '.join(header)})"
+            path,
+            f"no utterance field (utterance, text, speech, 発言, or declare it in dxminutes.toml [columns] text;"
+            f" fields: {', '.join(header)})",
         )
-    frame = pd.DataFrame([[_cell(r.get(k)) for k in header] for r in records], columns=header, dtype="str")
     named = {name: header[i] for name, i in mapping.items()}
-    documents = _documents(frame, named, None)
-    return StructuredFile(relpath(path), "json", encoding, tuple(documents), named, tuple(warnings))
+    warnings = list(warnings) + _undeclared(declared or {}, header)
+    return _file(path, "json", encoding, _documents(frame, named, None), named, warnings)
 
 
 def _from_kokkai(path: Path, data: dict, encoding: str, warnings) -> StructuredFile:
@@ -449,18 +600,48 @@ def _xlsx_tables(path: Path, data: bytes) -> list[tuple[str, list[list]]]:
         book.close()
 
 
-def _mapping(header: list) -> dict[str, int]:
-    """Field → index of the first header naming it."""
+def _mapping(
+    header: list, declared: Mapping[str, Sequence[str]] | None = None, frame: pd.DataFrame | None = None
+) -> dict[str, int]:
+    """Field → index of its column: the declared header first, else the first synonym (`COLUMN_ALIASES`).
+
+    `frame` holds the cells (column i under header i): a `Title` column is the role when its values are posts
+    (議長, 委員, 課長), else the meeting title. A `body` column is the text when nothing else is.
+    """
+    keys = [_header_key(name) for name in header]
     mapping: dict[str, int] = {}
-    for i, name in enumerate(header):
-        canonical = header_field(name)
-        if canonical and canonical not in mapping:
+    for name, names in (declared or {}).items():
+        index = next((keys.index(k) for k in map(_header_key, names) if k in keys), None)
+        if index is not None and index not in mapping.values():
+            mapping[name] = index
+    ambiguous = []
+    for i, key in enumerate(keys):
+        if i in mapping.values():
+            continue
+        if key in POST_OR_TITLE:
+            ambiguous.append(i)
+        elif (canonical := _ALIAS_FIELD.get(key)) and canonical not in mapping:
             mapping[canonical] = i
+    for i in ambiguous:
+        name = "role" if frame is not None and _looks_like_posts(frame.iloc[:, i]) else "meeting_title"
+        mapping.setdefault(name, i)
+    if "text" not in mapping and "body" in mapping and keys[mapping["body"]] == "body":
+        mapping["text"] = mapping.pop("body")  # `body` of a speech, not of a council
     return mapping
 
 
-def _header_key(name: object) -> str:
-    return re.sub(r"[\s_\-・]", "", unicodedata.normalize("NFKC", str(name or ""))).lower()
+def _looks_like_posts(values: pd.Series) -> bool:
+    """True when most distinct values are short labels that name a role (議長, 委員, 情報政策課長)."""
+    distinct = [v for v in dict.fromkeys(values.fillna("").astype(str).str.strip()) if v][:200]
+    if not distinct:
+        return False
+    posts = sum(
+        len(v) <= 12
+        and not re.search(r"\d|会議?$|会$", unicodedata.normalize("NFKC", v))
+        and roles.classify_role(unicodedata.normalize("NFKC", v)) != "unknown"
+        for v in distinct
+    )
+    return posts * 2 > len(distinct)
 
 
 def _cell(value: object) -> str:
@@ -488,6 +669,22 @@ def _delimiter(text: str) -> str:
     return "\t" if first.count("\t") > first.count(",") else ","
 
 
+def _without_label(text: str, speaker: str, role: str) -> str:
+    """The text without a speaker label that repeats the row's speaker (`○浮島委員長　これより…`).
+
+    Only a marked label naming the speaker (its first two characters) or the post is removed, so a
+    speech that opens with `○` for another reason keeps it.
+    """
+    match = _LEADING_LABEL.match(text)
+    if not match:
+        return text
+    label = unicodedata.normalize("NFKC", match["label"])
+    name = re.sub(r"\s+", "", unicodedata.normalize("NFKC", speaker))
+    if (len(name) >= 2 and name[:2] in label) or (role and unicodedata.normalize("NFKC", role) in label):
+        return text[match.end() :]
+    return text
+
+
 def _speaker_name(label: str) -> str:
     name = re.sub(r"\s+", "", unicodedata.normalize("NFKC", label)).replace("髙", "高")
     return re.sub(r"(?:君|氏|さん|様)$", "", name) or name
@@ -501,12 +698,22 @@ def _number(value: object) -> float:
 
 
 def _iso_date(value: str | None) -> str | None:
-    """An ISO date from a cell (`2023-09-12`, `2023/9/12`, `令和5年9月12日`, an Excel date), or None."""
+    """An ISO date from a cell, or None: `2023-09-12`, `2023-09-12 10:00:00`, `2023/9/12`, `20230912`,
+    `令和5年9月12日`, an Excel date, or an Excel serial day number written out (`45181`)."""
     if not value:
         return None
-    value = value.strip()
+    value = unicodedata.normalize("NFKC", value).strip()
+    if match := re.fullmatch(r"(\d{4})(\d{2})(\d{2})", value):
+        value = "-".join(match.groups())
+    elif match := re.fullmatch(r"(\d{5})(?:\.\d+)?", value):
+        serial = int(match[1])
+        if EXCEL_SERIAL_RANGE[0] <= serial <= EXCEL_SERIAL_RANGE[1]:
+            return (dt.date(1899, 12, 30) + dt.timedelta(days=serial)).isoformat()
+        return None
+    elif match := re.match(r"(\d{4}-\d{1,2}-\d{1,2})[T ]\d", value):
+        value = match[1]
     try:
-        return parse_date(value[:10] if re.match(r"\d{4}-\d{2}-\d{2}T", value) else value).isoformat()
+        return parse_date(value).isoformat()
     except DateError:
         found = find_dates(value)
         return found[0].date.isoformat() if found else None

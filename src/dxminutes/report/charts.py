@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dxminutes import config
 from dxminutes.report import layout
 from dxminutes.report.style import (
     MAX_DISTINCT,
@@ -300,7 +301,8 @@ def keyness_bars(df: pd.DataFrame, municipality: str, n: int = 15, ax=None, colo
     ax = axes(ax)
     group_col = "municipality" if "municipality" in df.columns else "group"
     rows = df[(df[group_col].astype(str) == str(municipality)) & (df["g2"] > 0)]
-    rows = rows.sort_values(["g2", "term"], ascending=[False, True], kind="mergesort").head(n)
+    rank = config.layout_round(rows["g2"].to_numpy(dtype=float), each=True)  # last digits cannot reorder
+    rows = rows.iloc[np.lexsort((rows["term"].astype(str).to_numpy(), -rank))].head(n)
     if rows.empty:
         _message(ax, TOO_FEW_TERMS, "最小出現数を満たす特徴語なし\nno term passes the minimum counts")
         ax.set_title(f"{municipality} の特徴語", fontsize=10)
@@ -580,19 +582,19 @@ def network_plot(nodes: pd.DataFrame, edges: pd.DataFrame, layout_xy: pd.DataFra
     if nodes.empty:
         _message(ax, TOO_FEW_TERMS, "共起する語の組がありません / no co-occurring pairs")
         return ax
-    pos = layout_xy.set_index("term")[["x", "y"]].astype(float)
+    pos = layout_xy.set_index("term")[["x", "y"]].astype(float)  # rounded by `network.layout`
     freq_by_term = nodes.set_index("term")["n_turns"].astype(float)
     sizes_pt2 = 40 + 460 * freq_by_term / max(freq_by_term.max(), 1)
     # Spread the given layout so that no two nodes overlap: the layout is normalised to the unit
     # square and each node's radius converted from points to that scale.
-    xy0 = pos.loc[nodes["term"]].to_numpy()
+    xy0 = config.layout_round(pos.loc[nodes["term"]].to_numpy())
     span = np.ptp(xy0, axis=0).max() if len(xy0) > 1 else 1.0
     span = span if span > 0 else 1.0
     width, height = ax.figure.get_size_inches()
     box = ax.get_position()
     axis_pt = min(width * box.width, height * box.height) * 72 * 0.85
     radii = np.sqrt(sizes_pt2.loc[nodes["term"]].to_numpy()) / 2 / axis_pt
-    spread = spread_nodes((xy0 - xy0.min(axis=0)) / span, radii)
+    spread = config.layout_round(spread_nodes((xy0 - xy0.min(axis=0)) / span, radii))
     pos = pd.DataFrame(spread, index=nodes["term"].to_numpy(), columns=["x", "y"])
     if len(edges):
         segments = [
@@ -656,18 +658,19 @@ def ca_biplot(
     ax = axes(ax)
     colors = dict(colors) if colors is not None else municipality_colors(row_coords["label"])
     use_color = len(row_coords) <= MAX_DISTINCT
-    cx = col_coords["dim1"].to_numpy(dtype=float)
-    cy = col_coords["dim2"].to_numpy(dtype=float)
+    # every number that places or picks a label at `config.LAYOUT_DIGITS` digits: a last-digit
+    # change of the SVD (another CPU or BLAS kernel) cannot move, pick or hide a label
+    cx, cy = config.layout_round(col_coords[["dim1", "dim2"]].to_numpy(dtype=float)).T
+    rx, ry = config.layout_round(row_coords[["dim1", "dim2"]].to_numpy(dtype=float)).T
     if "ctr1" in col_coords and "ctr2" in col_coords:
         weight = col_coords["ctr1"].to_numpy(dtype=float) + col_coords["ctr2"].to_numpy(dtype=float)
     elif "contribution" in col_coords:
         weight = col_coords["contribution"].to_numpy(dtype=float)
     else:
         weight = np.hypot(cx, cy)
-    order = np.argsort(-weight, kind="mergesort")[:n_labels]
+    # heaviest first, ties by label
+    order = np.lexsort((col_coords["label"].astype(str).to_numpy(), -config.layout_round(weight)))[:n_labels]
     ax.scatter(cx, cy, s=8, color="#AAAAAA", zorder=1)
-    rx = row_coords["dim1"].to_numpy(dtype=float)
-    ry = row_coords["dim2"].to_numpy(dtype=float)
     ax.scatter(
         rx,
         ry,

@@ -53,12 +53,15 @@ def _write_csv(df: pd.DataFrame, path: Path) -> Path:
     df = excel_safe(df)
     return atomic_write(
         path,
-        lambda p: df.to_csv(p, index=False, encoding="utf-8-sig", float_format="%.6g", lineterminator="\n"),
+        lambda p: df.to_csv(
+            p, index=False, encoding="utf-8-sig", float_format=config.TABLE_FLOAT_FORMAT, lineterminator="\n"
+        ),
     )
 
 
 def write_table(df: pd.DataFrame, name: str, *, tables_dir: os.PathLike | str | None = None) -> Path:
-    """Write `df` to `{tables_dir}/{name}.csv` (UTF-8 with BOM for Excel, floats as %.6g)."""
+    """Write `df` to `{tables_dir}/{name}.csv` (UTF-8 with BOM for Excel, floats at
+    `config.TABLE_FLOAT_FORMAT`, 6 significant digits)."""
     if not _TABLE_NAME.match(name):
         raise ValueError(f"table name must be a bare file stem like '03-theme-shares', got {name!r}")
     folder = Path(tables_dir) if tables_dir is not None else config.TABLES_DIR

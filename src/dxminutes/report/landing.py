@@ -28,6 +28,9 @@ import pandas as pd
 from dxminutes import config
 from dxminutes._io import atomic_write
 
+#: Columns of the `duplicates` table the landing page reads (`corpus.duplicates`).
+DUPLICATE_COLUMNS = ("kept_file", "dropped_file", "similarity", "kind", "kept_doc_id", "dropped_doc_id")
+
 #: Packages whose versions the landing page lists.
 VERSION_PACKAGES = (
     "dxminutes",
@@ -45,6 +48,10 @@ VERSION_PACKAGES = (
 
 #: (pattern in a failure or warning message, what to do about it)
 FIXES = (
+    (
+        r"left out as a duplicate",
+        "同じ会議録の写し。一つだけ数えます / a copy of another file, counted once; remove one copy if they differ in name only",
+    ),
     (
         r"no recognizable speakers|no speaker",
         "話者の記号（○、◎、（山田委員）など）を確認 / check the speaker marks; `python -m dxminutes inspect FILE` shows what the loader sees",
@@ -145,6 +152,13 @@ def read_corpus_summary(processed_dir: Path) -> dict | None:
             tables[name] = pd.DataFrame(columns=["file", "problem" if name == "failures" else "message"])
             continue
         tables[name] = pd.read_parquet(path)
+    duplicates_path = processed_dir / "duplicates.parquet"
+    duplicates = (
+        pd.read_parquet(duplicates_path)
+        if duplicates_path.exists()
+        else pd.DataFrame(columns=list(DUPLICATE_COLUMNS))
+    )
+    duplicates = duplicates.reindex(columns=list(DUPLICATE_COLUMNS))
     documents, turns = tables["documents"], tables["turns"]
     dates = documents["meeting_date"].dropna().astype(str) if "meeting_date" in documents else pd.Series([])
     munis = documents["municipality"].dropna().astype(str).value_counts().sort_index()
@@ -156,7 +170,18 @@ def read_corpus_summary(processed_dir: Path) -> dict | None:
         "latest_date": max(dates) if len(dates) else None,
         "failures": tables["failures"].sort_values("file", kind="mergesort").to_dict("records"),
         "warnings": tables["warnings"].sort_values("file", kind="mergesort").to_dict("records"),
+        "duplicates": duplicates.sort_values(["kept_file", "dropped_file"], kind="mergesort")[
+            list(DUPLICATE_COLUMNS)
+        ].to_dict("records"),
     }
+
+
+def _document_name(file, doc_id) -> str:
+    """A file's name, with the document's id when the file holds several (`fuchu.csv (fuchu-002)`)."""
+    file = str(file)
+    if doc_id is None or pd.isna(doc_id) or str(doc_id) in (file, Path(file).stem):
+        return file
+    return f"{file} ({doc_id})"
 
 
 def figure_caption(png: Path) -> str:
@@ -253,10 +278,27 @@ def write_landing(
                     "自治体 / municipalities": f"{len(summary['municipalities'])}: {munis}",
                     "会議日 / meeting dates": f"{summary['first_date'] or '?'} – {summary['latest_date'] or '?'}",
                     "読めなかったファイル / failed files": str(len(summary["failures"])),
+                    "重複文書 / duplicate documents": str(len(summary["duplicates"])),
                     "警告 / warnings": str(len(summary["warnings"])),
                 }
             )
         )
+        if summary["duplicates"]:
+            sections.append("<h3>重複文書 / Duplicate documents (counted once)</h3>")
+            sections.append(
+                _list_table(
+                    ["残した / kept", "除いた / left out", "類似度 / similarity", "種類 / kind"],
+                    [
+                        [
+                            _document_name(r["kept_file"], r["kept_doc_id"]),
+                            _document_name(r["dropped_file"], r["dropped_doc_id"]),
+                            f"{float(r['similarity']):.4f}",
+                            r["kind"],
+                        ]
+                        for r in summary["duplicates"]
+                    ],
+                )
+            )
         if summary["failures"]:
             sections.append("<h3>読めなかったファイル / Files that could not be loaded</h3>")
             sections.append(

@@ -21,6 +21,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from dxminutes.corpus.build import load_document, minutes_files
 from dxminutes.corpus.catalog import catalog_row, read_catalog
 from dxminutes.corpus.convention import load_convention
+from dxminutes.corpus.duplicates import drop_duplicates
 from dxminutes.corpus.readers import InputError
 from dxminutes.text.dtm import DTM, LEVELS
 from dxminutes.text.token_table import TOKEN_COLUMNS, tokenize_turns
@@ -93,7 +94,13 @@ def _document_task(
         return {"failure": corpus.failures.iloc[0].to_dict()}
     tokens = tokenize_turns(corpus.turns, tokenizer, cache_dir=cache_dir, n_jobs=1, progress=False)
     counts = tokens.groupby(["turn_id", "term"], sort=False).size().rename("count").reset_index()
-    return {"documents": corpus.documents, "turns": corpus.turns, "tokens": tokens, "counts": counts}
+    return {
+        "documents": corpus.documents,
+        "turns": corpus.turns,
+        "non_speech": corpus.non_speech,
+        "tokens": tokens,
+        "counts": counts,
+    }
 
 
 def corpus_to_dtms_dask(
@@ -133,7 +140,7 @@ def corpus_to_dtms_dask(
     )
     results = bag.compute(scheduler=client.get) if client is not None else bag.compute()
 
-    ok = [r for r in results if "failure" not in r]
+    ok = _without_duplicates([r for r in results if "failure" not in r])
     failures = pd.DataFrame([r["failure"] for r in results if "failure" in r], columns=["file", "problem"])
     documents = pd.concat([r["documents"] for r in ok], ignore_index=True) if ok else pd.DataFrame()
     turns = pd.concat([r["turns"] for r in ok], ignore_index=True) if ok else pd.DataFrame()
@@ -142,6 +149,18 @@ def corpus_to_dtms_dask(
     )
     counts = pd.concat([r["counts"] for r in ok], ignore_index=True) if ok else pd.DataFrame()
     return DaskCorpus(documents, turns, failures, tokens, _assemble(tokens, counts, min_df))
+
+
+def _without_duplicates(ok: list[dict]) -> list[dict]:
+    """The worker results less the documents `load_corpus` would leave out as duplicates.
+
+    Workers see one file each, so copies are found on the driver, by the same rule as the local
+    build (`corpus.duplicates.drop_duplicates`) on the same cleaned turns and non-speech parts.
+    """
+    tables = ("documents", "turns", "non_speech")
+    rows = {name: [row for r in ok for row in r[name].to_dict("records")] for name in tables}
+    kept = {doc["doc_id"] for doc in drop_duplicates({**rows, "warnings": []})["documents"]}
+    return [r for r in ok if set(r["documents"]["doc_id"]) <= kept]
 
 
 def _assemble(tokens: pd.DataFrame, counts: pd.DataFrame, min_df: int) -> dict[str, DTM]:

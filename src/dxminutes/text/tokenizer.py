@@ -267,16 +267,19 @@ class JapaneseTokenizer:
 
 
 def _tokens_command(args) -> int:
-    from dxminutes.corpus.build import NO_SPEAKERS, load_document
+    import pandas as pd
+
+    from dxminutes.corpus.build import NO_SPEAKERS, inspect_file
     from dxminutes.corpus.readers import InputError
 
-    try:  # load_document opens only regular files: a FIFO or a symlink loop is an error, never a hang
-        turns = load_document(Path(args.file)).turns
-    except InputError as exc:
+    try:  # the build's own rows for the file, with its corpus folder's catalog and convention
+        result = inspect_file(Path(args.file), args.data)
+    except InputError as exc:  # opens only regular files: a FIFO or a symlink loop is an error, never a hang
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    if turns.empty:
-        print(f"error: {config.relpath(args.file)}: {NO_SPEAKERS}", file=sys.stderr)
+    turns = pd.DataFrame(result["turns"], columns=["speaker", "speaker_label", "role", "text"])
+    if result["problem"] or turns.empty:
+        print(f"error: {result['file']}: {result['problem'] or NO_SPEAKERS}", file=sys.stderr)
         return 1
     tokenizer = JapaneseTokenizer(keep_verbs=args.verbs)
     records = [
@@ -295,6 +298,11 @@ def register_cli(subparsers) -> None:
     """Add `tokens FILE [--json] [--verbs]` to the command line."""
     parser = subparsers.add_parser("tokens", help="print each turn's speaker, role and tokens")
     parser.add_argument("file", help="a minutes file (txt, html or pdf)")
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        help="the corpus folder whose catalog.csv and dxminutes.toml apply (default: the nearest above FILE)",
+    )
     parser.add_argument("--json", action="store_true", help="print a JSON list of turns")
     parser.add_argument("--verbs", action="store_true", help="also keep verbs (base forms)")
     parser.set_defaults(func=_tokens_command)
