@@ -77,9 +77,10 @@ hits[hits["n_hits"] > 0].sort_values(["theme", "n_hits"], ascending=[True, False
 # measure how well that works:
 #
 # - the **seed gold sample** (`data/gold/gold-turns.csv`, 267 turns of the five seed minutes),
-#   reported whole, for the three municipalities the dictionary was tuned on (流山市, 武蔵村山市,
-#   長崎市: `tuning`) and for the two held out (墨田区, 豊島区: `held_out`), so the reader sees how
-#   the tuning generalises;
+#   reported whole, for the three seed municipalities the dictionary was tuned on (`tuning`,
+#   `validity.TUNING_MUNICIPALITIES`) and for the two held out (`held_out`), so the reader sees how
+#   the tuning generalises; on a corpus without the seed minutes this sample cannot be scored, and
+#   the cell below says so;
 # - the **independent sample** (`data/gold/independent-turns.csv`, 152 turns of 50 other bodies'
 #   minutes), reported whole (`independent`) and in two halves split by file
 #   (`validity.independent_split`: within each body kind — prefectural, city, town, village,

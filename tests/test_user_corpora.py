@@ -137,7 +137,7 @@ def sixty_groups_corpus(folder: Path) -> Path:
             for i, m in enumerate(names)
         ]
     )
-    return _planted_corpus(folder, plan, POOLS, turns=10, seed=11)
+    return _planted_corpus(folder, plan, POOLS, turns=6, seed=11)
 
 
 # --------------------------------------------------------------------------- running the report
