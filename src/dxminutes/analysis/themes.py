@@ -328,7 +328,7 @@ def _concatenate(texts: Sequence[str]) -> tuple[str, np.ndarray, np.ndarray]:
     """The texts joined by SEPARATOR, with each text's start and end offset in the join."""
     texts = list(texts)
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths + 1)])[: len(texts)].astype(np.int64)  # [] for no text
     return SEPARATOR.join(texts) + SEPARATOR, starts, starts + lengths
 
 

@@ -63,7 +63,18 @@ _TEMPORARY = re.compile(r"^\..+\.\d+\.\d+\.tmp(?:\.[^.]+)?$")
 
 
 class ReportError(RuntimeError):
-    """A notebook failed to execute; the message names the notebook and the cell."""
+    """A notebook failed to execute; the message names the notebook and the cell.
+
+    `details` holds what ERROR.txt shows below the message (the cell's source line and its full
+    traceback, ANSI colour codes stripped); `notebook` the executed notebook up to the failure
+    (kept in `.failed/notebooks/`), when there is one.
+    """
+
+    def __init__(self, message: str, *, details: str = "", notebook=None, name: str | None = None):
+        super().__init__(message)
+        self.details = details
+        self.notebook = notebook
+        self.name = name
 
 
 def _read_notebook(path: Path):
@@ -161,15 +172,31 @@ def clean_notebook(nb, replacements: list[tuple[str, str]]):
 
 
 def _failure(name: str, nb, exc: Exception) -> ReportError:
+    """The ReportError of a failed notebook: which cell (index and first line) raised what, and
+    the cell's full traceback; without an error output (a timeout, a dead kernel), the exception."""
     for i, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
+                traceback = _ANSI.sub("", "\n".join(output.get("traceback", []))).rstrip()
+                details = (
+                    f"notebook: {name}\ncell: {i} (counting from 0, the injected parameters included)\n"
+                    f"first line: {first}\n\n{traceback or output.get('ename', '')}"
+                )
                 return ReportError(
                     f"notebook {name}: cell {i} ({first!r}) raised "
-                    f"{output.get('ename')}: {_ANSI.sub('', output.get('evalue', ''))}"
+                    f"{output.get('ename')}: {_ANSI.sub('', output.get('evalue', ''))}",
+                    details=details,
+                    notebook=nb,
+                    name=name,
                 )
-    return ReportError(f"notebook {name}: {_ANSI.sub('', str(exc)).strip()}")
+    text = _ANSI.sub("", str(exc)).strip()
+    return ReportError(
+        f"notebook {name}: {text.splitlines()[0] if text else type(exc).__name__}",
+        details=f"notebook: {name}\n\n{type(exc).__name__}: {text}",
+        notebook=nb,
+        name=name,
+    )
 
 
 def execute_notebook(nb, *, cwd: Path, env: Mapping[str, str], name: str, timeout: int = 900):
@@ -669,13 +696,16 @@ def _swap_in(stage: Path, reports_dir: Path, notebooks_out: Path, owned: set[str
     return journal["displaced"]
 
 
-def _keep_failed(stage: Path, reports_dir: Path, message: str) -> Path:
+def _keep_failed(stage: Path, reports_dir: Path, message: str, details: str = "") -> Path:
+    """Move the staged partial run to `<reports_dir>/.failed/` and write ERROR.txt there: the
+    message (notebook, cell, error), then `details` (the cell and its full traceback)."""
     failed = reports_dir / FAILED_NAME
     shutil.rmtree(failed, ignore_errors=True)
     if stage.exists():
         os.replace(stage, failed)
     failed.mkdir(parents=True, exist_ok=True)
-    (failed / "ERROR.txt").write_text(message + "\n", encoding="utf-8")
+    text = message.rstrip() + "\n" + (f"\n{details.rstrip()}\n" if details.strip() else "")
+    (failed / "ERROR.txt").write_text(text, encoding="utf-8")
     return failed
 
 
@@ -828,7 +858,19 @@ def _run_locked(
         staged.append(reports_dir / "html" / "index.html")
     except BaseException as exc:
         message = str(exc) if isinstance(exc, ReportError) else f"{type(exc).__name__}: {exc}"
-        failed = _keep_failed(stage, reports_dir, message)
+        if isinstance(exc, ReportError):
+            details = exc.details
+            if exc.notebook is not None and exc.name:  # the notebook up to the failing cell
+                clean_notebook(exc.notebook, replacements)
+                _write_text(
+                    stage / "notebooks" / Path(exc.name).with_suffix(".ipynb").name,
+                    nbformat.writes(exc.notebook) + "\n",
+                )
+        else:
+            import traceback
+
+            details = "".join(traceback.format_exception(exc)).rstrip()
+        failed = _keep_failed(stage, reports_dir, message, details)
         if isinstance(exc, ReportError | KeyboardInterrupt):
             if isinstance(exc, ReportError):
                 exc.failed_dir = failed
@@ -928,9 +970,16 @@ def _summary(out: Path, result: RunResult | None, built: dict | None, error: str
         lines.append(f"report written to {_shown(out)}/  →  open {_shown(out / 'html' / 'index.html')}")
     else:
         lines.append("REPORT FAILED: " + error)
-        lines.append(
-            f"the previous report in {_shown(out)}/ is unchanged; partial output in {_shown(out / FAILED_NAME)}/"
+        failed = out / FAILED_NAME
+        kept = (
+            f"; the partial output and ERROR.txt (with the traceback) are in {_shown(failed)}/"
+            if (failed / "ERROR.txt").exists()
+            else ""
         )
+        if has_report(out):
+            lines.append(f"the previous report in {_shown(out)}/ is unchanged{kept}")
+        else:
+            lines.append(f"there was no previous report in {_shown(out)}/, and none was written{kept}")
     if built is not None:
         lines.append(f"corpus: {built['documents']} documents, {built['turns']} turns")
         if built["failures"]:
@@ -945,6 +994,11 @@ def _summary(out: Path, result: RunResult | None, built: dict | None, error: str
         lines += [f"problem: {p}" for p in result.problems]
     lines.append("─" * 60)
     return "\n".join(lines)
+
+
+def has_report(out: os.PathLike | str) -> bool:
+    """Whether `out` holds a report of an earlier run (a failed run never touches it)."""
+    return (Path(out) / "html" / "index.html").exists()
 
 
 def _shown(path: Path) -> str:
