@@ -38,7 +38,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from dxminutes import workspace
-from dxminutes.analysis import collocations, keyness, kwic, similarity
+from dxminutes.analysis import collocations, guards, keyness, kwic, similarity
 from dxminutes.report import charts, export, summaries
 
 ws = workspace.start(n_jobs=N_JOBS, min_count=MIN_COUNT, min_turns=MIN_TURNS, max_colwidth=60)
@@ -82,16 +82,21 @@ top.pivot(index="rank", columns="municipality", values="term")
 key = ws.keyness
 export.write_table(key, "keyness")
 significant = key[key["q"] < ALPHA]
-print(f"p-values: {key['p_method'].iloc[0]}")
-print(
-    f"{len(key):,} tests ({key['term'].nunique()} candidate terms × {key['municipality'].nunique()} "
-    f"municipalities); q < {ALPHA}: {len(significant)} "
-    f"({(significant['direction'] == 'over').sum()} over-used, {(significant['direction'] == 'under').sum()} under-used)"
-)
-by_speaker = keyness.keyness(
-    tokens, min_count=ws.settings.min_count, min_turns=ws.settings.min_turns, turns=turns, unit="speaker"
-)
-print(f"with speakers as the units instead of turns: {(by_speaker['q'] < ALPHA).sum()} terms at q < {ALPHA}")
+if reason := guards.fewer_than_two_groups(turns, "Keyness"):
+    print(reason)
+else:
+    print(f"p-values: {key['p_method'].iloc[0]}")
+    print(
+        f"{len(key):,} tests ({key['term'].nunique()} candidate terms × {key['municipality'].nunique()} "
+        f"municipalities); q < {ALPHA}: {len(significant)} "
+        f"({(significant['direction'] == 'over').sum()} over-used, {(significant['direction'] == 'under').sum()} under-used)"
+    )
+    by_speaker = keyness.keyness(
+        tokens, min_count=ws.settings.min_count, min_turns=ws.settings.min_turns, turns=turns, unit="speaker"
+    )
+    print(
+        f"with speakers as the units instead of turns: {(by_speaker['q'] < ALPHA).sum()} terms at q < {ALPHA}"
+    )
 (
     significant.sort_values(["municipality", "g2"], ascending=[True, False])[
         [
@@ -141,13 +146,16 @@ coll.head(20)
 
 # %%
 sim = similarity.group_similarity(tokens)
-clusters = similarity.cluster_groups(sim)
 export.write_table(sim, "similarity")
-fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
-charts.similarity_heatmap(sim, ax=axes[0])
-charts.similarity_dendrogram(clusters.linkage, clusters.labels, ax=axes[1])
-fig.tight_layout()
-export.save_figure(fig, "02-similarity", sim)
+if reason := guards.fewer_than_two_groups(turns, "Similarity and clustering"):
+    print(reason)
+else:
+    clusters = similarity.cluster_groups(sim)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
+    charts.similarity_heatmap(sim, ax=axes[0])
+    charts.similarity_dendrogram(clusters.linkage, clusters.labels, ax=axes[1])
+    fig.tight_layout()
+    export.save_figure(fig, "02-similarity", sim)
 
 # %% [markdown]
 # ## KWIC: the terms in context

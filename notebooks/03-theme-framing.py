@@ -40,7 +40,7 @@ N_JOBS = None  # None: config.N_JOBS
 import matplotlib.pyplot as plt
 
 from dxminutes import workspace
-from dxminutes.analysis import network, themes
+from dxminutes.analysis import guards, network, themes
 from dxminutes.analysis import theme_stats as stats
 from dxminutes.report import charts, export, style, summaries
 
@@ -77,9 +77,10 @@ hits[hits["n_hits"] > 0].sort_values(["theme", "n_hits"], ascending=[True, False
 # measure how well that works:
 #
 # - the **seed gold sample** (`data/gold/gold-turns.csv`, 267 turns of the five seed minutes),
-#   reported whole, for the three municipalities the dictionary was tuned on (流山市, 武蔵村山市,
-#   長崎市: `tuning`) and for the two held out (墨田区, 豊島区: `held_out`), so the reader sees how
-#   the tuning generalises;
+#   reported whole, for the three seed municipalities the dictionary was tuned on (`tuning`,
+#   `validity.TUNING_MUNICIPALITIES`) and for the two held out (`held_out`), so the reader sees how
+#   the tuning generalises; on a corpus without the seed minutes this sample cannot be scored, and
+#   the cell below says so;
 # - the **independent sample** (`data/gold/independent-turns.csv`, 152 turns of 50 other bodies'
 #   minutes), reported whole (`independent`) and in two halves split by file
 #   (`validity.independent_split`: within each body kind — prefectural, city, town, village,
@@ -105,8 +106,13 @@ hits[hits["n_hits"] > 0].sort_values(["theme", "n_hits"], ascending=[True, False
 from dxminutes.analysis import validity
 
 gold = validity.match_gold(validity.read_gold(), turns)
-print("gold rows by status:", gold["status"].value_counts().to_dict())
-gold.loc[gold["status"] != "ok", ["turn_id", "municipality", "status"]]
+unmatched = gold.loc[gold["status"] != "ok", ["turn_id", "municipality", "status"]]
+if reason := guards.no_gold_turns(gold):
+    print(reason)  # the independent and blind samples below carry their own text
+    unmatched = unmatched.iloc[:0]
+else:
+    print("gold rows by status:", gold["status"].value_counts().to_dict())
+unmatched
 
 # %%
 agreement = validity.agreement_all_samples(
@@ -167,6 +173,9 @@ print(f"interval: {shares['ci_method'].iloc[0]}; largest design effect {shares['
 # %%
 for sentence in summaries.describe_shares(shares, theme_set, ws.theme_tests, ws.clustered_theme_tests):
     print("-", sentence)
+for key in theme_set.keys:
+    if reason := guards.no_hits(coded, key, style.theme_label(key, theme_set)):
+        print("-", reason)
 
 # %% [markdown]
 # ## Cross-tab with χ², Cramér's V and adjusted residuals as numbers
@@ -183,14 +192,19 @@ for sentence in summaries.describe_shares(shares, theme_set, ws.theme_tests, ws.
 chi = stats.crosstab_chi2(coded, random_state=ws.random_state)
 residuals = chi.table
 export.write_table(residuals, "theme-residuals")
-print(
-    f"χ² = {chi.chi2:.2f}, df = {chi.dof}, large-sample p = {chi.p_value:.3g}; permutation p over turns "
-    f"= {chi.p_permutation:.3g} ({chi.n_perm} permutations); Cramér's V = {chi.cramers_v:.3f}, N = {chi.n}; "
-    f"cells significant after {residuals['adjustment'].iloc[0]}: {int(residuals['significant'].sum())}"
-)
-fig, ax = plt.subplots(figsize=(7.5, 4.8))
-charts.residual_heatmap(residuals, ax=ax, themes=theme_set)
-export.save_figure(fig, "03-theme-residuals", residuals)
+if reason := guards.fewer_than_two_groups(turns, "The χ² cross-tab") or guards.no_coded_turns(
+    coded, "The χ² cross-tab"
+):
+    print(reason)
+else:
+    print(
+        f"χ² = {chi.chi2:.2f}, df = {chi.dof}, large-sample p = {chi.p_value:.3g}; permutation p over turns "
+        f"= {chi.p_permutation:.3g} ({chi.n_perm} permutations); Cramér's V = {chi.cramers_v:.3f}, N = {chi.n}; "
+        f"cells significant after {residuals['adjustment'].iloc[0]}: {int(residuals['significant'].sum())}"
+    )
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    charts.residual_heatmap(residuals, ax=ax, themes=theme_set)
+    export.save_figure(fig, "03-theme-residuals", residuals)
 
 # %% [markdown]
 # ## Per-theme tests: exact where counts are small, corrected for multiple cells
@@ -206,9 +220,12 @@ export.save_figure(fig, "03-theme-residuals", residuals)
 # %%
 tests = ws.theme_tests
 export.write_table(tests, "theme-tests")
-print(
-    f"cells significant after {tests['adjustment'].iloc[0]}: {int(tests['significant'].sum())} of {len(tests)}"
-)
+if reason := guards.fewer_than_two_groups(turns, "The per-theme tests"):
+    print(reason)
+else:
+    print(
+        f"cells significant after {tests['adjustment'].iloc[0]}: {int(tests['significant'].sum())} of {len(tests)}"
+    )
 tests[
     [
         "theme",
@@ -243,8 +260,11 @@ tests[
 # %%
 clustered = ws.clustered_theme_tests
 export.write_table(clustered, "theme-tests-clustered")
-for sentence in summaries.clustered_sentences(clustered, theme_set):
-    print("-", sentence)
+if reason := guards.fewer_than_two_groups(turns, "The speaker-clustered tests"):
+    print(reason)
+else:
+    for sentence in summaries.clustered_sentences(clustered, theme_set):
+        print("-", sentence)
 clustered
 
 # %% [markdown]

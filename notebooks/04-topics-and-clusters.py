@@ -43,7 +43,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from dxminutes import workspace
-from dxminutes.analysis import clusters, topics
+from dxminutes.analysis import clusters, guards, topics
 from dxminutes.analysis import correspondence as ca
 from dxminutes.report import charts, export, style
 from dxminutes.text import dtm
@@ -140,16 +140,19 @@ export.save_figure(fig, "04-topic-municipality", prevalence)
 # %%
 by_theme = topics.topic_by_theme(model, coded)
 export.write_table(by_theme, "topic-theme")
-fig, ax = plt.subplots(figsize=(9, 5))
-charts.heatmap(
-    by_theme.assign(theme=[style.theme_label(t, theme_set) for t in by_theme["theme"]]),
-    row="label",
-    col="theme",
-    value="prevalence",
-    ax=ax,
-    title="トピック×テーマ / Mean topic weight among turns coded for each theme",
-)
-export.save_figure(fig, "04-topic-theme", by_theme)
+if reason := guards.no_coded_turns(coded, "Topic × theme"):
+    print(reason)
+else:
+    fig, ax = plt.subplots(figsize=(9, 5))
+    charts.heatmap(
+        by_theme.assign(theme=[style.theme_label(t, theme_set) for t in by_theme["theme"]]),
+        row="label",
+        col="theme",
+        value="prevalence",
+        ax=ax,
+        title="トピック×テーマ / Mean topic weight among turns coded for each theme",
+    )
+    export.save_figure(fig, "04-topic-theme", by_theme)
 
 # %% [markdown]
 # ## Clusters of turns
@@ -202,13 +205,18 @@ cluster_terms.groupby("cluster")["term"].agg(" ・ ".join)
 # Municipalities close to a term use it more than the corpus average.
 
 # %%
-ca_result = ca.ca_municipality_terms(tokens, n_terms=CA_TERMS)
-export.write_table(ca_result.row_coords, "ca-rows")
-export.write_table(ca_result.col_coords, "ca-columns")
-fig, ax = plt.subplots(figsize=(9, 7.5))
-charts.ca_biplot(ca_result.row_coords, ca_result.col_coords, ca_result.explained, ax=ax, colors=colors)
-export.save_figure(
-    fig,
-    "04-ca-biplot",
-    pd.concat([ca_result.row_coords.assign(kind="municipality"), ca_result.col_coords.assign(kind="term")]),
-)
+if reason := guards.fewer_than_two_groups(turns, "Correspondence analysis"):
+    print(reason)
+else:
+    ca_result = ca.ca_municipality_terms(tokens, n_terms=CA_TERMS)
+    export.write_table(ca_result.row_coords, "ca-rows")
+    export.write_table(ca_result.col_coords, "ca-columns")
+    fig, ax = plt.subplots(figsize=(9, 7.5))
+    charts.ca_biplot(ca_result.row_coords, ca_result.col_coords, ca_result.explained, ax=ax, colors=colors)
+    export.save_figure(
+        fig,
+        "04-ca-biplot",
+        pd.concat(
+            [ca_result.row_coords.assign(kind="municipality"), ca_result.col_coords.assign(kind="term")]
+        ),
+    )

@@ -44,6 +44,7 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from dxminutes import workspace
+from dxminutes.analysis import guards
 from dxminutes.analysis import theme_stats as stats
 from dxminutes.report import charts, export, summaries
 
@@ -72,6 +73,8 @@ profiles = summaries.build_profiles(
     clustered=ws.clustered_theme_tests,
 )
 print(summaries.meetings_caveat(documents))
+if reason := guards.fewer_than_two_groups(turns, "The profile comparison"):
+    print(reason, "The profiles below describe the one municipality; their tests have nothing to compare.")
 
 # %% [markdown]
 # ## The profiles

@@ -126,6 +126,7 @@ class DevTools:
                 "--disable-sync",
                 f"--user-data-dir={self.profile}",
                 "--remote-debugging-port=0",
+                "--remote-allow-origins=*",  # Chromium 111+ refuses the websocket's Origin otherwise
                 "about:blank",
             ],
             stdout=subprocess.DEVNULL,

@@ -61,9 +61,10 @@ def raw(tmp_path) -> Path:
 
 def test_scan_lists_every_entry_with_its_reason(raw):
     scan = scan_raw(raw)
-    assert scan.files == ("good.txt", "linked_dir/linked.txt", "sub/nested.txt")
+    assert scan.files == ("good.txt", "sub/nested.txt")
     problems = dict(scan.problems)
     assert problems == {
+        "linked_dir": build_mod.OUTSIDE_LINK,  # a folder outside the raw folder is not read (issue 20)
         "pipe.txt": "not a regular file (a FIFO)",
         "loop_a.txt": "symlink loop",
         "loop_b.txt": "symlink loop",
@@ -75,9 +76,17 @@ def test_scan_lists_every_entry_with_its_reason(raw):
 
 def test_load_corpus_accounts_for_every_entry(raw):
     corpus = load_corpus(raw)
-    assert sorted(corpus.documents["file"]) == ["good.txt", "linked_dir/linked.txt", "sub/nested.txt"]
+    assert sorted(corpus.documents["file"]) == ["good.txt", "sub/nested.txt"]
     failures = dict(zip(corpus.failures["file"], corpus.failures["problem"]))
-    assert set(failures) == {"pipe.txt", "loop_a.txt", "loop_b.txt", "broken.txt", "sub/up", "again"}
+    assert set(failures) == {
+        "pipe.txt",
+        "loop_a.txt",
+        "loop_b.txt",
+        "broken.txt",
+        "sub/up",
+        "again",
+        "linked_dir",
+    }
     # nothing else in the folder: every visible, non-catalog entry is loaded or a failure
     visible = {p.name for p in raw.iterdir() if not p.name.startswith(".") and p.name != "README.md"}
     accounted = {f.split("/")[0] for f in set(corpus.documents["file"]) | set(failures)}
@@ -88,7 +97,7 @@ def test_build_command_reports_the_failures_and_exits_1(raw, tmp_path):
     proc = _run("build", "--data", str(raw), "--out", str(tmp_path / "out"))
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert "3 documents" in proc.stdout
+    assert "2 documents" in proc.stdout
     for line in ("pipe.txt: not a regular file (a FIFO)", "loop_a.txt: symlink loop", "sub/up: symlink loop"):
         assert line in proc.stderr
 

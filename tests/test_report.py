@@ -455,5 +455,6 @@ def test_the_cli_says_when_a_run_failed_and_where_the_partial_output_is(tmp_path
     )
     assert args.func(args) == 1
     err = capsys.readouterr().err
-    assert "REPORT FAILED: notebook 01-one.py" in err and "unchanged" in err and ".failed" in err
+    assert "REPORT FAILED: notebook 01-one.py" in err and ".failed" in err
+    assert "there was no previous report" in err and "unchanged" not in err  # none existed: say so
     assert (out / ".failed" / "ERROR.txt").exists() and not (out / "html").exists()

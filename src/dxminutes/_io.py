@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -65,6 +66,33 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+#: Set to 1 to read symlinks that point outside the data folder (refused by default).
+ALLOW_OUTSIDE_LINKS_ENV = "DXMINUTES_ALLOW_OUTSIDE_LINKS"
+
+
+def special_kind(mode: int) -> str:
+    """What a non-regular file is, for messages."""
+    for test, kind in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISDIR, "a folder"),
+    ):
+        if test(mode):
+            return kind
+    return "unknown kind"
+
+
+def leaves_folder(path: os.PathLike | str, root: os.PathLike | str) -> bool:
+    """True when `path` (through a symlink) resolves outside `root`, unless the user allowed it
+    with DXMINUTES_ALLOW_OUTSIDE_LINKS=1. Reads of the data folder stay inside it."""
+    if os.environ.get(ALLOW_OUTSIDE_LINKS_ENV) == "1":
+        return False
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return not (real == base or real.startswith(base.rstrip(os.sep) + os.sep))
+
+
 def read_toml(path: os.PathLike | str, error: type[Exception], what: str, name: str) -> dict:
     """Parse a UTF-8 TOML file; any problem raises `error` with `name` (the shown path) and `what`.
 
@@ -74,6 +102,9 @@ def read_toml(path: os.PathLike | str, error: type[Exception], what: str, name: 
     import tomllib
 
     try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):  # a FIFO would block the read forever, a device never end
+            raise error(f"{name}: {what} is not a regular file ({special_kind(mode)}); refused")
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise error(f"{name}: cannot read {what} ({exc.strerror or exc})") from exc

@@ -19,8 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from dxminutes import config
+from dxminutes.analysis import guards, kwic, theme_stats
 from dxminutes.analysis import keyness as keyness_mod
-from dxminutes.analysis import kwic, theme_stats
 from dxminutes.analysis.themes import ThemeSet, code_turns, load_themes
 from dxminutes.corpus import build as corpus_mod
 from dxminutes.report import style
@@ -142,7 +142,10 @@ class Workspace:
 
     @functools.cached_property
     def keyness(self) -> pd.DataFrame:
-        """One-vs-rest keyness of every municipality (`keyness.keyness`)."""
+        """One-vs-rest keyness of every municipality (`keyness.keyness`); no row with fewer than
+        two municipalities (`guards.fewer_than_two_groups` says why)."""
+        if guards.fewer_than_two_groups(self.turns, "keyness"):
+            return keyness_mod.empty_keyness()
         return keyness_mod.keyness(
             self.tokens,
             min_count=self.settings.min_count,

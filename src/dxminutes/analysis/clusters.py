@@ -65,7 +65,8 @@ def _labels(x: np.ndarray, k: int, method: str, random_state: int) -> np.ndarray
 
 
 def _silhouette(x: np.ndarray, labels: np.ndarray, random_state: int) -> float:
-    if len(np.unique(labels)) < 2:
+    n_labels = len(np.unique(labels))
+    if n_labels < 2 or n_labels > len(x) - 1:  # the silhouette is defined for 2 … n − 1 clusters
         return float("nan")
     sample = SILHOUETTE_SAMPLE if len(x) > SILHOUETTE_SAMPLE else None
     return float(silhouette_score(x, labels, sample_size=sample, random_state=random_state))

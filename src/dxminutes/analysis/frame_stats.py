@@ -720,10 +720,17 @@ def frame_trend_tests(coding: pd.DataFrame, *, by: Group = "municipality", **kwa
         units = sub.drop_duplicates("sentence_id").set_index("sentence_id")[keep].join(wide.astype(int))
         out = trend_tests(units.reset_index(), keys, by=by, **kwargs).rename(columns={"indicator": "frame"})
         parts.append(out.assign(theme=theme, code=theme + ":" + out["frame"]))
-    if not parts:
-        return pd.DataFrame()
-    out = pd.concat(parts, ignore_index=True)
     cols = group_columns(by)
+    if not parts:  # no theme sentence: no row, the columns and types of a full table
+        text = [*cols, "theme", "frame", "code", "status"]
+        ints = ["n_units", "n_meetings", "n_periods", "n_perm"]
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype=str if c in text else "int64" if c in ints else "float64")
+                for c in [*cols, "theme", "frame", "code", *ints[:3], "slope", "p_perm", "n_perm", "status"]
+            }
+        )
+    out = pd.concat(parts, ignore_index=True)
     return out[
         [
             *cols,

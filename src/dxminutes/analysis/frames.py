@@ -233,6 +233,8 @@ def turn_sentences(turns: pd.DataFrame) -> pd.DataFrame:
         }
     )
     sents = sentence_table(normalized)
+    if sents.empty:  # no sentence at all: keep the key's type so the merge below is well typed
+        sents = sents.astype({"turn_id": turns["turn_id"].dtype, "text": str})
     context = [c for c in CONTEXT_COLUMNS if c in turns.columns and c != "turn_id"]
     if context:
         sents = sents.merge(
@@ -340,13 +342,15 @@ def code_frames(
         )
         part["coded"] = part["n_hits"] > 0
         parts.append(part)
-    if not parts:
-        cols = [
-            c
-            for c in CODING_COLUMNS
-            if c in ts.columns or c in ("frame", "code", "coded", "n_hits", "matched_terms")
-        ]
-        return pd.DataFrame(columns=cols)
+    if not parts:  # no theme sentence: an empty coding with the columns and types of a full one
+        empty = ts.iloc[:0].assign(
+            frame=pd.Series(dtype=str),
+            code=pd.Series(dtype=str),
+            coded=pd.Series(dtype=bool),
+            n_hits=pd.Series(dtype="int64"),
+            matched_terms=pd.Series(dtype=str),
+        )
+        return empty[[c for c in CODING_COLUMNS if c in empty.columns]].reset_index(drop=True)
     out = pd.concat(parts, ignore_index=True)
     order = {k: i for i, k in enumerate(frames.themes)}
     out = out.assign(

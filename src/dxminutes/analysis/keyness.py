@@ -41,6 +41,21 @@ UNITS = ("turn", "speaker")
 MAX_DENSE_CELLS = 4_000_000
 
 
+def empty_keyness(by="municipality", *, theme: bool = False) -> pd.DataFrame:
+    """A keyness table with no row, with the columns and types of a full one (e.g. for a corpus
+    with fewer than two groups, where there is nothing to compare)."""
+    text = {"term", "direction", "p_method", *group_columns(by)}
+    counts = {"target_count", "reference_count", "target_total", "reference_total"}
+    counts |= {"n_turns_target", "n_turns_reference"}
+    columns = [*(["theme"] if theme else []), *group_columns(by), *KEYNESS_COLUMNS]
+    return pd.DataFrame(
+        {
+            c: pd.Series(dtype=str if c in text or c == "theme" else "int64" if c in counts else "float64")
+            for c in columns
+        }
+    )
+
+
 def g2_statistic(a, b, c, d) -> np.ndarray:
     """Signed log-likelihood G² of the full 2 × 2 table (Dunning 1993).
 
@@ -369,8 +384,6 @@ def keyness_within_themes(tokens: pd.DataFrame, coded: pd.DataFrame, **kwargs) -
             if "at least two groups" not in str(exc):
                 raise
     if not frames:
-        return pd.DataFrame(
-            columns=["theme", *group_columns(kwargs.get("by", "municipality")), *KEYNESS_COLUMNS]
-        )
+        return empty_keyness(kwargs.get("by", "municipality"), theme=True)
     out = pd.concat(frames, ignore_index=True)
     return out[["theme", *[c for c in out.columns if c != "theme"]]]

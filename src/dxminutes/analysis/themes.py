@@ -35,6 +35,7 @@ import pandas as pd
 
 from dxminutes import config
 from dxminutes._io import read_toml
+from dxminutes.corpus.convention import bounded_compile
 from dxminutes.normalize import normalize_unicode
 from dxminutes.schema import require_columns
 from dxminutes.text.sentences import sentence_spans
@@ -121,14 +122,23 @@ class Theme:
     def variants(self) -> list[tuple[str, str, re.Pattern]]:
         """(kind, variant, compiled regex) for every term and pattern, in file order."""
         out = [("term", t, _compile(re.escape(t))) for t in self.terms]
-        out += [("pattern", p, _compile(p)) for p in self.patterns]
+        out += [
+            ("pattern", p, _compile(p, where=f"theme file, [[theme]] {self.key!r} patterns"))
+            for p in self.patterns
+        ]
         return out
 
 
-def _compile(pattern: str) -> re.Pattern:
+def _compile(pattern: str, *, where: str | None = None):
     """A theme regex; case-insensitive only where it has Latin letters (IGNORECASE makes
-    `re` give up its fast literal search, and case means nothing in kana and kanji)."""
+    `re` give up its fast literal search, and case means nothing in kana and kanji).
+
+    With `where` (the file and key of a pattern the user wrote) it runs with a time limit
+    (`corpus.convention.BoundedPattern`): a pattern that backtracks without end is stopped and
+    named instead of hanging the coding."""
     flags = VARIANT_FLAGS if re.search(r"[A-Za-z]", pattern) else re.MULTILINE
+    if where is not None:
+        return bounded_compile(pattern, flags, where=where)
     return re.compile(pattern, flags)
 
 
@@ -166,7 +176,9 @@ class ThemeSet:
         """One regex that searches for any procedural pattern (None when there are none)."""
         if not self.procedural:
             return None
-        return re.compile("|".join(f"(?:{p})" for p in self.procedural), FLAGS)
+        return bounded_compile(
+            "|".join(f"(?:{p})" for p in self.procedural), FLAGS, where="theme file, procedural patterns"
+        )
 
 
 def normalize_text(text: str) -> str:
@@ -316,7 +328,7 @@ def _concatenate(texts: Sequence[str]) -> tuple[str, np.ndarray, np.ndarray]:
     """The texts joined by SEPARATOR, with each text's start and end offset in the join."""
     texts = list(texts)
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths + 1)])[: len(texts)].astype(np.int64)  # [] for no text
     return SEPARATOR.join(texts) + SEPARATOR, starts, starts + lengths
 
 
@@ -426,7 +438,8 @@ def _sentence_hits(sents: _Sentences, themes: ThemeSet) -> pd.DataFrame:
         if theme.exclude:
             mask = np.zeros(len(corpus), dtype=np.int32)
             for pattern in theme.exclude:
-                _, xb, xf = _scan(corpus, starts, ends, _compile(pattern))
+                regex = _compile(pattern, where=f"theme file, [[theme]] {theme.key!r} exclude")
+                _, xb, xf = _scan(corpus, starts, ends, regex)
                 for s, e in zip(xb.tolist(), xf.tolist()):
                     mask[s:e] = 1
             blocked = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
@@ -477,7 +490,7 @@ def _sentence_hits(sents: _Sentences, themes: ThemeSet) -> pd.DataFrame:
 def _sentences_matching(texts: Sequence[str], pattern: str, cache: dict[str, np.ndarray]) -> np.ndarray:
     """True for each sentence where the context regex `pattern` matches (memoized per call)."""
     if pattern not in cache:
-        regex = _compile(pattern)
+        regex = _compile(pattern, where="theme file, context 'requires'")
         cache[pattern] = np.fromiter(
             (regex.search(t) is not None for t in texts), dtype=bool, count=len(texts)
         )

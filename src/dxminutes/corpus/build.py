@@ -48,11 +48,17 @@ import pandas as pd
 from tqdm import tqdm
 
 from dxminutes import config
-from dxminutes._io import atomic_write_bytes, sha256_bytes, sha256_file
+from dxminutes._io import (
+    ALLOW_OUTSIDE_LINKS_ENV,
+    atomic_write_bytes,
+    leaves_folder,
+    sha256_bytes,
+    sha256_file,
+)
 from dxminutes.corpus.catalog import Catalog, catalog_row, load_catalog
 from dxminutes.corpus.cleaning import PIPELINE as CLEANING_PIPELINE
 from dxminutes.corpus.cleaning import clean
-from dxminutes.corpus.convention import CONVENTION_FILE, Convention, load_convention
+from dxminutes.corpus.convention import CONVENTION_FILE, Convention, PatternTimeout, load_convention
 from dxminutes.corpus.duplicates import drop_duplicates
 from dxminutes.corpus.metadata import (
     Metadata,
@@ -72,6 +78,9 @@ from dxminutes.schema import (
 )
 
 NO_SPEAKERS = "no recognizable speakers"
+OUTSIDE_LINK = (
+    f"symlink to a place outside the data folder: refused (set {ALLOW_OUTSIDE_LINKS_ENV}=1 to read it)"
+)
 #: The failure of a file with neither speakers nor readable text (junk); starts with NO_SPEAKERS.
 NO_READABLE_TEXT = f"{NO_SPEAKERS} and no readable Japanese text"
 
@@ -181,7 +190,8 @@ def minutes_files(raw_dir: Path | str) -> list[str]:
 def scan_raw(raw_dir: Path | str) -> RawScan:
     """Every entry below `raw_dir`: a regular file that may be minutes, or a problem with its reason.
 
-    Symlinked folders are followed once: a link back to one of its own ancestors is a symlink
+    A symlink that resolves outside `raw_dir` (file or folder) is refused and listed, unless
+    DXMINUTES_ALLOW_OUTSIDE_LINKS=1. Symlinked folders are followed once: a link back to one of its own ancestors is a symlink
     loop, a second way into a folder already read is reported and not read again. Real folders
     are read before symlinked ones, so a folder is always listed under its real name when it
     has one. Hidden entries, `catalog.csv` and READMEs are skipped (never minutes).
@@ -224,6 +234,9 @@ def scan_raw(raw_dir: Path | str) -> RawScan:
                 info = os.stat(entry.path)  # follows symlinks
             except OSError as exc:
                 problems.append((relative, _stat_problem(exc, entry.is_symlink())))
+                continue
+            if entry.is_symlink() and leaves_folder(entry.path, raw_dir):
+                problems.append((relative, OUTSIDE_LINK))
                 continue
             if stat.S_ISDIR(info.st_mode):
                 key = (info.st_dev, info.st_ino)
@@ -362,6 +375,8 @@ def _document(
             payloads = [_payload(_parse(path, row, file, convention))]
     except InputError as exc:
         payloads = [{"file": file, "problem": exc.problem}]
+    except PatternTimeout as exc:  # a dxminutes.toml pattern: named, and no shard (load-dependent)
+        return [{"file": file, "problem": str(exc)}], False
     except Exception as exc:  # a parser bug on one unusual file must not stop a whole build
         return [{"file": file, "problem": f"unexpected error ({type(exc).__name__}: {exc})"}], False
     if shard is None:

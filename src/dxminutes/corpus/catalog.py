@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from dxminutes import config
-from dxminutes._io import sha256_file
+from dxminutes._io import ALLOW_OUTSIDE_LINKS_ENV, leaves_folder, sha256_file
 
 CATALOG_COLUMNS = (
     "file",
@@ -108,6 +108,15 @@ def read_catalog(raw_dir: Path | str | None = None) -> pd.DataFrame:
 def load_catalog(raw_dir: Path | str | None = None) -> Catalog:
     """Read and validate `catalog.csv` of `raw_dir`; never raises for a bad catalog (see module docstring)."""
     path = Path(raw_dir or config.RAW_DIR) / config.CATALOG_NAME
+    if path.is_symlink() and leaves_folder(path, path.parent):
+        return Catalog(
+            empty_catalog(),
+            (
+                CatalogIssue(
+                    f"a symlink to outside the data folder; catalog ignored (set {ALLOW_OUTSIDE_LINKS_ENV}=1 to read it)"
+                ),
+            ),
+        )
     try:
         info = os.stat(path)
     except FileNotFoundError:

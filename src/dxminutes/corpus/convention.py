@@ -36,11 +36,14 @@ the built-in synonyms (NFKC, case, spaces). A declared column is used before the
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dxminutes._io import ALLOW_OUTSIDE_LINKS_ENV, leaves_folder, special_kind
 from dxminutes.corpus import roles
 
 CONVENTION_FILE = "dxminutes.toml"
@@ -68,9 +71,90 @@ class ConventionError(ValueError):
     """A problem in `dxminutes.toml`."""
 
 
+# --- user patterns run with a time limit ---------------------------------------------------------
+
+#: A user pattern may take this long on one text, plus `PATTERN_SECONDS_PER_MCHAR` per million
+#: characters of it; a pattern that backtracks without end (`(a|aa)+$`) is stopped and named.
+PATTERN_TIMEOUT_S = 2.0
+PATTERN_SECONDS_PER_MCHAR = 5.0
+#: Allowed keys of a `[[speaker]]` table.
+SPEAKER_KEYS = ("pattern", "role")
+#: Ordinary lines of minutes that are not speaker lines: a speaker pattern matching all of them
+#: matches every line (each line would become a turn).
+PROSE_PROBES = (
+    "本日の会議を開会いたします。",
+    "それでは、議事に入ります。",
+    "DX推進計画について説明します。",
+    "以上で質問を終わります。",
+)
+
+
+class PatternTimeout(ValueError):
+    """A user pattern ran longer than its time limit; the message names its file and key."""
+
+
+class BoundedPattern:
+    """A user regular expression (the `regex` module, compatible with `re`) that runs with a time
+    limit; the methods the loaders use (`match`, `search`, `fullmatch`, `finditer`) raise
+    PatternTimeout naming `where` (the file and key the pattern came from) when it is exceeded."""
+
+    def __init__(self, pattern: str, flags: int = 0, *, where: str):
+        import regex
+
+        self.where = where
+        self._regex = regex.compile(pattern, flags)
+        self.pattern = pattern
+        self.flags = flags
+        self.groupindex = dict(self._regex.groupindex)
+
+    def _limit(self, text: str) -> float:
+        return PATTERN_TIMEOUT_S + len(text) / 1e6 * PATTERN_SECONDS_PER_MCHAR
+
+    def _timeout(self, text: str) -> PatternTimeout:
+        return PatternTimeout(
+            f"{self.where}: pattern {self.pattern!r} took over {self._limit(text):.0f} s on a text of "
+            f"{len(text)} characters (it backtracks without end, e.g. nested repetition such as "
+            "(a|aa)+): simplify it"
+        )
+
+    def _call(self, method: str, text: str, *args):
+        try:
+            return getattr(self._regex, method)(text, *args, timeout=self._limit(text))
+        except TimeoutError:
+            raise self._timeout(text) from None
+
+    def match(self, text: str, *args):
+        return self._call("match", text, *args)
+
+    def search(self, text: str, *args):
+        return self._call("search", text, *args)
+
+    def fullmatch(self, text: str, *args):
+        return self._call("fullmatch", text, *args)
+
+    def finditer(self, text: str, *args):
+        try:
+            yield from self._regex.finditer(text, *args, timeout=self._limit(text))
+        except TimeoutError:
+            raise self._timeout(text) from None
+
+    def __repr__(self) -> str:
+        return f"BoundedPattern({self.pattern!r}, where={self.where!r})"
+
+
+def bounded_compile(pattern: str, flags: int = 0, *, where: str) -> BoundedPattern:
+    """Compile a user pattern with a time limit; `re.error` (as `regex` raises it) when invalid."""
+    import regex
+
+    try:
+        return BoundedPattern(pattern, flags, where=where)
+    except regex.error as exc:
+        raise re.error(str(exc)) from None
+
+
 @dataclass(frozen=True)
 class SpeakerPattern:
-    regex: re.Pattern[str]
+    regex: re.Pattern[str] | BoundedPattern
     role: str | None = None
 
 
@@ -168,12 +252,18 @@ def parse_convention(text: str) -> Convention:
             f"unknown section {sorted(unknown)[0]!r} (expected speaker, roles, metadata, columns)"
         )
     patterns = []
+    warnings = []
     for i, entry in enumerate(_tables(data, "speaker"), start=1):
+        unknown_keys = sorted(set(entry) - set(SPEAKER_KEYS))
+        if unknown_keys:
+            raise ConventionError(
+                f"[[speaker]] {i}: unknown key {unknown_keys[0]!r} (allowed: {', '.join(SPEAKER_KEYS)})"
+            )
         source = entry.get("pattern")
         if not isinstance(source, str) or not source:
             raise ConventionError(f"[[speaker]] {i}: 'pattern' must be a non-empty string")
         try:
-            regex = re.compile(source)
+            regex = bounded_compile(source, where=f"{CONVENTION_FILE} [[speaker]] {i}")
         except re.error as exc:
             raise ConventionError(f"[[speaker]] {i}: invalid regular expression ({exc})") from None
         if not set(regex.groupindex) & {"label", "name", "post", "speech"}:
@@ -184,6 +274,15 @@ def parse_convention(text: str) -> Convention:
         if role is not None and role not in ASSIGNABLE_ROLES:
             raise ConventionError(
                 f"[[speaker]] {i}: unknown role {role!r} (one of {', '.join(ASSIGNABLE_ROLES)})"
+            )
+        try:
+            every_line = all(regex.match(line) for line in PROSE_PROBES)
+        except PatternTimeout as exc:
+            raise ConventionError(f"[[speaker]] {i}: {exc}") from None
+        if every_line:
+            warnings.append(
+                f"{CONVENTION_FILE}: [[speaker]] {i} pattern {source!r} matches ordinary lines such as "
+                f"{PROSE_PROBES[0]!r}: every line would become a turn; anchor it on the speaker mark"
             )
         patterns.append(SpeakerPattern(regex, role))
     role_words = data.get("roles", {})
@@ -212,7 +311,9 @@ def parse_convention(text: str) -> Convention:
         if "meeting_date" in values and not _ISO_DATE_RE.match(values["meeting_date"]):
             raise ConventionError(f"[[metadata]] {i}: meeting_date must be an ISO date (YYYY-MM-DD)")
         metadata.append((glob, values))
-    return Convention(tuple(patterns), dict(role_words), tuple(metadata), columns=_columns(data))
+    return Convention(
+        tuple(patterns), dict(role_words), tuple(metadata), tuple(warnings), columns=_columns(data)
+    )
 
 
 def _columns(data: dict) -> dict[str, tuple[str, ...]]:
@@ -242,8 +343,27 @@ def load_convention(folder: Path | str) -> Convention:
     `.warnings` naming `dxminutes.toml` and the problem; it never raises.
     """
     path = Path(folder) / CONVENTION_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         return Convention()
+    if path.is_symlink() and leaves_folder(path, path.parent):
+        return Convention(
+            warnings=(
+                f"{CONVENTION_FILE}: a symlink to outside the data folder, refused (set "
+                f"{ALLOW_OUTSIDE_LINKS_ENV}=1 to read it); using the built-in conventions",
+            )
+        )
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return Convention(
+            warnings=(f"{CONVENTION_FILE}: cannot be read ({exc.strerror}); using the built-in conventions",)
+        )
+    if not stat.S_ISREG(mode):
+        return Convention(
+            warnings=(
+                f"{CONVENTION_FILE}: not a regular file ({special_kind(mode)}), refused; using the built-in conventions",
+            )
+        )
     try:
         return parse_convention(path.read_text(encoding="utf-8-sig"))
     except (ConventionError, UnicodeDecodeError, OSError) as exc:

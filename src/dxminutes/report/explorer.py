@@ -243,7 +243,9 @@ draw();
 
 def _json_for_script(data: dict) -> str:
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return text.replace("</", "<\\/")  # never close the <script> element early
+    # no "<" at all inside the <script> element: "</script>" cannot close it early and "<!--"
+    # cannot put the HTML parser into its escaped state; JSON reads \u003c as "<"
+    return text.replace("<", "\\u003c")
 
 
 def render_page(data: dict, title: str) -> str:

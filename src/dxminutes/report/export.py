@@ -1,5 +1,8 @@
 """Report files: tables as CSV (UTF-8 with BOM for Excel) and figures as PNG, SVG and CSV.
 
+Text cells that Excel would run as a formula (beginning with `= + - @`, a tab or a CR) are
+written with a leading `'` (`excel_safe`).
+
 `save_figure()` writes PNG, SVG and the plotted numbers as CSV; `write_table()` writes a table;
 `save_pages()` draws, saves and closes the pages of a paged chart (`charts.*_pages`) one at a
 time. Files carry no timestamp, so the same figure and data give byte-identical files.
@@ -23,7 +26,31 @@ _FIGURE_NAME = re.compile(r"^\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
+#: A text cell beginning with one of these is a formula to Excel (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutral_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and (len(value) > 1 or value in "\t\r"):
+        return "'" + value
+    return value
+
+
+def excel_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `df` whose text cells and column names beginning with `= + - @`, a tab or a CR
+    carry a leading `'`, so Excel shows them as text and never runs them as a formula (the OWASP
+    rule; a lone `-` or `+` is left as it is). Numbers are not touched."""
+    out = df.copy()
+    for column in out.columns:
+        if not (pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(out[column])):
+            if out[column].map(lambda v: _neutral_cell(v) is not v).any():
+                out[column] = out[column].map(_neutral_cell)
+    out.columns = [_neutral_cell(c) for c in out.columns]
+    return out
+
+
 def _write_csv(df: pd.DataFrame, path: Path) -> Path:
+    df = excel_safe(df)
     return atomic_write(
         path,
         lambda p: df.to_csv(

@@ -6,6 +6,8 @@ comes from a computed table and changes when the corpus changes.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -15,6 +17,21 @@ from dxminutes.text.dtm import term_counts
 
 #: Role groups compared in "members vs officials".
 CONTRAST_GROUPS = ("members", "officials")
+
+
+#: Characters with a meaning in Markdown, backslash-escaped in text taken from the minutes.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
+
+
+def markdown_text(value) -> str:
+    """`value` as inert Markdown text: HTML-escaped (no tag, no attribute survives), Markdown
+    characters backslash-escaped and line breaks made spaces (no new block can start).
+
+    Every value from the minutes, the catalog or a theme file that goes into Markdown passes
+    through here, so a municipality or a quote holding `<script>` shows as text.
+    """
+    text = " ".join(str(value).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=True))
 
 
 def _labels(themes) -> dict[str, str]:
@@ -321,10 +338,11 @@ def profile_markdown(municipality: str, profiles: pd.DataFrame, quotes: pd.DataF
 
     "More / less than the others" comes only from the `verdict_<theme>` columns, i.e. from the
     corrected per-theme test table (`theme_stats.theme_by_group_tests`); `build_profiles` must
-    have been given `tests`.
+    have been given `tests`. Every value from the data is escaped (`markdown_text`).
     """
     row = profiles.set_index("municipality").loc[municipality]
-    labels = _labels(themes)
+    labels = {key: markdown_text(label) for key, label in _labels(themes).items()}
+    md = markdown_text
     if f"verdict_{themes.keys[0]}" not in row.index:
         raise ValueError("profile_markdown needs profiles built with tests= (theme_by_group_tests)")
     unknown = int(row.get("unknown_role_turns", 0))
@@ -335,12 +353,14 @@ def profile_markdown(municipality: str, profiles: pd.DataFrame, quotes: pd.DataF
         else "no turn has a known role"
     )
     lines = [
-        f"### {municipality}（{row['prefecture']}）",
-        f"*{row['body']}*, {row['meeting_date']}, {row['record_kind']} record: {int(row['turns'])} "
+        f"### {md(municipality)}（{md(row['prefecture'])}）",
+        f"*{md(row['body'])}*, {md(row['meeting_date'])}, {md(row['record_kind'])} record: {int(row['turns'])} "
         f"turns, {int(row['n_chars']):,} characters; {official}.",
         "",
         "**Distinctive vocabulary** (q < 0.05, Fisher exact test on turns, against the other "
-        "municipalities): " + (row["distinctive_terms"] or "no term passes the test") + ".",
+        "municipalities): "
+        + (md(row["distinctive_terms"]) if row["distinctive_terms"] else "no term passes the test")
+        + ".",
         "",
     ]
     order = {
@@ -355,7 +375,7 @@ def profile_markdown(municipality: str, profiles: pd.DataFrame, quotes: pd.DataF
         voices = ""
         if pd.notna(members) and pd.notna(officials):
             voices = f" Members' turns: {members:.0%}; officials' turns: {officials:.0%}."
-        terms = row[f"terms_{theme}"]
+        terms = md(row[f"terms_{theme}"]) if row[f"terms_{theme}"] else ""
         share = f"{row[f'share_{theme}']:.0%} of turns"
         if pd.notna(row[f"ci_low_{theme}"]):
             share += f" (95% CI {row[f'ci_low_{theme}']:.0%}–{row[f'ci_high_{theme}']:.0%})"
@@ -376,13 +396,13 @@ def profile_markdown(municipality: str, profiles: pd.DataFrame, quotes: pd.DataF
                 else f"; the theme's difference survives clustering by speaker (speaker permutation p = {p_spk:.3f})"
             )
         lines.append(
-            f"- **{labels.get(theme, theme)}**: {share}; {verdict}.{voices}"
+            f"- **{labels.get(theme, md(theme))}**: {share}; {verdict}.{voices}"
             + (f" Framed with: {terms}." if terms else "")
         )
         quote = quotes[(quotes["municipality"] == municipality) & (quotes["theme"] == theme)]
         if len(quote):
             q = quote.iloc[0]
-            lines.append(f"  > 「{q['quote']}」（{q['speaker']}, {q['role']}）")
+            lines.append(f"  > 「{md(q['quote'])}」（{md(q['speaker'])}, {md(q['role'])}）")
     return "\n".join(lines)
 
 
