@@ -107,6 +107,17 @@ def test_catalog_takes_precedence_where_it_has_a_value():
     assert document_metadata("(会長)開会", None, None).sources["municipality"] == "none"
 
 
+def test_catalog_values_retire_the_not_found_warnings_they_answer():
+    text = "(会長)開会します。\n(委員)デジタル化について伺います。\n"
+    meta = extract_metadata(text)
+    assert any(w.startswith("municipality not found") for w in meta.warnings)
+    assert any(w.startswith("meeting date not found") for w in meta.warnings)
+    merged = apply_catalog(meta, {"municipality": "盛岡市", "meeting_date": "2024-08-21"})
+    assert not any("not found" in w for w in merged.warnings), merged.warnings
+    only_body = apply_catalog(meta, {"body": "盛岡市議会"})  # answers neither question
+    assert only_body.warnings == meta.warnings
+
+
 FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
 VARIANTS = {
     "cp932": lambda text: text.encode("cp932", errors="replace"),

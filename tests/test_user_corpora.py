@@ -324,3 +324,36 @@ def test_every_mixed_input_is_loaded_or_listed_as_a_failure(mixed):
     index = (mixed["out"] / "html" / "index.html").read_text(encoding="utf-8")
     assert "junk.bin" in index  # the failure is listed on the landing page
     assert set(documents["municipality"]) & set(MUNICIPALITIES)
+
+
+def test_mixed_inputs_become_the_documents_they_hold(tmp_path):
+    """The loader alone on the mixed corpus (fast): each input gives the documents, places, dates
+    and speaker roles its text or columns state."""
+    from dxminutes.corpus.build import load_corpus
+
+    corpus = load_corpus(write_mixed_corpus(tmp_path / "mixed"))
+    docs = corpus.documents.set_index("doc_id")
+    csv_docs = docs[docs["file"] == "utterances.csv"]
+    assert sorted(zip(csv_docs["municipality"], csv_docs["meeting_date"])) == [
+        ("松本市", "2024-06-12"),
+        ("金沢市", "2024-12-10"),
+        ("高崎市", "2024-09-03"),
+    ]
+    turns = corpus.turns
+    for doc_id in csv_docs.index:  # every row stays in its own city's document
+        own = turns[turns["doc_id"] == doc_id]
+        assert own["municipality"].eq(docs.loc[doc_id, "municipality"]).all() and len(own) == 11
+    for file, municipality in (("radicals.txt", "津市"), ("printed.pdf", "甲府市")):
+        doc_id = docs.index[docs["file"] == file][0]
+        assert docs.loc[doc_id, "municipality"] == municipality
+        own = turns[turns["doc_id"] == doc_id]
+        # ⻑ (U+2ED1) read as 長: the chair's mark opens its own turn, officials are officials
+        assert own["role"].tolist() == ["chair"] + ["member", "official"] * 4
+        assert own["text"].str.contains("市民").sum() == 4 and not own["text"].str.contains("\u2ea0").any()
+    kokkai = turns[turns["doc_id"] == docs.index[docs["file"] == "kokkai.json"][0]]
+    assert "unknown" not in set(kokkai["role"])
+    assert docs.loc[docs["file"] == "hearing.docx", "municipality"].tolist() == ["盛岡市"]  # its catalog row
+    assert docs.loc[docs["file"] == "workshop/notes.txt", "municipality"].tolist() == ["松江市"]  # the toml
+    answered = corpus.warnings[corpus.warnings["file"].isin(["hearing.docx", "workshop/notes.txt"])]
+    assert not answered["message"].str.contains("municipality not found").any()
+    assert corpus.failures["file"].tolist() == ["junk.bin"]

@@ -252,7 +252,14 @@ def apply_catalog(meta: Metadata, catalog_row: Mapping) -> Metadata:
         if "prefecture" not in values and place.prefecture:
             values["prefecture"] = place.prefecture
             sources["prefecture"] = "catalog"
-    return replace(meta, **values, sources=sources)
+    # The catalog answered what the text could not: its "not found" warnings no longer apply.
+    answered = tuple(_NOT_FOUND_PREFIXES[name] for name in values if name in _NOT_FOUND_PREFIXES)
+    warnings = tuple(w for w in meta.warnings if not w.startswith(answered)) if answered else meta.warnings
+    return replace(meta, **values, sources=sources, warnings=warnings)
+
+
+#: How the "not found in the text" warnings of a field begin (`find_place`, `date_warnings`).
+_NOT_FOUND_PREFIXES = {"municipality": "municipality not found", "meeting_date": "meeting date not found"}
 
 
 def structured_metadata(

@@ -539,7 +539,8 @@ def _from_kokkai(path: Path, data: dict, encoding: str, warnings) -> StructuredF
                 {
                     "speaker": _cell(s.get("speaker")),
                     # position then role, so the role (参考人, 証人) is the last word classify_role reads
-                    "role": _cell(s.get("speakerPosition")) + _cell(s.get("speakerRole")),
+                    "role": _cell(s.get("speakerPosition")) + _cell(s.get("speakerRole"))
+                    or _kokkai_mark_label(_cell(s.get("speech"))),
                     "group": _cell(s.get("speakerGroup")),
                     "text": _KOKKAI_SPEAKER_PREFIX.sub("", _cell(s.get("speech")), count=1),
                     "speechOrder": _cell(s.get("speechOrder")),
@@ -580,6 +581,13 @@ def _from_kokkai(path: Path, data: dict, encoding: str, warnings) -> StructuredF
 
 
 # --- helpers -----------------------------------------------------------------------------------------
+
+
+def _kokkai_mark_label(speech: str) -> str:
+    """The label of a speech's opening mark (`○石井委員　…` → `石井委員`), the role's only trace
+    when a record gives neither speakerPosition nor speakerRole (a member without a 会派 field)."""
+    match = _LEADING_LABEL.match(speech)
+    return match.group("label") if match else ""
 
 
 def _xlsx_tables(path: Path, data: bytes) -> list[tuple[str, list[list]]]:
