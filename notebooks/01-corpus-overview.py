@@ -20,7 +20,7 @@
 # **Inputs.** `data/raw/` (the minutes and `catalog.csv`), through `dxminutes.workspace.prepare`,
 # which builds or reads `data/processed/{documents,turns,non_speech,cleaning,tokens}.parquet`.
 #
-# **Outputs.** `reports/tables/documents.csv`, `turns-by-role.csv`, `cleaning-report.csv`;
+# **Outputs.** `reports/tables/documents.csv`, `loading-problems.csv`, `turns-by-role.csv`, `cleaning-report.csv`;
 # figures `01-turns-by-role` and `01-characters-by-municipality` (PNG, SVG and CSV).
 
 # %% tags=["parameters"]
@@ -31,6 +31,7 @@ N_JOBS = None  # None: config.N_JOBS
 import matplotlib.pyplot as plt
 
 from dxminutes import workspace
+from dxminutes.analysis import guards
 from dxminutes.report import charts, export, summaries
 
 ws = workspace.start(n_jobs=N_JOBS, max_colwidth=80)
@@ -57,17 +58,38 @@ doc_cols = [
     "n_chars",
     "n_turns",
     "n_non_speech",
+    "segmented",
 ]
 export.write_table(documents[doc_cols], "documents")
 documents[doc_cols]
 
 # %% [markdown]
+# ## Files that could not be loaded, copies, and warnings
+#
+# The same list as the landing page: files that could not be read (with the reason), documents
+# left out because they copy another one (kept once), and the loader's warnings (a municipality or
+# date not found, speaker marks lost, a file loaded without speaker turns …). Each warning's fix is
+# in the README's troubleshooting table.
+
+# %%
+problems = summaries.loading_problems(ws.corpus)
+export.write_table(problems, "loading-problems")
+print(
+    f"{(problems['kind'] == 'failure').sum()} file(s) not loaded, {(problems['kind'] == 'duplicate').sum()} "
+    f"duplicate document(s) left out, {(problems['kind'] == 'warning').sum()} warning(s)"
+)
+problems
+
+# %% [markdown]
 # ## Who speaks: turns and characters by municipality and role
 #
 # Roles are `chair`, `vice_chair`, `member`, `official` (secretariat or executive answering),
-# `expert` (lecturer, advisor) and `unknown` (a speaker mark lost in extraction).
+# `expert` (lecturer, advisor) and `unknown` (a speaker mark lost in extraction, or a document
+# loaded without speaker turns).
 
 # %%
+if reason := guards.unsegmented(documents):
+    print(reason)
 by_role = summaries.turns_by_role(turns)
 export.write_table(by_role, "turns-by-role")
 fig, ax = plt.subplots(figsize=(8, 4.5))

@@ -92,8 +92,14 @@ else:
         f"({(significant['direction'] == 'over').sum()} over-used, {(significant['direction'] == 'under').sum()} under-used)"
     )
     by_speaker = keyness.keyness(
-        tokens, min_count=ws.settings.min_count, min_turns=ws.settings.min_turns, turns=turns, unit="speaker"
+        ws.segmented(tokens),
+        min_count=ws.settings.min_count,
+        min_turns=ws.settings.min_turns,
+        turns=ws.segmented(turns),
+        unit="speaker",
     )
+    if reason := guards.unsegmented(ws.documents):
+        print(reason)
     print(
         f"with speakers as the units instead of turns: {(by_speaker['q'] < ALPHA).sum()} terms at q < {ALPHA}"
     )

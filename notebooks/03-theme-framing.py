@@ -260,6 +260,8 @@ tests[
 # %%
 clustered = ws.clustered_theme_tests
 export.write_table(clustered, "theme-tests-clustered")
+if reason := guards.unsegmented(ws.documents):
+    print(reason)
 if reason := guards.fewer_than_two_groups(turns, "The speaker-clustered tests"):
     print(reason)
 else:

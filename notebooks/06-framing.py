@@ -145,7 +145,11 @@ profiles = frame_stats.frame_profiles(
 tests = pd.concat(
     [
         frame_stats.frame_profile_test(
-            coding, unit=unit, min_sentences=MIN_SENTENCES, n_perm=N_PERM, random_state=seed
+            coding if unit == "turn" else ws.segmented(coding),
+            unit=unit,
+            min_sentences=MIN_SENTENCES,
+            n_perm=N_PERM,
+            random_state=seed,
         )
         for unit in ("turn", "speaker")
     ],
@@ -155,6 +159,8 @@ distances = frame_stats.frame_distances(profiles)
 export.write_table(profiles, "frame-profiles")
 export.write_table(tests, "frame-tests")
 export.write_table(distances, "frame-distances")
+if reason := guards.unsegmented(ws.documents):
+    print(reason)
 tests.drop(columns=["groups"]).round(3)
 
 # %%
@@ -211,7 +217,12 @@ role_by_muni = frame_stats.frame_profiles(
 )
 unknown = frame_stats.unknown_role_sentences(coding)
 role_tests = frame_stats.frame_profile_test(
-    coding, by="role_group", unit="speaker", min_sentences=MIN_SENTENCES, n_perm=N_PERM, random_state=seed
+    ws.segmented(coding),
+    by="role_group",
+    unit="speaker",
+    min_sentences=MIN_SENTENCES,
+    n_perm=N_PERM,
+    random_state=seed,
 )
 export.write_table(
     pd.concat([role_profiles.assign(municipality="(all)"), role_by_muni]), "frame-profiles-by-role"

@@ -23,6 +23,7 @@ from dxminutes.analysis import guards, kwic, theme_stats
 from dxminutes.analysis import keyness as keyness_mod
 from dxminutes.analysis.themes import ThemeSet, code_turns, load_themes
 from dxminutes.corpus import build as corpus_mod
+from dxminutes.corpus import segment
 from dxminutes.report import style
 from dxminutes.text import token_table as tokens_mod
 
@@ -106,6 +107,18 @@ class Workspace:
     def random_state(self) -> int:
         return self.settings.random_state
 
+    @functools.cached_property
+    def unsegmented_doc_ids(self) -> frozenset[str]:
+        """Documents loaded as one unsegmented block (no speaker convention recognized)."""
+        return frozenset(segment.unsegmented_documents(self.documents)["doc_id"])
+
+    def segmented(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The rows of `table` (any table with `doc_id`) from segmented documents only: the input of
+        speaker- and role-level analyses (`guards.unsegmented` says what is left out)."""
+        if not self.unsegmented_doc_ids:
+            return table
+        return table.loc[~table["doc_id"].isin(self.unsegmented_doc_ids)].reset_index(drop=True)
+
     # The shared analyses: notebooks 03 and 05 (and 02 and 05) call the same method.
     @functools.cached_property
     def theme_shares(self) -> pd.DataFrame:
@@ -122,8 +135,8 @@ class Workspace:
     def theme_shares_by_role(self) -> pd.DataFrame:
         """Theme shares per municipality × role group (no interval under 10 turns)."""
         return theme_stats.theme_shares(
-            self.coded,
-            self.tokens,
+            self.segmented(self.coded),
+            self.segmented(self.tokens),
             by=("municipality", "role_group"),
             interval="cluster",
             n_boot=self.settings.n_boot,
@@ -138,7 +151,9 @@ class Workspace:
     @functools.cached_property
     def clustered_theme_tests(self) -> pd.DataFrame:
         """Per theme, turn-level and speaker-clustered p side by side (`theme_stats.clustered_theme_tests`)."""
-        return theme_stats.clustered_theme_tests(self.coded, self.turns, random_state=self.random_state)
+        return theme_stats.clustered_theme_tests(
+            self.segmented(self.coded), self.segmented(self.turns), random_state=self.random_state
+        )
 
     @functools.cached_property
     def keyness(self) -> pd.DataFrame:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dxminutes.corpus.segment import unsegmented_note
+
 
 def _names(values) -> list[str]:
     return sorted({str(v) for v in pd.Series(values).dropna()})
@@ -70,3 +72,8 @@ def no_coded_turns(coded: pd.DataFrame, what: str) -> str | None:
         f"{what} needs turns coded for a theme, and no turn of this corpus touches any of the themes: "
         "minutes that discuss them, or dictionary entries for the words these minutes use, would make it possible."
     )
+
+
+def unsegmented(documents: pd.DataFrame) -> str | None:
+    """Documents loaded as one unsegmented block, which speaker- and role-level analyses leave out."""
+    return unsegmented_note(documents) or None

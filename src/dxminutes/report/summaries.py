@@ -61,6 +61,34 @@ def speaker_table(turns: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def loading_problems(corpus) -> pd.DataFrame:
+    """The list the landing page shows, as one tidy table: every file that could not be loaded
+    (`failure`), every document left out as a copy of another (`duplicate`) and every loading
+    warning (`warning`), sorted by kind then file. Columns: kind, file, message."""
+    duplicates = corpus.duplicates
+    rows = [
+        pd.DataFrame(
+            {"kind": "failure", "file": corpus.failures["file"], "message": corpus.failures["problem"]}
+        ),
+        pd.DataFrame(
+            {
+                "kind": "duplicate",
+                "file": duplicates["dropped_file"],
+                "message": "left out as a copy of " + duplicates["kept_file"].astype(str),
+            }
+        ),
+        pd.DataFrame(
+            {"kind": "warning", "file": corpus.warnings["file"], "message": corpus.warnings["message"]}
+        ),
+    ]
+    out = pd.concat(rows, ignore_index=True).astype({"kind": "str", "file": "str", "message": "str"})
+    order = {"failure": 0, "duplicate": 1, "warning": 2}
+    out = out.sort_values(
+        ["kind", "file"], key=lambda c: c.map(order) if c.name == "kind" else c, kind="mergesort"
+    )
+    return out.reset_index(drop=True)
+
+
 def describe_caveats(documents: pd.DataFrame, turns: pd.DataFrame) -> list[str]:
     """Sentences on what the corpus can support, computed from its tables."""
     sizes = turns.groupby("municipality")["n_chars"].sum().sort_values()
