@@ -308,3 +308,60 @@ def test_the_superintendent_presides_over_a_board_of_education_meeting():
         "○糸山教育長 ただいまから教育委員会議を開会します。\n○井内委員 質問します。\n"
     )
     assert [role for _, role, _ in turns_of(text)] == ["chair", "member"]
+
+
+def test_a_colon_after_a_marked_label_belongs_to_the_label():
+    text = "(午後1時開会)\n○教育長(藤迫稔君):ただ今から定例会を開催いたします。\n(事務局報告)\n○教育長(藤迫稔君):本委員会は成立いたしました。\n"
+    turns = segment(clean(text).text).turns
+    assert list(turns["speaker_label"]) == ["○教育長(藤迫稔君):"] * 2
+    assert [t[2] for t in turns_of(text)] == ["ただ今から定例会", "本委員会は成立い"]
+
+
+def test_press_conference_labels_with_a_colon():
+    text = (
+        "8.定例記者会見のライブ配信\n○毎日新聞:済みません、毎日新聞です。知事、意気込みを。\n"
+        "○溝口知事:できるだけわかりやすく説明していきたいと思います。\n○山陰放送:実際、このインタ\n"
+    )
+    assert turns_of(text) == [
+        ("毎日新聞", "unknown", "済みません、毎日"),
+        ("溝口", "official", "できるだけわかり"),
+        ("山陰放送", "unknown", "実際、このインタ"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "○日時:令和5年8月2日 午後7時\n○場所:市役所3階会議室\n",  # marked fields, no speech
+        "○その他:特になし。\n",  # a marked 'nothing'
+        "○資料:配付資料について説明した。\n",  # a label that is neither a post nor a press outlet
+        "○委員長:山田太郎、副委員長:鈴木花子\n",  # a roster written with colons
+    ],
+)
+def test_marked_fields_with_a_colon_are_not_turns(text):
+    assert turns_of(text) == []
+
+
+def test_a_label_ending_with_a_slash():
+    text = (
+        "議事録(速報版)\n議長/皆さんおはようございます。\nただ今より臨時会を開会いたします。\n吉川議会運営委員長\n"
+        "吉川議会運営委員長/皆さんおはようございます。\n議長/お諮りいたします。\n"
+    )
+    assert turns_of(text) == [
+        ("議長", "chair", "皆さんおはようご"),
+        ("吉川", "member", "皆さんおはようご"),
+        ("議長", "chair", "お諮りいたします"),
+    ]
+    # a slash between posts or in a roster is no label
+    assert turns_of("出席者\n委員長/副委員長\n会長/山田太郎\n") == []
+
+
+def test_a_bare_label_with_a_colon_or_a_moderator_alone_on_its_line():
+    conference = (
+        "知事記者会見内容\n知事:\n1番目は新型コロナウイルスの状況です。\n本日の新規感染者数は2017人です。\n"
+    )
+    assert turns_of(conference) == [("知事", "official", "1番目は新型コロ")]
+    meeting = "会議録\n(司会)\n皆様こんばんは。\n定刻となりましたので、開催させていただきます。\n"
+    assert turns_of(meeting) == [("司会", "chair", "皆様こんばんは。")]
+    # a colon label over a list or a field value is not a turn
+    assert turns_of("事務局:\n企画課長 田中次郎\n") == []

@@ -82,6 +82,9 @@ ROLE_WORDS: dict[str, str] = {
     # roster under 事務局 and filed as `official` in docs/architecture.md, so `推進員` is an
     # official, not an outside expert.
     "推進員": "official",
+    # the moderator of a town meeting or briefing runs it (`(司会)`, `司会:`)
+    "司会": "chair",
+    "司会者": "chair",
     # outside experts
     "講師": "expert",
     "アドバイザー": "expert",
@@ -234,6 +237,24 @@ def equals_label_speech(line: str) -> re.Match[str] | None:
         return None
     speech = match.group("speech")
     return match if speech is None or SENTENCE_RE.search(speech) or CLAUSE_RE.search(speech) else None
+
+
+#: `○溝口知事:県政を…`, `○毎日新聞:済みません…`: a mark, a short label and a colon, the speech
+#: glued on (press conferences and some web minutes). `segment` takes it only when the label has
+#: a role word or names a press outlet (`PRESS_LABEL_RE`) and the speech reads as speech.
+MARK_COLON_RE = re.compile(
+    rf"^(?P<mark>[{MARKS}])\s?(?P<label>{_NAME_CHARS}{{1,15}}?(?:\({_NAME_CHARS}{{1,12}}\))?)\s*:\s*(?P<speech>\S.*)$"
+)
+#: The label of a journalist at a press conference: an outlet (`毎日新聞`, `山陰放送`, `共同通信`,
+#: `NHK`) or the press club's representative (`幹事社`, `記者`). Their role is `unknown`.
+PRESS_LABEL_RE = re.compile(
+    r"(?:新聞(?:社)?|放送|テレビ|通信(?:社)?|日報|新報|タイムス|ラジオ|NHK|エフエム|FM|幹事社|記者)$"
+)
+#: `議長/皆さん…`, `吉川議会運営委員長/皆さん…`: a label ending in a role word and a slash, the
+#: speech glued on (quick transcripts). `segment` takes it only when the speech reads as speech.
+SLASH_LABEL_RE = re.compile(
+    rf"^(?P<label>{_NAME_CHARS}{{0,15}}?{ROLE_WORD_RE.pattern})\s*[/／]\s*(?P<speech>\S.*)$"
+)
 
 
 #: `○田中(一)委員`: a name, a disambiguating initial in parentheses, then the post.

@@ -160,9 +160,9 @@ COMMITTEE_CHAIR_RE = re.compile(r"(?P<committee>\S+?)(?:委員会)?委員長$")
 #: `(委員長報告)`), not a label; a post such as `(説明員)` does not end with one.
 STAGE_PAREN_END_RE = re.compile(r"(?:説明|報告|挨拶|あいさつ|朗読|登壇|降壇|退席|着席|発言)$")
 #: A page reference and a stage word glued after a label (`○市長(宮本明雄君)登壇[ 7頁]`,
-#: `[P.12]`), or the `=` that ends a label (`◯議長(石井啓裕君)=ただいま…`): part of the label
-#: line, not speech.
-LABEL_TAIL_RE = re.compile(r"^(?:(?:(?:登壇|降壇)\s*)?\[\s*(?:P\.?\s*)?\d{1,4}\s*(?:頁|ページ)?\s*\]|=)\s*")
+#: `[P.12]`), or the `=` or `:` that ends a label (`◯議長(石井啓裕君)=ただいま…`,
+#: `○教育長(藤迫稔君):ただ今から…`): part of the label line, not speech.
+LABEL_TAIL_RE = re.compile(r"^(?:(?:(?:登壇|降壇)\s*)?\[\s*(?:P\.?\s*)?\d{1,4}\s*(?:頁|ページ)?\s*\]|=|:)\s*")
 #: A name with an honorific alone on its line (`大園健朗君`): after a bare post (`○教育政策係長`),
 #: the rest of a label that a line break split.
 NAME_ONLY_LINE_RE = re.compile(rf"^[{roles._PERSON}]{{2,8}}(?: [{roles._PERSON}]{{1,4}})?(?:君|氏|さん)$")
@@ -541,7 +541,9 @@ def _reports_for_committee(turn: dict) -> bool:
     """True when a 委員長's label names a committee and, apart from it, the person
     (`総務委員長(石田成生議員)`, `議会改革特別委員会委員長(磯崎誠治君)`): not `山田委員長`, whose
     qualifier is the person's own family name, nor a bare `委員長`."""
-    label = re.sub(r"[(【][^()【】]*[)】]|=$", "", turn["speaker_label"]).strip().lstrip(roles.MARKS + "◯〇 ")
+    label = (
+        re.sub(r"[(【][^()【】]*[)】]|[=:/]$", "", turn["speaker_label"]).strip().lstrip(roles.MARKS + "◯〇 ")
+    )
     match = COMMITTEE_CHAIR_RE.match(label.split("\n")[0].strip())
     if not match:
         return False
@@ -648,10 +650,27 @@ _NAME_BEFORE_POST_RE = re.compile(
 )
 
 
+#: The committees every Japanese assembly has (standing, steering, budget and audit ones): a
+#: family name written before one (`吉川議会運営委員長`, `山田総務常任委員長`) is the chair's name.
+COMMITTEE_STEMS = (
+    "議会運営|総務|文教|厚生|建設|経済|産業|予算|決算|議会改革|議会広報|広報|環境|福祉|教育|企画"
+)
+_NAME_BEFORE_COMMITTEE_RE = re.compile(
+    rf"^(?P<name>[\u4e00-\u9fff々ヶ]{{1,3}}?)(?:{COMMITTEE_STEMS})[\u4e00-\u9fff]{{0,8}}?(?:委員会)?(?:副)?委員長$"
+)
+
+
 def _name_before_post(label: str) -> str:
-    """`三宅町長` → `三宅`, `田中副町長` → `田中`: the name before a post; a bare post (`町長`) stays."""
-    match = _NAME_BEFORE_POST_RE.match(normalize_speaker_name(label))
-    return match.group("name") if match else normalize_speaker_name(label)
+    """`三宅町長` → `三宅`, `田中副町長` → `田中`: the name before a post; a bare post (`町長`) stays.
+
+    Before a committee's name (`吉川議会運営委員長` → `吉川`), the family name is the person's; a
+    committee named alone (`議会運営委員長`) stays whole."""
+    name = normalize_speaker_name(label)
+    match = _NAME_BEFORE_COMMITTEE_RE.match(name)
+    if match and not name.startswith(tuple(COMMITTEE_STEMS.split("|"))):
+        return match.group("name")
+    match = _NAME_BEFORE_POST_RE.match(name)
+    return match.group("name") if match else name
 
 
 def _is_roster_label(label: str) -> bool:
@@ -669,7 +688,7 @@ def _parse_speaker(line: str, legend: dict[str, str], convention: Convention | N
     if found is not None and not found.get("nothing"):
         tail = LABEL_TAIL_RE.match(found["speech"])
         if tail:
-            sep = "" if tail.group(0).startswith("=") else " "
+            sep = "" if tail.group(0).startswith(("=", ":")) else " "
             found["speaker_label"] = (found["speaker_label"] + sep + tail.group(0).strip()).strip()
             found["speech"] = found["speech"][tail.end() :]
     return found
@@ -818,6 +837,37 @@ def _parse_marked(line: str) -> dict | None:
         return _turn(
             label, normalize_speaker_name(match.group("name")), label, match.group("speech"), role="member"
         )
+    return _mark_colon_label(line)
+
+
+def _mark_colon_label(line: str) -> dict | None:
+    """`○溝口知事:県政を…`, `○毎日新聞:済みません、…`: a mark, a label and a colon, the speech
+    glued on (press conferences). The label must hold a role word (the role it gives) or name a
+    press outlet (`roles.PRESS_LABEL_RE`, role `unknown`), and the speech must read as speech, so a
+    marked field (`○日時:令和5年…`, `○場所:第1会議室`) is not a turn."""
+    match = roles.MARK_COLON_RE.match(line)
+    if not match:
+        return None
+    label, speech = match.group("label").strip(), match.group("speech")
+    # marked: a short speech cut by the excerpt (`実際、このインタ`) still reads as speech; a
+    # second `label:` without a sentence is a roster (`○委員長:山田太郎、副委員長:鈴木花子`)
+    if (
+        roles.NOTHING_RE.match(speech)
+        or (":" in speech and not roles.SENTENCE_RE.search(speech))
+        or roles.PAREN_SPEECH_RE.match(speech)
+        or roles.looks_like_roster(speech, marked=True)
+        or not (
+            roles.SENTENCE_RE.search(speech) or roles.CLAUSE_RE.search(speech) or _COMMA_RE.search(speech)
+        )
+    ):
+        return None
+    if roles.ROSTER_LABEL_RE.search(label):
+        return None
+    full = line[: match.start("speech")].rstrip()
+    if roles.classify_role(label) != "unknown":
+        return _turn(full, _name_before_post(label), label, speech)
+    if roles.PRESS_LABEL_RE.search(label):
+        return _turn(full, normalize_speaker_name(label), "", speech, role="unknown")
     return None
 
 
@@ -868,6 +918,17 @@ def _parse_unmarked(line: str) -> dict | None:
     if match and reads_as_speech(match.group("speech")):
         # `番外 三宅町長 日程第3、…`: a speaker without a seat (the executive), named by post
         label = _label_of(line, match.group("speech"))
+        return _turn(
+            label, _name_before_post(match.group("label")), match.group("label"), match.group("speech")
+        )
+    match = roles.SLASH_LABEL_RE.match(line)
+    if (
+        match
+        and reads_as_speech(match.group("speech"))
+        and not roles.ROSTER_LABEL_RE.search(line[: match.start("speech")])
+    ):
+        # `議長/皆さん…`, `吉川議会運営委員長/皆さん…`: quick transcripts end the label with a slash
+        label = line[: match.start("speech")].rstrip()
         return _turn(
             label, _name_before_post(match.group("label")), match.group("label"), match.group("speech")
         )
@@ -955,7 +1016,7 @@ def _paren_label_speech(line: str) -> dict | None:
 
 #: A role word alone on its line (`会長`, `委員`, `事務局`, `A委員`), with at most a short name.
 BARE_ROLE_LINE_RE = re.compile(
-    rf"^(?:[{roles._PERSON}]{{1,4}}|[A-Z])?(?:{roles.ROLE_WORD_RE.pattern})(?:[A-Z]|\d{{1,2}})?$"
+    rf"^(?:[{roles._PERSON}]{{1,4}}|[A-Z])?(?:{roles.ROLE_WORD_RE.pattern})(?:[A-Z]|\d{{1,2}})?:?$"
 )
 #: A heading announcing the chair's greeting: `2 会長あいさつ`, `〇会長あいさつ`, `(1)委員長挨拶`.
 GREETING_HEADING_RE = re.compile(
@@ -965,7 +1026,7 @@ GREETING_HEADING_RE = re.compile(
 
 
 def _bare_role_label(line: str, following: str) -> dict | None:
-    """`会長` / `委員` / `事務局` alone on a line, the speech on the next line.
+    """`会長` / `委員` / `事務局` / `知事:` alone on a line, the speech on the next line.
 
     Only when the next paragraph reads as speech (a sentence, not a name list, a heading or
     another label): so a roster (`委員` over `山田太郎 鈴木花子`) or a table header stays
@@ -983,7 +1044,7 @@ def _bare_role_label(line: str, following: str) -> dict | None:
         or not roles.SENTENCE_RE.search(following)
     ):
         return None
-    return _turn(line, _speaker_from_label(line), line, None)
+    return _turn(line, _speaker_from_label(line.rstrip(":")), line.rstrip(":"), None)
 
 
 def _greeting_heading(line: str, following: str) -> dict | None:
