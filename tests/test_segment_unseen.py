@@ -365,3 +365,34 @@ def test_a_bare_label_with_a_colon_or_a_moderator_alone_on_its_line():
     assert turns_of(meeting) == [("司会", "chair", "皆様こんばんは。")]
     # a colon label over a list or a field value is not a turn
     assert turns_of("事務局:\n企画課長 田中次郎\n") == []
+
+
+def test_seat_number_and_name_label_inside_a_flattened_line():
+    # search-site minutes flattened onto one line; the label has no parentheses
+    text = (
+        "午前10時1分 開議 ◯本多達郎議長 ただいまから本日の会議を開きます。  通告により発言を許します。"
+        "  25番武田えみ子議員。 ◯25番 武田えみ子議員 議案第99号に対しまして、お尋ねをいたします。\n"
+    )
+    assert turns_of(text) == [
+        ("本多達郎", "chair", "ただいまから本日"),
+        ("武田えみ子", "member", "議案第99号に対"),
+    ]
+    # a seat number and a name in a roster are no label
+    assert turns_of("出席議員\n○25番 武田えみ子議員 ○26番 山田花子議員 ○27番 鈴木一郎議員\n") == []
+
+
+def test_a_known_label_glued_to_the_heading_before_it_opens_a_turn():
+    # a lost bracket glued the chair's label to the agenda heading (`(質疑◯本多達郎議長`)
+    text = (
+        "◯本多達郎議長 ただいまから本日の会議を開きます。 日程第1 議案第99号について(質疑"
+        "◯本多達郎議長 日程第1、議案第99号を議題とします。\n"
+    )
+    assert turns_of(text) == [
+        ("本多達郎", "chair", "ただいまから本日"),
+        ("本多達郎", "chair", "日程第1、議案第"),
+    ]
+    # the same label quoted with a particle, or a label never used to open a turn, stays inside
+    quoted = "◯本多達郎議長 ただいまから会議を開きます。先ほどの◯本多達郎議長の発言について確認します。\n"
+    assert len(turns_of(quoted)) == 1
+    unknown = "◯本多達郎議長 ただいまから会議を開きます。議案について(質疑◯山田一郎委員 質問します。\n"
+    assert len(turns_of(unknown)) == 1

@@ -204,6 +204,11 @@ OPINION_ITEM_RE = re.compile(r"^[・•]\s*(?P<speech>\S.*)$")
 OPINION_HEADING_RE = re.compile(r"(?:意見|発言|質疑)(?:交換|要旨|概要|の概要|等)?(?:の概要)?$")
 #: Seat numbers of members (`5番`, `十番`).
 SEAT_NUMBER_RE = re.compile(r"(?:\d{1,3}|[一二三四五六七八九十]{1,3})番")
+#: `◯25番 武田えみ子議員 speech`, `○5番山田太郎君 speech`: a seat number, then the member's name
+#: with `議員` or an honorific (search-site minutes that write the label without parentheses).
+SEAT_NAME_RE = re.compile(
+    rf"^(?P<mark>{_MARK})\s?(?P<seat>{SEAT_NUMBER_RE.pattern})[ \u3000]?(?P<name>[{_PERSON}]{{1,8}}?)(?P<post>議員|君|氏)(?:\s+(?P<speech>\S.*))?$"
+)
 #: Words of rosters, attendance lists and headers: a label holding one is not a speaker
 #: (`〇出席委員(8人)`, `〇欠席委員 なし`, `● 出席者(敬称略)`).
 ROSTER_LABEL_RE = re.compile(
@@ -311,6 +316,7 @@ def _opens_marked_turn(line: str) -> bool:
     if equals_label_speech(line):
         return True
     candidates = (
+        (SEAT_NAME_RE, "seat"),
         (SPACED_POST_NAME_RE, "post"),
         (MARK_INITIAL_RE, "post"),
         (MARK_PAREN_RE, None),
@@ -470,7 +476,7 @@ INLINE_UNMARKED_RE = re.compile(
 #: Prefixes whose following space `cleaning.remove_spurious_spaces` keeps: speaker labels,
 #: marks and `- ` bullets. Deliberately looser than the segment patterns: keeping a space is harmless.
 SPEAKER_PREFIX_RE = re.compile(
-    rf"^(?:{BANGAI_LABEL}"
+    rf"^(?:[{MARKS}]\s?{SEAT_NUMBER_RE.pattern}[ \u3000]?[{_PERSON}]{{1,8}}?(?:議員|君|氏)|{BANGAI_LABEL}"
     rf"|[{MARKS}] {_NAME_CHARS}{{0,10}}?{ROLE_WORD_RE.pattern} [{_PERSON}]{{1,4}} [{_PERSON}]{{1,4}}"
     rf"|{_NAME_CHARS}{{0,20}}?\([{_PERSON} ]{{1,12}}(?:君|氏|さん)\)"
     rf"|[{MARKS}][{_PERSON}]{{1,6}}\([{_PERSON}]{{1,2}}\){_NAME_CHARS}{{0,12}}?{ROLE_WORD_RE.pattern}"

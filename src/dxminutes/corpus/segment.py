@@ -286,6 +286,7 @@ def segment(text: str, convention: Convention | None = None) -> Segmentation:
     paragraphs = [
         piece for line in text.split("\n") if line.strip() for piece in _split_paren_labels(line.strip())
     ]
+    paragraphs = _split_known_labels(paragraphs)
     reader = _Reader(legend=find_legend(text), convention=convention, answers=_has_answer_items(text))
     index_lines = _index_lines(paragraphs)
     for index, line in enumerate(paragraphs):
@@ -771,6 +772,12 @@ def _parse_marked(line: str) -> dict | None:
     if match:  # `◯米倉委員長=ただいまから…`: the label ends at `=`
         label = line.strip()[: match.end("label")] + "="
         return _turn(label, _post_and_name(match.group("label")), match.group("label"), match.group("speech"))
+    match = roles.SEAT_NAME_RE.match(line)
+    if match:  # `◯25番 武田えみ子議員 議案第99号…`: seat number, name, 議員 or an honorific
+        label = _label_of(line, match.group("speech"))
+        return _turn(
+            label, normalize_speaker_name(match.group("name")), "", match.group("speech"), role="member"
+        )
     match = roles.MARK_INITIAL_RE.match(line)
     if match:  # `○田中(一)委員`: a name, a disambiguating initial, the post
         label = _label_of(line, match.group("speech"))
@@ -1148,6 +1155,58 @@ def _split_paren_labels(line: str) -> list[str]:
         previous = cut
     pieces.append(line[previous:].strip())
     return [piece for piece in pieces if piece]
+
+
+#: A known label glued inside a line must name someone: this many characters after its mark at least.
+KNOWN_LABEL_MIN_CHARS = 4
+
+
+def _split_known_labels(paragraphs: list[str]) -> list[str]:
+    """Split a paragraph before a marked label that opens another paragraph of the same record
+    (`…(質疑○本多達郎議長日程第1、…` once `○本多達郎議長 ただいまから…` opened a turn): a web page
+    that lost a bracket glued the label to the heading before it, and cleaning, which splits only
+    after a space, left it inside the line.
+
+    Only labels that name someone (`KNOWN_LABEL_MIN_CHARS` after the mark, a role word or an
+    honorific) and only when what follows reads as speech and opens with no particle, so a label
+    quoted in a sentence (`○山田委員長の報告`) or listed in an index stays where it is."""
+    known = set()
+    for line in paragraphs:
+        found = _parse_marked(line)
+        label = found["speaker_label"].strip() if found else ""
+        if (
+            label[:1] in roles.MARKS
+            and len(label) > KNOWN_LABEL_MIN_CHARS
+            and "\n" not in label
+            and not re.search(r"\s", label)
+            and not _is_roster_label(label)
+        ):
+            known.add(label)
+    if not known:
+        return paragraphs
+    pattern = re.compile("|".join(map(re.escape, sorted(known, key=len, reverse=True))))
+    out: list[str] = []
+    for line in paragraphs:
+        previous, pieces = 0, []
+        for match in pattern.finditer(line):
+            rest = line[match.end() :].lstrip()
+            if (
+                match.start() == 0
+                or not line[: match.start()].strip()
+                or re.match(roles._PARTICLE, rest)
+                or not reads_as_speech(rest[:200])
+            ):
+                continue
+            pieces.append(line[previous : match.start()].rstrip())
+            previous = match.start()
+        if not pieces:
+            out.append(line)
+            continue
+        pieces.append(line[previous:])
+        for piece in pieces:
+            label = pattern.match(piece)
+            out.append(piece if not label else label.group(0) + " " + piece[label.end() :].lstrip())
+    return out
 
 
 def _heading_marks(paragraphs: list[str], legend: dict[str, str], convention: Convention | None) -> set[str]:
