@@ -396,3 +396,12 @@ def test_a_known_label_glued_to_the_heading_before_it_opens_a_turn():
     assert len(turns_of(quoted)) == 1
     unknown = "◯本多達郎議長 ただいまから会議を開きます。議案について(質疑◯山田一郎委員 質問します。\n"
     assert len(turns_of(unknown)) == 1
+
+
+def test_a_stage_word_in_parentheses_glued_to_a_label_belongs_to_the_label():
+    text = "○議長(福谷直美君) 17番福井議員。\n○17番(福井康夫君)(登壇) それでは委員長報告をいたします。\n"
+    turns = segment(clean(text).text).turns
+    assert list(turns["speaker_label"]) == ["○議長(福谷直美君)", "○17番(福井康夫君)(登壇)"]
+    assert turns_of(text)[1] == ("福井康夫", "member", "それでは委員長報")
+    # a parenthesis inside the speech, after its first words, stays speech
+    assert turns_of("○17番(福井康夫君) 報告します(登壇)。\n")[0][2] == "報告します(登壇"

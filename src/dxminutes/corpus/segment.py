@@ -161,8 +161,11 @@ COMMITTEE_CHAIR_RE = re.compile(r"(?P<committee>\S+?)(?:委員会)?委員長$")
 STAGE_PAREN_END_RE = re.compile(r"(?:説明|報告|挨拶|あいさつ|朗読|登壇|降壇|退席|着席|発言)$")
 #: A page reference and a stage word glued after a label (`○市長(宮本明雄君)登壇[ 7頁]`,
 #: `[P.12]`), or the `=` or `:` that ends a label (`◯議長(石井啓裕君)=ただいま…`,
-#: `○教育長(藤迫稔君):ただ今から…`): part of the label line, not speech.
-LABEL_TAIL_RE = re.compile(r"^(?:(?:(?:登壇|降壇)\s*)?\[\s*(?:P\.?\s*)?\d{1,4}\s*(?:頁|ページ)?\s*\]|=|:)\s*")
+#: `○教育長(藤迫稔君):ただ今から…`), or a stage word in parentheses glued to it
+#: (`○17番(福井康夫君)(登壇)`): part of the label line, not speech.
+LABEL_TAIL_RE = re.compile(
+    r"^(?:(?:(?:登壇|降壇)\s*)?\[\s*(?:P\.?\s*)?\d{1,4}\s*(?:頁|ページ)?\s*\]|=|:|\((?:登壇|降壇)\))\s*"
+)
 #: A name with an honorific alone on its line (`大園健朗君`): after a bare post (`○教育政策係長`),
 #: the rest of a label that a line break split.
 NAME_ONLY_LINE_RE = re.compile(rf"^[{roles._PERSON}]{{2,8}}(?: [{roles._PERSON}]{{1,4}})?(?:君|氏|さん)$")
@@ -689,7 +692,7 @@ def _parse_speaker(line: str, legend: dict[str, str], convention: Convention | N
     if found is not None and not found.get("nothing"):
         tail = LABEL_TAIL_RE.match(found["speech"])
         if tail:
-            sep = "" if tail.group(0).startswith(("=", ":")) else " "
+            sep = "" if tail.group(0).startswith(("=", ":", "(")) else " "
             found["speaker_label"] = (found["speaker_label"] + sep + tail.group(0).strip()).strip()
             found["speech"] = found["speech"][tail.end() :]
     return found
