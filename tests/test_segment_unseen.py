@@ -405,3 +405,26 @@ def test_a_stage_word_in_parentheses_glued_to_a_label_belongs_to_the_label():
     assert turns_of(text)[1] == ("福井康夫", "member", "それでは委員長報")
     # a parenthesis inside the speech, after its first words, stays speech
     assert turns_of("○17番(福井康夫君) 報告します(登壇)。\n")[0][2] == "報告します(登壇"
+
+
+def test_question_and_answer_digest_items():
+    text = (
+        "■参加者からの意見・質問と市長の回答を紹介します。(Q→参加者からの質問、A→市長の回答)\n"
+        "Q.高齢化で町内会の運営ができなくなるのではないかと心配\nA.例えば上原田町については、合併の話が進んでいる。\n"
+        "Q.子どもの遊び場がないので造ってほしい\nA.豪雨災害後、遊び場が減っていて、大変\n"
+    )
+    assert turns_of(text) == [
+        ("参加者", "unknown", "高齢化で町内会の"),
+        ("市長", "official", "例えば上原田町に"),
+        ("参加者", "unknown", "子どもの遊び場が"),
+        ("市長", "official", "豪雨災害後、遊び"),
+    ]
+    # without a legend: who asks is not said, the answer is the administration's
+    plain = "Q.窓口の受付時間は何時までですか。\nA.午後5時15分までです。\n"
+    assert turns_of(plain) == [
+        ("質問者", "unknown", "窓口の受付時間は"),
+        ("回答者", "official", "午後5時15分ま"),
+    ]
+    # questions alone (a list of FAQ titles) or an ASCII `A.` are no turns
+    assert turns_of("よくある質問\nQ.受付時間は?\nQ.駐車場はありますか。\n") == []
+    assert turns_of("Q.受付時間は?\nA. B. C. の順に並べます\n") == []

@@ -188,6 +188,13 @@ NAME_KUN_RE = re.compile(
 QA_LETTER_RE = re.compile(
     rf"^(?P<mark>[QA])(?=[^\x00-\x7f])(?P<pre>{_NAME_CHARS}{{1,20}}?{ROLE_WORD_RE.pattern})\s+(?P<speech>\S.*)$"
 )
+#: `Q.高齢化で…`, `A:例えば…`: the question and answer items of a Q&A digest (a letter, a period
+#: or colon, then Japanese text). `segment` takes them only in a document that has both.
+QA_ITEM_RE = re.compile(r"^(?P<letter>[QA])\s?[.:)](?=\s?[^\x00-\x7f])\s*(?P<speech>\S.*)$")
+#: The legend of such a digest: `(Q→参加者からの質問、A→市長の回答)`, `Q=委員の質問`.
+QA_LEGEND_RE = re.compile(
+    r"(?P<letter>[QA])\s*[→=:]\s*(?P<who>[^\s、,()=→:]{1,12}?)(?:から)?の?(?:質問|意見|発言|回答|答弁|答え|説明)"
+)
 #: `◆問`, `◎答 speech`, `◆要望`: anonymous question-and-answer items of a summary record.
 QA_WORD_RE = re.compile(
     rf"^(?P<mark>{_MARK})\s?(?P<word>{'|'.join(sorted(QA_WORDS, key=len, reverse=True))})(?:\s*$|\s+(?P<speech>\S.*)$|\s*:\s*(?P<speech2>.*)$)"

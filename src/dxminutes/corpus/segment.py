@@ -290,7 +290,12 @@ def segment(text: str, convention: Convention | None = None) -> Segmentation:
         piece for line in text.split("\n") if line.strip() for piece in _split_paren_labels(line.strip())
     ]
     paragraphs = _split_known_labels(paragraphs)
-    reader = _Reader(legend=find_legend(text), convention=convention, answers=_has_answer_items(text))
+    reader = _Reader(
+        legend=find_legend(text),
+        convention=convention,
+        answers=_has_answer_items(text),
+        qa_items=_qa_item_speakers(paragraphs),
+    )
     index_lines = _index_lines(paragraphs)
     for index, line in enumerate(paragraphs):
         following = paragraphs[index + 1] if index + 1 < len(paragraphs) else ""
@@ -323,6 +328,7 @@ class _Reader:
     legend: dict[str, str]
     convention: Convention | None
     answers: bool
+    qa_items: dict[str, tuple[str, str]] = field(default_factory=dict)
     turns: list[dict] = field(default_factory=list)
     parts: list[dict] = field(default_factory=list)
     current: dict | None = None
@@ -376,6 +382,8 @@ class _Reader:
                 self.current is None or self.current["speaker_label"] == "・"
             )
             speaker = _anonymous_item(line, self.answers, in_opinions)
+        if speaker is None and self.qa_items:
+            speaker = _qa_item(line, self.qa_items)
         if (
             speaker is not None
             and self.convention is not None
@@ -617,6 +625,37 @@ def _anonymous_item(line: str, answers: bool, in_opinions: bool) -> dict | None:
         if match and len(match.group("speech")) >= OPINION_MIN_CHARS:
             return _turn(line[0], "構成員", "", match.group("speech"), role="member")
     return None
+
+
+#: Speakers and roles of a Q&A digest's items when no legend names them: the question comes
+#: from the floor (who is not said), the answer from the administration.
+QA_ITEM_DEFAULTS = {"Q": ("質問者", "unknown"), "A": ("回答者", "official")}
+
+
+def _qa_item_speakers(paragraphs: list[str]) -> dict[str, tuple[str, str]]:
+    """Speaker and role of the `Q.` and `A.` items of a Q&A digest, or `{}` when the document
+    has not both kinds. A legend (`(Q→参加者からの質問、A→市長の回答)`) names who asks and who
+    answers (`参加者`, role from its role word or `unknown`; `市長`, `official`)."""
+    letters = {m.group("letter") for m in map(roles.QA_ITEM_RE.match, paragraphs) if m}
+    if letters != {"Q", "A"}:
+        return {}
+    speakers = dict(QA_ITEM_DEFAULTS)
+    for line in paragraphs:
+        for match in roles.QA_LEGEND_RE.finditer(line):
+            who = match.group("who")
+            role = roles.classify_role(who)
+            default_role = QA_ITEM_DEFAULTS[match.group("letter")][1]
+            speakers[match.group("letter")] = (who, role if role != "unknown" else default_role)
+    return speakers
+
+
+def _qa_item(line: str, speakers: dict[str, tuple[str, str]]) -> dict | None:
+    """`Q.…` / `A.…` in a Q&A digest (`_qa_item_speakers`): one turn each, the letter its label."""
+    match = roles.QA_ITEM_RE.match(line)
+    if not match:
+        return None
+    speaker, role = speakers[match.group("letter")]
+    return _turn(_label_of(line, match.group("speech")), speaker, "", match.group("speech"), role=role)
 
 
 def _is_opinion_heading(line: str) -> bool:
