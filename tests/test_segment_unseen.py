@@ -428,3 +428,15 @@ def test_question_and_answer_digest_items():
     # questions alone (a list of FAQ titles) or an ASCII `A.` are no turns
     assert turns_of("よくある質問\nQ.受付時間は?\nQ.駐車場はありますか。\n") == []
     assert turns_of("Q.受付時間は?\nA. B. C. の順に並べます\n") == []
+
+
+def test_spaced_role_word_after_a_spaced_table_cell_in_a_flattened_pdf_line():
+    text = (
+        "農業委員会総会会議録 出席委員 番 号 1 番 北 垣 寿 成 主 事 坪 倉 昂 平 7.そ 8.閉 の 他 会 開 会 "
+        "会 長 定刻になったことを確認し、第10回農業委員会を開会すると宣言した。 挨 拶 議 長 改めまして、"
+        "あけましておめでとうございます。\n"
+    )
+    assert turns_of(text) == [("会長", "chair", "定刻になったこと"), ("議長", "chair", "改めまして、あけ")]
+    # a roster cell (`主 事 坪 倉 昂 平`) and a line spaced letter by letter are no label
+    assert turns_of("出席した職員 事 務 局 長 小 澤 美 知 弥 主 事 坪 倉 昂 平 以 上\n") == []
+    assert turns_of("本 日 は 会 長 に お か れ ま し て は 、 ご 出 席 あ り が と う 。\n") == []

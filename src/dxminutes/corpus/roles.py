@@ -473,11 +473,15 @@ BANGAI_LINE_RE = re.compile(
 #:   a `番外` label (`…致しました。 々 番外 三宅町長 日程第3、…`);
 #: * a role word spelled out with single spaces (`議 長`) between unspaced text: after two
 #:   characters that are not spaces and before three (`…4月25日 議 長 午後2時00分開議…`), so
-#:   a line spaced out letter by letter (`議 長 に お き ま し て`) never matches.
+#:   a line spaced out letter by letter (`議 長 に お き ま し て`) never matches;
+#: * such a role word after a spaced-out cell of a flattened PDF table (`… 開 会 会 長 定刻になった
+#:   ことを確認し、…`), when unspaced text with a comma or a full stop follows it (prose, not a
+#:   roster cell such as `主 事 坪 倉 昂 平`).
 INLINE_UNMARKED_RE = re.compile(
     rf"(?<=[。」])[ \u3000]+(?=[{_PERSON}]{{2,5}}(?:{ROLE_WORD_RE.pattern})[ \u3000]+(?!{_PARTICLE}))"
     rf"|(?<=[。」々])[ \u3000]+(?={BANGAI_LABEL}[ \u3000]+(?!{_PARTICLE}))"
     rf"|(?<=\S\S)[ \u3000](?=(?:{SPACED_ROLE_WORD})[ \u3000](?!{_PARTICLE})\S{{3}})"
+    rf"|(?<=\S)[ \u3000](?=(?:{SPACED_ROLE_WORD})[ \u3000](?!{_PARTICLE})[^\s、。]{{3,40}}[、。])"
 )
 
 #: Prefixes whose following space `cleaning.remove_spurious_spaces` keeps: speaker labels,
