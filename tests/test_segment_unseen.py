@@ -440,3 +440,20 @@ def test_spaced_role_word_after_a_spaced_table_cell_in_a_flattened_pdf_line():
     # a roster cell (`主 事 坪 倉 昂 平`) and a line spaced letter by letter are no label
     assert turns_of("出席した職員 事 務 局 長 小 澤 美 知 弥 主 事 坪 倉 昂 平 以 上\n") == []
     assert turns_of("本 日 は 会 長 に お か れ ま し て は 、 ご 出 席 あ り が と う 。\n") == []
+
+
+def test_unmarked_labels_inside_a_flattened_summary_and_a_roster_of_posts():
+    text = (
+        "会議録 出 席 委 員 秋山 憲夫、岩崎 正朔 事 務 局 梶市長、横田総務部長、中公共施設管理課長、森本主査 "
+        "(1)会議の公開等について 議 題 (2)基本構想について 発 言 者 議事の概要及び発言の要旨 "
+        "ただいまから審議会を開会させていただきます。 <委嘱状交付> 事務局(中) それでは、梶市長よりごあいさつ申し上げます。 "
+        "梶市長 本日は当審議会にご出席いただきありがとうございました。\n"
+    )
+    assert turns_of(text) == [
+        ("中", "official", "それでは、梶市長"),
+        ("梶市長", "official", "本日は当審議会に"),
+    ]
+    # a roster of posts after a spaced role word is no turn, though an agenda with clauses follows
+    assert turns_of("事 務 局 梶市長、横田総務部長、中公共施設管理課長 (1)会議の公開等について\n") == []
+    # a post with a unit in parentheses before a list is no label either
+    assert turns_of("事務局(企画課) 山田、鈴木\n") == []

@@ -262,6 +262,11 @@ MARK_COLON_RE = re.compile(
 PRESS_LABEL_RE = re.compile(
     r"(?:新聞(?:社)?|放送|テレビ|通信(?:社)?|日報|新報|タイムス|ラジオ|NHK|エフエム|FM|幹事社|記者)$"
 )
+#: `事務局(中) ただいまから…`: an unmarked post with a short name in parentheses (summary records
+#: that abbreviate the speaker's family name); `segment` takes it only before a sentence.
+POST_PAREN_NAME_RE = re.compile(
+    rf"^(?P<post>[{_PERSON}]{{0,8}}?{ROLE_WORD_RE.pattern})\((?P<name>[{_PERSON}]{{1,4}})\)\s?(?P<speech>\S.*)$"
+)
 #: `議長/皆さん…`, `吉川議会運営委員長/皆さん…`: a label ending in a role word and a slash, the
 #: speech glued on (quick transcripts). `segment` takes it only when the speech reads as speech.
 SLASH_LABEL_RE = re.compile(
@@ -476,12 +481,16 @@ BANGAI_LINE_RE = re.compile(
 #:   a line spaced out letter by letter (`議 長 に お き ま し て`) never matches;
 #: * such a role word after a spaced-out cell of a flattened PDF table (`… 開 会 会 長 定刻になった
 #:   ことを確認し、…`), when unspaced text with a comma or a full stop follows it (prose, not a
-#:   roster cell such as `主 事 坪 倉 昂 平`).
+#:   roster cell such as `主 事 坪 倉 昂 平`);
+#: * after a sentence or a stage note in angle brackets (`<委嘱状交付>`), a post with a
+#:   one-character name before it or a short name in parentheses after it
+#:   (`梶市長 本日は…。`, `事務局(中) それでは、…`), when a comma or a full stop follows soon.
 INLINE_UNMARKED_RE = re.compile(
     rf"(?<=[。」])[ \u3000]+(?=[{_PERSON}]{{2,5}}(?:{ROLE_WORD_RE.pattern})[ \u3000]+(?!{_PARTICLE}))"
     rf"|(?<=[。」々])[ \u3000]+(?={BANGAI_LABEL}[ \u3000]+(?!{_PARTICLE}))"
     rf"|(?<=\S\S)[ \u3000](?=(?:{SPACED_ROLE_WORD})[ \u3000](?!{_PARTICLE})\S{{3}})"
     rf"|(?<=\S)[ \u3000](?=(?:{SPACED_ROLE_WORD})[ \u3000](?!{_PARTICLE})[^\s、。]{{3,40}}[、。])"
+    rf"|(?<=[。」>])[ \u3000]+(?=[\u4e00-\u9fff]{{0,5}}(?:{ROLE_WORD_RE.pattern})(?:\([{_PERSON}]{{1,4}}\))?[ \u3000]+(?!{_PARTICLE})[^\s]{{0,40}}?[、。])"
 )
 
 #: Prefixes whose following space `cleaning.remove_spurious_spaces` keeps: speaker labels,

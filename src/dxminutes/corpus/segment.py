@@ -970,6 +970,19 @@ def _parse_unmarked(line: str) -> dict | None:
         return _turn(
             label, _name_before_post(match.group("label")), match.group("label"), match.group("speech")
         )
+    match = roles.POST_PAREN_NAME_RE.match(line)
+    if (
+        match
+        and roles.classify_role(match.group("post")) != "unknown"
+        and not roles.ROSTER_LABEL_RE.search(match.group("post"))
+        and roles.SENTENCE_RE.search(match.group("speech"))
+        and reads_as_speech(match.group("speech"))
+    ):
+        # `事務局(中) ただいまから…`: a post and a short name in parentheses (summary records)
+        label = line[: match.start("speech")].rstrip()
+        name = match.group("name")
+        speaker = match.group("post") if ORGANIZATION_END_RE.search(name) else normalize_speaker_name(name)
+        return _turn(label, speaker, match.group("post"), match.group("speech"))
     match = roles.SLASH_LABEL_RE.match(line)
     if (
         match
@@ -1039,9 +1052,23 @@ def reads_as_speech(text: str) -> bool:
     text = text.strip()
     if not text or roles.PAREN_SPEECH_RE.match(text) or "|" in text:
         return False
-    if roles.looks_like_roster(text, marked=False):
+    if roles.looks_like_roster(text, marked=False) or _opens_with_post_list(text):
         return False
     return bool(roles.SENTENCE_RE.search(text) or roles.CLAUSE_RE.search(text) or _COMMA_RE.search(text))
+
+
+#: A list of people by post opening a text is a roster: this many items at least.
+POST_LIST_MIN_ITEMS = 3
+
+
+def _opens_with_post_list(text: str) -> bool:
+    """True when `text` opens with at least `POST_LIST_MIN_ITEMS` short `、`-separated items that
+    each end with a post (`梶市長、横田総務部長、中公共施設管理課長、…`): a roster, even when an
+    agenda with clauses (`(1)会議の公開等について`) follows it on a flattened line."""
+    items = re.split(r"[、,\s]+", text.strip(), maxsplit=POST_LIST_MIN_ITEMS)[:POST_LIST_MIN_ITEMS]
+    return len(items) == POST_LIST_MIN_ITEMS and all(
+        re.match(rf"^[^()]{{0,12}}?(?:{roles.ROLE_WORD_RE.pattern})(?:\(|$)", item) for item in items
+    )
 
 
 def _paren_label_speech(line: str) -> dict | None:
