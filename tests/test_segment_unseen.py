@@ -457,3 +457,12 @@ def test_unmarked_labels_inside_a_flattened_summary_and_a_roster_of_posts():
     assert turns_of("事 務 局 梶市長、横田総務部長、中公共施設管理課長 (1)会議の公開等について\n") == []
     # a post with a unit in parentheses before a list is no label either
     assert turns_of("事務局(企画課) 山田、鈴木\n") == []
+
+
+def test_a_lost_parenthesis_label_repeating_the_post_after_the_name():
+    # `◯ 議長坂井芳浩議長)`: the post before and after the name (DB-Search pages); the name is the speaker
+    text = "◯ 議長坂井芳浩議長) ただいまから本日の会議を開きます。\n◯議長溝口伊佐雄) 休憩します。\n"
+    assert turns_of(text) == [
+        ("坂井芳浩", "chair", "ただいまから本日"),
+        ("溝口伊佐雄", "chair", "休憩します。"),
+    ]

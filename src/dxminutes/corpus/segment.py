@@ -556,7 +556,9 @@ def _reports_for_committee(turn: dict) -> bool:
     label = (
         re.sub(r"[(【][^()【】]*[)】]|[=:/]$", "", turn["speaker_label"]).strip().lstrip(roles.MARKS + "◯〇 ")
     )
-    match = COMMITTEE_CHAIR_RE.match(label.split("\n")[0].strip())
+    # `議会改革特別委員長田島茂洋君)`: a label that lost its opening parenthesis names the person after the post
+    first = re.sub(rf"(?<=委員長)[{roles._PERSON} ]{{1,12}}(?:君|氏)\)?$", "", label.split("\n")[0].strip())
+    match = COMMITTEE_CHAIR_RE.match(first)
     if not match:
         return False
     committee = normalize_speaker_name(match.group("committee"))
@@ -684,7 +686,10 @@ def _post_and_name(label: str) -> str:
     name = normalize_speaker_name(label)
     match = re.match(rf"^(?:{roles.ROLE_WORD_RE.pattern})+", name)
     if match and match.end() < len(name) and NAME_RE.match(name[match.end() :]):
-        return name[match.end() :]  # post first, then the name (`議長溝口伊佐雄`)
+        # post first, then the name (`議長溝口伊佐雄`), the post repeated after it (`議長坂井芳浩議長`)
+        rest = name[match.end() :]
+        bare = PERSON_ROLE_SUFFIX_RE.sub("", rest)
+        return bare if bare != rest and bare and rest.endswith(match.group(0)) else rest
     return _speaker_from_label(name)
 
 
