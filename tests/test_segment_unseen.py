@@ -466,3 +466,11 @@ def test_a_lost_parenthesis_label_repeating_the_post_after_the_name():
         ("坂井芳浩", "chair", "ただいまから本日"),
         ("溝口伊佐雄", "chair", "休憩します。"),
     ]
+
+
+def test_a_wrapped_roster_item_with_a_head_count_is_no_label():
+    text = (
+        "3出席者\n(4) 中国電力(古林島根原子力本部長、井田島根原子\n力本部広報部長他5名)\n"
+        "(5) 事務局(井田支所長、山本地域振興課長)\n(会長)\n今までの話で何かお聞きしたいところはありますか。\n"
+    )
+    assert turns_of(text) == [("会長", "chair", "今までの話で何か")]

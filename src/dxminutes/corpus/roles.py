@@ -217,9 +217,10 @@ SEAT_NAME_RE = re.compile(
     rf"^(?P<mark>{_MARK})\s?(?P<seat>{SEAT_NUMBER_RE.pattern})[ \u3000]?(?P<name>[{_PERSON}]{{1,8}}?)(?P<post>議員|君|氏)(?:\s+(?P<speech>\S.*))?$"
 )
 #: Words of rosters, attendance lists and headers: a label holding one is not a speaker
-#: (`〇出席委員(8人)`, `〇欠席委員 なし`, `● 出席者(敬称略)`).
+#: (`〇出席委員(8人)`, `〇欠席委員 なし`, `● 出席者(敬称略)`, a wrapped roster item's tail
+#: `力本部広報部長他5名)`).
 ROSTER_LABEL_RE = re.compile(
-    r"出席|欠席|出欠|応招|応召|傍聴|氏名|名簿|職員|説明のため|委員外|定数|署名|敬称略"
+    r"出席|欠席|出欠|応招|応召|傍聴|氏名|名簿|職員|説明のため|委員外|定数|署名|敬称略|(?:他|ほか)?\s?\d{1,3}\s?名"
 )
 #: A sentence end or a polite predicate: text with one is speech, not a roster or field value.
 SENTENCE_RE = re.compile(
