@@ -474,3 +474,13 @@ def test_a_wrapped_roster_item_with_a_head_count_is_no_label():
         "(5) 事務局(井田支所長、山本地域振興課長)\n(会長)\n今までの話で何かお聞きしたいところはありますか。\n"
     )
     assert turns_of(text) == [("会長", "chair", "今までの話で何か")]
+
+
+def test_an_agenda_heading_with_a_seat_like_number_is_no_label():
+    text = (
+        "○議長(笹木英二君) 異議なしと認めます。\n◎日程3番議案第3号平成23年度一般会計補正予算(第5号)\n"
+        "○議長(笹木英二君) 日程3番を議題とします。\n"
+    )
+    assert [speaker for speaker, _, _ in turns_of(text)] == ["笹木英二", "笹木英二"]
+    # a member's seat number in a label is still one
+    assert turns_of("◆3番(高橋七重君) 質問します。\n") == [("高橋七重", "member", "質問します。")]

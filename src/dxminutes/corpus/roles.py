@@ -222,6 +222,11 @@ SEAT_NAME_RE = re.compile(
 ROSTER_LABEL_RE = re.compile(
     r"出席|欠席|出欠|応招|応召|傍聴|氏名|名簿|職員|説明のため|委員外|定数|署名|敬称略|(?:他|ほか)?\s?\d{1,3}\s?名"
 )
+#: An agenda item's number inside a label (`◎ 日程3番議案第3号…(第5号)`): a heading, even where
+#: its `3番` looks like a seat number.
+AGENDA_IN_LABEL_RE = re.compile(
+    r"日程\s?第?\s?[\d一二三四五六七八九十]+\s?番?|(?:議案|報告|請願|陳情|諮問)第\s?\d"
+)
 #: A sentence end or a polite predicate: text with one is speech, not a roster or field value.
 SENTENCE_RE = re.compile(
     r"[。!?]|(?:です|ます|でした|ました|ません|ください|たい|ある|ない|する|した)[。.]?$"
@@ -352,6 +357,8 @@ def _opens_marked_turn(line: str) -> bool:
             label = match.group(group)
         if ROSTER_LABEL_RE.search(label) and not re.search(r"[(【][^()【】]*(?:君|氏|さん)[)】]", label):
             return False  # `〇出席委員(8人)`, but not `○委員外議員(山田太郎君)`
+        if AGENDA_IN_LABEL_RE.search(label):
+            return False  # `◎ 日程3番議案第3号…(第5号)`: a heading
         if pattern in (NAME_KUN_RE, QA_WORD_RE) or role_of(label) != "unknown":
             return True
     return False

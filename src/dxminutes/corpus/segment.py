@@ -797,7 +797,9 @@ def _parse_speaker_line(
     if found is not None:
         return (
             None
-            if _is_roster_label(found["speaker_label"]) or roles.looks_like_roster(found["speech"])
+            if _is_roster_label(found["speaker_label"])
+            or roles.AGENDA_IN_LABEL_RE.search(found["speaker_label"])
+            or roles.looks_like_roster(found["speech"])
             else found
         )
     found = _parse_unmarked(line)
