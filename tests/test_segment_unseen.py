@@ -484,3 +484,15 @@ def test_an_agenda_heading_with_a_seat_like_number_is_no_label():
     assert [speaker for speaker, _, _ in turns_of(text)] == ["笹木英二", "笹木英二"]
     # a member's seat number in a label is still one
     assert turns_of("◆3番(高橋七重君) 質問します。\n") == [("高橋七重", "member", "質問します。")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "○事務局:企画課、総務課\n",  # a marked field listing units
+        "委員/事務局から説明があった。\n",  # a slash between two kinds of people in a sentence
+        "議事の経過 事務局から説明した。 各委員 それぞれ意見を述べた。 全委員 賛成した。\n",  # determiners
+    ],
+)
+def test_new_label_rules_leave_fields_and_sentences_alone(text):
+    assert turns_of(text) == []

@@ -276,7 +276,7 @@ POST_PAREN_NAME_RE = re.compile(
 #: `議長/皆さん…`, `吉川議会運営委員長/皆さん…`: a label ending in a role word and a slash, the
 #: speech glued on (quick transcripts). `segment` takes it only when the speech reads as speech.
 SLASH_LABEL_RE = re.compile(
-    rf"^(?P<label>{_NAME_CHARS}{{0,15}}?{ROLE_WORD_RE.pattern})\s*[/／]\s*(?P<speech>\S.*)$"
+    rf"^(?P<label>{_NAME_CHARS}{{0,15}}?{ROLE_WORD_RE.pattern})\s*[/／]\s*(?!{ROLE_WORD_RE.pattern}|{_PARTICLE})(?P<speech>\S.*)$"
 )
 
 
@@ -479,6 +479,8 @@ BANGAI_LABEL = rf"番外[ \u3000]?[{_PERSON}]{{0,6}}?(?:{ROLE_WORD_RE.pattern})"
 BANGAI_LINE_RE = re.compile(
     rf"^番外[ \u3000]?(?P<label>[{_PERSON}]{{0,6}}?(?:{ROLE_WORD_RE.pattern}))[ \u3000]+(?!{_PARTICLE})(?P<speech>\S.*)$"
 )
+#: A one-kanji family name before a post (`梶市長`): not a determiner (`各委員`, `全委員`, `同委員`).
+_ONE_KANJI_NAME = r"(?![各全同本当両諸元前新旧他副次])[\u4e00-\u9fff]"
 #: Inside a flattened line, an unmarked label that opens a turn (cut before it):
 #: * after a sentence, a name of two to five characters and a role word, then a space
 #:   (`…ございます。 大場会長 今日は…`);
@@ -498,7 +500,8 @@ INLINE_UNMARKED_RE = re.compile(
     rf"|(?<=[。」々])[ \u3000]+(?={BANGAI_LABEL}[ \u3000]+(?!{_PARTICLE}))"
     rf"|(?<=\S\S)[ \u3000](?=(?:{SPACED_ROLE_WORD})[ \u3000](?!{_PARTICLE})\S{{3}})"
     rf"|(?<=\S)[ \u3000](?=(?:{SPACED_ROLE_WORD})[ \u3000](?!{_PARTICLE})[^\s、。]{{3,40}}[、。])"
-    rf"|(?<=[。」>])[ \u3000]+(?=[\u4e00-\u9fff]{{0,5}}(?:{ROLE_WORD_RE.pattern})(?:\([{_PERSON}]{{1,4}}\))?[ \u3000]+(?!{_PARTICLE})[^\s]{{0,40}}?[、。])"
+    rf"|(?<=[。」>])[ \u3000]+(?=(?:{_ONE_KANJI_NAME}(?:{ROLE_WORD_RE.pattern})|[\u4e00-\u9fff]{{0,5}}(?:{ROLE_WORD_RE.pattern})\([{_PERSON}]{{1,4}}\))"
+    rf"[ \u3000]+(?!{_PARTICLE})[^\s]{{0,40}}?[、。])"
 )
 
 #: Prefixes whose following space `cleaning.remove_spurious_spaces` keeps: speaker labels,

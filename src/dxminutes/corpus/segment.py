@@ -905,7 +905,8 @@ def _mark_colon_label(line: str) -> dict | None:
     if not match:
         return None
     label, speech = match.group("label").strip(), match.group("speech")
-    # marked: a short speech cut by the excerpt (`実際、このインタ`) still reads as speech; a
+    # marked: a short speech cut by the excerpt (`実際、このインタ`: a comma and kana) still reads
+    # as speech, a list (`企画課、総務課`) does not; a
     # second `label:` without a sentence is a roster (`○委員長:山田太郎、副委員長:鈴木花子`)
     if (
         roles.NOTHING_RE.match(speech)
@@ -913,7 +914,9 @@ def _mark_colon_label(line: str) -> dict | None:
         or roles.PAREN_SPEECH_RE.match(speech)
         or roles.looks_like_roster(speech, marked=True)
         or not (
-            roles.SENTENCE_RE.search(speech) or roles.CLAUSE_RE.search(speech) or _COMMA_RE.search(speech)
+            roles.SENTENCE_RE.search(speech)
+            or roles.CLAUSE_RE.search(speech)
+            or (_COMMA_RE.search(speech) and re.search("[\u3041-\u3096]{2}", speech))
         )
     ):
         return None
