@@ -784,6 +784,7 @@ def find_meeting_date(text: str) -> DateMatch | None:
     開議年月日, `SITTING_LABEL_RE`, or after a `第N日`/`本日` heading on its line in the header,
     `SITTING_HEADING_RE`) beats the session's opening date (開会年月日, 招集年月日) and the date a
     search site lists the record under (`1. 広島県議会 2005-12-01` above `…(第1日) 本文 2005-12-06`).
+    The last day of a term (`本日から9月19日までの19日間`, `PERIOD_END_RE`) is not the meeting.
     """
     best, best_score = None, None
     candidates = [(match, 0) for match in find_dates(text)]

@@ -26,6 +26,13 @@ paragraph into exactly one place, so nothing is dropped silently:
     (`議 長 午後2時…`) or a `番外` label inside a flattened PDF line, a page reference after the
     label (`○市長(宮本明雄君)登壇[ 7頁]`), a name alone on the line after a bare post
     (`○教育政策係長` / `大園健朗君`);
+  - met on a third sample: a `:` or a `(登壇)` glued after a label (`○教育長(藤迫稔君):…`,
+    `○17番(福井康夫君)(登壇)`), press conferences' `○溝口知事:…` / `○毎日新聞:…` (a role word
+    or a press outlet, `_mark_colon_label`), `知事:` or `(司会)` alone on a line, quick
+    transcripts' `議長/…`, a seat number and a name without parentheses (`◯25番 武田えみ子議員`),
+    a label already used in the record glued to a heading by a lost bracket (`(質疑◯本多達郎議長`,
+    `_split_known_labels`), `事務局(中) …`, `Q.` / `A.` items of a Q&A digest with their legend
+    (`_qa_item_speakers`);
 * a speaker index or table of contents (`1: ◯山田議長` lines, runs of label-only lines,
   `○開会の宣告 …… 3`) and a search page's speaker menu (`○渡邉委員長 選択3 :`, a label followed
   only by the page's navigation) are never turns (`_index_lines`, kind `index`);
@@ -33,7 +40,8 @@ paragraph into exactly one place, so nothing is dropped silently:
 * an unmarked role word followed by a roster or a parenthesis alone (`委員 (田沢湖町)`,
   `委員 東裕 若柳善朗 …`) is not a label: the speech must read as speech (`reads_as_speech`);
 * a line that matches a label but reads as a roster or a field (`委員長 森野真治`,
-  `〇出席委員(8人)`, `○事務局 大和田正治 事務局長 …`) is not a turn;
+  `〇出席委員(8人)`, `○事務局 大和田正治 事務局長 …`, `事 務 局 梶市長、横田総務部長、…`, a head
+  count `…部長他5名)`, an agenda number `◎日程3番議案第3号…(第5号)`) is not a turn;
 * a stage note (`~委員からの意見無し~`, `[事務局:「…」を説明]`, `(質疑なし)`, `〔14:18 終了〕`, a
   marked `○ 特になし。`), a heading (`議題1 …`, `【質疑・意見等】`), a table row, web
   boilerplate, and everything before the first speaker go to `non_speech`;
