@@ -1275,14 +1275,12 @@ def _split_known_labels(paragraphs: list[str]) -> list[str]:
     out: list[str] = []
     for line in paragraphs:
         previous, pieces = 0, []
+        lead = len(line) - len(line.lstrip())  # a label after leading spaces opens the line
         for match in pattern.finditer(line):
-            rest = line[match.end() :].lstrip()
-            if (
-                match.start() == 0
-                or not line[: match.start()].strip()
-                or re.match(roles._PARTICLE, rest)
-                or not reads_as_speech(rest[:200])
-            ):
+            if match.start() <= lead:
+                continue
+            rest = line[match.end() : match.end() + 400].lstrip()  # bounded: linear on long lines
+            if re.match(roles._PARTICLE, rest) or not reads_as_speech(rest[:200]):
                 continue
             pieces.append(line[previous : match.start()].rstrip())
             previous = match.start()
