@@ -258,3 +258,19 @@ def test_sitting_rules_do_not_reach_into_the_discussion_or_other_bodies():
         + "○委員長 本日、令和5年5月20日の会議の結果について報告します。\n"
     )
     assert _meeting_date(text) == "2023-06-01"
+
+
+def test_the_last_day_of_a_sessions_term_is_not_the_meeting():
+    # 会期 `本日から9月19日までの19日間`: 本日 opens a period here, it is no sitting heading, and
+    # a date followed by まで ends the term
+    page = (
+        "1. 彦根市議会 2008-09-01\n平成20年9月定例会(第13号) 本文\n"
+        "◯議長藤野政信君) 今期定例会の会期は、本日から9月19日までの19日間といたしたいと思います。\n"
+    )
+    assert _meeting_date(page) == "2008-09-01"
+    # a period written in full keeps its first day
+    term = "会期 令和5年6月1日から令和5年6月20日まで\n○議長 開会します。\n"
+    assert _meeting_date(term) == "2023-06-01"
+    # 本日 as a heading on the date's line still marks the sitting
+    heading = "1. 某市議会 2023-06-01\n本日 令和5年6月8日(木)\n○議長 開議します。\n"
+    assert _meeting_date(heading) == "2023-06-08"

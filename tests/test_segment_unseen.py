@@ -308,3 +308,191 @@ def test_the_superintendent_presides_over_a_board_of_education_meeting():
         "○糸山教育長 ただいまから教育委員会議を開会します。\n○井内委員 質問します。\n"
     )
     assert [role for _, role, _ in turns_of(text)] == ["chair", "member"]
+
+
+def test_a_colon_after_a_marked_label_belongs_to_the_label():
+    text = "(午後1時開会)\n○教育長(藤迫稔君):ただ今から定例会を開催いたします。\n(事務局報告)\n○教育長(藤迫稔君):本委員会は成立いたしました。\n"
+    turns = segment(clean(text).text).turns
+    assert list(turns["speaker_label"]) == ["○教育長(藤迫稔君):"] * 2
+    assert [t[2] for t in turns_of(text)] == ["ただ今から定例会", "本委員会は成立い"]
+
+
+def test_press_conference_labels_with_a_colon():
+    text = (
+        "8.定例記者会見のライブ配信\n○毎日新聞:済みません、毎日新聞です。知事、意気込みを。\n"
+        "○溝口知事:できるだけわかりやすく説明していきたいと思います。\n○山陰放送:実際、このインタ\n"
+    )
+    assert turns_of(text) == [
+        ("毎日新聞", "unknown", "済みません、毎日"),
+        ("溝口", "official", "できるだけわかり"),
+        ("山陰放送", "unknown", "実際、このインタ"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "○日時:令和5年8月2日 午後7時\n○場所:市役所3階会議室\n",  # marked fields, no speech
+        "○その他:特になし。\n",  # a marked 'nothing'
+        "○資料:配付資料について説明した。\n",  # a label that is neither a post nor a press outlet
+        "○委員長:山田太郎、副委員長:鈴木花子\n",  # a roster written with colons
+    ],
+)
+def test_marked_fields_with_a_colon_are_not_turns(text):
+    assert turns_of(text) == []
+
+
+def test_a_label_ending_with_a_slash():
+    text = (
+        "議事録(速報版)\n議長/皆さんおはようございます。\nただ今より臨時会を開会いたします。\n吉川議会運営委員長\n"
+        "吉川議会運営委員長/皆さんおはようございます。\n議長/お諮りいたします。\n"
+    )
+    assert turns_of(text) == [
+        ("議長", "chair", "皆さんおはようご"),
+        ("吉川", "member", "皆さんおはようご"),
+        ("議長", "chair", "お諮りいたします"),
+    ]
+    # a slash between posts or in a roster is no label
+    assert turns_of("出席者\n委員長/副委員長\n会長/山田太郎\n") == []
+
+
+def test_a_bare_label_with_a_colon_or_a_moderator_alone_on_its_line():
+    conference = (
+        "知事記者会見内容\n知事:\n1番目は新型コロナウイルスの状況です。\n本日の新規感染者数は2017人です。\n"
+    )
+    assert turns_of(conference) == [("知事", "official", "1番目は新型コロ")]
+    meeting = "会議録\n(司会)\n皆様こんばんは。\n定刻となりましたので、開催させていただきます。\n"
+    assert turns_of(meeting) == [("司会", "chair", "皆様こんばんは。")]
+    # a colon label over a list or a field value is not a turn
+    assert turns_of("事務局:\n企画課長 田中次郎\n") == []
+
+
+def test_seat_number_and_name_label_inside_a_flattened_line():
+    # search-site minutes flattened onto one line; the label has no parentheses
+    text = (
+        "午前10時1分 開議 ◯本多達郎議長 ただいまから本日の会議を開きます。  通告により発言を許します。"
+        "  25番武田えみ子議員。 ◯25番 武田えみ子議員 議案第99号に対しまして、お尋ねをいたします。\n"
+    )
+    assert turns_of(text) == [
+        ("本多達郎", "chair", "ただいまから本日"),
+        ("武田えみ子", "member", "議案第99号に対"),
+    ]
+    # a seat number and a name in a roster are no label
+    assert turns_of("出席議員\n○25番 武田えみ子議員 ○26番 山田花子議員 ○27番 鈴木一郎議員\n") == []
+
+
+def test_a_known_label_glued_to_the_heading_before_it_opens_a_turn():
+    # a lost bracket glued the chair's label to the agenda heading (`(質疑◯本多達郎議長`)
+    text = (
+        "◯本多達郎議長 ただいまから本日の会議を開きます。 日程第1 議案第99号について(質疑"
+        "◯本多達郎議長 日程第1、議案第99号を議題とします。\n"
+    )
+    assert turns_of(text) == [
+        ("本多達郎", "chair", "ただいまから本日"),
+        ("本多達郎", "chair", "日程第1、議案第"),
+    ]
+    # the same label quoted with a particle, or a label never used to open a turn, stays inside
+    quoted = "◯本多達郎議長 ただいまから会議を開きます。先ほどの◯本多達郎議長の発言について確認します。\n"
+    assert len(turns_of(quoted)) == 1
+    unknown = "◯本多達郎議長 ただいまから会議を開きます。議案について(質疑◯山田一郎委員 質問します。\n"
+    assert len(turns_of(unknown)) == 1
+
+
+def test_a_stage_word_in_parentheses_glued_to_a_label_belongs_to_the_label():
+    text = "○議長(福谷直美君) 17番福井議員。\n○17番(福井康夫君)(登壇) それでは委員長報告をいたします。\n"
+    turns = segment(clean(text).text).turns
+    assert list(turns["speaker_label"]) == ["○議長(福谷直美君)", "○17番(福井康夫君)(登壇)"]
+    assert turns_of(text)[1] == ("福井康夫", "member", "それでは委員長報")
+    # a parenthesis inside the speech, after its first words, stays speech
+    assert turns_of("○17番(福井康夫君) 報告します(登壇)。\n")[0][2] == "報告します(登壇"
+
+
+def test_question_and_answer_digest_items():
+    text = (
+        "■参加者からの意見・質問と市長の回答を紹介します。(Q→参加者からの質問、A→市長の回答)\n"
+        "Q.高齢化で町内会の運営ができなくなるのではないかと心配\nA.例えば上原田町については、合併の話が進んでいる。\n"
+        "Q.子どもの遊び場がないので造ってほしい\nA.豪雨災害後、遊び場が減っていて、大変\n"
+    )
+    assert turns_of(text) == [
+        ("参加者", "unknown", "高齢化で町内会の"),
+        ("市長", "official", "例えば上原田町に"),
+        ("参加者", "unknown", "子どもの遊び場が"),
+        ("市長", "official", "豪雨災害後、遊び"),
+    ]
+    # without a legend: who asks is not said, the answer is the administration's
+    plain = "Q.窓口の受付時間は何時までですか。\nA.午後5時15分までです。\n"
+    assert turns_of(plain) == [
+        ("質問者", "unknown", "窓口の受付時間は"),
+        ("回答者", "official", "午後5時15分ま"),
+    ]
+    # questions alone (a list of FAQ titles) or an ASCII `A.` are no turns
+    assert turns_of("よくある質問\nQ.受付時間は?\nQ.駐車場はありますか。\n") == []
+    assert turns_of("Q.受付時間は?\nA. B. C. の順に並べます\n") == []
+
+
+def test_spaced_role_word_after_a_spaced_table_cell_in_a_flattened_pdf_line():
+    text = (
+        "農業委員会総会会議録 出席委員 番 号 1 番 北 垣 寿 成 主 事 坪 倉 昂 平 7.そ 8.閉 の 他 会 開 会 "
+        "会 長 定刻になったことを確認し、第10回農業委員会を開会すると宣言した。 挨 拶 議 長 改めまして、"
+        "あけましておめでとうございます。\n"
+    )
+    assert turns_of(text) == [("会長", "chair", "定刻になったこと"), ("議長", "chair", "改めまして、あけ")]
+    # a roster cell (`主 事 坪 倉 昂 平`) and a line spaced letter by letter are no label
+    assert turns_of("出席した職員 事 務 局 長 小 澤 美 知 弥 主 事 坪 倉 昂 平 以 上\n") == []
+    assert turns_of("本 日 は 会 長 に お か れ ま し て は 、 ご 出 席 あ り が と う 。\n") == []
+
+
+def test_unmarked_labels_inside_a_flattened_summary_and_a_roster_of_posts():
+    text = (
+        "会議録 出 席 委 員 秋山 憲夫、岩崎 正朔 事 務 局 梶市長、横田総務部長、中公共施設管理課長、森本主査 "
+        "(1)会議の公開等について 議 題 (2)基本構想について 発 言 者 議事の概要及び発言の要旨 "
+        "ただいまから審議会を開会させていただきます。 <委嘱状交付> 事務局(中) それでは、梶市長よりごあいさつ申し上げます。 "
+        "梶市長 本日は当審議会にご出席いただきありがとうございました。\n"
+    )
+    assert turns_of(text) == [
+        ("中", "official", "それでは、梶市長"),
+        ("梶市長", "official", "本日は当審議会に"),
+    ]
+    # a roster of posts after a spaced role word is no turn, though an agenda with clauses follows
+    assert turns_of("事 務 局 梶市長、横田総務部長、中公共施設管理課長 (1)会議の公開等について\n") == []
+    # a post with a unit in parentheses before a list is no label either
+    assert turns_of("事務局(企画課) 山田、鈴木\n") == []
+
+
+def test_a_lost_parenthesis_label_repeating_the_post_after_the_name():
+    # `◯ 議長坂井芳浩議長)`: the post before and after the name (DB-Search pages); the name is the speaker
+    text = "◯ 議長坂井芳浩議長) ただいまから本日の会議を開きます。\n◯議長溝口伊佐雄) 休憩します。\n"
+    assert turns_of(text) == [
+        ("坂井芳浩", "chair", "ただいまから本日"),
+        ("溝口伊佐雄", "chair", "休憩します。"),
+    ]
+
+
+def test_a_wrapped_roster_item_with_a_head_count_is_no_label():
+    text = (
+        "3出席者\n(4) 中国電力(古林島根原子力本部長、井田島根原子\n力本部広報部長他5名)\n"
+        "(5) 事務局(井田支所長、山本地域振興課長)\n(会長)\n今までの話で何かお聞きしたいところはありますか。\n"
+    )
+    assert turns_of(text) == [("会長", "chair", "今までの話で何か")]
+
+
+def test_an_agenda_heading_with_a_seat_like_number_is_no_label():
+    text = (
+        "○議長(笹木英二君) 異議なしと認めます。\n◎日程3番議案第3号平成23年度一般会計補正予算(第5号)\n"
+        "○議長(笹木英二君) 日程3番を議題とします。\n"
+    )
+    assert [speaker for speaker, _, _ in turns_of(text)] == ["笹木英二", "笹木英二"]
+    # a member's seat number in a label is still one
+    assert turns_of("◆3番(高橋七重君) 質問します。\n") == [("高橋七重", "member", "質問します。")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "○事務局:企画課、総務課\n",  # a marked field listing units
+        "委員/事務局から説明があった。\n",  # a slash between two kinds of people in a sentence
+        "議事の経過 事務局から説明した。 各委員 それぞれ意見を述べた。 全委員 賛成した。\n",  # determiners
+    ],
+)
+def test_new_label_rules_leave_fields_and_sentences_alone(text):
+    assert turns_of(text) == []

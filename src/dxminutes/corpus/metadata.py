@@ -791,6 +791,7 @@ def find_meeting_date(text: str) -> DateMatch | None:
     開議年月日, `SITTING_LABEL_RE`, or after a `第N日`/`本日` heading on its line in the header,
     `SITTING_HEADING_RE`) beats the session's opening date (開会年月日, 招集年月日) and the date a
     search site lists the record under (`1. 広島県議会 2005-12-01` above `…(第1日) 本文 2005-12-06`).
+    The last day of a term (`本日から9月19日までの19日間`, `PERIOD_END_RE`) is not the meeting.
     """
     best, best_score = None, None
     candidates = [(match, 0) for match in find_dates(text)]
@@ -831,7 +832,12 @@ SITTING_LABEL_RE = re.compile(r"開議(?:年月日|日時|日)?[│┃|:\t]*$")
 SESSION_LABEL_RE = re.compile(r"(?:招集|開会)(?:年月日|日時|日)[│┃|:\t]*$")
 #: A sitting heading on the date's line (`平成17年12月定例会(第1日) 本文 2005-12-06`,
 #: `本日 令和5年…`): the record's own day, beating a search site's listing date on another line.
-SITTING_HEADING_RE = re.compile(r"(?:第[0-9一二三四五六七八九十]{1,3}日目?|本日)\)?[^\n]{0,12}$")
+#: `本日から9月19日まで` is a period that starts today (the session's term), not a heading.
+SITTING_HEADING_RE = re.compile(
+    r"(?:第[0-9一二三四五六七八九十]{1,3}日目?|本日(?!から|より|以降))\)?[^\n]{0,12}$"
+)
+#: Words right after a date that make it the end of a period (`9月19日までの19日間`): not a meeting.
+PERIOD_END_RE = re.compile(r"^[ \u3000]*(?:まで|迄)")
 #: A periodical's name before a date on its line (`平成17年6・7・8月議会報(第389回)06月01日−01号`):
 #: the date is the issue's, not a meeting's.
 PERIODICAL_RE = re.compile(
@@ -863,6 +869,8 @@ def _date_score(text: str, match: DateMatch, *, in_header: bool = True) -> int:
         score -= 10
     if text.startswith(DEMOTING_SUFFIXES, match.end):
         score -= 10
+    if PERIOD_END_RE.match(text[match.end : match.end + 4]):
+        score -= 5  # `本日から9月19日までの19日間`: the last day of the session's term
     after_date = re.sub(r"^[ \u3000]+", "", text[match.end : match.end + 8])
     if after_date.startswith(MEETING_SUFFIXES) or (
         in_header and after_date.startswith(tuple("に" + suffix for suffix in MEETING_SUFFIXES))

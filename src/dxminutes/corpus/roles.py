@@ -82,6 +82,9 @@ ROLE_WORDS: dict[str, str] = {
     # roster under 事務局 and filed as `official` in docs/architecture.md, so `推進員` is an
     # official, not an outside expert.
     "推進員": "official",
+    # the moderator of a town meeting or briefing runs it (`(司会)`, `司会:`)
+    "司会": "chair",
+    "司会者": "chair",
     # outside experts
     "講師": "expert",
     "アドバイザー": "expert",
@@ -185,6 +188,13 @@ NAME_KUN_RE = re.compile(
 QA_LETTER_RE = re.compile(
     rf"^(?P<mark>[QA])(?=[^\x00-\x7f])(?P<pre>{_NAME_CHARS}{{1,20}}?{ROLE_WORD_RE.pattern})\s+(?P<speech>\S.*)$"
 )
+#: `Q.高齢化で…`, `A:例えば…`: the question and answer items of a Q&A digest (a letter, a period
+#: or colon, then Japanese text). `segment` takes them only in a document that has both.
+QA_ITEM_RE = re.compile(r"^(?P<letter>[QA])\s?[.:)](?=\s?[^\x00-\x7f])\s*(?P<speech>\S.*)$")
+#: The legend of such a digest: `(Q→参加者からの質問、A→市長の回答)`, `Q=委員の質問`.
+QA_LEGEND_RE = re.compile(
+    r"(?P<letter>[QA])\s*[→=:]\s*(?P<who>[^\s、,()=→:]{1,12}?)(?:から)?の?(?:質問|意見|発言|回答|答弁|答え|説明)"
+)
 #: `◆問`, `◎答 speech`, `◆要望`: anonymous question-and-answer items of a summary record.
 QA_WORD_RE = re.compile(
     rf"^(?P<mark>{_MARK})\s?(?P<word>{'|'.join(sorted(QA_WORDS, key=len, reverse=True))})(?:\s*$|\s+(?P<speech>\S.*)$|\s*:\s*(?P<speech2>.*)$)"
@@ -201,10 +211,21 @@ OPINION_ITEM_RE = re.compile(r"^[・•]\s*(?P<speech>\S.*)$")
 OPINION_HEADING_RE = re.compile(r"(?:意見|発言|質疑)(?:交換|要旨|概要|の概要|等)?(?:の概要)?$")
 #: Seat numbers of members (`5番`, `十番`).
 SEAT_NUMBER_RE = re.compile(r"(?:\d{1,3}|[一二三四五六七八九十]{1,3})番")
+#: `◯25番 武田えみ子議員 speech`, `○5番山田太郎君 speech`: a seat number, then the member's name
+#: with `議員` or an honorific (search-site minutes that write the label without parentheses).
+SEAT_NAME_RE = re.compile(
+    rf"^(?P<mark>{_MARK})\s?(?P<seat>{SEAT_NUMBER_RE.pattern})[ \u3000]?(?P<name>[{_PERSON}]{{1,8}}?)(?P<post>議員|君|氏)(?:\s+(?P<speech>\S.*))?$"
+)
 #: Words of rosters, attendance lists and headers: a label holding one is not a speaker
-#: (`〇出席委員(8人)`, `〇欠席委員 なし`, `● 出席者(敬称略)`).
+#: (`〇出席委員(8人)`, `〇欠席委員 なし`, `● 出席者(敬称略)`, a wrapped roster item's tail
+#: `力本部広報部長他5名)`).
 ROSTER_LABEL_RE = re.compile(
-    r"出席|欠席|出欠|応招|応召|傍聴|氏名|名簿|職員|説明のため|委員外|定数|署名|敬称略"
+    r"出席|欠席|出欠|応招|応召|傍聴|氏名|名簿|職員|説明のため|委員外|定数|署名|敬称略|(?:他|ほか)?\s?\d{1,3}\s?名"
+)
+#: An agenda item's number inside a label (`◎ 日程3番議案第3号…(第5号)`): a heading, even where
+#: its `3番` looks like a seat number.
+AGENDA_IN_LABEL_RE = re.compile(
+    r"日程\s?第?\s?[\d一二三四五六七八九十]+\s?番?|(?:議案|報告|請願|陳情|諮問)第\s?\d"
 )
 #: A sentence end or a polite predicate: text with one is speech, not a roster or field value.
 SENTENCE_RE = re.compile(
@@ -234,6 +255,29 @@ def equals_label_speech(line: str) -> re.Match[str] | None:
         return None
     speech = match.group("speech")
     return match if speech is None or SENTENCE_RE.search(speech) or CLAUSE_RE.search(speech) else None
+
+
+#: `○溝口知事:県政を…`, `○毎日新聞:済みません…`: a mark, a short label and a colon, the speech
+#: glued on (press conferences and some web minutes). `segment` takes it only when the label has
+#: a role word or names a press outlet (`PRESS_LABEL_RE`) and the speech reads as speech.
+MARK_COLON_RE = re.compile(
+    rf"^(?P<mark>[{MARKS}])\s?(?P<label>{_NAME_CHARS}{{1,15}}?(?:\({_NAME_CHARS}{{1,12}}\))?)\s*:\s*(?P<speech>\S.*)$"
+)
+#: The label of a journalist at a press conference: an outlet (`毎日新聞`, `山陰放送`, `共同通信`,
+#: `NHK`) or the press club's representative (`幹事社`, `記者`). Their role is `unknown`.
+PRESS_LABEL_RE = re.compile(
+    r"(?:新聞(?:社)?|放送|テレビ|通信(?:社)?|日報|新報|タイムス|ラジオ|NHK|エフエム|FM|幹事社|記者)$"
+)
+#: `事務局(中) ただいまから…`: an unmarked post with a short name in parentheses (summary records
+#: that abbreviate the speaker's family name); `segment` takes it only before a sentence.
+POST_PAREN_NAME_RE = re.compile(
+    rf"^(?P<post>[{_PERSON}]{{0,8}}?{ROLE_WORD_RE.pattern})\((?P<name>[{_PERSON}]{{1,4}})\)\s?(?P<speech>\S.*)$"
+)
+#: `議長/皆さん…`, `吉川議会運営委員長/皆さん…`: a label ending in a role word and a slash, the
+#: speech glued on (quick transcripts). `segment` takes it only when the speech reads as speech.
+SLASH_LABEL_RE = re.compile(
+    rf"^(?P<label>{_NAME_CHARS}{{0,15}}?{ROLE_WORD_RE.pattern})\s*[/／]\s*(?!{ROLE_WORD_RE.pattern}|{_PARTICLE})(?P<speech>\S.*)$"
+)
 
 
 #: `○田中(一)委員`: a name, a disambiguating initial in parentheses, then the post.
@@ -290,6 +334,7 @@ def _opens_marked_turn(line: str) -> bool:
     if equals_label_speech(line):
         return True
     candidates = (
+        (SEAT_NAME_RE, "seat"),
         (SPACED_POST_NAME_RE, "post"),
         (MARK_INITIAL_RE, "post"),
         (MARK_PAREN_RE, None),
@@ -312,6 +357,8 @@ def _opens_marked_turn(line: str) -> bool:
             label = match.group(group)
         if ROSTER_LABEL_RE.search(label) and not re.search(r"[(【][^()【】]*(?:君|氏|さん)[)】]", label):
             return False  # `〇出席委員(8人)`, but not `○委員外議員(山田太郎君)`
+        if AGENDA_IN_LABEL_RE.search(label):
+            return False  # `◎ 日程3番議案第3号…(第5号)`: a heading
         if pattern in (NAME_KUN_RE, QA_WORD_RE) or role_of(label) != "unknown":
             return True
     return False
@@ -432,6 +479,8 @@ BANGAI_LABEL = rf"番外[ \u3000]?[{_PERSON}]{{0,6}}?(?:{ROLE_WORD_RE.pattern})"
 BANGAI_LINE_RE = re.compile(
     rf"^番外[ \u3000]?(?P<label>[{_PERSON}]{{0,6}}?(?:{ROLE_WORD_RE.pattern}))[ \u3000]+(?!{_PARTICLE})(?P<speech>\S.*)$"
 )
+#: A one-kanji family name before a post (`梶市長`): not a determiner (`各委員`, `全委員`, `同委員`).
+_ONE_KANJI_NAME = r"(?![各全同本当両諸元前新旧他副次])[\u4e00-\u9fff]"
 #: Inside a flattened line, an unmarked label that opens a turn (cut before it):
 #: * after a sentence, a name of two to five characters and a role word, then a space
 #:   (`…ございます。 大場会長 今日は…`);
@@ -439,17 +488,26 @@ BANGAI_LINE_RE = re.compile(
 #:   a `番外` label (`…致しました。 々 番外 三宅町長 日程第3、…`);
 #: * a role word spelled out with single spaces (`議 長`) between unspaced text: after two
 #:   characters that are not spaces and before three (`…4月25日 議 長 午後2時00分開議…`), so
-#:   a line spaced out letter by letter (`議 長 に お き ま し て`) never matches.
+#:   a line spaced out letter by letter (`議 長 に お き ま し て`) never matches;
+#: * such a role word after a spaced-out cell of a flattened PDF table (`… 開 会 会 長 定刻になった
+#:   ことを確認し、…`), when unspaced text with a comma or a full stop follows it (prose, not a
+#:   roster cell such as `主 事 坪 倉 昂 平`);
+#: * after a sentence or a stage note in angle brackets (`<委嘱状交付>`), a post with a
+#:   one-character name before it or a short name in parentheses after it
+#:   (`梶市長 本日は…。`, `事務局(中) それでは、…`), when a comma or a full stop follows soon.
 INLINE_UNMARKED_RE = re.compile(
     rf"(?<=[。」])[ \u3000]+(?=[{_PERSON}]{{2,5}}(?:{ROLE_WORD_RE.pattern})[ \u3000]+(?!{_PARTICLE}))"
     rf"|(?<=[。」々])[ \u3000]+(?={BANGAI_LABEL}[ \u3000]+(?!{_PARTICLE}))"
     rf"|(?<=\S\S)[ \u3000](?=(?:{SPACED_ROLE_WORD})[ \u3000](?!{_PARTICLE})\S{{3}})"
+    rf"|(?<=\S)[ \u3000](?=(?:{SPACED_ROLE_WORD})[ \u3000](?!{_PARTICLE})[^\s、。]{{3,40}}[、。])"
+    rf"|(?<=[。」>])[ \u3000]+(?=(?:{_ONE_KANJI_NAME}(?:{ROLE_WORD_RE.pattern})|[\u4e00-\u9fff]{{0,5}}(?:{ROLE_WORD_RE.pattern})\([{_PERSON}]{{1,4}}\))"
+    rf"[ \u3000]+(?!{_PARTICLE})[^\s]{{0,40}}?[、。])"
 )
 
 #: Prefixes whose following space `cleaning.remove_spurious_spaces` keeps: speaker labels,
 #: marks and `- ` bullets. Deliberately looser than the segment patterns: keeping a space is harmless.
 SPEAKER_PREFIX_RE = re.compile(
-    rf"^(?:{BANGAI_LABEL}"
+    rf"^(?:[{MARKS}]\s?{SEAT_NUMBER_RE.pattern}[ \u3000]?[{_PERSON}]{{1,8}}?(?:議員|君|氏)|{BANGAI_LABEL}"
     rf"|[{MARKS}] {_NAME_CHARS}{{0,10}}?{ROLE_WORD_RE.pattern} [{_PERSON}]{{1,4}} [{_PERSON}]{{1,4}}"
     rf"|{_NAME_CHARS}{{0,20}}?\([{_PERSON} ]{{1,12}}(?:君|氏|さん)\)"
     rf"|[{MARKS}][{_PERSON}]{{1,6}}\([{_PERSON}]{{1,2}}\){_NAME_CHARS}{{0,12}}?{ROLE_WORD_RE.pattern}"

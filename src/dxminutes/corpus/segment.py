@@ -26,6 +26,13 @@ paragraph into exactly one place, so nothing is dropped silently:
     (`議 長 午後2時…`) or a `番外` label inside a flattened PDF line, a page reference after the
     label (`○市長(宮本明雄君)登壇[ 7頁]`), a name alone on the line after a bare post
     (`○教育政策係長` / `大園健朗君`);
+  - met on a third sample: a `:` or a `(登壇)` glued after a label (`○教育長(藤迫稔君):…`,
+    `○17番(福井康夫君)(登壇)`), press conferences' `○溝口知事:…` / `○毎日新聞:…` (a role word
+    or a press outlet, `_mark_colon_label`), `知事:` or `(司会)` alone on a line, quick
+    transcripts' `議長/…`, a seat number and a name without parentheses (`◯25番 武田えみ子議員`),
+    a label already used in the record glued to a heading by a lost bracket (`(質疑◯本多達郎議長`,
+    `_split_known_labels`), `事務局(中) …`, `Q.` / `A.` items of a Q&A digest with their legend
+    (`_qa_item_speakers`);
 * a speaker index or table of contents (`1: ◯山田議長` lines, runs of label-only lines,
   `○開会の宣告 …… 3`) and a search page's speaker menu (`○渡邉委員長 選択3 :`, a label followed
   only by the page's navigation) are never turns (`_index_lines`, kind `index`);
@@ -33,7 +40,8 @@ paragraph into exactly one place, so nothing is dropped silently:
 * an unmarked role word followed by a roster or a parenthesis alone (`委員 (田沢湖町)`,
   `委員 東裕 若柳善朗 …`) is not a label: the speech must read as speech (`reads_as_speech`);
 * a line that matches a label but reads as a roster or a field (`委員長 森野真治`,
-  `〇出席委員(8人)`, `○事務局 大和田正治 事務局長 …`) is not a turn;
+  `〇出席委員(8人)`, `○事務局 大和田正治 事務局長 …`, `事 務 局 梶市長、横田総務部長、…`, a head
+  count `…部長他5名)`, an agenda number `◎日程3番議案第3号…(第5号)`) is not a turn;
 * a stage note (`~委員からの意見無し~`, `[事務局:「…」を説明]`, `(質疑なし)`, `〔14:18 終了〕`, a
   marked `○ 特になし。`), a heading (`議題1 …`, `【質疑・意見等】`), a table row, web
   boilerplate, and everything before the first speaker go to `non_speech`;
@@ -160,9 +168,12 @@ COMMITTEE_CHAIR_RE = re.compile(r"(?P<committee>\S+?)(?:委員会)?委員長$")
 #: `(委員長報告)`), not a label; a post such as `(説明員)` does not end with one.
 STAGE_PAREN_END_RE = re.compile(r"(?:説明|報告|挨拶|あいさつ|朗読|登壇|降壇|退席|着席|発言)$")
 #: A page reference and a stage word glued after a label (`○市長(宮本明雄君)登壇[ 7頁]`,
-#: `[P.12]`), or the `=` that ends a label (`◯議長(石井啓裕君)=ただいま…`): part of the label
-#: line, not speech.
-LABEL_TAIL_RE = re.compile(r"^(?:(?:(?:登壇|降壇)\s*)?\[\s*(?:P\.?\s*)?\d{1,4}\s*(?:頁|ページ)?\s*\]|=)\s*")
+#: `[P.12]`), or the `=` or `:` that ends a label (`◯議長(石井啓裕君)=ただいま…`,
+#: `○教育長(藤迫稔君):ただ今から…`), or a stage word in parentheses glued to it
+#: (`○17番(福井康夫君)(登壇)`): part of the label line, not speech.
+LABEL_TAIL_RE = re.compile(
+    r"^(?:(?:(?:登壇|降壇)\s*)?\[\s*(?:P\.?\s*)?\d{1,4}\s*(?:頁|ページ)?\s*\]|=|:|\((?:登壇|降壇)\))\s*"
+)
 #: A name with an honorific alone on its line (`大園健朗君`): after a bare post (`○教育政策係長`),
 #: the rest of a label that a line break split.
 NAME_ONLY_LINE_RE = re.compile(rf"^[{roles._PERSON}]{{2,8}}(?: [{roles._PERSON}]{{1,4}})?(?:君|氏|さん)$")
@@ -286,7 +297,13 @@ def segment(text: str, convention: Convention | None = None) -> Segmentation:
     paragraphs = [
         piece for line in text.split("\n") if line.strip() for piece in _split_paren_labels(line.strip())
     ]
-    reader = _Reader(legend=find_legend(text), convention=convention, answers=_has_answer_items(text))
+    paragraphs = _split_known_labels(paragraphs)
+    reader = _Reader(
+        legend=find_legend(text),
+        convention=convention,
+        answers=_has_answer_items(text),
+        qa_items=_qa_item_speakers(paragraphs),
+    )
     index_lines = _index_lines(paragraphs)
     for index, line in enumerate(paragraphs):
         following = paragraphs[index + 1] if index + 1 < len(paragraphs) else ""
@@ -319,6 +336,7 @@ class _Reader:
     legend: dict[str, str]
     convention: Convention | None
     answers: bool
+    qa_items: dict[str, tuple[str, str]] = field(default_factory=dict)
     turns: list[dict] = field(default_factory=list)
     parts: list[dict] = field(default_factory=list)
     current: dict | None = None
@@ -372,6 +390,8 @@ class _Reader:
                 self.current is None or self.current["speaker_label"] == "・"
             )
             speaker = _anonymous_item(line, self.answers, in_opinions)
+        if speaker is None and self.qa_items:
+            speaker = _qa_item(line, self.qa_items)
         if (
             speaker is not None
             and self.convention is not None
@@ -541,8 +561,12 @@ def _reports_for_committee(turn: dict) -> bool:
     """True when a 委員長's label names a committee and, apart from it, the person
     (`総務委員長(石田成生議員)`, `議会改革特別委員会委員長(磯崎誠治君)`): not `山田委員長`, whose
     qualifier is the person's own family name, nor a bare `委員長`."""
-    label = re.sub(r"[(【][^()【】]*[)】]|=$", "", turn["speaker_label"]).strip().lstrip(roles.MARKS + "◯〇 ")
-    match = COMMITTEE_CHAIR_RE.match(label.split("\n")[0].strip())
+    label = (
+        re.sub(r"[(【][^()【】]*[)】]|[=:/]$", "", turn["speaker_label"]).strip().lstrip(roles.MARKS + "◯〇 ")
+    )
+    # `議会改革特別委員長田島茂洋君)`: a label that lost its opening parenthesis names the person after the post
+    first = re.sub(rf"(?<=委員長)[{roles._PERSON} ]{{1,12}}(?:君|氏)\)?$", "", label.split("\n")[0].strip())
+    match = COMMITTEE_CHAIR_RE.match(first)
     if not match:
         return False
     committee = normalize_speaker_name(match.group("committee"))
@@ -613,6 +637,37 @@ def _anonymous_item(line: str, answers: bool, in_opinions: bool) -> dict | None:
     return None
 
 
+#: Speakers and roles of a Q&A digest's items when no legend names them: the question comes
+#: from the floor (who is not said), the answer from the administration.
+QA_ITEM_DEFAULTS = {"Q": ("質問者", "unknown"), "A": ("回答者", "official")}
+
+
+def _qa_item_speakers(paragraphs: list[str]) -> dict[str, tuple[str, str]]:
+    """Speaker and role of the `Q.` and `A.` items of a Q&A digest, or `{}` when the document
+    has not both kinds. A legend (`(Q→参加者からの質問、A→市長の回答)`) names who asks and who
+    answers (`参加者`, role from its role word or `unknown`; `市長`, `official`)."""
+    letters = {m.group("letter") for m in map(roles.QA_ITEM_RE.match, paragraphs) if m}
+    if letters != {"Q", "A"}:
+        return {}
+    speakers = dict(QA_ITEM_DEFAULTS)
+    for line in paragraphs:
+        for match in roles.QA_LEGEND_RE.finditer(line):
+            who = match.group("who")
+            role = roles.classify_role(who)
+            default_role = QA_ITEM_DEFAULTS[match.group("letter")][1]
+            speakers[match.group("letter")] = (who, role if role != "unknown" else default_role)
+    return speakers
+
+
+def _qa_item(line: str, speakers: dict[str, tuple[str, str]]) -> dict | None:
+    """`Q.…` / `A.…` in a Q&A digest (`_qa_item_speakers`): one turn each, the letter its label."""
+    match = roles.QA_ITEM_RE.match(line)
+    if not match:
+        return None
+    speaker, role = speakers[match.group("letter")]
+    return _turn(_label_of(line, match.group("speech")), speaker, "", match.group("speech"), role=role)
+
+
 def _is_opinion_heading(line: str) -> bool:
     """`意見交換の概要`, `主な意見`, `(3) 質疑の概要`: a short heading over a summary's opinions."""
     bare = re.sub(r"^[\d().\s・■□◆◇○●【】<>\[\]-]+|[】>\]\s]+$", "", line)
@@ -639,7 +694,10 @@ def _post_and_name(label: str) -> str:
     name = normalize_speaker_name(label)
     match = re.match(rf"^(?:{roles.ROLE_WORD_RE.pattern})+", name)
     if match and match.end() < len(name) and NAME_RE.match(name[match.end() :]):
-        return name[match.end() :]  # post first, then the name (`議長溝口伊佐雄`)
+        # post first, then the name (`議長溝口伊佐雄`), the post repeated after it (`議長坂井芳浩議長`)
+        rest = name[match.end() :]
+        bare = PERSON_ROLE_SUFFIX_RE.sub("", rest)
+        return bare if bare != rest and bare and rest.endswith(match.group(0)) else rest
     return _speaker_from_label(name)
 
 
@@ -648,10 +706,27 @@ _NAME_BEFORE_POST_RE = re.compile(
 )
 
 
+#: The committees every Japanese assembly has (standing, steering, budget and audit ones): a
+#: family name written before one (`吉川議会運営委員長`, `山田総務常任委員長`) is the chair's name.
+COMMITTEE_STEMS = (
+    "議会運営|総務|文教|厚生|建設|経済|産業|予算|決算|議会改革|議会広報|広報|環境|福祉|教育|企画"
+)
+_NAME_BEFORE_COMMITTEE_RE = re.compile(
+    rf"^(?P<name>[\u4e00-\u9fff々ヶ]{{1,3}}?)(?:{COMMITTEE_STEMS})[\u4e00-\u9fff]{{0,8}}?(?:委員会)?(?:副)?委員長$"
+)
+
+
 def _name_before_post(label: str) -> str:
-    """`三宅町長` → `三宅`, `田中副町長` → `田中`: the name before a post; a bare post (`町長`) stays."""
-    match = _NAME_BEFORE_POST_RE.match(normalize_speaker_name(label))
-    return match.group("name") if match else normalize_speaker_name(label)
+    """`三宅町長` → `三宅`, `田中副町長` → `田中`: the name before a post; a bare post (`町長`) stays.
+
+    Before a committee's name (`吉川議会運営委員長` → `吉川`), the family name is the person's; a
+    committee named alone (`議会運営委員長`) stays whole."""
+    name = normalize_speaker_name(label)
+    match = _NAME_BEFORE_COMMITTEE_RE.match(name)
+    if match and not name.startswith(tuple(COMMITTEE_STEMS.split("|"))):
+        return match.group("name")
+    match = _NAME_BEFORE_POST_RE.match(name)
+    return match.group("name") if match else name
 
 
 def _is_roster_label(label: str) -> bool:
@@ -669,7 +744,7 @@ def _parse_speaker(line: str, legend: dict[str, str], convention: Convention | N
     if found is not None and not found.get("nothing"):
         tail = LABEL_TAIL_RE.match(found["speech"])
         if tail:
-            sep = "" if tail.group(0).startswith("=") else " "
+            sep = "" if tail.group(0).startswith(("=", ":", "(")) else " "
             found["speaker_label"] = (found["speaker_label"] + sep + tail.group(0).strip()).strip()
             found["speech"] = found["speech"][tail.end() :]
     return found
@@ -730,7 +805,9 @@ def _parse_speaker_line(
     if found is not None:
         return (
             None
-            if _is_roster_label(found["speaker_label"]) or roles.looks_like_roster(found["speech"])
+            if _is_roster_label(found["speaker_label"])
+            or roles.AGENDA_IN_LABEL_RE.search(found["speaker_label"])
+            or roles.looks_like_roster(found["speech"])
             else found
         )
     found = _parse_unmarked(line)
@@ -752,6 +829,12 @@ def _parse_marked(line: str) -> dict | None:
     if match:  # `◯米倉委員長=ただいまから…`: the label ends at `=`
         label = line.strip()[: match.end("label")] + "="
         return _turn(label, _post_and_name(match.group("label")), match.group("label"), match.group("speech"))
+    match = roles.SEAT_NAME_RE.match(line)
+    if match:  # `◯25番 武田えみ子議員 議案第99号…`: seat number, name, 議員 or an honorific
+        label = _label_of(line, match.group("speech"))
+        return _turn(
+            label, normalize_speaker_name(match.group("name")), "", match.group("speech"), role="member"
+        )
     match = roles.MARK_INITIAL_RE.match(line)
     if match:  # `○田中(一)委員`: a name, a disambiguating initial, the post
         label = _label_of(line, match.group("speech"))
@@ -818,6 +901,40 @@ def _parse_marked(line: str) -> dict | None:
         return _turn(
             label, normalize_speaker_name(match.group("name")), label, match.group("speech"), role="member"
         )
+    return _mark_colon_label(line)
+
+
+def _mark_colon_label(line: str) -> dict | None:
+    """`○溝口知事:県政を…`, `○毎日新聞:済みません、…`: a mark, a label and a colon, the speech
+    glued on (press conferences). The label must hold a role word (the role it gives) or name a
+    press outlet (`roles.PRESS_LABEL_RE`, role `unknown`), and the speech must read as speech, so a
+    marked field (`○日時:令和5年…`, `○場所:第1会議室`) is not a turn."""
+    match = roles.MARK_COLON_RE.match(line)
+    if not match:
+        return None
+    label, speech = match.group("label").strip(), match.group("speech")
+    # marked: a short speech cut by the excerpt (`実際、このインタ`: a comma and kana) still reads
+    # as speech, a list (`企画課、総務課`) does not; a
+    # second `label:` without a sentence is a roster (`○委員長:山田太郎、副委員長:鈴木花子`)
+    if (
+        roles.NOTHING_RE.match(speech)
+        or (":" in speech and not roles.SENTENCE_RE.search(speech))
+        or roles.PAREN_SPEECH_RE.match(speech)
+        or roles.looks_like_roster(speech, marked=True)
+        or not (
+            roles.SENTENCE_RE.search(speech)
+            or roles.CLAUSE_RE.search(speech)
+            or (_COMMA_RE.search(speech) and re.search("[\u3041-\u3096]{2}", speech))
+        )
+    ):
+        return None
+    if roles.ROSTER_LABEL_RE.search(label):
+        return None
+    full = line[: match.start("speech")].rstrip()
+    if roles.classify_role(label) != "unknown":
+        return _turn(full, _name_before_post(label), label, speech)
+    if roles.PRESS_LABEL_RE.search(label):
+        return _turn(full, normalize_speaker_name(label), "", speech, role="unknown")
     return None
 
 
@@ -868,6 +985,30 @@ def _parse_unmarked(line: str) -> dict | None:
     if match and reads_as_speech(match.group("speech")):
         # `番外 三宅町長 日程第3、…`: a speaker without a seat (the executive), named by post
         label = _label_of(line, match.group("speech"))
+        return _turn(
+            label, _name_before_post(match.group("label")), match.group("label"), match.group("speech")
+        )
+    match = roles.POST_PAREN_NAME_RE.match(line)
+    if (
+        match
+        and roles.classify_role(match.group("post")) != "unknown"
+        and not roles.ROSTER_LABEL_RE.search(match.group("post"))
+        and roles.SENTENCE_RE.search(match.group("speech"))
+        and reads_as_speech(match.group("speech"))
+    ):
+        # `事務局(中) ただいまから…`: a post and a short name in parentheses (summary records)
+        label = line[: match.start("speech")].rstrip()
+        name = match.group("name")
+        speaker = match.group("post") if ORGANIZATION_END_RE.search(name) else normalize_speaker_name(name)
+        return _turn(label, speaker, match.group("post"), match.group("speech"))
+    match = roles.SLASH_LABEL_RE.match(line)
+    if (
+        match
+        and reads_as_speech(match.group("speech"))
+        and not roles.ROSTER_LABEL_RE.search(line[: match.start("speech")])
+    ):
+        # `議長/皆さん…`, `吉川議会運営委員長/皆さん…`: quick transcripts end the label with a slash
+        label = line[: match.start("speech")].rstrip()
         return _turn(
             label, _name_before_post(match.group("label")), match.group("label"), match.group("speech")
         )
@@ -929,9 +1070,23 @@ def reads_as_speech(text: str) -> bool:
     text = text.strip()
     if not text or roles.PAREN_SPEECH_RE.match(text) or "|" in text:
         return False
-    if roles.looks_like_roster(text, marked=False):
+    if roles.looks_like_roster(text, marked=False) or _opens_with_post_list(text):
         return False
     return bool(roles.SENTENCE_RE.search(text) or roles.CLAUSE_RE.search(text) or _COMMA_RE.search(text))
+
+
+#: A list of people by post opening a text is a roster: this many items at least.
+POST_LIST_MIN_ITEMS = 3
+
+
+def _opens_with_post_list(text: str) -> bool:
+    """True when `text` opens with at least `POST_LIST_MIN_ITEMS` short `、`-separated items that
+    each end with a post (`梶市長、横田総務部長、中公共施設管理課長、…`): a roster, even when an
+    agenda with clauses (`(1)会議の公開等について`) follows it on a flattened line."""
+    items = re.split(r"[、,\s]+", text.strip(), maxsplit=POST_LIST_MIN_ITEMS)[:POST_LIST_MIN_ITEMS]
+    return len(items) == POST_LIST_MIN_ITEMS and all(
+        re.match(rf"^[^()]{{0,12}}?(?:{roles.ROLE_WORD_RE.pattern})(?:\(|$)", item) for item in items
+    )
 
 
 def _paren_label_speech(line: str) -> dict | None:
@@ -955,7 +1110,7 @@ def _paren_label_speech(line: str) -> dict | None:
 
 #: A role word alone on its line (`会長`, `委員`, `事務局`, `A委員`), with at most a short name.
 BARE_ROLE_LINE_RE = re.compile(
-    rf"^(?:[{roles._PERSON}]{{1,4}}|[A-Z])?(?:{roles.ROLE_WORD_RE.pattern})(?:[A-Z]|\d{{1,2}})?$"
+    rf"^(?:[{roles._PERSON}]{{1,4}}|[A-Z])?(?:{roles.ROLE_WORD_RE.pattern})(?:[A-Z]|\d{{1,2}})?:?$"
 )
 #: A heading announcing the chair's greeting: `2 会長あいさつ`, `〇会長あいさつ`, `(1)委員長挨拶`.
 GREETING_HEADING_RE = re.compile(
@@ -965,7 +1120,7 @@ GREETING_HEADING_RE = re.compile(
 
 
 def _bare_role_label(line: str, following: str) -> dict | None:
-    """`会長` / `委員` / `事務局` alone on a line, the speech on the next line.
+    """`会長` / `委員` / `事務局` / `知事:` alone on a line, the speech on the next line.
 
     Only when the next paragraph reads as speech (a sentence, not a name list, a heading or
     another label): so a roster (`委員` over `山田太郎 鈴木花子`) or a table header stays
@@ -983,7 +1138,7 @@ def _bare_role_label(line: str, following: str) -> dict | None:
         or not roles.SENTENCE_RE.search(following)
     ):
         return None
-    return _turn(line, _speaker_from_label(line), line, None)
+    return _turn(line, _speaker_from_label(line.rstrip(":")), line.rstrip(":"), None)
 
 
 def _greeting_heading(line: str, following: str) -> dict | None:
@@ -1087,6 +1242,56 @@ def _split_paren_labels(line: str) -> list[str]:
         previous = cut
     pieces.append(line[previous:].strip())
     return [piece for piece in pieces if piece]
+
+
+#: A known label glued inside a line must name someone: this many characters after its mark at least.
+KNOWN_LABEL_MIN_CHARS = 4
+
+
+def _split_known_labels(paragraphs: list[str]) -> list[str]:
+    """Split a paragraph before a marked label that opens another paragraph of the same record
+    (`…(質疑○本多達郎議長日程第1、…` once `○本多達郎議長 ただいまから…` opened a turn): a web page
+    that lost a bracket glued the label to the heading before it, and cleaning, which splits only
+    after a space, left it inside the line.
+
+    Only labels that name someone (`KNOWN_LABEL_MIN_CHARS` after the mark, a role word or an
+    honorific) and only when what follows reads as speech and opens with no particle, so a label
+    quoted in a sentence (`○山田委員長の報告`) or listed in an index stays where it is."""
+    known = set()
+    for line in paragraphs:
+        found = _parse_marked(line)
+        label = found["speaker_label"].strip() if found else ""
+        if (
+            label[:1] in roles.MARKS
+            and len(label) > KNOWN_LABEL_MIN_CHARS
+            and "\n" not in label
+            and not re.search(r"\s", label)
+            and not _is_roster_label(label)
+        ):
+            known.add(label)
+    if not known:
+        return paragraphs
+    pattern = re.compile("|".join(map(re.escape, sorted(known, key=len, reverse=True))))
+    out: list[str] = []
+    for line in paragraphs:
+        previous, pieces = 0, []
+        lead = len(line) - len(line.lstrip())  # a label after leading spaces opens the line
+        for match in pattern.finditer(line):
+            if match.start() <= lead:
+                continue
+            rest = line[match.end() : match.end() + 400].lstrip()  # bounded: linear on long lines
+            if re.match(roles._PARTICLE, rest) or not reads_as_speech(rest[:200]):
+                continue
+            pieces.append(line[previous : match.start()].rstrip())
+            previous = match.start()
+        if not pieces:
+            out.append(line)
+            continue
+        pieces.append(line[previous:])
+        for piece in pieces:
+            label = pattern.match(piece)
+            out.append(piece if not label else label.group(0) + " " + piece[label.end() :].lstrip())
+    return out
 
 
 def _heading_marks(paragraphs: list[str], legend: dict[str, str], convention: Convention | None) -> set[str]:
