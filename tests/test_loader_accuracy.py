@@ -142,3 +142,27 @@ def test_a_folder_without_truth_is_one_clear_error(accuracy, tmp_path):
     with pytest.raises(FileNotFoundError, match=r"truth\.csv"):
         accuracy.score(tmp_path)
     assert accuracy.main([str(tmp_path)]) == 1
+
+
+#: Regression floors on the real samples, set to what the loader measured when they were added
+#: (the closing note of issue 19 gives the history). holdout2 was sealed: nobody tuned the
+#: loader on it; its one municipality "miss" (h2_022, a roster naming 長野県 where the truth
+#: leaves it empty) is a judgement call. The real-world tests hold stricter per-file checks.
+FLOORS = {
+    # folder: (turn counts, municipalities, dates, boundaries found)
+    "realworld": (62, 61, 62, 167),
+    "holdout": (52, 52, 52, 115),
+    "holdout2": (23, 22, 23, 70),
+}
+
+
+@pytest.mark.parametrize("folder", sorted(FLOORS))
+def test_the_loader_keeps_its_scores_on_the_real_samples(accuracy, folder):
+    summary = accuracy.summarize(accuracy.score(Path(__file__).parent / "data" / folder))
+    assert summary.failed == 0
+    turns, municipalities, dates, boundaries = FLOORS[folder]
+    got = (summary.turns_ok, summary.municipality_ok, summary.meeting_date_ok, summary.boundaries_found)
+    floors = (turns, municipalities, dates, boundaries)
+    assert all(g >= f for g, f in zip(got, floors, strict=True)), (
+        f"{folder}: (turns, municipality, date, boundaries) = {got}, floors {floors}"
+    )
