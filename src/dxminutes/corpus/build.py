@@ -54,6 +54,7 @@ from dxminutes._io import (
     leaves_folder,
     sha256_bytes,
     sha256_file,
+    special_kind,
 )
 from dxminutes.corpus.catalog import Catalog, catalog_row, load_catalog
 from dxminutes.corpus.cleaning import PIPELINE as CLEANING_PIPELINE
@@ -251,7 +252,7 @@ def scan_raw(raw_dir: Path | str) -> RawScan:
                 if name not in NOT_MINUTES and not name.upper().startswith("README"):
                     files.append(relative)
             else:
-                problems.append((relative, f"not a regular file ({_file_kind(info.st_mode)})"))
+                problems.append((relative, f"not a regular file ({special_kind(info.st_mode)})"))
     return RawScan(tuple(sorted(files)), tuple(sorted(problems)))
 
 
@@ -279,19 +280,6 @@ def _stat_problem(exc: OSError, is_link: bool) -> str:
     return f"cannot be read ({exc.strerror or type(exc).__name__})"
 
 
-def _file_kind(mode: int) -> str:
-    for test, kind in (
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISDIR, "a folder"),
-    ):
-        if test(mode):
-            return kind
-    return "unknown kind"
-
-
 def _require_regular(path: Path) -> None:
     """Raise InputError unless `path` is a regular file (checked without opening it: never blocks)."""
     try:
@@ -303,7 +291,7 @@ def _require_regular(path: Path) -> None:
         )
         raise InputError(path, problem) from None
     if not stat.S_ISREG(info.st_mode):
-        raise InputError(path, f"not a regular file ({_file_kind(info.st_mode)})")
+        raise InputError(path, f"not a regular file ({special_kind(info.st_mode)})")
 
 
 def _load(raw_dir: Path, *, shard_dir: Path | None = None, progress: bool = False) -> Corpus:
