@@ -18,7 +18,7 @@ COMMAND_MODULES = ("corpus.build", "text.tokenizer", "report.render")
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m dxminutes",
+        prog="dxminutes",
         description="Load, clean, tokenize and analyse Japanese municipal meeting minutes.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

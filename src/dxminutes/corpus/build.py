@@ -496,15 +496,15 @@ def read_manifest(processed_dir: Path | str | None = None) -> dict:
         manifest = json.loads(path.read_bytes())
     except FileNotFoundError:
         raise SnapshotError(
-            f"{config.relpath(path)} not found: run `python -m dxminutes build` first"
+            f"{config.relpath(path)} not found: run `make processed` (or `.venv/bin/dxminutes build`) first"
         ) from None
     except (OSError, ValueError) as exc:
         raise SnapshotError(
-            f"{config.relpath(path)} cannot be read ({exc}): run `python -m dxminutes build`"
+            f"{config.relpath(path)} cannot be read ({exc}): run `make processed` (or `.venv/bin/dxminutes build`)"
         ) from None
     if not isinstance(manifest, dict) or set(manifest.get("tables", {})) != set(CORPUS_TABLES):
         raise SnapshotError(
-            f"{config.relpath(path)} does not list the tables: run `python -m dxminutes build`"
+            f"{config.relpath(path)} does not list the tables: run `make processed` (or `.venv/bin/dxminutes build`)"
         )
     return manifest
 
@@ -516,7 +516,7 @@ def read_processed(processed_dir: Path | str | None = None) -> Corpus:
     if missing:
         raise FileNotFoundError(
             f"{config.relpath(processed_dir / (missing[0] + '.parquet'))} not found: "
-            "run `python -m dxminutes build` first"
+            "run `make processed` (or `.venv/bin/dxminutes build`) first"
         )
     with _lock(processed_dir / PUBLISH_LOCK_NAME, exclusive=False, timeout=LOCK_TIMEOUT_S):
         manifest = read_manifest(processed_dir)
@@ -527,7 +527,7 @@ def read_processed(processed_dir: Path | str | None = None) -> Corpus:
             if sha256_bytes(data) != manifest["tables"][name]["sha256"]:
                 raise SnapshotError(
                     f"{config.relpath(path)} is not from build {manifest['build_id']} (an interrupted build?): "
-                    "run `python -m dxminutes build`"
+                    "run `make processed` (or `.venv/bin/dxminutes build`)"
                 )
             tables[name] = pd.read_parquet(io.BytesIO(data))
     return Corpus(**tables)

@@ -54,7 +54,7 @@ FIXES = (
     ),
     (
         r"no recognizable speakers|no speaker",
-        "話者の記号（○、◎、（山田委員）など）を確認 / check the speaker marks; `python -m dxminutes inspect FILE` shows what the loader sees",
+        "話者の記号（○、◎、（山田委員）など）を確認 / check the speaker marks; `make inspect FILE=…` shows what the loader sees",
     ),
     (
         r"undecodable|charset|encoding",
@@ -70,9 +70,7 @@ FIXES = (
     (r"date", "catalog.csv に meeting_date を記入 / add meeting_date (ISO) to catalog.csv"),
     (r"municipality", "catalog.csv に municipality を記入 / add municipality to catalog.csv"),
 )
-DEFAULT_FIX = (
-    "`python -m dxminutes inspect FILE` で確認 / inspect the file with `python -m dxminutes inspect FILE`"
-)
+DEFAULT_FIX = "`make inspect FILE=…` で確認 / inspect the file with `make inspect FILE=…`"
 
 CSS = """
 body{font-family:"IPAexGothic","Hiragino Sans","Noto Sans CJK JP",sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#222;line-height:1.5}
