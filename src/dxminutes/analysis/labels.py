@@ -386,7 +386,7 @@ def reference_labels(labels: pd.DataFrame) -> pd.DataFrame:
 def _validity_agreement(gold: pd.DataFrame, coded: pd.DataFrame, *, n_boot: int, random_state: int):
     """Adapter: score 0/1 `gold` (turn_id = unit_id, municipality = subset, one column `code`)
     against `coded` (turn_id, theme, coded) with `validity.agreement`."""
-    code = [c for c in gold.columns if c not in ("turn_id", "municipality")][0]
+    code = next(c for c in gold.columns if c not in ("turn_id", "municipality"))
     subsets = {name: [name] for name in pd.unique(gold["municipality"])}
     return validity.agreement(
         gold, coded, themes=[code], subsets=subsets, n_boot=n_boot, random_state=random_state

@@ -157,7 +157,7 @@ def unit_coding(turns: pd.DataFrame, themes: ThemeSet, unit: str = "sentence", f
         out = pd.DataFrame({"unit_id": ids, "code": coded["theme"].astype(str), "coded": coded["coded"]})
     else:
         coding_turns = turns.assign(
-            **{c: turns[c] if c in turns else "" for c in ("doc_id", "meeting_date", "speaker", "role")}
+            **{c: turns.get(c, "") for c in ("doc_id", "meeting_date", "speaker", "role")}
         )
         coded = code_turns(coding_turns, themes)
         out = pd.DataFrame(
@@ -279,7 +279,7 @@ def draw_sample(
     """
     if int(n) < 1:
         raise ValueError(f"n must be at least 1, got {n}")
-    table, strata, codes = stratify(units, flags=flags, by=by)
+    table, strata, _codes = stratify(units, flags=flags, by=by)
     sizes = strata["size"].to_numpy(dtype=np.int64)
     n = int(min(n, sizes.sum()))
     alloc = np.zeros(len(strata), dtype=np.int64)
