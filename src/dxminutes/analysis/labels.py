@@ -78,6 +78,8 @@ KNOWN_COLUMNS = frozenset(SHEET_CONTEXT_COLUMNS + SHEET_CODER_COLUMNS + SHEET_DE
 LABEL_COLUMNS = ["unit_id", "code", "label", "coder", "inclusion_prob", "stratum", "file", "text_sha1"]
 #: A code: a theme key, or "theme:frame".
 CODE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?::[A-Za-z_][A-Za-z0-9_]*)?")
+#: Starts of a cell that the sheet writer neutralised with a leading ' (as `report.export` does).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_SUFFIXES = (".xlsx", ".csv", ".json")
 #: Files in labels/ that are no sheet and no mistake (notes, a Label Studio config).
 IGNORED_SUFFIXES = (".xml", ".md", ".txt")
@@ -299,6 +301,8 @@ def _tidy(rows, listed, codes, path: Path, shown: str, sink: list[dict]) -> pd.D
     seen: dict[tuple[str, str], int] = {}
     for number, record in rows:
         unit_id = str(record.get("unit_id") or "").strip()
+        if unit_id.startswith("'") and unit_id[1:2] in FORMULA_STARTS:  # written Excel-safe
+            unit_id = unit_id[1:]
         coder = str(record.get("coder") or "").strip() or path.stem
         cells = []
         for code in code_columns:
