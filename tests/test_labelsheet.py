@@ -207,6 +207,20 @@ def test_the_notebook_labeller_saves_each_change_and_its_sheet_reads_back(loop, 
     assert not list(sheet.parent.glob(".*tmp*"))  # atomic saves leave no temporary file
 
 
+def test_the_widgets_drive_the_same_state(loop, tmp_path, capsys):
+    sheet = tmp_path / "w.csv"
+    shutil.copy(labelsheet.sheet_paths(_stem(loop))["csv"], sheet)
+    tool = Labeller(sheet, coder="taro")
+    tool.show()  # outside a kernel, display() prints the widget's repr
+    head, toggles = tool._widgets
+    toggles["dx"].value = "1"
+    assert Labeller(sheet).label("dx", 0) == "1" and Labeller(sheet).table.at[0, "coder"] == "taro"
+    tool.next()
+    assert toggles["dx"].value == "" and str(tool.unit["unit_id"]) in head.value
+    tool.back()
+    assert toggles["dx"].value == "1"
+
+
 def test_a_label_studio_round_trip(loop, tmp_path):
     tasks = json.loads(labelsheet.sheet_paths(_stem(loop))["labelstudio_tasks"].read_text(encoding="utf-8"))
     assert len(tasks) == 14 and {"unit_id", "unit_text", "inclusion_prob"} <= set(tasks[0]["data"])
