@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from sklearn.metrics import cohen_kappa_score
 
 from dxminutes.analysis import labels, sampling
+from dxminutes.analysis.frames import load_frames
 from dxminutes.analysis.themes import load_themes
 from dxminutes.cli import main
 from dxminutes.corpus import build as corpus_build
@@ -125,11 +126,12 @@ def test_round_trip_two_coders_in_excel_give_known_agreement_in_the_next_report(
     fingerprint = corpus_build.input_fingerprint(raw)
     themes = load_themes()
     units = sampling.units_table(corpus.turns, documents=corpus.documents)
-    coding = sampling.unit_coding(corpus.turns, themes)
+    frames = load_frames(None, themes)
+    coding = sampling.unit_coding(corpus.turns, themes, frames=frames)
     xlsx = labelsheet.sheet_paths(_stem(loop))["xlsx"]
     ids = [row[0] for row in load_workbook(xlsx)["labels"].iter_rows(min_row=2, values_only=True)]
     decided = coding.set_index(["unit_id", "code"])["coded"]
-    dictionary = {code: [int(decided[(u, code)]) for u in ids] for code in themes.keys}
+    dictionary = {code: [int(decided[(u, code)]) for u in ids] for code in [*themes.keys, "dx:efficiency"]}
     assert 0 < sum(dictionary["dx"]) < len(ids)  # the design drew flagged and unflagged units
     coder_a = dictionary  # coder A agrees with the dictionary on every theme
     coder_b = {**dictionary, "dx": [1 - v if i < 3 else v for i, v in enumerate(dictionary["dx"])]}
@@ -137,12 +139,12 @@ def test_round_trip_two_coders_in_excel_give_known_agreement_in_the_next_report(
     _fill(xlsx, raw / "labels" / "sheet-a.xlsx", coder_a, coder="A")
     _fill(xlsx, raw / "labels" / "B.xlsx", coder_b, coder=None)  # coder from the file name
 
-    summary = labels.labels_summary(raw, coding, themes, units=units, n_boot=200, random_state=1)
+    summary = labels.labels_summary(raw, coding, [themes, frames], units=units, n_boot=200, random_state=1)
     assert summary["problems"].empty, summary["problems"]
     assert summary["note"] == ""
     got = summary["labels"]
     assert set(got["coder"]) == {"A", "B"} and (got["status"] == "ok").all()
-    assert len(got) == 2 * len(ids) * len(themes.keys)
+    assert len(got) == 2 * len(ids) * (len(themes.keys) + 1)
     assert got["inclusion_prob"].between(0, 1, inclusive="right").all()  # read from the design sheet
     inter = summary["intercoder"].set_index(["code", "metric"])
     assert inter.loc[("dx", "kappa"), "value"] == pytest.approx(
@@ -157,7 +159,10 @@ def test_round_trip_two_coders_in_excel_give_known_agreement_in_the_next_report(
     assert coder.loc[(labels.CONSENSUS, "dx", "kappa"), "n_units"] == len(ids) - 3  # ties left out
     b = coder.loc[("B", "dx", "kappa")]
     assert b["value"] == pytest.approx(cohen_kappa_score(coder_b["dx"], dictionary["dx"]))
-    assert set(summary["coder"]["level"]) == {"theme"}
+    assert set(summary["coder"]["level"]) == {"theme", "frame"}
+    frame = coder.loc[("A", "dx:efficiency", "recall")]
+    assert frame["n_gold"] == sum(dictionary["dx:efficiency"]) and frame["fn"] == 0
+    assert inter.loc[("dx:efficiency", "alpha"), "level"] == "frame"
     # the labels change no input of the corpus build
     assert corpus_build.input_fingerprint(raw) == fingerprint
     assert corpus_build.is_current(loop["root"] / "processed", raw)

@@ -299,8 +299,9 @@ def draw_sample(
     alloc += _largest_remainder(n - int(alloc.sum()), np.maximum(target - alloc, 0) + 1e-9, sizes - alloc)
     rng = np.random.default_rng(random_state)
     picked = []
+    positions = table.groupby("stratum", sort=True).indices
     for (name, row), n_h in zip(strata.iterrows(), alloc):
-        members = np.flatnonzero(table["stratum"].to_numpy() == name)
+        members = positions[name]
         chosen = np.sort(rng.choice(len(members), size=int(n_h), replace=False)) if n_h else []
         part = table.iloc[members[chosen]].assign(
             stratum_size=int(row["size"]), stratum_sample=int(n_h), inclusion_prob=int(n_h) / int(row["size"])
