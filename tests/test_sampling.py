@@ -40,6 +40,8 @@ def test_turn_units_take_the_neighbouring_turns_of_the_same_document_as_context(
     assert units.loc[1, "context_before"].startswith("member-0: DXを")
     assert units.loc[2, "context_before"] == ""  # the previous turn is another document's
     assert (units["sentence"] == -1).all()
+    with_empty = make_turns([*TEXTS, ("B市", "member", "  ")])
+    assert sampling.units_table(with_empty, "turn")["unit_id"].tolist() == units["unit_id"].tolist()
 
 
 def test_sentence_units_line_up_with_the_sentence_coder():

@@ -87,7 +87,7 @@ def units_table(
     Sentences: the `context` sentences before and after it in the same turn. Turns: the previous
     and the next turn of the same document, each cut to `TURN_CONTEXT_CHARS` characters (with
     their speakers). `body` comes from `documents` when given (joined on doc_id), else ''.
-    `sentence` is -1 for turn units. The input is not changed.
+    `sentence` is -1 for turn units; empty turns are no units. The input is not changed.
     """
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {list(UNITS)}, got {unit!r}")
@@ -125,6 +125,8 @@ def units_table(
         doc = extra["doc_id"]
         speakers = extra["speaker"]
         for i, text in enumerate(texts):
+            if not text.strip():  # an empty turn: nothing to label
+                continue
             before = after = ""
             if i > 0 and doc[i - 1] == doc[i]:
                 before = f"{speakers[i - 1]}: {_cut(texts[i - 1], tail=True)}"
