@@ -163,6 +163,12 @@ def test_round_trip_two_coders_in_excel_give_known_agreement_in_the_next_report(
     frame = coder.loc[("A", "dx:efficiency", "recall")]
     assert frame["n_gold"] == sum(dictionary["dx:efficiency"]) and frame["fn"] == 0
     assert inter.loc[("dx:efficiency", "alpha"), "level"] == "frame"
+    # the notebook's one call gives the same figures
+    same = labels.corpus_labels_summary(
+        raw, corpus.turns, themes, frames, documents=corpus.documents, n_boot=200, random_state=1
+    )
+    pd.testing.assert_frame_equal(same["intercoder"], summary["intercoder"])
+    pd.testing.assert_frame_equal(same["coder"], summary["coder"])
     # the labels change no input of the corpus build
     assert corpus_build.input_fingerprint(raw) == fingerprint
     assert corpus_build.is_current(loop["root"] / "processed", raw)

@@ -582,3 +582,35 @@ def labels_summary(
         "coder": coder,
         "note": note,
     }
+
+
+def corpus_labels_summary(
+    data_dir: str | PathLike,
+    turns: pd.DataFrame,
+    themes,
+    frames=None,
+    *,
+    documents: pd.DataFrame | None = None,
+    n_boot: int = config.N_BOOT,
+    random_state: int = config.RANDOM_SEED,
+) -> dict:
+    """`labels_summary` for a corpus: the notebook's one call (`ws.turns`, `ws.themes`, frames).
+
+    The units are made and coded here (`sampling.units_table`, `sampling.unit_coding`) for each
+    kind of unit the sheets hold: sentence ids carry '#', turn ids do not. Frames are coded
+    when `frames` is given."""
+    from dxminutes.analysis import sampling
+
+    codebook = [themes, frames] if frames is not None else themes
+    codes = codebook_codes(codebook)["code"].tolist()
+    with warnings.catch_warnings():  # problems are reported by labels_summary itself
+        warnings.simplefilter("ignore", LabelFileWarning)
+        found = read_labels(data_dir, codes=codes or None, problems=[])
+    kinds = sorted({"sentence" if "#" in str(u) else "turn" for u in found["unit_id"]}) or ["sentence"]
+    units = pd.concat(
+        [sampling.units_table(turns, kind, documents=documents) for kind in kinds], ignore_index=True
+    )
+    coding = pd.concat(
+        [sampling.unit_coding(turns, themes, kind, frames) for kind in kinds], ignore_index=True
+    )
+    return labels_summary(data_dir, coding, codebook, units=units, n_boot=n_boot, random_state=random_state)
