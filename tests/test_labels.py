@@ -220,6 +220,26 @@ def test_label_studio_export_gives_one_coder_per_annotator(tmp_path):
     assert (got["inclusion_prob"] == 0.25).all() and (got["stratum"] == "A#0").all()
 
 
+def test_label_studio_json_min_rows_are_read_like_sheet_rows(tmp_path):
+    rows = [
+        {"id": 1, "unit_id": "u1", "dx": "1", "dx-efficiency": "0", "annotator": 2, "inclusion_prob": 0.5},
+        {"id": 2, "unit_id": "u2", "dx": "maybe", "annotator": 2},
+    ]
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "min.json").write_text(json.dumps(rows), encoding="utf-8")
+    got = labels.read_labels(tmp_path, problems=(problems := []))
+    assert set(zip(got["unit_id"], got["code"], got["label"], got["coder"])) == {
+        ("u1", "dx", 1, "annotator-2"),
+        ("u1", "dx:efficiency", 0, "annotator-2"),
+    }
+    assert problems == [
+        {
+            "file": "labels/min.json",
+            "problem": "task 2, column 'dx': value 'maybe' is not 0, 1 or blank; cell left out",
+        }
+    ]
+
+
 def test_match_units_flags_missing_units_and_changed_text():
     got = pd.DataFrame({"unit_id": ["u1", "u2", "u3", "u4"], "text_sha1": ["s1", "old", "s3", ""]})
     units = pd.DataFrame({"unit_id": ["u1", "u2", "u4"], "text_sha1": ["s1", "new", "s4"]})

@@ -258,7 +258,10 @@ def _json_rows(path: Path) -> list[tuple[int, dict]]:
         if not isinstance(task, dict):
             raise _SheetError(f"task {number} is not a JSON object")
         if "data" not in task and "annotations" not in task:  # JSON-MIN: one flat row per task
-            rows.append((number, {code_of_ls_name(k) if "-" in k else k: v for k, v in task.items()}))
+            record = {code_of_ls_name(k) if "-" in k else k: v for k, v in task.items()}
+            if "annotator" in record and not record.get("coder"):
+                record["coder"] = _annotator(record["annotator"])
+            rows.append((number, record))
             continue
         info = task.get("data") if isinstance(task.get("data"), dict) else {}
         for annotation in task.get("annotations") or []:
