@@ -162,6 +162,16 @@ def test_bad_values_and_bad_files_are_named_and_the_other_files_go_on(tmp_path):
     assert len(record) == len(problems) and any("broken.xlsx" in str(w.message) for w in record)
 
 
+def test_a_csv_saved_by_japanese_excel_as_shift_jis_is_read(tmp_path):
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "sjis.csv").write_bytes("unit_id,unit_text,dx\nu1,職員の研修,1\n".encode("cp932"))
+    (tmp_path / "labels" / "binary.csv").write_bytes(b"\x80\x81\xff\xfe\x00")
+    got = labels.read_labels(tmp_path, problems=(problems := []))
+    assert got[["unit_id", "code", "label"]].values.tolist() == [["u1", "dx", 1]]
+    assert [p["file"] for p in problems] == ["labels/binary.csv"]
+    assert "not UTF-8 or Shift_JIS text" in problems[0]["problem"]
+
+
 def test_no_labels_folder_gives_an_empty_table(tmp_path):
     got = labels.read_labels(tmp_path)
     assert got.empty and got.columns.tolist() == labels.LABEL_COLUMNS

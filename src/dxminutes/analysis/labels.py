@@ -25,6 +25,7 @@ Inter-coder agreement (κ, α) is `analysis.agreement.intercoder_agreement`.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
@@ -234,11 +235,22 @@ def _sheet_rows(sheet) -> list[tuple[int, dict]]:
 
 
 def _csv_rows(path: Path) -> list[tuple[int, dict]]:
+    """Rows of a CSV sheet: UTF-8 (with or without BOM), else Shift_JIS (cp932), which Excel
+    on a Japanese Windows writes when a sheet is saved as "CSV"."""
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _SheetError(f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _SheetError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
+        try:
+            text = raw.decode("cp932")
+        except UnicodeDecodeError:
+            raise _SheetError(f"not UTF-8 or Shift_JIS text ({exc.reason} at byte {exc.start})") from None
+    try:
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise _SheetError(f"not a readable CSV table ({' '.join(str(exc).split())})") from None
     table.columns = [str(c).strip() for c in table.columns]
     return [(i + 2, record) for i, record in enumerate(table.to_dict("records"))]
