@@ -65,7 +65,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
-from statsmodels.stats.multitest import multipletests
 
 from dxminutes.analysis.intervals import wilson_interval
 
@@ -135,26 +134,31 @@ def resolve_labels(labels: pd.DataFrame) -> pd.DataFrame:
             f"labels: unit {bad[0]!r} has different inclusion_prob or stratum in different rows "
             f"({len(bad)} unit(s) so); a unit is sampled once"
         )
-    rows = []
-    for (unit, code), g in df.groupby(["unit_id", "code"], sort=False):
-        adjudicated = g[g["coder"].astype(str) == ADJUDICATED]
-        if len(adjudicated):
-            label, source = int(adjudicated["label"].iloc[-1]), "adjudicated"
-        elif len(g) == 1:
-            label, source = int(g["label"].iloc[0]), "single coder"
-        else:
-            ones = int(g["label"].sum())
-            zeros = len(g) - ones
-            if ones != zeros:
-                label, source = int(ones > zeros), "majority"
-            else:
-                label, source = int(g.sort_values("_order")["label"].iloc[0]), "first coder"
-        rows.append(
-            (unit, code, label, g["inclusion_prob"].iloc[0], g["stratum"].iloc[0], g["coder"].nunique(), source)
-        )
-    return pd.DataFrame(
-        rows, columns=["unit_id", "code", "label", "inclusion_prob", "stratum", "n_coders", "source"]
+    keys = ["unit_id", "code"]
+    grouped = df.groupby(keys, sort=False)
+    out = grouped.agg(
+        inclusion_prob=("inclusion_prob", "first"),
+        stratum=("stratum", "first"),
+        n_coders=("coder", "nunique"),
+        n_rows=("label", "size"),
+        ones=("label", "sum"),
+        first_label=("label", "first"),
     )
+    adjudicated = df[df["coder"].astype(str) == ADJUDICATED].groupby(keys, sort=False)["label"].last()
+    adj = adjudicated.reindex(out.index)
+    ones, n = out["ones"], out["n_rows"]
+    majority = (2 * ones > n).astype("int64")
+    tie = 2 * ones == n
+    label = np.where(adj.notna(), adj.fillna(0), np.where(tie, out["first_label"], majority))
+    source = np.select(
+        [adj.notna().to_numpy(), (n == 1).to_numpy(), tie.to_numpy()],
+        ["adjudicated", "single coder", "first coder"],
+        default="majority",
+    )
+    out["label"] = label.astype("int64")
+    out["source"] = source
+    out = out.reset_index()
+    return out[["unit_id", "code", "label", "inclusion_prob", "stratum", "n_coders", "source"]]
 
 
 def _group_labels(units: pd.DataFrame, by: Sequence[str]) -> pd.Series:
@@ -260,11 +264,13 @@ def _prepare(units, labels, by, codes):
     names = list(dict.fromkeys(group))
     index = {name: i for i, name in enumerate(names)}
     g_units = group.map(index).to_numpy(dtype=np.int64)
-    pos = pd.Series(np.arange(len(units)), index=units["unit_id"].astype(str).to_numpy())
-    known = resolved["unit_id"].isin(pos.index)
+    row = pd.Index(units["unit_id"].astype(str).to_numpy(dtype=object)).get_indexer(
+        resolved["unit_id"].to_numpy(dtype=object)
+    )
+    known = row >= 0
     unmatched = resolved.loc[~known]
     resolved = resolved.loc[known].copy()
-    resolved["_row"] = pos.loc[resolved["unit_id"]].to_numpy()
+    resolved["_row"] = row[known]
     resolved["_g"] = g_units[resolved["_row"].to_numpy()]
     if by:
         first = ~group.duplicated()
@@ -504,10 +510,14 @@ def _p_value(diff: np.ndarray, se: np.ndarray) -> np.ndarray:
 
 
 def _holm(p: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values (NaN stays NaN and does not count)."""
     out = np.full(len(p), np.nan)
-    ok = np.isfinite(p)
-    if ok.any():
-        out[ok] = multipletests(p[ok], method="holm")[1]
+    ok = np.flatnonzero(np.isfinite(p))
+    m = len(ok)
+    if m:
+        order = ok[np.argsort(p[ok], kind="stable")]
+        stepped = np.maximum.accumulate((m - np.arange(m)) * p[order])
+        out[order] = np.minimum(stepped, 1.0)
     return out
 
 
