@@ -190,7 +190,9 @@ def test_differences_vs_rest_and_pairs_and_conclusion_changes():
     p_flag = np.where(y == 1, 0.9, np.repeat([0.35, 0.02, 0.02], 300))
     flag = (rng.random(900) < p_flag).astype(int)
     units = _units(groups, flag)
-    take = np.concatenate([rng.choice(np.arange(300 * g, 300 * (g + 1)), 60, replace=False) for g in range(3)])
+    take = np.concatenate(
+        [rng.choice(np.arange(300 * g, 300 * (g + 1)), 60, replace=False) for g in range(3)]
+    )
     labels = _labels([(int(i), int(y[i]), 0.2, groups[i]) for i in take])
     rest = cr.corrected_differences(units, labels)
     assert list(rest["group"]) == ["A", "B", "C"] and set(rest["versus"]) == {cr.REST}
@@ -207,7 +209,10 @@ def test_differences_vs_rest_and_pairs_and_conclusion_changes():
     assert a_vs_b["raw_significant"] and not a_vs_b["corrected_significant"]
     changes = cr.conclusion_changes(pairs)
     assert ("A", "B") in set(zip(changes["group"], changes["versus"]))
-    assert set(changes["change"]) <= {"significant raw, not after correction", "significant only after correction"}
+    assert set(changes["change"]) <= {
+        "significant raw, not after correction",
+        "significant only after correction",
+    }
 
 
 # ---- simulation: a coder of κ ≈ 0.6 with municipality-dependent errors -------------------------
@@ -251,9 +256,11 @@ def coverage(runs: int = RUNS, method: str = "dsl") -> dict[str, float]:
         kappas.append(kappa(y, flag))
         s = cr.corrected_shares(units, labels, method=method)
         d = cr.corrected_differences(units, labels, method=method)
-        hits["corrected_shares"] += int(((s.corrected_low <= TRUE) & (TRUE <= s.corrected_high)).sum())
-        hits["raw_shares"] += int(((s.raw_low <= TRUE) & (TRUE <= s.raw_high)).sum())
-        hits["corrected_diffs"] += int(((d.corrected_low <= diff_truth) & (diff_truth <= d.corrected_high)).sum())
+        hits["corrected_shares"] += int(s.corrected_low.le(TRUE).mul(s.corrected_high.ge(TRUE)).sum())
+        hits["raw_shares"] += int(s.raw_low.le(TRUE).mul(s.raw_high.ge(TRUE)).sum())
+        hits["corrected_diffs"] += int(
+            ((d.corrected_low <= diff_truth) & (diff_truth <= d.corrected_high)).sum()
+        )
         hits["raw_diffs"] += int(((d.raw_low <= diff_truth) & (diff_truth <= d.raw_high)).sum())
     out = {k: v / (runs * 8) for k, v in hits.items()}
     out["mean_kappa"] = float(np.mean(kappas))

@@ -108,7 +108,9 @@ def _check_labels(labels: pd.DataFrame) -> None:
     label = pd.to_numeric(labels["label"], errors="coerce")
     bad = labels.loc[~label.isin([0, 1]), "unit_id"]
     if len(bad):
-        raise ValueError(f"labels: label must be 0 or 1; {len(bad)} row(s) are not (first unit {bad.iloc[0]!r})")
+        raise ValueError(
+            f"labels: label must be 0 or 1; {len(bad)} row(s) are not (first unit {bad.iloc[0]!r})"
+        )
     prob = pd.to_numeric(labels["inclusion_prob"], errors="coerce")
     bad = labels.loc[~((prob > 0) & (prob <= 1)), "unit_id"]
     if len(bad):
@@ -323,7 +325,7 @@ def corrected_shares(
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
-    by, names, keys, per_code, unmatched = _prepare(units, labels, by, codes)
+    by, _names, keys, per_code, unmatched = _prepare(units, labels, by, codes)
     z = _z(alpha)
     frames = []
     for c, est in per_code.items():
@@ -357,7 +359,15 @@ def corrected_shares(
 
 def _empty_shares(by) -> pd.DataFrame:
     cols = [*(by or ["group"]), "code", "n_units", "n_labelled", "n_positive_labels", "raw_share", "raw_low"]
-    cols += ["raw_high", "corrected_share", "corrected_low", "corrected_high", "corrected_se", "method", "note"]
+    cols += [
+        "raw_high",
+        "corrected_share",
+        "corrected_low",
+        "corrected_high",
+        "corrected_se",
+        "method",
+        "note",
+    ]
     return pd.DataFrame(columns=cols)
 
 
@@ -541,6 +551,8 @@ def conclusion_changes(differences: pd.DataFrame) -> pd.DataFrame:
     d = differences[differences["corrected_p_adj"].notna()]
     changed = d[d["raw_significant"] != d["corrected_significant"]].copy()
     changed["change"] = np.where(
-        changed["raw_significant"], "significant raw, not after correction", "significant only after correction"
+        changed["raw_significant"],
+        "significant raw, not after correction",
+        "significant only after correction",
     )
     return changed.reset_index(drop=True)
