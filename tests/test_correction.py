@@ -282,3 +282,22 @@ def test_corrected_intervals_cover_the_true_shares_and_differences():
     assert cov["raw_shares"] < 0.82, cov
     assert cov["raw_diffs"] < 0.90, cov
     assert cov["raw_shares"] < cov["corrected_shares"] - 0.1
+
+
+def test_raw_vs_corrected_chart_draws_two_intervals_per_group():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from dxminutes.report import charts
+
+    units, labels, *_ = simulate_once(3)
+    shares = cr.corrected_shares(units, labels)
+    fig, ax = plt.subplots()
+    out = charts.raw_vs_corrected(shares, ax=ax)
+    assert out is ax
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(shares["municipality"])
+    segments = sum(len(c.get_segments()) for c in ax.collections if hasattr(c, "get_segments"))
+    assert segments == 2 * len(shares)
+    plt.close(fig)
