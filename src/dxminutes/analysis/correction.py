@@ -246,6 +246,20 @@ class _Code:
         v_design = (np.clip(ss, 0, None) * factor).sum(axis=1)
         return point, v_pop + v_design
 
+    def dsl_cov(self) -> np.ndarray:
+        """G × G covariance of the DSL group shares (the same terms as `dsl_contrasts`)."""
+        theta = np.clip(self.dsl_shares(), 0, 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cov = np.diag(np.where(self.N > 0, theta * (1 - theta) / self.N, 0.0))
+        n_h, f_h = self.n_h, self.f_h
+        for h in range(len(n_h)):
+            s1, block = self.S1[h], np.diag(self.S2[h] + self.P[h])
+            if n_h[h] > 1:
+                cov = cov + (1 - f_h[h]) * n_h[h] / (n_h[h] - 1) * (block - np.outer(s1, s1) / n_h[h])
+            else:
+                cov = cov + (1 - f_h[h]) * block
+        return cov
+
     def ppi_shares(self) -> tuple[np.ndarray, np.ndarray]:
         p = self.raw()
         theta = p + self.wd_mean
@@ -556,3 +570,72 @@ def conclusion_changes(differences: pd.DataFrame) -> pd.DataFrame:
         "significant only after correction",
     )
     return changed.reset_index(drop=True)
+
+
+def corrected_omnibus(
+    units: pd.DataFrame,
+    labels: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = "municipality",
+    codes: Sequence[str] | None = None,
+    method: str = "dsl",
+) -> pd.DataFrame:
+    """Do the groups differ at all? One row per code, raw and corrected.
+
+    Raw: Pearson χ² of the coder's flags × group (the large-sample test of notebook 03's
+    cross-tab). Corrected: the Wald test that all corrected shares are equal,
+    W = d' (A Σ A')⁻¹ d with d = A θ̂ the differences from the last group and Σ the estimator's
+    covariance of the group shares (DSL: population and stratified design terms, groups that
+    share strata correlated; PPI: independent groups), compared with χ² on k − 1 df, over the k
+    groups that have a corrected estimate. Columns: code, n_groups, raw_chi2, raw_df, raw_p,
+    n_groups_corrected, corrected_wald, corrected_df, corrected_p, method, note.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    _by, names, _keys, per_code, _unmatched = _prepare(units, labels, by, codes)
+    rows = []
+    for c, est in per_code.items():
+        table = np.column_stack([est.k_hat, est.N - est.k_hat])
+        table = table[est.N > 0]
+        keep_cols = table.sum(axis=0) > 0
+        if len(table) >= 2 and keep_cols.all():
+            raw_chi2, raw_p, raw_df, _ = sps.chi2_contingency(table, correction=False)
+        else:
+            raw_chi2, raw_p, raw_df = 0.0, 1.0, max(len(table) - 1, 0)
+        valid = np.flatnonzero(est.valid())
+        k = len(valid)
+        wald, p, note = np.nan, np.nan, ""
+        if k >= 2:
+            if method == "dsl":
+                theta, cov = est.dsl_shares(), est.dsl_cov()
+            else:
+                theta, var = est.ppi_shares()
+                cov = np.diag(var)
+            A = np.zeros((k - 1, est.G))
+            A[np.arange(k - 1), valid[:-1]] = 1.0
+            A[:, valid[-1]] = -1.0
+            d = A @ theta
+            wald = float(d @ np.linalg.pinv(A @ cov @ A.T) @ d)
+            p = float(sps.chi2.sf(wald, k - 1))
+            if k < len(names):
+                note = f"{len(names) - k} group(s) without a corrected estimate left out"
+        else:
+            note = "fewer than two groups with a corrected estimate"
+        rows.append(
+            (
+                c,
+                len(names),
+                float(raw_chi2),
+                int(raw_df),
+                float(raw_p),
+                k,
+                wald,
+                max(k - 1, 0),
+                p,
+                method,
+                note,
+            )
+        )
+    cols = ["code", "n_groups", "raw_chi2", "raw_df", "raw_p", "n_groups_corrected", "corrected_wald"]
+    cols += ["corrected_df", "corrected_p", "method", "note"]
+    return pd.DataFrame(rows, columns=cols)
