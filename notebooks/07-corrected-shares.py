@@ -23,7 +23,7 @@
 # sample of the corpus folder's `labels/` subfolder, read by `dxminutes.analysis.labels.read_labels`
 # (one row per turn × theme × coder with `label`, `inclusion_prob` and `stratum`).
 #
-# **Outputs.** Tables `corrected-shares.csv`, `corrected-differences.csv`,
+# **Outputs.** Tables `corrected-shares.csv`, `corrected-differences.csv`, `corrected-omnibus.csv`,
 # `corrected-conclusion-changes.csv` and figures `07-corrected-shares-<theme>`, when a labelled
 # sample is present; otherwise a sentence saying that the shares are not corrected and how to
 # label a sample.
@@ -141,21 +141,43 @@ else:
 display_diffs
 
 # %% [markdown]
+# ## Do the municipalities differ at all?
+#
+# Per theme, the raw χ² test of the dictionary's flags × municipality (notebook 03's cross-tab,
+# large-sample) beside the corrected Wald test that all corrected shares are equal.
+
+# %%
+if has_labels:
+    omnibus = correction.corrected_omnibus(units, sample, by="municipality", method=METHOD)
+    export.write_table(omnibus, "corrected-omnibus")
+    display_omnibus = omnibus
+else:
+    display_omnibus = None
+display_omnibus
+
+# %% [markdown]
 # ## Which conclusions change
 #
-# A difference significant on the dictionary's flags but not after correction (or the reverse).
+# A difference significant on the dictionary's flags but not after correction (or the reverse),
+# and the themes whose overall test changes verdict at the 5% level.
 
 # %%
 if has_labels:
     changes = correction.conclusion_changes(diffs)
     export.write_table(changes, "corrected-conclusion-changes")
+    for row in omnibus.dropna(subset=["corrected_p"]).itertuples():
+        if (row.raw_p < ALPHA) != (row.corrected_p < ALPHA):
+            verdict = "differ" if row.corrected_p < ALPHA else "do not differ beyond chance"
+            print(
+                f"- {style.theme_label(row.code, theme_set)}: after correction the municipalities {verdict} "
+                f"(raw χ² p = {row.raw_p:.3g}, corrected Wald p = {row.corrected_p:.3g})"
+            )
     if changes.empty:
-        print(
-            "No conclusion changes: every difference significant raw is significant corrected, and no other."
-        )
+        print("No municipality's difference from the others changes verdict after correction.")
     for row in changes.itertuples():
         print(
             f"- {style.theme_label(row.code, theme_set)}, {row.group} vs the others: {row.change} "
             f"(raw {row.raw_diff:+.1%}, corrected {row.corrected_diff:+.1%} "
-            f"[{row.corrected_low:+.1%}, {row.corrected_high:+.1%}])"
+            f"[{row.corrected_low:+.1%}, {row.corrected_high:+.1%}], unadjusted 95% interval; "
+            f"Holm-adjusted p raw {row.raw_p_adj:.3g}, corrected {row.corrected_p_adj:.3g})"
         )
