@@ -44,6 +44,12 @@ Y_i the hand label (known on the labelled sample S only), R_i = 1 if unit i is l
     finite-population correction and divisors. A difference of two groups adds their variances
     (disjoint units and labels).
 
+Omnibus (`corrected_omnibus`): whether the groups differ at all, per code — the Wald statistic
+W = d' (A Σ A')⁻¹ d of the differences d from the last group, with Σ the covariance of the group
+shares (DSL: the population term plus, per stratum, (1 − f_h) n_h/(n_h − 1) (diag S2_h − S1_h S1_h'
+/ n_h), groups that share a stratum correlated; PPI: diagonal), against χ² on k − 1 df; beside it
+the raw Pearson χ² of the coder's flags × group.
+
 Intervals are Wald intervals θ̂ ± z_{1−α/2} √V; p-values are two-sided normal tests of zero
 difference, Holm-adjusted over every row of the differences table (all codes × groups).
 Raw estimates are the coder's shares with Wilson intervals (`intervals.wilson_interval`) and,
