@@ -46,6 +46,7 @@ N_JOBS = None  # None: config.N_JOBS
 
 # %%
 import matplotlib.pyplot as plt
+from IPython.display import display
 
 from dxminutes import config, workspace
 from dxminutes.analysis import correction, labels
@@ -63,29 +64,52 @@ shown_dir = (
 # %% [markdown]
 # ## The units and the labelled sample
 #
-# One row per turn with the dictionary's 0/1 flag per theme, and the hand labels of the sample.
+# The sheets in `labels/` hold sentences (`dxminutes sample`'s default) or turns (`--unit turn`);
+# the units of the same kind are made from this corpus and coded by the dictionary: one row per
+# unit with its 0/1 flag per code. Labels whose unit is no longer in the corpus, or whose text
+# changed since the sheet was drawn, are left out and counted.
 
 # %%
-units = (
-    coded.pivot_table(index=["turn_id", "municipality"], columns="theme", values="coded", aggfunc="max")
-    .astype(int)
-    .reset_index()
-    .rename(columns={"turn_id": "unit_id"})
+summary = labels.corpus_labels_summary(
+    data_dir, turns, theme_set, documents=ws.documents, random_state=ws.random_state
 )
-units.columns.name = None
-sample = labels.read_labels(data_dir)
+units = summary["units"]
+sample = summary["labels"]
+sample = sample[sample["status"] == "ok"]
 has_labels = not sample.empty
 if not has_labels:
     print(
         "The shares in this report are not corrected for coding error: no labelled sample was found in "
         f"{shown_dir}/labels/. To label one: `make sample DATA={shown_dir} N=200`, fill the sheet, "
         f"put it back in {shown_dir}/labels/ and rerun."
+        + (f" ({summary['note']})" if summary["note"] and not summary["labels"].empty else "")
     )
 else:
     print(
-        f"{len(units)} turns; {sample['unit_id'].nunique()} labelled turns, {len(sample)} label rows, "
-        f"coders: {', '.join(sorted(sample['coder'].astype(str).unique()))}"
+        f"{len(units)} units ({', '.join(summary['unit_kinds'])}); {sample['unit_id'].nunique()} labelled, "
+        f"{len(sample)} labels, coders: {', '.join(sorted(sample['coder'].astype(str).unique()))}"
     )
+summary["status"]
+
+# %% [markdown]
+# ## Agreement: coders with each other, the dictionary with the coders
+#
+# With two or more coders, Cohen's κ and Krippendorff's α per code (intervals: bootstrap over
+# units); the dictionary against the labels (P/R/F1/κ per code). Files and cells that could not be
+# used are listed.
+
+# %%
+if has_labels:
+    export.write_table(summary["intercoder"], "label-intercoder-agreement")
+    export.write_table(summary["coder"], "label-coder-agreement")
+    if not summary["problems"].empty:
+        export.write_table(summary["problems"], "label-problems")
+        display(summary["problems"])
+    display(summary["intercoder"])
+    agreement_shown = summary["coder"]
+else:
+    agreement_shown = None
+agreement_shown
 
 # %% [markdown]
 # ## Raw and corrected shares side by side

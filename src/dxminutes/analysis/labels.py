@@ -613,7 +613,9 @@ def corpus_labels_summary(
 
     The units are made and coded here (`sampling.units_table`, `sampling.unit_coding`) for each
     kind of unit the sheets hold: sentence ids carry '#', turn ids do not. Frames are coded
-    when `frames` is given."""
+    when `frames` is given. Besides `labels_summary`'s tables: `units`, the dictionary's 0/1 flag
+    per unit and code with the unit's municipality (the `units` of `analysis.correction`), and
+    `unit_kinds`, the kinds of unit made."""
     from dxminutes.analysis import sampling
 
     codebook = [themes, frames] if frames is not None else themes
@@ -628,4 +630,13 @@ def corpus_labels_summary(
     coding = pd.concat(
         [sampling.unit_coding(turns, themes, kind, frames) for kind in kinds], ignore_index=True
     )
-    return labels_summary(data_dir, coding, codebook, units=units, n_boot=n_boot, random_state=random_state)
+    summary = labels_summary(
+        data_dir, coding, codebook, units=units, n_boot=n_boot, random_state=random_state
+    )
+    # the dictionary's 0/1 flag per unit and code, with the unit's municipality and body: the
+    # `units` input of `analysis.correction` (units of the kinds the sheets hold)
+    flags = sampling.flags_from_coding(coding, codes)
+    context = units[[c for c in ("unit_id", "municipality", "body") if c in units.columns]]
+    summary["units"] = context.drop_duplicates("unit_id").merge(flags, on="unit_id", how="inner", sort=False)
+    summary["unit_kinds"] = kinds
+    return summary
