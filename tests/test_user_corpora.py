@@ -120,6 +120,38 @@ def no_security_corpus(folder: Path) -> Path:
     return _planted_corpus(folder, plan, pools, turns=16, seed=7)
 
 
+#: The sheet's code of each pool (the planted sentences are the truth of a hand label).
+POOL_CODES = {"dx": "dx", "security": "security", "staffing": "staffing", "divide": "digital_divide"}
+
+
+def label_sample(folder: Path, scratch: Path, *, n: int = 80) -> Path:
+    """Draw a labelling sample of the corpus in `folder` (as `dxminutes sample` does) and label it
+    as two coders would, into `folder/labels/`: a unit is 1 for a code when it holds a planted
+    sentence of that code's pool; coder B errs on every seventh unit's dx."""
+    from dxminutes.report import labelsheet
+
+    written = labelsheet.draw_and_write(
+        folder, n=n, out=scratch / "sheet", processed_dir=scratch / "processed", seed=3, min_positive=5
+    )
+    sheet = pd.read_csv(written["csv"], dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    (folder / "labels").mkdir()
+    for coder in ("a", "b"):
+        filled = sheet.copy()
+        for pool, code in POOL_CODES.items():
+            filled[code] = [int(any(t in text for t in POOLS[pool])) for text in filled["unit_text"]]
+        if coder == "b":
+            flip = filled.index % 7 == 0
+            filled.loc[flip, "dx"] = 1 - filled.loc[flip, "dx"]
+        filled["coder"] = coder
+        filled.to_csv(folder / "labels" / f"coder-{coder}.csv", index=False, encoding="utf-8-sig")
+    return folder
+
+
+def labelled_no_security_corpus(folder: Path) -> Path:
+    """`no_security_corpus` with a labelled sample of it in `labels/` (two coders)."""
+    return label_sample(no_security_corpus(folder), folder.parent / "labelling")
+
+
 def sixty_groups_corpus(folder: Path) -> Path:
     """60 municipalities, one meeting each, theme mixes varying from one to the next."""
     names = _real_names(60)
@@ -191,7 +223,7 @@ def one_municipality(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def no_security(tmp_path_factory):
-    return _run(tmp_path_factory, "nosec", no_security_corpus)
+    return _run(tmp_path_factory, "nosec", labelled_no_security_corpus)
 
 
 @pytest.fixture(scope="module")
@@ -306,6 +338,27 @@ def test_the_theme_without_hits_is_said_so(no_security):
     assert len(security) and (security["coded_turns"] == 0).all()
     printed = "\n".join(_output_text(nb) for nb in _notebooks(no_security["out"]).values())
     assert re.search(r"security|情報セキュリティ", printed)
+
+
+def test_a_labelled_sample_gives_agreement_and_corrected_shares(no_security):
+    """The labelling loop's round trip in a report: the sheets in `labels/` are read, the coders'
+    agreement is what their labels give, and the shares are corrected."""
+    tables = no_security["out"] / "tables"
+    intercoder = pd.read_csv(tables / "label-intercoder-agreement.csv", encoding="utf-8-sig")
+    kappa = intercoder[intercoder["metric"] == "kappa"].set_index("code")["value"]
+    assert kappa["staffing"] == pytest.approx(1.0, abs=1e-9)  # the coders agree on every unit
+    assert kappa["dx"] < 1  # coder B errs on every seventh unit
+    shares = pd.read_csv(tables / "corrected-shares.csv", encoding="utf-8-sig")
+    assert set(shares["municipality"]) == set(_real_names(4))
+    assert shares["corrected_share"].notna().any()
+    nb = _notebooks(no_security["out"])["07-corrected-shares"]
+    assert "not corrected for coding error" not in _output_text(nb)
+
+
+def test_without_labels_the_report_says_the_shares_are_uncorrected(sixty_groups):
+    nb = _notebooks(sixty_groups["out"])["07-corrected-shares"]
+    assert "not corrected for coding error" in _output_text(nb)
+    assert "make sample" in _output_text(nb)
 
 
 def test_sixty_groups_are_all_in_the_tables(sixty_groups):
