@@ -23,12 +23,15 @@ import pytest
 
 from dxminutes import config
 from dxminutes.cli import build_parser
+from dxminutes.report import outdir
 from dxminutes.report import render as report
 
 DEMO = Path(__file__).parent / "data" / "nb" / "01-demo.py"
 TIMEOUT = 300
 #: Bookkeeping of OUT, left out when two reports are compared.
 BOOKKEEPING = (report.OUT_LOCK_NAME, report.OUT_MANIFEST_NAME)
+#: The runs behind OUT's entry links (links layout): seen through the links, not twice.
+RUN_FOLDERS = (outdir.RUNS_NAME, outdir.CURRENT_NAME)
 
 #: A stand-in kernel in a subprocess: the plan (JSON in DXM_PLAN) lists the tables per notebook.
 RUNNER = textwrap.dedent(
@@ -85,11 +88,17 @@ def _notebooks(tmp_path: Path, *names: str) -> Path:
 
 
 def _tree(folder: Path, skip=BOOKKEEPING) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.relative_to(folder).parts[0] not in skip
-    }
+    """The files of OUT as a reader sees them: through the entry links, without the runs behind them."""
+    tree = {}
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        if Path(root) == folder:
+            dirs[:] = [d for d in dirs if d not in RUN_FOLDERS]
+        for name in files:
+            path = Path(root) / name
+            rel = path.relative_to(folder)
+            if rel.parts[0] not in skip and rel.parts[0] not in RUN_FOLDERS:
+                tree[rel.as_posix()] = path.read_bytes()
+    return dict(sorted(tree.items()))
 
 
 def _run(tmp_path: Path, out: Path, **kw):
@@ -269,11 +278,15 @@ def test_a_symlinked_folder_in_out_is_moved_aside_not_written_through(tmp_path, 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "01-one.csv").write_text("precious", encoding="utf-8")
-    shutil.rmtree(out / "tables")
-    (out / "tables").symlink_to(elsewhere, target_is_directory=True)
+    assert os.readlink(out / "tables") == ".current/tables"  # the links layout's own link
+    (out / "tables").unlink()
+    (out / "tables").symlink_to(elsewhere, target_is_directory=True)  # someone else's link
     _run(tmp_path, out, force=True)
     assert (elsewhere / "01-one.csv").read_text(encoding="utf-8") == "precious"
-    assert not (out / "tables").is_symlink() and (out / "tables" / "01-one.csv").read_text() == "a\n1\n"
+    assert os.readlink(out / "tables") == ".current/tables"  # ours again, the other one kept aside
+    assert (out / "tables" / "01-one.csv").read_text() == "a\n1\n"
+    (kept,) = (out / report.DISPLACED_NAME).glob("*/tables")
+    assert kept.is_symlink() and kept.resolve() == elsewhere.resolve()
 
 
 def test_a_manifest_never_makes_a_run_delete_outside_out(tmp_path, kernel):
