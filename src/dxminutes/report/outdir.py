@@ -748,13 +748,39 @@ def _remove_old_runs(out: Path, keep: Path | None) -> list[str]:
             rel = p.relative_to(run).as_posix()
             if ours is None or rel in ours:
                 continue
-            if keep is not None and not _lexists(keep / rel):
+            if keep is not None and _lexists(keep / rel) and _same_file(p, keep / rel):
+                p.unlink()  # carried into `keep` before the switch (`_carry_forward`)
+            elif keep is not None and not _lexists(keep / rel):
                 _move(p, keep / rel)  # someone's file put into the report's folders: kept in view
             else:
                 _move(p, out / DISPLACED_NAME / run.name / rel)
                 aside.append(rel)
         shutil.rmtree(run)
     return aside
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _carry_forward(current: Path | None, run: Path) -> None:
+    """Files someone put into the current report (OUT/html/mine.html lands in its run) appear in
+    the new run too (hard links, copies where those fail) before the switch, so they stay in view."""
+    if current is None or not current.is_dir():
+        return
+    info = _read_run_file(current)
+    if info is None or info.get("state") != "complete":
+        return
+    ours = set(info.get("files") or [])
+    for p in sorted(current.rglob("*")):
+        rel = p.relative_to(current).as_posix()
+        if p.is_symlink() or not p.is_file() or rel in ours or p.name == RUN_FILE:
+            continue
+        if not _lexists(run / rel) and not _TEMPORARY.match(p.name):
+            _link_or_copy(p, run / rel)
 
 
 def recover_links(out: os.PathLike | str) -> None:
@@ -803,6 +829,7 @@ def switch_to(run: Path, out: Path, owned: set[str]) -> list[str]:
     files = _run_files(run)
     _write_run_file(run, "complete", files)
     step()
+    _carry_forward(current_run(out), run)
     aside = _migrate(out, owned, step) if current_run(out) is None else []
     for entry in RUN_ENTRIES:
         path = out / entry
