@@ -1,6 +1,41 @@
 """OUT is the tool's own folder: checks, lock, manifest, and the swap that makes a run current.
 
-PLACEHOLDER-DOC
+OUT is the tool's own folder. `OUT/.dxminutes-report.json` (the manifest) lists the files the
+report holds; a run deletes only files of its own, and files of others in the way are moved to
+`OUT/.dxminutes-displaced/`. OUT may not be, contain or lie inside DATA or the repository's
+source folders (`check_out`); a non-empty OUT without a manifest is refused unless `--force`
+(the repository's own `reports/` is adopted; `prepare_out`). `OUT/.dxminutes-report.lock` (an OS
+lock, `out_lock`) serializes runs into one OUT: a second run waits and says so.
+
+Two ways a finished run becomes the report:
+
+* **The links layout** (any OUT but the seed report, when the notebooks go to `OUT/notebooks/`):
+  each run is built whole in `OUT/.runs/<id>/` (html/, figures/, tables/, explorer/, notebooks/
+  and `.dxminutes-run.json`: the run's id, state and the files it wrote). OUT's visible entries
+  are relative links `OUT/<entry> -> .current/<entry>`, made once, and `OUT/.current ->
+  .runs/<id>` is switched by one `os.replace` of a fresh link: the single commit point
+  (`switch_to`). Killed at any instant, `.current` points at a whole old or a whole new run, so
+  the report a reader opens is whole without any recovery. After the switch the manifest is
+  written (layout, current run, links, files) and the tool's other runs are removed; a folder in
+  `.runs/` without our run file is never touched. `OUT/processed/` stays a real folder: the
+  build writes it (atomically, with its own manifest) before the notebooks run.
+  Files someone puts into the report's folders (`OUT/html/mine.html` lands in the current run)
+  are carried into the next run (hard links) before the switch, so they stay where they were.
+* **The journaled swap** (the seed report, whose `reports/` and `notebooks/*.ipynb` git tracks;
+  a run whose notebooks go elsewhere; and the fallback): the run is staged in `OUT/.staging/`
+  and moved in file by file through a journal (`OUT/.dxminutes-journal.json`): killed before it
+  is written, the previous report is untouched; killed after, the next run completes the swap
+  first (`recover`).
+
+Migration from the old real-folder layout: when a user OUT's report is real folders owned per the
+manifest, the run first hard-links those files into a run of their own, points `.current` at it,
+and turns each folder into its link (renameat2 RENAME_EXCHANGE trades folder and link in one
+step; without it, a kill between the two renames is repaired by the next run), so the old
+report stays whole throughout; then the new run is switched in as usual. A folder of the old
+layout that holds files the tool did not write cannot become a link without moving them: such an
+OUT keeps the journaled swap, and the run says so once and which files are in the way (chosen
+over refusing: the run still succeeds and nothing moves). A file system that cannot make
+symlinks (OSError from `os.symlink`) also keeps the journaled swap, said once.
 """
 
 from __future__ import annotations

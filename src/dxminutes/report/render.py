@@ -10,19 +10,13 @@ with the notebooks folder as working directory, and the result is written as `NN
 volatile metadata are dropped and absolute paths of this machine are replaced in the outputs,
 so a rerun on unchanged inputs gives identical files.
 
-A run writes into `OUT/.staging/` and moves its files into place only at the end: a failed
-run leaves the previous report intact, keeps what it made in `OUT/.failed/` (with ERROR.txt)
-and says so. Runs are incremental (`dxminutes.report.incremental`); `--force` ignores the
-records.
+A run is built apart (`OUT/.runs/<id>/` for a user OUT, `OUT/.staging/` for the seed report) and
+made the report only at the end: a failed run leaves the previous report intact, keeps what it
+made in `OUT/.failed/` (with ERROR.txt) and says so. Runs are incremental
+(`dxminutes.report.incremental`); `--force` ignores the records.
 
-OUT is the tool's own folder. `OUT/.dxminutes-report.json` lists every file the last run wrote;
-a run deletes only files listed there, and files of others in the way are moved to
-`OUT/.dxminutes-displaced/`. OUT may not be, contain or lie inside DATA or the repository's
-source folders; a non-empty OUT without that manifest is refused unless `--force` (the
-repository's own `reports/` is adopted). The swap goes through a journal
-(`OUT/.dxminutes-journal.json`): killed before it is written, the previous report is untouched;
-killed after, the next run completes the swap first. `OUT/.dxminutes-report.lock` (an OS lock)
-serializes runs into one OUT: a second run waits and says so.
+Everything about OUT itself (the checks, the lock, the manifest, the swap: one symlink switch
+for a user OUT, a journal for the seed report) is in `dxminutes.report.outdir`.
 """
 
 from __future__ import annotations
@@ -316,7 +310,7 @@ def run_report(
     (default: beside their sources), everything else below `reports_dir` (html/, figures/,
     tables/, explorer/). A notebook whose inputs and outputs are unchanged since its last run is
     not executed again (unless `force`); its outputs are carried over. Only when every notebook
-    succeeded is the staged report moved into place, file by file, and the files of the previous
+    succeeded is the staged report made current, and the files of the previous
     report that the new one does not hold are deleted (stale figures of an earlier run
     disappear; files the tool did not write stay); on failure the previous report stays as it was,
     the partial run is kept in `<reports_dir>/.failed/` and ReportError names the notebook and
@@ -324,8 +318,10 @@ def run_report(
 
     OUT (`reports_dir`) is the tool's own folder: it is checked (`check_out`), locked for the
     run (`out_lock`) and claimed (`prepare_out`; `force` also takes over a non-empty OUT of
-    someone else's, moving aside what is in the way); the swap deletes only files of the
-    previous report's manifest and is completed by the next run if killed (`_swap_in`).
+    someone else's, moving aside what is in the way). A user OUT is built in `OUT/.runs/<id>/`
+    and made current by one symlink switch (`outdir.switch_to`); the seed report goes through
+    the journaled swap (`outdir._swap_in`), which the next run completes if killed. Either way
+    only files the tool wrote are deleted.
     """
     notebooks_dir = Path(notebooks_dir) if notebooks_dir is not None else config.NOTEBOOKS_DIR
     reports_dir = Path(reports_dir) if reports_dir is not None else config.REPORTS_DIR
