@@ -114,7 +114,9 @@ SOURCE_FOLDERS = (
 OUT_LOCK_TIMEOUT_S = 6 * 3600.0
 #: Testing hook (as `corpus.build`'s): `DXMINUTES_FAULT=swap:N` kills the process (SIGKILL) at
 #: step N of the swap: 0 = everything staged, 1 = journal written, 1+i = i-th move done, then
-#: the manifest written, then the journal removed.
+#: the manifest written, then the journal removed. In the links layout N counts the steps of
+#: `switch_to` from 0 (built, sealed, each migration step, each entry link made, the switch,
+#: the manifest); a run that gets past the last step simply finishes.
 SWAP_FAULT = "swap"
 
 _HELD_LOCKS: dict[str, int] = {}
