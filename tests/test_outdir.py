@@ -159,9 +159,12 @@ def test_a_killed_run_s_leftovers_are_cleared_by_the_next(tmp_path, kernel):
     assert (out / "tables" / "01-one.csv").read_text(encoding="utf-8") == "a\n1\n"
 
 
+@pytest.mark.parametrize("exchange", ["renameat2", "two renames"])
 def test_an_old_real_folder_report_is_migrated_and_nothing_of_the_user_s_is_lost(
-    tmp_path, kernel, monkeypatch, capsys
+    tmp_path, kernel, monkeypatch, capsys, exchange
 ):
+    if exchange == "two renames":  # a kernel or file system without RENAME_EXCHANGE
+        monkeypatch.setattr(outdir, "_exchange", lambda a, b: False)
     _setup(tmp_path, "01-one.py", "02-two.py")
     out = tmp_path / "out"
     with monkeypatch.context() as m:  # a file system without symlinks: the journaled swap
@@ -236,3 +239,36 @@ def test_the_tables_page_takes_a_csv_with_no_columns(tmp_path):
     page = landing.write_tables_page(tmp_path, sorted((tmp_path / "tables").glob("*.csv")))
     text = page.read_text(encoding="utf-8")
     assert 'id="empty"' in text and "0 行 × 0 列" in text and "1 行 × 1 列" in text
+
+
+def test_a_migration_killed_between_its_two_renames_is_repaired_by_the_next_run(
+    tmp_path, kernel, monkeypatch
+):
+    """Without renameat2 a folder becomes a link in two renames; a kill between leaves no entry."""
+    _setup(tmp_path, "01-one.py")
+    out = tmp_path / "out"
+    with monkeypatch.context() as m:
+        m.setattr(outdir.os, "symlink", _no_symlinks)
+        _run(tmp_path, out)
+    before = {rel: (out / rel).read_bytes() for rel in ("html/index.html", "tables/01-one.csv")}
+    calls = []
+
+    class Killed(Exception):
+        pass
+
+    def step():
+        calls.append(1)
+        if len(calls) == 2:  # `.current` points at the old report's run: stop there
+            raise Killed
+
+    with pytest.raises(Killed):
+        outdir._migrate(out, set(report.read_out_manifest(out)), step)
+    os.replace(out / "html", out / (outdir.MIGRATING_PREFIX + "html"))  # the first rename, then killed
+    assert not os.path.lexists(out / "html")
+    report.recover(out)  # what the next run does first
+    for entry in outdir.RUN_ENTRIES:
+        assert os.readlink(out / entry) == f".current/{entry}"
+    assert {rel: (out / rel).read_bytes() for rel in before} == before
+    assert not list(out.glob(outdir.MIGRATING_PREFIX + "*")) and not (out / report.DISPLACED_NAME).exists()
+    assert json.loads((out / report.OUT_MANIFEST_NAME).read_text(encoding="utf-8"))["layout"] == "links"
+    assert broken_links(out)[0] == []
