@@ -157,6 +157,9 @@ def test_a_killed_run_s_leftovers_are_cleared_by_the_next(tmp_path, kernel):
     assert os.readlink(out / ".current") == current and not half.exists()
     assert not list(out.glob("*.link.tmp")) and _our_runs(out) == [current.split("/")[1]]
     assert (out / "tables" / "01-one.csv").read_text(encoding="utf-8") == "a\n1\n"
+    (out / ".current").unlink()  # lost: the manifest names the run, which is not deleted
+    report.recover(out)
+    assert os.readlink(out / ".current") == current and (out / "tables" / "01-one.csv").exists()
 
 
 @pytest.mark.parametrize("exchange", ["renameat2", "two renames"])

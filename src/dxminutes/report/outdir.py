@@ -833,12 +833,17 @@ def recover_links(out: os.PathLike | str) -> None:
     for entry in out.iterdir():
         if _TEMP_LINK.match(entry.name) and entry.is_symlink():
             entry.unlink()
+    state = read_out_state(out) or {}
+    named = state.get("current") if state.get("layout") == "links" else None
+    if not _lexists(out / CURRENT_NAME) and isinstance(named, str):
+        parts = Path(named).parts
+        if len(parts) == 2 and parts[0] == RUNS_NAME and (out / named / RUN_FILE).is_file():
+            _replace_link(named, out / CURRENT_NAME)  # `.current` lost: the manifest's run again
     run = current_run(out)
     if run is None or not run.is_dir():
         if not _lexists(out / CURRENT_NAME):
             _remove_old_runs(out, keep=None)
         return
-    state = read_out_state(out) or {}
     if state.get("layout") != "links":
         _finish_migration(out, set(state.get("files") or []))
     for entry in RUN_ENTRIES:
