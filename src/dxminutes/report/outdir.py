@@ -95,8 +95,8 @@ RESERVED_NAMES = (
     STAGE_NAME,
     FAILED_NAME,
     OLD_NAME,
-    ".runs",
-    ".current",
+    ".runs",  # RUNS_NAME
+    ".current",  # CURRENT_NAME
 )
 #: Folders of the repository that no report may be, contain or lie inside.
 SOURCE_FOLDERS = (
@@ -313,8 +313,8 @@ def prepare_out(
             f"({OUT_MANIFEST_NAME}): choose an empty folder, or pass --force (make report FORCE=1) "
             f"to write into it; nothing of yours is deleted, files in the way go to {DISPLACED_NAME}/"
         )
-    for name in (STAGE_NAME, FAILED_NAME, OLD_NAME):  # someone else's, under --force: moved aside
-        if others and (out / name).exists():
+    for name in (STAGE_NAME, FAILED_NAME, OLD_NAME, RUNS_NAME, CURRENT_NAME):  # someone else's,
+        if others and _lexists(out / name):  # under --force: moved aside
             _move(out / name, out / DISPLACED_NAME / _run_id() / name)
     _write_out_manifest(out, [])
     return set()
