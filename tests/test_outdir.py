@@ -275,3 +275,26 @@ def test_a_migration_killed_between_its_two_renames_is_repaired_by_the_next_run(
     assert not list(out.glob(outdir.MIGRATING_PREFIX + "*")) and not (out / report.DISPLACED_NAME).exists()
     assert json.loads((out / report.OUT_MANIFEST_NAME).read_text(encoding="utf-8"))["layout"] == "links"
     assert broken_links(out)[0] == []
+
+
+def test_unchanged_notebooks_are_reused_although_each_run_has_its_own_folder(tmp_path, monkeypatch):
+    calls = []
+
+    def execute(nb, *, cwd, env, name, timeout=900):
+        calls.append(name)
+        target = Path(env["DXMINUTES_REPORTS_DIR"]) / "tables" / f"{Path(name).stem}.csv"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("a\n1\n", encoding="utf-8")
+        return nb
+
+    monkeypatch.setattr(report, "execute_notebook", execute)
+    _setup(tmp_path, "01-one.py", "02-two.py")
+    out = tmp_path / "out"
+    kw = {"parameters": {"PROCESSED_DIR": tmp_path / "processed"}, "reports_dir": out}
+    report.run_report(tmp_path / "notebooks", notebooks_out=out / "notebooks", **kw)
+    first = os.readlink(out / ".current")
+    result = report.run_report(tmp_path / "notebooks", notebooks_out=out / "notebooks", **kw)
+    assert calls == ["01-one.py", "02-two.py"] and result.reused == ["01-one.py", "02-two.py"]
+    assert os.readlink(out / ".current") != first  # a new run, its files carried over
+    assert (out / "tables" / "02-two.csv").read_text(encoding="utf-8") == "a\n1\n"
+    assert (out / "notebooks" / "01-one.ipynb").is_file() and broken_links(out)[0] == []

@@ -383,6 +383,8 @@ def _run_locked(
         shutil.rmtree(stage, ignore_errors=True)  # a killed run's: a reserved name of an owned OUT
         stage.mkdir()
     env = kernel_environment(parameters, stage)
+    # The run's folder (`.runs/<id>`) changes every run: the fingerprint sees one fixed place.
+    stable_env = {**env, "DXMINUTES_REPORTS_DIR": str((reports_dir / STAGE_NAME).resolve())}
     replacements = _path_replacements(notebooks_dir, stage, env)
     replacements = sorted(
         {*replacements, (str(reports_dir.resolve()), "<reports>")}, key=lambda kv: -len(kv[0])
@@ -393,7 +395,7 @@ def _run_locked(
     try:
         for source in _run_progress(sources, progress):
             fingerprint = incremental.input_fingerprint(
-                source, {**parameters, "save_notebooks": save_notebooks}, env
+                source, {**parameters, "save_notebooks": save_notebooks}, stable_env
             )
             record_path = incremental.record_path(env, source)
             record = (
