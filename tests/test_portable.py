@@ -116,9 +116,19 @@ def _report(out: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
 RUN_RECORDS = "processed/cache/report/"
 
 
+#: Not compared either: OUT's runs (seen through its entry links instead) and the manifest,
+#: which names the current run (`.runs/<id>`, a time and a process id).
+RUN_BOOKKEEPING = (".runs", ".current", ".dxminutes-report.json")
+
+
 def _tree(folder: Path) -> dict[str, bytes]:
-    names = {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*")) if p.is_file()}
-    return {name: p.read_bytes() for name, p in names.items() if not name.startswith(RUN_RECORDS)}
+    names = {}
+    for root, dirs, files in os.walk(folder, followlinks=True):  # through OUT's entry links
+        if Path(root) == folder:
+            dirs[:] = [d for d in dirs if d not in RUN_BOOKKEEPING]
+            files = [f for f in files if f not in RUN_BOOKKEEPING]
+        names.update({(Path(root) / f).relative_to(folder).as_posix(): Path(root) / f for f in files})
+    return {name: p.read_bytes() for name, p in sorted(names.items()) if not name.startswith(RUN_RECORDS)}
 
 
 def _differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:

@@ -336,9 +336,15 @@ def _notebooks(tmp_path, *names):
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
+    """The files of OUT as a reader sees them: through its entry links, not the runs behind them."""
+    tree = {}
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        if Path(root) == folder:
+            dirs[:] = [d for d in dirs if d not in (".runs", ".current")]
+        tree.update(
+            {(Path(root) / n).relative_to(folder).as_posix(): (Path(root) / n).read_bytes() for n in files}
+        )
+    return dict(sorted(tree.items()))
 
 
 def test_a_failed_run_leaves_the_previous_report_intact_and_says_so(tmp_path, scripted_kernel):

@@ -20,15 +20,19 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_outdir import broken_links
 
 from dxminutes import config
 from dxminutes.cli import build_parser
+from dxminutes.report import outdir
 from dxminutes.report import render as report
 
 DEMO = Path(__file__).parent / "data" / "nb" / "01-demo.py"
 TIMEOUT = 300
 #: Bookkeeping of OUT, left out when two reports are compared.
 BOOKKEEPING = (report.OUT_LOCK_NAME, report.OUT_MANIFEST_NAME)
+#: The runs behind OUT's entry links (links layout): seen through the links, not twice.
+RUN_FOLDERS = (outdir.RUNS_NAME, outdir.CURRENT_NAME)
 
 #: A stand-in kernel in a subprocess: the plan (JSON in DXM_PLAN) lists the tables per notebook.
 RUNNER = textwrap.dedent(
@@ -38,6 +42,12 @@ RUNNER = textwrap.dedent(
     from dxminutes.report import render
 
     plan = json.loads(os.environ["DXM_PLAN"])
+    if os.environ.get("DXM_NO_SYMLINK"):  # a file system without symlinks: the journaled swap
+
+        def no_symlink(*args, **kw):
+            raise OSError(1, "Operation not permitted")
+
+        os.symlink = no_symlink
 
     def execute(nb, *, cwd, env, name, timeout=900):
         time.sleep(float(os.environ.get("DXM_SLEEP", "0")))
@@ -85,11 +95,17 @@ def _notebooks(tmp_path: Path, *names: str) -> Path:
 
 
 def _tree(folder: Path, skip=BOOKKEEPING) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.relative_to(folder).parts[0] not in skip
-    }
+    """The files of OUT as a reader sees them: through the entry links, without the runs behind them."""
+    tree = {}
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        if Path(root) == folder:  # also a folder of the old layout on its way out (migration)
+            dirs[:] = [d for d in dirs if d not in RUN_FOLDERS and not d.startswith(outdir.MIGRATING_PREFIX)]
+        for name in files:
+            path = Path(root) / name
+            rel = path.relative_to(folder)
+            if rel.parts[0] not in skip and rel.parts[0] not in RUN_FOLDERS:
+                tree[rel.as_posix()] = path.read_bytes()
+    return dict(sorted(tree.items()))
 
 
 def _run(tmp_path: Path, out: Path, **kw):
@@ -269,11 +285,15 @@ def test_a_symlinked_folder_in_out_is_moved_aside_not_written_through(tmp_path, 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "01-one.csv").write_text("precious", encoding="utf-8")
-    shutil.rmtree(out / "tables")
-    (out / "tables").symlink_to(elsewhere, target_is_directory=True)
+    assert os.readlink(out / "tables") == ".current/tables"  # the links layout's own link
+    (out / "tables").unlink()
+    (out / "tables").symlink_to(elsewhere, target_is_directory=True)  # someone else's link
     _run(tmp_path, out, force=True)
     assert (elsewhere / "01-one.csv").read_text(encoding="utf-8") == "precious"
-    assert not (out / "tables").is_symlink() and (out / "tables" / "01-one.csv").read_text() == "a\n1\n"
+    assert os.readlink(out / "tables") == ".current/tables"  # ours again, the other one kept aside
+    assert (out / "tables" / "01-one.csv").read_text() == "a\n1\n"
+    (kept,) = (out / report.DISPLACED_NAME).glob("*/tables")
+    assert kept.is_symlink() and kept.resolve() == elsewhere.resolve()
 
 
 def test_a_manifest_never_makes_a_run_delete_outside_out(tmp_path, kernel):
@@ -344,20 +364,24 @@ def _finished(proc) -> tuple[int, str, str]:
     return proc.returncode, stdout, stderr
 
 
+NO_LINKS = {"DXM_NO_SYMLINK": "1"}
+
+
 @pytest.mark.slow  # one subprocess per step of the swap: a few minutes on a busy machine
-def test_a_kill_at_any_step_of_the_swap_leaves_the_old_or_the_new_report_whole(tmp_path):
+def test_a_kill_at_any_step_of_the_journaled_swap_leaves_the_old_or_the_new_report_whole(tmp_path):
+    """The journaled swap (the seed report's, and OUT on a file system without symlinks)."""
     _notebooks(tmp_path, "01-one.py", "02-two.py")
     expected = {}
     for name, plan in (("old", OLD_PLAN), ("new", NEW_PLAN)):  # the two whole reports, made cleanly
         clean = tmp_path / f"clean-{name}"
-        code, _, err = _finished(_subprocess_run(tmp_path, clean, plan, DXM_TAG=name))
+        code, _, err = _finished(_subprocess_run(tmp_path, clean, plan, DXM_TAG=name, **NO_LINKS))
         assert code == 0, err
         expected[name] = _tree(clean)
         shutil.rmtree(tmp_path / "processed", ignore_errors=True)
     mine = {"html/homepage.html": b"mine", "figures/photo.png": b"png"}
     old_out = tmp_path / "old-out"  # the old report with files of the user's, copied for every step
     shutil.rmtree(tmp_path / "processed", ignore_errors=True)
-    assert _finished(_subprocess_run(tmp_path, old_out, OLD_PLAN, DXM_TAG="old"))[0] == 0
+    assert _finished(_subprocess_run(tmp_path, old_out, OLD_PLAN, DXM_TAG="old", **NO_LINKS))[0] == 0
     for rel, data in mine.items():
         (old_out / rel).parent.mkdir(parents=True, exist_ok=True)
         (old_out / rel).write_bytes(data)
@@ -367,7 +391,9 @@ def test_a_kill_at_any_step_of_the_swap_leaves_the_old_or_the_new_report_whole(t
         out = tmp_path / f"out-{step}"
         shutil.copytree(old_out, out, symlinks=True)
         shutil.rmtree(tmp_path / "processed", ignore_errors=True)
-        code, stdout, err = _finished(_subprocess_run(tmp_path, out, NEW_PLAN, f"swap:{step}", DXM_TAG="new"))
+        code, stdout, err = _finished(
+            _subprocess_run(tmp_path, out, NEW_PLAN, f"swap:{step}", DXM_TAG="new", **NO_LINKS)
+        )
         assert code == -9 and "finished" not in stdout, (step, code, err)  # killed by SIGKILL
         journal = out / report.JOURNAL_NAME
         if step == 0:  # killed before the journal: nothing of the old report was touched
@@ -384,11 +410,67 @@ def test_a_kill_at_any_step_of_the_swap_leaves_the_old_or_the_new_report_whole(t
         assert set(manifest) == set(expected["old" if step == 0 else "new"])
         if step in (0, 3) or step == steps:  # the next real run goes on from there to the new report
             shutil.rmtree(tmp_path / "processed", ignore_errors=True)
-            assert _finished(_subprocess_run(tmp_path, out, NEW_PLAN, DXM_TAG="new"))[0] == 0
+            assert _finished(_subprocess_run(tmp_path, out, NEW_PLAN, DXM_TAG="new", **NO_LINKS))[0] == 0
             assert _without(_tree(out), mine) == expected["new"]
         shutil.rmtree(out)
         step += 1
     assert steps is not None and steps > 5  # every move of the swap was a kill point
+
+
+@pytest.mark.slow  # one subprocess per step of the switch (and a follow-up run for some)
+@pytest.mark.parametrize("old_layout", ["links", "real folders"])
+def test_a_kill_at_any_step_of_the_links_switch_leaves_the_old_or_the_new_report_whole(tmp_path, old_layout):
+    """Whatever instant the run is killed at, OUT shows a whole report (every link of every page
+    resolves, every page and table from one run) with no recovery at all; the next run goes on.
+    "real folders": the old report is of the real-folder layout, migrated by this run."""
+    _notebooks(tmp_path, "01-one.py", "02-two.py")
+    expected = {}
+    for name, plan in (("old", OLD_PLAN), ("new", NEW_PLAN)):
+        clean = tmp_path / f"clean-{name}"
+        code, _, err = _finished(_subprocess_run(tmp_path, clean, plan, DXM_TAG=name))
+        assert code == 0, err
+        expected[name] = _tree(clean)
+        shutil.rmtree(tmp_path / "processed", ignore_errors=True)
+    assert expected["old"] != expected["new"]
+    old_out = tmp_path / "old-out"
+    legacy = NO_LINKS if old_layout == "real folders" else {}
+    assert _finished(_subprocess_run(tmp_path, old_out, OLD_PLAN, DXM_TAG="old", **legacy))[0] == 0
+    assert (old_out / "html").is_symlink() == (old_layout == "links")
+    mine = {"thesis.docx": b"thesis", "notes/n.txt": b"n"}
+    if old_layout == "links":
+        mine["html/homepage.html"] = b"mine"  # put into the report: lives in the current run
+    for rel, data in mine.items():
+        (old_out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (old_out / rel).write_bytes(data)
+
+    step = 0
+    while True:
+        out = tmp_path / f"out-{step}"
+        shutil.copytree(old_out, out, symlinks=True)
+        shutil.rmtree(tmp_path / "processed", ignore_errors=True)
+        code, stdout, err = _finished(_subprocess_run(tmp_path, out, NEW_PLAN, f"swap:{step}", DXM_TAG="new"))
+        if code == 0:  # past the last kill point
+            assert _without(_tree(out), mine) == expected["new"]
+            break
+        assert code == -9 and "finished" not in stdout, (step, code, err)  # killed by SIGKILL
+        for when in ("as killed", "recovered"):
+            assert _without(_tree(out), mine) in (expected["old"], expected["new"]), (step, when)
+            broken, sources = broken_links(out)
+            assert broken == [], (step, when, broken)
+            if all((out / entry).is_symlink() for entry in outdir.RUN_ENTRIES):
+                assert len(sources) == 1 and next(iter(sources)).startswith(".runs/"), (step, when)
+            assert {rel: (out / rel).read_bytes() for rel in mine} == mine, (step, when)
+            report.recover(out)  # what the next run does first, under its lock
+        if step % 3 == 0:  # the next real run goes on to the new report
+            shutil.rmtree(tmp_path / "processed", ignore_errors=True)
+            assert _finished(_subprocess_run(tmp_path, out, NEW_PLAN, DXM_TAG="new"))[0] == 0
+            assert _without(_tree(out), mine) == expected["new"]
+            assert {rel: (out / rel).read_bytes() for rel in mine} == mine
+            assert len([p for p in (out / outdir.RUNS_NAME).iterdir()]) == 1
+            assert not (out / report.DISPLACED_NAME).exists()
+        shutil.rmtree(out)
+        step += 1
+    assert step >= (4 if old_layout == "links" else 12)  # every step of the switch was a kill point
 
 
 def _without(tree: dict, mine: dict, *prefixes: str) -> dict:
@@ -411,6 +493,7 @@ def test_two_concurrent_reports_give_one_whole_report(tmp_path):
     assert _tree(out) == expected
     manifest = json.loads((out / report.OUT_MANIFEST_NAME).read_text(encoding="utf-8"))["files"]
     assert set(manifest) == set(expected)
+    assert broken_links(out)[0] == [] and len(list((out / outdir.RUNS_NAME).iterdir())) == 1
 
 
 def test_a_second_run_waits_while_the_first_holds_out(tmp_path):

@@ -215,7 +215,10 @@ def write_tables_page(report_dir: Path, tables: Sequence[Path], *, max_bytes: st
 
     parts = [javascript.generate_init_offline_itables_html(options.dt_bundle)]
     for csv in tables:
-        df = pd.read_csv(csv, encoding="utf-8-sig")
+        try:
+            df = pd.read_csv(csv, encoding="utf-8-sig")
+        except pd.errors.EmptyDataError:  # a CSV with no columns (an empty file): an empty table
+            df = pd.DataFrame()
         table_html = javascript.to_html_datatable(
             df, table_id=_table_id(csv.stem), connected=False, maxBytes=max_bytes, classes="display compact"
         )

@@ -1,4 +1,4 @@
-"""Execute the analysis notebooks headless and render the report: `python -m dxminutes report`.
+"""Execute the analysis notebooks headless and render the report: `dxminutes report`.
 
 The notebooks are jupytext py:percent files `notebooks/NN-name.py`. For each, in order, the
 run's parameters are injected as a cell tagged `injected-parameters` right after the cell
@@ -10,71 +10,55 @@ with the notebooks folder as working directory, and the result is written as `NN
 volatile metadata are dropped and absolute paths of this machine are replaced in the outputs,
 so a rerun on unchanged inputs gives identical files.
 
-A run writes into `OUT/.staging/` and moves its files into place only at the end: a failed
-run leaves the previous report intact, keeps what it made in `OUT/.failed/` (with ERROR.txt)
-and says so. Runs are incremental (`dxminutes.report.incremental`); `--force` ignores the
-records.
+A run is built apart (`OUT/.runs/<id>/` for a user OUT, `OUT/.staging/` for the seed report) and
+made the report only at the end: a failed run leaves the previous report intact, keeps what it
+made in `OUT/.failed/` (with ERROR.txt) and says so. Runs are incremental
+(`dxminutes.report.incremental`); `--force` ignores the records.
 
-OUT is the tool's own folder. `OUT/.dxminutes-report.json` lists every file the last run wrote;
-a run deletes only files listed there, and files of others in the way are moved to
-`OUT/.dxminutes-displaced/`. OUT may not be, contain or lie inside DATA or the repository's
-source folders; a non-empty OUT without that manifest is refused unless `--force` (the
-repository's own `reports/` is adopted). The swap goes through a journal
-(`OUT/.dxminutes-journal.json`): killed before it is written, the previous report is untouched;
-killed after, the next run completes the swap first. `OUT/.dxminutes-report.lock` (an OS lock)
-serializes runs into one OUT: a second run waits and says so.
+Everything about OUT itself (the checks, the lock, the manifest, the swap: one symlink switch
+for a user OUT, a journal for the seed report) is in `dxminutes.report.outdir`.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import errno
-import fcntl
-import json
 import os
 import re
 import shutil
-import signal
 import sys
 import tempfile
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dxminutes import config
 from dxminutes._io import ALLOW_OUTSIDE_LINKS_ENV, atomic_write, sha256_file
-from dxminutes.report import incremental
+from dxminutes.report import incremental, outdir
 from dxminutes.report.incremental import PATH_PARAMETERS
+from dxminutes.report.outdir import (  # noqa: F401  (OUT's names stay importable from here)
+    DISPLACED_NAME,
+    FAILED_NAME,
+    JOURNAL_NAME,
+    MANAGED_FOLDERS,
+    NOTEBOOK_GLOB,
+    OUT_LOCK_NAME,
+    OUT_MANIFEST_NAME,
+    STAGE_NAME,
+    OutError,
+    ReportError,
+    _keep_failed,
+    _shown,
+    _swap_in,
+    check_out,
+    has_report,
+    out_lock,
+    prepare_out,
+    read_out_manifest,
+    recover,
+)
 
-NOTEBOOK_GLOB = "[0-9][0-9]-*.py"
 INJECTED_TAG = "injected-parameters"
-
-#: Folders of OUT a run replaces as a whole (plus `notebooks/` when the notebooks go there).
-MANAGED_FOLDERS = ("html", "figures", "tables", "explorer")
-STAGE_NAME = ".staging"
-FAILED_NAME = ".failed"
-OLD_NAME = ".previous"
-
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-#: Temporary files of `_io.atomic_path` (`.name.<pid>.<thread>.tmp.ext`): never part of a report.
-_TEMPORARY = re.compile(r"^\..+\.\d+\.\d+\.tmp(?:\.[^.]+)?$")
-
-
-class ReportError(RuntimeError):
-    """A notebook failed to execute; the message names the notebook and the cell.
-
-    `details` holds what ERROR.txt shows below the message (the cell's source line and its full
-    traceback, ANSI colour codes stripped); `notebook` the executed notebook up to the failure
-    (kept in `.failed/notebooks/`), when there is one.
-    """
-
-    def __init__(self, message: str, *, details: str = "", notebook=None, name: str | None = None):
-        super().__init__(message)
-        self.details = details
-        self.notebook = notebook
-        self.name = name
 
 
 def _read_notebook(path: Path):
@@ -98,7 +82,7 @@ def inject_parameters(nb, parameters: Mapping):
     nb = nbformat.from_dict(nb)
     if not parameters:
         return nb
-    lines = ["# Parameters injected by `python -m dxminutes report`"]
+    lines = ["# Parameters injected by `dxminutes report`"]
     for key, value in parameters.items():
         if not key.isidentifier():
             raise ValueError(f"parameter name {key!r} is not a Python identifier")
@@ -306,409 +290,6 @@ def _copy(src: Path, dst: Path) -> None:
     shutil.copy2(src, dst)
 
 
-# --- OUT is the tool's own folder: checks, lock, manifest, journaled swap ---------------------
-
-#: Bookkeeping of a report folder (all below OUT, all hidden).
-OUT_MANIFEST_NAME = ".dxminutes-report.json"
-OUT_LOCK_NAME = ".dxminutes-report.lock"
-JOURNAL_NAME = ".dxminutes-journal.json"
-DISPLACED_NAME = ".dxminutes-displaced"
-#: Names in OUT that belong to the tool whatever the manifest says.
-RESERVED_NAMES = (
-    OUT_MANIFEST_NAME,
-    OUT_LOCK_NAME,
-    JOURNAL_NAME,
-    DISPLACED_NAME,
-    STAGE_NAME,
-    FAILED_NAME,
-    OLD_NAME,
-)
-#: Folders of the repository that no report may be, contain or lie inside.
-SOURCE_FOLDERS = (
-    "src",
-    "notebooks",
-    "tests",
-    ".git",
-    "requirements",
-    "benchmarks",
-    "docs",
-    ".ci",
-    "data/raw",
-)
-#: A second run into the same OUT waits this long for the first before giving up.
-OUT_LOCK_TIMEOUT_S = 6 * 3600.0
-#: Testing hook (as `corpus.build`'s): `DXMINUTES_FAULT=swap:N` kills the process (SIGKILL) at
-#: step N of the swap: 0 = everything staged, 1 = journal written, 1+i = i-th move done, then
-#: the manifest written, then the journal removed.
-SWAP_FAULT = "swap"
-
-_HELD_LOCKS: dict[str, int] = {}
-
-
-class OutError(ReportError):
-    """OUT cannot be used (refused, not a folder, not writable): one line naming OUT and why."""
-
-
-def _fault_step(step: int) -> None:
-    if os.environ.get("DXMINUTES_FAULT") == f"{SWAP_FAULT}:{step}":
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    """True when `path` is `folder` or lies below it (both resolved)."""
-    return path == folder or folder in path.parents
-
-
-def check_out(
-    out: os.PathLike | str,
-    *,
-    raw_dir: os.PathLike | str | None = None,
-    notebooks_dir: os.PathLike | str | None = None,
-    notebooks_out: os.PathLike | str | None = None,
-) -> None:
-    """Refuse an OUT (OutError) that is a file, or is, contains or lies inside DATA or a source folder.
-
-    The source folders are the repository's own (`SOURCE_FOLDERS`); OUT may also not be or
-    contain the repository. The notebooks may go beside their sources (`notebooks_out` ==
-    `notebooks_dir`, the seed report's `notebooks/*.ipynb`); anywhere else the same rules apply.
-    """
-    out = Path(out)
-    shown = config.relpath(out) if out.is_absolute() else out.as_posix()
-    resolved = out.resolve()
-    project = config.PROJECT_DIR.resolve()
-    targets = [("OUT", resolved)]
-    if notebooks_out is not None and (
-        notebooks_dir is None or Path(notebooks_out).resolve() != Path(notebooks_dir).resolve()
-    ):
-        targets.append(("the notebooks folder", Path(notebooks_out).resolve()))
-    guarded = [(f"the repository's {name}/", project / name) for name in SOURCE_FOLDERS]
-    guarded.append(("DATA", Path(raw_dir or config.RAW_DIR).resolve()))
-    for what, target in targets:
-        if _inside(project, target):
-            raise OutError(f"{what} {shown} is or contains the repository: choose an empty folder of its own")
-        for name, folder in guarded:
-            if _inside(target, folder) or _inside(folder, target):
-                relation = (
-                    "is" if target == folder else ("lies inside" if _inside(target, folder) else "contains")
-                )
-                raise OutError(
-                    f"{what} {shown} {relation} {name} ({config.relpath(folder)}): "
-                    "a report never writes there; choose a folder of its own"
-                )
-    if out.exists() and not out.is_dir():
-        raise OutError(f"OUT {shown} is not a folder")
-
-
-@contextlib.contextmanager
-def out_lock(out: os.PathLike | str, *, timeout: float = OUT_LOCK_TIMEOUT_S):
-    """An OS lock on OUT (`OUT/.dxminutes-report.lock`) held for a whole run; re-entrant in a process.
-
-    A second run into the same OUT waits (and says so once) until the first ends, however it ends.
-    """
-    out = Path(out)
-    key = str(out.resolve())
-    if _HELD_LOCKS.get(key):
-        _HELD_LOCKS[key] += 1
-        try:
-            yield
-        finally:
-            _HELD_LOCKS[key] -= 1
-        return
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        handle = open(out / OUT_LOCK_NAME, "a+b")  # noqa: SIM115  (held until the block ends)
-    except OSError as exc:
-        raise OutError(f"cannot write into OUT {_shown(out)} ({_os_reason(exc)})") from None
-    deadline = time.monotonic() + timeout
-    told = False
-    try:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise OutError(
-                        f"OUT {_shown(out)} is locked by another report run for over {timeout:.0f} s"
-                    ) from None
-                if not told:
-                    print(f"waiting for another report run into {_shown(out)} …", file=sys.stderr)
-                    told = True
-                time.sleep(0.1)
-        _HELD_LOCKS[key] = 1
-        try:
-            yield
-        finally:
-            _HELD_LOCKS.pop(key, None)
-    finally:
-        handle.close()
-
-
-def _os_reason(exc: OSError) -> str:
-    return "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or type(exc).__name__)
-
-
-def read_out_manifest(out: os.PathLike | str) -> list[str] | None:
-    """The files (relative to OUT) the last report run wrote, or None when OUT is not the tool's."""
-    path = Path(out) / OUT_MANIFEST_NAME
-    try:
-        data = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        raise OutError(f"{_shown(path)} cannot be read ({exc}): move it away or remove it") from None
-    files = data.get("files") if isinstance(data, dict) else None
-    if data.get("generator") != "dxminutes report" or not isinstance(files, list):
-        raise OutError(f"{_shown(path)} is not a dxminutes report manifest: move it away or remove it")
-    return [f for f in files if isinstance(f, str)]
-
-
-def _write_out_manifest(out: Path, files) -> None:
-    payload = {"generator": "dxminutes report", "format": 1, "files": sorted(set(files))}
-    atomic_write(
-        out / OUT_MANIFEST_NAME,
-        lambda p: p.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"),
-    )
-
-
-def _rel(path: Path, out: Path) -> str:
-    return Path(os.path.relpath(os.path.abspath(path), os.path.abspath(out))).as_posix()
-
-
-def _is_own_processed(path: Path) -> bool:
-    """A folder `corpus.build` wrote (it holds the build's manifest.json): the tool's own."""
-    return path.is_dir() and not path.is_symlink() and (path / "manifest.json").is_file()
-
-
-def _seed_files(out: Path, notebooks_dir: Path | None, notebooks_out: Path) -> list[str]:
-    """The files of the repository's own report (reports/ and notebooks/NN-*.ipynb) before any manifest."""
-    files = [
-        _rel(p, out)
-        for name in MANAGED_FOLDERS
-        for p in sorted((out / name).rglob("*"))
-        if p.is_file() and not p.is_symlink()
-    ]
-    if notebooks_dir is not None and notebooks_out.resolve() == notebooks_dir.resolve():
-        files += [
-            _rel(p, out)
-            for p in sorted(notebooks_out.glob(NOTEBOOK_GLOB[:-3] + ".ipynb"))
-            if p.with_suffix(".py").exists() and p.is_file() and not p.is_symlink()
-        ]
-    return files
-
-
-def prepare_out(
-    out: os.PathLike | str,
-    *,
-    force: bool = False,
-    notebooks_dir: os.PathLike | str | None = None,
-    notebooks_out: os.PathLike | str | None = None,
-) -> set[str]:
-    """Make OUT the tool's own (call with `out_lock` held); return the files it owns there.
-
-    An interrupted swap is completed first (`recover`). OUT without a manifest is claimed when it
-    is empty (or holds only the tool's bookkeeping and processed tables) and is the repository's
-    own `reports/` (its files are adopted); a non-empty OUT of someone else's is refused unless
-    `force`, and then nothing in it is deleted: files in the way are moved aside.
-    """
-    out = Path(out)
-    recover(out)
-    owned = read_out_manifest(out)
-    if owned is not None:
-        return set(owned)
-    notebooks_dir = Path(notebooks_dir) if notebooks_dir is not None else None
-    notebooks_out = Path(notebooks_out) if notebooks_out is not None else (notebooks_dir or out / "notebooks")
-    if out.resolve() == (config.PROJECT_DIR / "reports").resolve():
-        files = _seed_files(out, notebooks_dir, notebooks_out)
-        _write_out_manifest(out, files)
-        return set(files)
-    others = sorted(
-        entry.name
-        for entry in out.iterdir()
-        if entry.name not in RESERVED_NAMES and not (entry.name == "processed" and _is_own_processed(entry))
-    )
-    if others and not force:
-        listed = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
-        raise OutError(
-            f"OUT {_shown(out)} is not empty ({listed}) and holds no report of dxminutes "
-            f"({OUT_MANIFEST_NAME}): choose an empty folder, or pass --force (make report FORCE=1) "
-            f"to write into it; nothing of yours is deleted, files in the way go to {DISPLACED_NAME}/"
-        )
-    for name in (STAGE_NAME, FAILED_NAME, OLD_NAME):  # someone else's, under --force: moved aside
-        if others and (out / name).exists():
-            _move(out / name, out / DISPLACED_NAME / _run_id() / name)
-    _write_out_manifest(out, [])
-    return set()
-
-
-def _run_id() -> str:
-    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + f"-{os.getpid()}"
-
-
-def _lexists(path: Path) -> bool:
-    return os.path.lexists(path)
-
-
-def _move(src: Path, dst: Path) -> None:
-    """Rename `src` onto `dst` (parents made); across file systems, copy beside `dst` then rename."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.replace(src, dst)
-    except OSError as exc:
-        if exc.errno != errno.EXDEV or src.is_dir():
-            raise
-        tmp = dst.with_name(f".{dst.name}.{os.getpid()}.move.tmp")
-        shutil.copy2(src, tmp)
-        os.replace(tmp, dst)
-        src.unlink()
-
-
-def _real_inside(path: Path, roots: list[Path]) -> bool:
-    """True when the folder holding `path` really lies in one of `roots` (symlinks followed)."""
-    real = Path(os.path.realpath(path.parent))
-    return any(_inside(real, root) for root in roots)
-
-
-def _plan_swap(stage: Path, out: Path, notebooks_out: Path, owned: set[str]) -> dict:
-    """The journal of a swap: moves aside, installs (index.html last) and deletions, in order.
-
-    Every path is relative to OUT. A file in the way of an install that the tool did not write
-    (or a folder, or a symlinked folder) is moved to `OUT/.dxminutes-displaced/<run>/`; a file of
-    the previous report that the new one does not hold is deleted, never anything else.
-    """
-    installs: list[tuple[str, str]] = []
-    sources = [(stage / name, out / name) for name in MANAGED_FOLDERS]
-    sources.append((stage / "notebooks", notebooks_out))
-    for staged_root, final_root in sources:
-        if not staged_root.is_dir():
-            continue
-        for path in sorted(staged_root.rglob("*")):
-            if path.is_file() and not _TEMPORARY.match(path.name):
-                final = final_root / path.relative_to(staged_root)
-                installs.append((_rel(path, out), _rel(final, out)))
-    installs.sort(key=lambda pair: pair[1] == "html/index.html")  # the landing page goes last
-    run = _run_id()
-    displaced: list[str] = []
-    ops: list[list[str]] = []
-
-    def aside(rel: str) -> None:
-        if rel not in displaced:
-            displaced.append(rel)
-            safe = "/".join("__parent__" if part == ".." else part for part in rel.split("/"))
-            ops.append(["displace", rel, f"{DISPLACED_NAME}/{run}/{safe}"])
-
-    for _, final_rel in installs:
-        final = Path(os.path.abspath(out / final_rel))  # lexical: symlinks in the way are seen
-        base = Path(os.path.abspath(out))
-        if not _inside(final, base):
-            base = Path(os.path.abspath(notebooks_out))
-        for parent in reversed(final.parents):
-            if parent == base or base not in parent.parents:
-                continue
-            if _lexists(parent) and (parent.is_symlink() or not parent.is_dir()):
-                aside(_rel(parent, out))
-        if _lexists(final) and (final.is_symlink() or final.is_dir() or final_rel not in owned):
-            aside(final_rel)
-    ops += [["install", staged, final] for staged, final in installs]
-    new = {final for _, final in installs}
-    # Notebooks beside their sources (outside OUT) are only ever replaced, never deleted: a run
-    # of some notebooks, or without saving them, leaves the others' .ipynb as they are.
-    kept = {rel for rel in owned - new if rel.startswith("../") and _lexists(out / rel)}
-    roots = [out.resolve(), notebooks_out.resolve()]
-    for rel in sorted(owned - new - kept):
-        path = Path(os.path.normpath(out / rel))
-        if _real_inside(path, roots) and path.is_file() and not path.is_symlink():
-            ops.append(["delete", rel, ""])
-    return {"stage": _rel(stage, out), "ops": ops, "files": sorted(new | kept), "displaced": displaced}
-
-
-def _apply_journal(out: Path, journal: dict, *, faults: bool = False) -> None:
-    """Carry out a journal; every step can be repeated, so a run killed at any step is completed
-    by applying the same journal again."""
-    for i, (kind, src, dst) in enumerate(journal["ops"], start=2):
-        source = Path(os.path.normpath(out / src))
-        if kind == "displace":
-            target = out / dst
-            if _lexists(source) and not _lexists(target):
-                _move(source, target)
-        elif kind == "install":
-            if _lexists(source):
-                _move(source, Path(os.path.normpath(out / dst)))
-        elif kind == "delete":
-            source.unlink(missing_ok=True)
-            _prune_empty(source.parent, out)
-        if faults:
-            _fault_step(i)
-    n = len(journal["ops"]) + 2
-    _write_out_manifest(out, journal["files"])
-    if faults:
-        _fault_step(n)
-    (out / JOURNAL_NAME).unlink(missing_ok=True)
-    if faults:
-        _fault_step(n + 1)
-    shutil.rmtree(Path(os.path.normpath(out / journal["stage"])), ignore_errors=True)
-
-
-def _prune_empty(folder: Path, out: Path) -> None:
-    """Remove folders emptied by deletions, up to (not including) a managed folder or OUT."""
-    stops = {out.resolve(), *((out / name).resolve() for name in MANAGED_FOLDERS)}
-    while _inside(folder.resolve(), out.resolve()) and folder.resolve() not in stops:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
-
-
-def recover(out: os.PathLike | str) -> bool:
-    """Complete a swap that a killed run left half done (its journal is in OUT); True if there was one."""
-    out = Path(out)
-    path = out / JOURNAL_NAME
-    try:
-        journal = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        return False
-    except (OSError, ValueError):  # a journal is written atomically: unreadable means not ours
-        raise OutError(f"{_shown(path)} cannot be read: move it away or remove it") from None
-    _apply_journal(out, journal)
-    return True
-
-
-def _swap_in(stage: Path, reports_dir: Path, notebooks_out: Path, owned: set[str] | None = None) -> list[str]:
-    """Move the staged report into `reports_dir` (notebooks to `notebooks_out`) through a journal.
-
-    The journal (`OUT/.dxminutes-journal.json`, written atomically) is the commit point: killed
-    before it, the previous report is untouched; killed after it, the next run (or `recover`)
-    completes the swap. Only files of the previous report (its manifest) are ever deleted; files
-    of others in the way are moved aside. Returns the paths moved aside (relative to OUT).
-    """
-    owned = set(read_out_manifest(reports_dir) or []) if owned is None else owned
-    journal = _plan_swap(stage, reports_dir, notebooks_out, owned)
-    _fault_step(0)
-    atomic_write(
-        reports_dir / JOURNAL_NAME,
-        lambda p: p.write_text(json.dumps(journal, ensure_ascii=False, indent=1), encoding="utf-8"),
-    )
-    _fault_step(1)
-    _apply_journal(reports_dir, journal, faults=True)
-    return journal["displaced"]
-
-
-def _keep_failed(stage: Path, reports_dir: Path, message: str, details: str = "") -> Path:
-    """Move the staged partial run to `<reports_dir>/.failed/` and write ERROR.txt there: the
-    message (notebook, cell, error), then `details` (the cell and its full traceback)."""
-    failed = reports_dir / FAILED_NAME
-    shutil.rmtree(failed, ignore_errors=True)
-    if stage.exists():
-        os.replace(stage, failed)
-    failed.mkdir(parents=True, exist_ok=True)
-    text = message.rstrip() + "\n" + (f"\n{details.rstrip()}\n" if details.strip() else "")
-    (failed / "ERROR.txt").write_text(text, encoding="utf-8")
-    return failed
-
-
 def run_report(
     notebooks_dir: os.PathLike | str | None = None,
     *,
@@ -729,7 +310,7 @@ def run_report(
     (default: beside their sources), everything else below `reports_dir` (html/, figures/,
     tables/, explorer/). A notebook whose inputs and outputs are unchanged since its last run is
     not executed again (unless `force`); its outputs are carried over. Only when every notebook
-    succeeded is the staged report moved into place, file by file, and the files of the previous
+    succeeded is the staged report made current, and the files of the previous
     report that the new one does not hold are deleted (stale figures of an earlier run
     disappear; files the tool did not write stay); on failure the previous report stays as it was,
     the partial run is kept in `<reports_dir>/.failed/` and ReportError names the notebook and
@@ -737,8 +318,10 @@ def run_report(
 
     OUT (`reports_dir`) is the tool's own folder: it is checked (`check_out`), locked for the
     run (`out_lock`) and claimed (`prepare_out`; `force` also takes over a non-empty OUT of
-    someone else's, moving aside what is in the way); the swap deletes only files of the
-    previous report's manifest and is completed by the next run if killed (`_swap_in`).
+    someone else's, moving aside what is in the way). A user OUT is built in `OUT/.runs/<id>/`
+    and made current by one symlink switch (`outdir.switch_to`); the seed report goes through
+    the journaled swap (`outdir._swap_in`), which the next run completes if killed. Either way
+    only files the tool wrote are deleted.
     """
     notebooks_dir = Path(notebooks_dir) if notebooks_dir is not None else config.NOTEBOOKS_DIR
     reports_dir = Path(reports_dir) if reports_dir is not None else config.REPORTS_DIR
@@ -789,10 +372,19 @@ def _run_locked(
     """`run_report` once OUT is checked, locked and owned."""
     import nbformat
 
-    stage = reports_dir / STAGE_NAME
-    shutil.rmtree(stage, ignore_errors=True)  # a killed run's: a reserved name of an owned OUT
-    stage.mkdir()
+    seed = reports_dir.resolve() == (config.PROJECT_DIR / "reports").resolve()
+    layout, why = outdir.choose_layout(reports_dir, notebooks_out, seed=seed)
+    if why:
+        print(f"note: {why}", file=sys.stderr)
+    if layout == "links":
+        stage = outdir.new_run(reports_dir)
+    else:
+        stage = reports_dir / STAGE_NAME
+        shutil.rmtree(stage, ignore_errors=True)  # a killed run's: a reserved name of an owned OUT
+        stage.mkdir()
     env = kernel_environment(parameters, stage)
+    # The run's folder (`.runs/<id>`) changes every run: the fingerprint sees one fixed place.
+    stable_env = {**env, "DXMINUTES_REPORTS_DIR": str((reports_dir / STAGE_NAME).resolve())}
     replacements = _path_replacements(notebooks_dir, stage, env)
     replacements = sorted(
         {*replacements, (str(reports_dir.resolve()), "<reports>")}, key=lambda kv: -len(kv[0])
@@ -803,7 +395,7 @@ def _run_locked(
     try:
         for source in _run_progress(sources, progress):
             fingerprint = incremental.input_fingerprint(
-                source, {**parameters, "save_notebooks": save_notebooks}, env
+                source, {**parameters, "save_notebooks": save_notebooks}, stable_env
             )
             record_path = incremental.record_path(env, source)
             record = (
@@ -877,7 +469,10 @@ def _run_locked(
             raise
         raise ReportError(message) from exc
     shutil.rmtree(reports_dir / FAILED_NAME, ignore_errors=True)
-    displaced = _swap_in(stage, reports_dir, notebooks_out, owned)
+    if layout == "links":
+        displaced = outdir.switch_to(stage, reports_dir, owned)
+    else:
+        displaced = _swap_in(stage, reports_dir, notebooks_out, owned)
     result.problems += [
         f"{rel} was in the way of the report and is kept in {DISPLACED_NAME}/ (nothing was deleted)"
         for rel in displaced
@@ -994,19 +589,6 @@ def _summary(out: Path, result: RunResult | None, built: dict | None, error: str
         lines += [f"problem: {p}" for p in result.problems]
     lines.append("─" * 60)
     return "\n".join(lines)
-
-
-def has_report(out: os.PathLike | str) -> bool:
-    """Whether `out` holds a report of an earlier run (a failed run never touches it)."""
-    return (Path(out) / "html" / "index.html").exists()
-
-
-def _shown(path: Path) -> str:
-    """A path for the terminal: relative to the working directory when below it."""
-    try:
-        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _cli(args) -> int:
