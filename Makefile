@@ -29,7 +29,7 @@ REPORT_ARGS := $(if $(DATA),--data $(DATA)) $(if $(OUT),--out $(OUT)) $(if $(THE
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: all venv processed inspect tokens report test lint format bench lab lock clean help
+.PHONY: all venv processed inspect tokens report test test-fast docs lint format bench lab lock clean help
 
 all: report
 
@@ -60,8 +60,21 @@ tokens: $(STAMP) ## each turn's speaker, role and terms as the analysis counts t
 report: $(STAMP) ## build the corpus, execute every notebook, write the report (DATA=DIR OUT=DIR)
 	$(BIN)/python -m dxminutes report $(REPORT_ARGS)
 
-test: $(STAMP) ## run the test suite, notebooks included
-	$(BIN)/python -m pytest
+# Tests run on every core (pytest-xdist); JOBS=1 runs them in one process. Tests marked `serial`
+# (they must not share the machine with others) run afterwards in a second, single-process pass.
+JOBS   ?= $(shell n=$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1); [ "$$n" -ge 1 ] 2>/dev/null && echo $$n || echo 1)
+XDIST  := -n $(JOBS) --dist loadgroup
+# The serial pass runs only when some test carries the mark, so a run never closes on "no tests ran".
+SERIAL  = if grep -rqs --include='*.py' 'mark.serial' tests; then \
+	  $(BIN)/python -m pytest -p no:xdist -q -m "serial$(if $(1), and $(1))"; fi
+
+test: $(STAMP) ## run the whole test suite on every core, notebooks included
+	$(BIN)/python -m pytest $(XDIST) -m "not serial"
+	@$(call SERIAL,)
+
+test-fast: $(STAMP) ## the tests without notebooks and slow runs (under a minute)
+	$(BIN)/python -m pytest $(XDIST) -q -m "not slow and not serial"
+	@$(call SERIAL,not slow)
 
 lint: $(STAMP) ## ruff lint and format check (what CI runs)
 	$(BIN)/ruff check src tests benchmarks notebooks/*.py requirements
