@@ -76,13 +76,16 @@ test-fast: $(STAMP) ## the tests without notebooks and slow runs (under a minute
 	$(BIN)/python -m pytest $(XDIST) -q -m "not slow and not serial"
 	@$(call SERIAL,not slow)
 
+docs: $(STAMP) ## build the documentation site offline into site/ (strict: a warning fails)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --clean --site-dir site
+
 lint: $(STAMP) ## ruff lint and format check (what CI runs)
-	$(BIN)/ruff check src tests benchmarks notebooks/*.py requirements
-	$(BIN)/ruff format --check src tests benchmarks notebooks/*.py requirements
+	$(BIN)/ruff check src tests benchmarks notebooks/*.py requirements docs/hooks.py
+	$(BIN)/ruff format --check src tests benchmarks notebooks/*.py requirements docs/hooks.py
 
 format: $(STAMP) ## apply ruff fixes and formatting
-	$(BIN)/ruff check --fix src tests benchmarks notebooks/*.py requirements
-	$(BIN)/ruff format src tests benchmarks notebooks/*.py requirements
+	$(BIN)/ruff check --fix src tests benchmarks notebooks/*.py requirements docs/hooks.py
+	$(BIN)/ruff format src tests benchmarks notebooks/*.py requirements docs/hooks.py
 
 bench: $(STAMP) ## run the benchmark suite, write benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/run.py
