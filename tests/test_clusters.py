@@ -130,6 +130,7 @@ def test_empty_rows_left_out_and_small_input(planted):
         cluster_turns(tfidf, method="dbscan", random_state=SEED)
 
 
+@pytest.mark.slow
 def test_seed_minutes_clusters_and_representatives():
     turns, tokens = seed_turns(), seed_tokens()
     tfidf = tfidf_matrix(tokens, min_df=2)

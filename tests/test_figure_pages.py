@@ -79,6 +79,7 @@ def test_page_names_and_paginate():
         charts.paginate(["a"], 0)
 
 
+@pytest.mark.slow
 def test_keyness_grid_of_70_groups_writes_one_file_set_per_page(tmp_path):
     n = 70
     key = _keyness(n, np.random.default_rng(0))
@@ -101,6 +102,7 @@ def test_keyness_grid_of_70_groups_writes_one_file_set_per_page(tmp_path):
     assert [g for p in pages for g in p.groups] == _munis(n)
 
 
+@pytest.mark.slow
 def test_row_charts_of_70_groups_are_paged_on_one_scale(tmp_path):
     n = 70
     df = _shares(n, np.random.default_rng(1))

@@ -157,6 +157,7 @@ FLOORS = {
 
 
 @pytest.mark.parametrize("folder", sorted(FLOORS))
+@pytest.mark.slow
 def test_the_loader_keeps_its_scores_on_the_real_samples(accuracy, folder):
     summary = accuracy.summarize(accuracy.score(Path(__file__).parent / "data" / folder))
     assert summary.failed == 0

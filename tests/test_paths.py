@@ -164,6 +164,7 @@ def test_tokens_on_a_good_file(raw):
     assert "[山田 / chair]" in proc.stdout
 
 
+@pytest.mark.slow
 def test_tokens_on_a_file_without_speakers(tmp_path):
     # readable text without speakers is one unsegmented block (speaker 不明, role unknown)
     path = _minutes(tmp_path / "plain.txt", "ただの文章です。\n話者はいません。\n")

@@ -59,6 +59,8 @@ import pytest
 
 from dxminutes import config
 
+pytestmark = pytest.mark.slow  # every command runs in a scratch copy of the repository; one runs a whole report
+
 README = config.PROJECT_DIR / "README.md"
 DOCS = config.PROJECT_DIR / "docs"
 #: docs/codebook.md and docs/correction.md have their own tests; architecture and scaling hold no commands to run.

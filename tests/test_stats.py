@@ -116,6 +116,7 @@ def test_cell_flags_are_holm_adjusted_over_all_cells(planted):
     np.testing.assert_allclose(bh["p_cell_adj"], false_discovery_control(tests["p_cell"], method="bh"))
 
 
+@pytest.mark.slow
 def test_theme_permutation_p_matches_scipy_permutation_test():
     # 3 groups × (coded, not), small counts: the Monte Carlo p of the χ² statistic must agree
     # with scipy.stats.permutation_test shuffling the labels of the turns.
@@ -158,6 +159,7 @@ def test_per_theme_permutation_test_is_calibrated_under_the_null():
     assert rate <= 0.075
 
 
+@pytest.mark.slow
 def test_overall_association_by_permutation_over_turns(planted):
     _, coded, _ = planted
     chi = crosstab_chi2(coded, random_state=SEED, n_perm=500)
