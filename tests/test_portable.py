@@ -48,7 +48,6 @@ import pandas as pd
 import pytest
 
 from dxminutes import config
-
 from dxminutes.analysis.correspondence import correspondence_analysis
 
 pytestmark = pytest.mark.slow  # reports are built under another BLAS kernel and hash seed
