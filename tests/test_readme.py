@@ -59,7 +59,9 @@ import pytest
 
 from dxminutes import config
 
-pytestmark = pytest.mark.slow  # every command runs in a scratch copy of the repository; one runs a whole report
+pytestmark = (
+    pytest.mark.slow
+)  # every command runs in a scratch copy of the repository; one runs a whole report
 
 README = config.PROJECT_DIR / "README.md"
 DOCS = config.PROJECT_DIR / "docs"
