@@ -144,6 +144,7 @@ def test_seed_minutes_clusters_and_representatives():
     assert (merged["speaker"] == merged["speaker_turns"]).all()
 
 
+@pytest.mark.slow
 def test_structure_vs_null_sees_planted_clusters_and_not_noise(planted):
     _, _, tfidf = planted
     table, structure = structure_vs_null(tfidf, ks=range(2, 5), n_null=3, random_state=SEED)

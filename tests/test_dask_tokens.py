@@ -43,6 +43,7 @@ def client():
         yield c
 
 
+@pytest.mark.slow
 def test_dask_table_equals_local_table(client, tmp_path):
     turns = _pseudo_turns()
     before = turns.copy()

@@ -128,6 +128,7 @@ def test_row_charts_of_70_groups_are_paged_on_one_scale(tmp_path):
     assert not plt.get_fignums()
 
 
+@pytest.mark.slow
 def test_one_page_is_the_single_figure_byte_for_byte(tmp_path):
     key = _keyness(5, np.random.default_rng(2), terms=4)
     single, paged = tmp_path / "single", tmp_path / "paged"

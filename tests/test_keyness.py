@@ -221,6 +221,7 @@ def test_similarity_and_clustering():
     assert sorted(result.leaf_labels) == ["A市", "B町", "C村", "D区"]
 
 
+@pytest.mark.slow
 def test_seed_keyness_covers_every_municipality():
     tokens = seed_tokens()
     table = keyness(tokens)

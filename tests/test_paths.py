@@ -158,6 +158,7 @@ def test_inspect_and_tokens_print_one_line_and_exit_1(raw, command, name, proble
     assert proc.stderr.strip().splitlines() == [f"error: {name}: {problem}"]
 
 
+@pytest.mark.slow
 def test_tokens_on_a_good_file(raw):
     proc = _run("tokens", str(raw / "good.txt"))
     assert proc.returncode == 0, proc.stderr

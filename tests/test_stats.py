@@ -291,6 +291,7 @@ def test_zero_rows_get_nan_residuals_not_errors(themes):
     assert res.dof == (2 - 1) * (3 - 1)  # B町 and the never-coded divide theme are left out
 
 
+@pytest.mark.slow
 def test_seed_tables_are_non_empty_for_all_municipalities_and_themes(themes):
     coded = code_turns(seed_turns(), themes)
     shares = theme_shares(coded, n_boot=200, random_state=SEED)

@@ -185,6 +185,7 @@ def test_small_known_sample():
     assert got.loc["precision", "value"] == pytest.approx(0.5)
 
 
+@pytest.mark.slow
 def test_kappa_does_not_drop_below_the_recorded_floor(seeds, themes):
     floor = validity.read_floor()
     assert {
