@@ -32,7 +32,7 @@ REPORT_ARGS := $(if $(DATA),--data $(DATA)) $(if $(OUT),--out $(OUT)) $(if $(THE
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: all venv processed inspect tokens report sample test lint format bench lab lock clean help
+.PHONY: all venv processed inspect tokens report sample test test-fast docs lint format bench lab lock clean help
 
 all: report
 
@@ -67,16 +67,32 @@ sample: $(STAMP) ## draw a sample to label by hand (DATA=DIR N=200 [UNIT=turn] [
 	$(BIN)/python -m dxminutes sample $(if $(DATA),--data "$(DATA)") $(if $(N),--n $(N)) $(if $(UNIT),--unit $(UNIT)) \
 		$(if $(OUT),--out "$(OUT)") $(if $(SEED),--seed $(SEED))
 
-test: $(STAMP) ## run the test suite, notebooks included
-	$(BIN)/python -m pytest
+# Tests run on every core (pytest-xdist); JOBS=1 runs them in one process. Tests marked `serial`
+# (they must not share the machine with others) run afterwards in a second, single-process pass.
+JOBS   ?= $(shell n=$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1); [ "$$n" -ge 1 ] 2>/dev/null && echo $$n || echo 1)
+XDIST  := -n $(JOBS) --dist loadgroup
+# The serial pass runs only when some test carries the mark, so a run never closes on "no tests ran".
+SERIAL  = if grep -rqs --include='*.py' 'mark.serial' tests; then \
+	  $(BIN)/python -m pytest -p no:xdist -q -m "serial$(if $(1), and $(1))"; fi
+
+test: $(STAMP) ## run the whole test suite on every core, notebooks included
+	$(BIN)/python -m pytest $(XDIST) -m "not serial"
+	@$(call SERIAL,)
+
+test-fast: $(STAMP) ## the tests without notebooks and slow runs (a few minutes)
+	$(BIN)/python -m pytest $(XDIST) -q -m "not slow and not serial"
+	@$(call SERIAL,not slow)
+
+docs: $(STAMP) ## build the documentation site offline into site/ (strict: a warning fails)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --clean --site-dir site
 
 lint: $(STAMP) ## ruff lint and format check (what CI runs)
-	$(BIN)/ruff check src tests benchmarks notebooks/*.py requirements
-	$(BIN)/ruff format --check src tests benchmarks notebooks/*.py requirements
+	$(BIN)/ruff check src tests benchmarks notebooks/*.py requirements docs/hooks.py
+	$(BIN)/ruff format --check src tests benchmarks notebooks/*.py requirements docs/hooks.py
 
 format: $(STAMP) ## apply ruff fixes and formatting
-	$(BIN)/ruff check --fix src tests benchmarks notebooks/*.py requirements
-	$(BIN)/ruff format src tests benchmarks notebooks/*.py requirements
+	$(BIN)/ruff check --fix src tests benchmarks notebooks/*.py requirements docs/hooks.py
+	$(BIN)/ruff format src tests benchmarks notebooks/*.py requirements docs/hooks.py
 
 bench: $(STAMP) ## run the benchmark suite, write benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/run.py

@@ -27,6 +27,8 @@ import io
 import json
 from pathlib import Path
 
+from conftest import WORKSHOP_SPEAKERS
+
 #: Every input file the corpus holds (paths relative to its folder).
 INPUTS = (
     "utterances.csv",
@@ -173,15 +175,9 @@ def _write_pdf(path: Path, lines: list[str]) -> None:
         plt.close(fig)
 
 
-CONVENTION = """\
-[[speaker]]
-pattern = '^(?P<label>参加者[A-Z])\\s*:\\s*(?P<speech>.*)$'
-role = "member"
-
-[[speaker]]
-pattern = '^(?P<label>ファシリテーター)\\s*:\\s*(?P<speech>.*)$'
-role = "chair"
-
+CONVENTION = (
+    WORKSHOP_SPEAKERS
+    + """
 [[metadata]]
 files = "workshop/*.txt"
 municipality = "松江市"
@@ -190,6 +186,7 @@ body = "松江市市民ワークショップ"
 meeting_date = "2024-10-20"
 record_kind = "summary"
 """
+)
 
 CATALOG = """\
 file,municipality,prefecture,body,meeting_title,meeting_date,record_kind,sha256

@@ -80,6 +80,7 @@ def test_backend_pickles_and_has_its_own_cache_key(tokenizers, tmp_path):
     assert first.analyzed == 1 and switched.analyzed == 1 and switched.term_hits == 0
 
 
+@pytest.mark.slow
 def test_terms_agree_with_janome_on_the_seeds(tokenizers):
     """Same dictionary family: the term sets of the seed files overlap far more than janome's
     and Sudachi's (0.73–0.86); tokens per turn and theme hits per 100 tokens stay within 2 points."""

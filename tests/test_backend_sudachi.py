@@ -189,6 +189,7 @@ def test_term_overlap_with_janome_on_a_seed_file(tokenizers):
     assert len(a & b) / len(a | b) >= 0.6
 
 
+@pytest.mark.slow
 def test_map_pos_reads_the_previous_morpheme_only_through_its_context_state():
     """The analyzer memoizes map_pos by (POS id, context state): that is only valid while map_pos
     gives the same answer for every previous POS of one state. Checked over every POS of the

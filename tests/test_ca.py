@@ -147,6 +147,7 @@ def test_distinctive_terms_and_municipality_ca():
     assert np.sign(dim1["A市"]) != np.sign(dim1["B町"])
 
 
+@pytest.mark.slow
 def test_seed_minutes_municipality_ca():
     tokens = seed_tokens()
     res = ca_municipality_terms(tokens, n_terms=60)

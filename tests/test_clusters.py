@@ -130,6 +130,7 @@ def test_empty_rows_left_out_and_small_input(planted):
         cluster_turns(tfidf, method="dbscan", random_state=SEED)
 
 
+@pytest.mark.slow
 def test_seed_minutes_clusters_and_representatives():
     turns, tokens = seed_turns(), seed_tokens()
     tfidf = tfidf_matrix(tokens, min_df=2)
@@ -143,6 +144,7 @@ def test_seed_minutes_clusters_and_representatives():
     assert (merged["speaker"] == merged["speaker_turns"]).all()
 
 
+@pytest.mark.slow
 def test_structure_vs_null_sees_planted_clusters_and_not_noise(planted):
     _, _, tfidf = planted
     table, structure = structure_vs_null(tfidf, ks=range(2, 5), n_null=3, random_state=SEED)

@@ -17,14 +17,12 @@ from dxminutes.corpus.convention import (
 )
 from dxminutes.corpus.segment import segment
 
-README = config.PROJECT_DIR / "README.md"
+GUIDE = config.PROJECT_DIR / "docs" / "guide" / "conventions.md"  # was the README's section
 
 
 def readme_examples() -> list[tuple[str, str]]:
-    """The (text, toml) pairs of the README's "Declaring a convention" section, in order."""
-    body = README.read_text(encoding="utf-8")
-    section = body[body.index("### Declaring a convention") :]
-    section = section[: section.index("\n### ", 10)]
+    """The (text, toml) pairs of the user guide's "Declaring a convention" page, in order."""
+    section = GUIDE.read_text(encoding="utf-8")
     texts = re.findall(r"^```text\n(.*?)^```", section, flags=re.M | re.S)
     tomls = re.findall(r"^```toml\n(.*?)^```", section, flags=re.M | re.S)
     assert len(texts) == len(tomls) == 2

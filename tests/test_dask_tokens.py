@@ -43,6 +43,7 @@ def client():
         yield c
 
 
+@pytest.mark.slow
 def test_dask_table_equals_local_table(client, tmp_path):
     turns = _pseudo_turns()
     before = turns.copy()
@@ -73,6 +74,7 @@ def test_duplicate_turn_ids_are_rejected():
         tokenize_turns_dask(pd.concat([turns, turns.iloc[:1]]), JapaneseTokenizer(), cache_dir=False)
 
 
+@pytest.mark.slow
 def test_raw_files_to_matrices_on_dask_equal_the_local_path(client, tmp_path):
     import numpy as np
 

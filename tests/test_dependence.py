@@ -131,6 +131,7 @@ def test_cluster_wilson_never_collapses():
     assert lo == 0 and hi > 0.05 and deff == 1.0
 
 
+@pytest.mark.slow
 def test_gee_is_close_to_nominal_under_a_clustered_null_where_the_turn_level_model_is_not():
     from dxminutes.analysis.theme_stats import _glm_p
 

@@ -32,6 +32,8 @@ from dxminutes.corpus.build import (
 )
 from dxminutes.schema import CORPUS_TABLES
 
+pytestmark = pytest.mark.slow  # builds in subprocesses, killed and resumed
+
 CITIES = ("柏原市", "八尾市", "松原市", "羽曳野市", "藤井寺市")
 TIMEOUT = 300
 

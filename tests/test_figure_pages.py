@@ -79,6 +79,7 @@ def test_page_names_and_paginate():
         charts.paginate(["a"], 0)
 
 
+@pytest.mark.slow
 def test_keyness_grid_of_70_groups_writes_one_file_set_per_page(tmp_path):
     n = 70
     key = _keyness(n, np.random.default_rng(0))
@@ -101,6 +102,7 @@ def test_keyness_grid_of_70_groups_writes_one_file_set_per_page(tmp_path):
     assert [g for p in pages for g in p.groups] == _munis(n)
 
 
+@pytest.mark.slow
 def test_row_charts_of_70_groups_are_paged_on_one_scale(tmp_path):
     n = 70
     df = _shares(n, np.random.default_rng(1))
@@ -126,6 +128,7 @@ def test_row_charts_of_70_groups_are_paged_on_one_scale(tmp_path):
     assert not plt.get_fignums()
 
 
+@pytest.mark.slow
 def test_one_page_is_the_single_figure_byte_for_byte(tmp_path):
     key = _keyness(5, np.random.default_rng(2), terms=4)
     single, paged = tmp_path / "single", tmp_path / "paged"

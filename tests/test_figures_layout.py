@@ -237,6 +237,7 @@ def figures(n, seed=0):
 
 
 @pytest.mark.parametrize("n", GROUP_COUNTS)
+@pytest.mark.slow
 def test_no_label_overlaps_and_bounded_width(n):
     for name, fig in figures(n):
         try:
@@ -308,6 +309,7 @@ def test_save_figure_fits_overlapping_tick_labels(tmp_path):
     assert not overlapping_labels(fig)
 
 
+@pytest.mark.slow
 def test_labelled_figures_are_deterministic(tmp_path):
     """adjustText runs a fixed number of iterations from a seeded start: same data, same files."""
     for run in ("a", "b"):

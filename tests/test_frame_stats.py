@@ -169,6 +169,7 @@ def test_planted_difference_in_security_framing_is_recovered(themes, frames):
     assert dist.loc[dist["theme"] == "security", "js_distance"].iloc[0] > 0.3
 
 
+@pytest.mark.slow
 def test_no_difference_is_rarely_reported_as_one(themes, frames):
     same = {"threat": 0.25, "rules": 0.25, "neutral": 0.5}
     rejections = {"turn": 0, "speaker": 0}
@@ -336,6 +337,7 @@ def _yearly_plan(shares):
     return pd.DataFrame(plan)
 
 
+@pytest.mark.slow
 def test_trend_test_finds_a_planted_trend_and_not_a_flat_one(themes, frames):
     _, turns = planted_meetings(
         _yearly_plan([0.1, 0.2, 0.3, 0.4, 0.5]), POOLS, turns_per_meeting=40, random_state=5

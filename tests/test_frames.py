@@ -219,6 +219,7 @@ def test_frame_validity_known_answer(themes, frames):
     assert v.loc["dx:efficiency", "kappa"] == pytest.approx(cohen_kappa_score([1, 1, 0], [1, 0, 0]))
 
 
+@pytest.mark.slow
 def test_frame_validity_on_the_gold_sample(themes, frames):
     turns = seed_turns()
     gold = F.load_gold()

@@ -152,6 +152,7 @@ def test_role_sentences_report_unknown_roles(themes, frames):
 
 
 @pytest.mark.parametrize("n_groups", [1, 50])
+@pytest.mark.slow
 def test_profile_chart_for_one_to_fifty_municipalities(tmp_path, frames, themes, n_groups):
     rng = np.random.default_rng(0)
     rows = []
@@ -193,6 +194,7 @@ def test_profile_chart_for_one_to_fifty_municipalities(tmp_path, frames, themes,
     plt.close(fig)
 
 
+@pytest.mark.slow
 def test_trend_chart_on_a_planted_multi_year_corpus(tmp_path, themes, frames):
     plan = pd.DataFrame(
         [

@@ -96,6 +96,7 @@ def test_scale_corpus_is_unchanged(inputs):
     _same("scale_corpus.json", capture.compute_scale_corpus(inputs))
 
 
+@pytest.mark.slow
 def test_select_k_is_unchanged(inputs):
     _same("select_k.json", capture.compute_select_k(inputs))
 

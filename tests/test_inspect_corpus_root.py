@@ -5,50 +5,17 @@ from __future__ import annotations
 
 import json
 
-import pytest
+from conftest import WORKSHOP, WORKSHOP_FILE
 
 from dxminutes.cli import main
 from dxminutes.corpus import build
 from dxminutes.corpus.convention import CONVENTION_FILE
 
-# A workshop record: neither `ファシリテーター:` nor `参加者A:` is a speaker mark the built-in
-# conventions know, and the text names no municipality and no date.
-WORKSHOP = (
-    "ファシリテーター: 本日のテーマは窓口のデジタル化です。\n"
-    "参加者A: 予約がスマホでできると助かります。\n"
-    "参加者B: 高齢の親は窓口で相談したいと言っています。\n"
-    "ファシリテーター: ありがとうございました。\n"
-)
-TOML = """\
-[[speaker]]
-pattern = '^(?P<label>参加者[A-Z])\\s*:\\s*(?P<speech>.*)$'
-role = "member"
-
-[[speaker]]
-pattern = '^(?P<label>ファシリテーター)\\s*:\\s*(?P<speech>.*)$'
-role = "chair"
-
-[[metadata]]
-files = "kita/*/*.txt"
-body = "北区まちづくり協議会"
-record_kind = "summary"
-"""
-CATALOG = (
-    "file,municipality,prefecture,body,meeting_title,meeting_date,record_kind,sha256\n"
-    "kita/2024/workshop.txt,北区,東京都,,第1回ワークショップ,2024-05-10,,\n"
-)
-FILE = "kita/2024/workshop.txt"
+# The workshop corpus (`corpus_root`) is the shared fixture of conftest.py: neither
+# `ファシリテーター:` nor `参加者A:` is a speaker mark the built-in conventions know, and the text
+# names no municipality and no date.
+FILE = WORKSHOP_FILE
 TURN_KEYS = ("speaker", "speaker_label", "role", "text")
-
-
-@pytest.fixture
-def corpus_root(tmp_path):
-    root = tmp_path / "minutes"
-    (root / FILE).parent.mkdir(parents=True)
-    (root / FILE).write_text(WORKSHOP, encoding="utf-8")
-    (root / "catalog.csv").write_text(CATALOG, encoding="utf-8")
-    (root / CONVENTION_FILE).write_text(TOML, encoding="utf-8")
-    return root
 
 
 def _build_view(root):

@@ -221,6 +221,7 @@ def test_similarity_and_clustering():
     assert sorted(result.leaf_labels) == ["A市", "B町", "C村", "D区"]
 
 
+@pytest.mark.slow
 def test_seed_keyness_covers_every_municipality():
     tokens = seed_tokens()
     table = keyness(tokens)
@@ -238,6 +239,7 @@ def _shuffled_turn_labels(tokens, rng):
     return tokens.assign(municipality=tokens["turn_id"].map(shuffled))
 
 
+@pytest.mark.slow
 def test_shuffled_municipality_labels_give_at_most_one_false_discovery_on_average():
     tokens = seed_tokens()
     rng = np.random.default_rng(20240717)
@@ -263,6 +265,7 @@ def test_shuffled_municipality_labels_give_at_most_one_false_discovery_on_averag
     assert (real["q"] < 0.05).sum() > 10 * max(mean, 1)  # the real labels carry signal
 
 
+@pytest.mark.slow
 def test_shuffling_whole_speakers_shows_what_turn_level_p_misses():
     """Null where turns of one speaker stay together: speakers shuffled across municipalities."""
     from analysis_fixtures import seed_turns

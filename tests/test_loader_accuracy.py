@@ -183,6 +183,7 @@ SPEAKER_FLOORS = {"realworld": (156, 158), "holdout": (104, 106), "holdout2": (6
 
 
 @pytest.mark.parametrize("folder", sorted(FLOORS))
+@pytest.mark.slow
 def test_the_loader_keeps_its_scores_on_the_real_samples(accuracy, folder):
     summary = accuracy.summarize(accuracy.score(Path(__file__).parent / "data" / folder))
     assert summary.failed == 0

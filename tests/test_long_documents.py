@@ -52,6 +52,7 @@ def test_audit_of_twenty_copies_is_twenty_times_one(seed):
         one, many = step(one), step(many)
 
 
+@pytest.mark.slow
 def test_audit_known_answers_on_a_long_text():
     rng = random.Random(7)
     lines = [f"行{i}" for i in range(60_000)] + [""] * 3_000 + ["はい。"] * 3_000
@@ -119,6 +120,7 @@ def test_html_nested_ten_thousand_levels_deep(tmp_path):
 
 
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name.split("_")[0])
+@pytest.mark.slow
 def test_a_seed_repeated_twenty_times_gives_twenty_times_its_turns(seed, tmp_path):
     one = load_document(seed)
     path = tmp_path / seed.name
@@ -185,6 +187,7 @@ def test_rejoin_matches_its_reference_on_seeds_and_mixed_long_lines():
         assert cleaning.rejoin_split_lines(text) == _reference_rejoin(text)
 
 
+@pytest.mark.slow
 def test_a_paragraph_of_eighty_thousand_wrapped_lines_becomes_one_line():
     lines = [f"これは第{i}行の長い文章の一部であってまだ続いていくものでありまして" for i in range(80_000)]
     assert cleaning.rejoin_split_lines("\n".join(lines)) == "".join(lines)

@@ -158,12 +158,14 @@ def test_inspect_and_tokens_print_one_line_and_exit_1(raw, command, name, proble
     assert proc.stderr.strip().splitlines() == [f"error: {name}: {problem}"]
 
 
+@pytest.mark.slow
 def test_tokens_on_a_good_file(raw):
     proc = _run("tokens", str(raw / "good.txt"))
     assert proc.returncode == 0, proc.stderr
     assert "[山田 / chair]" in proc.stdout
 
 
+@pytest.mark.slow
 def test_tokens_on_a_file_without_speakers(tmp_path):
     # readable text without speakers is one unsegmented block (speaker 不明, role unknown)
     path = _minutes(tmp_path / "plain.txt", "ただの文章です。\n話者はいません。\n")

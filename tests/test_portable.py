@@ -50,6 +50,8 @@ import pytest
 from dxminutes import config
 from dxminutes.analysis.correspondence import correspondence_analysis
 
+pytestmark = pytest.mark.slow  # reports are built under another BLAS kernel and hash seed
+
 #: Core types tried, in order, for the second run; the first one that OpenBLAS maps to another
 #: kernel than the machine's own is used (Haswell on an AVX-512 machine, SkylakeX elsewhere).
 ALTERNATIVE_CORETYPES = ("Haswell", "SkylakeX", "Sandybridge", "Prescott")

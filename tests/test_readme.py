@@ -1,4 +1,7 @@
-"""Every command and every Python example of the README works as written.
+"""Every command and every Python example of the README and of the docs pages works as written.
+
+The pages (`PAGES`): README.md and the docs pages that hold what the README used to (the user
+guide, performance, contributing, the public API); each is read the same way.
 
 What is extracted (`readme_commands`, `readme_python_examples`):
 - shell commands: each line of a ```sh / ```bash / ```console / ```shell (or untagged) fenced block
@@ -56,14 +59,29 @@ import pytest
 
 from dxminutes import config
 
+pytestmark = (
+    pytest.mark.slow
+)  # every command runs in a scratch copy of the repository; one runs a whole report
+
 README = config.PROJECT_DIR / "README.md"
-TEXT = README.read_text(encoding="utf-8")
+DOCS = config.PROJECT_DIR / "docs"
+#: docs/codebook.md and docs/correction.md have their own tests; architecture and scaling hold no commands to run.
+PAGES = [
+    README,
+    DOCS / "index.md",
+    *sorted((DOCS / "guide").glob("*.md")),
+    DOCS / "performance.md",
+    DOCS / "contributing.md",
+    DOCS / "reference" / "index.md",
+]
+TEXTS = {page.relative_to(config.PROJECT_DIR).as_posix(): page.read_text(encoding="utf-8") for page in PAGES}
+TEXT = TEXTS["README.md"]
 
 SHELL_LANGS = {"", "sh", "bash", "console", "shell"}
 COMMAND_RE = re.compile(
     r"^(?:\$ )?(?:make|\.venv/bin/\S+|python3?|pip3?|dxminutes|pytest|jupyter|ruff)(?:\s|$)"
 )
-SLOW_TARGETS = {"report", "test", "bench", "lab", "lock", "venv", "clean", "all", ""}
+SLOW_TARGETS = {"report", "test", "test-fast", "docs", "bench", "lab", "lock", "venv", "clean", "all", ""}
 MAKE_VALUES = {
     "DATA": "{corpus}",
     "OUT": "{out}",
@@ -110,11 +128,16 @@ TINY_CATALOG = (
 class Snippet:
     kind: str  # "command", "block", "prose"
     text: str
-    line: int  # 1-based line of the README where it starts
+    line: int  # 1-based line of the page where it starts
+    page: str = "README.md"
 
     @property
     def id(self) -> str:
-        return f"L{self.line}:{self.text.splitlines()[0][:60]}"
+        return f"{self.page}:L{self.line}:{self.text.splitlines()[0][:60]}"
+
+    @property
+    def where(self) -> str:
+        return f"{self.page} line {self.line}"
 
 
 FENCE_RE = re.compile(r"^```(?P<lang>[\w-]*)\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
@@ -124,35 +147,35 @@ def _line_of(offset: int, text: str = TEXT) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def _prose() -> str:
-    """The README with fenced blocks blanked out (line numbers kept)."""
-    return FENCE_RE.sub(lambda m: "\n" * m.group(0).count("\n"), TEXT)
+def _prose(text: str = TEXT) -> str:
+    """A page with fenced blocks blanked out (line numbers kept)."""
+    return FENCE_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
 def _is_command(text: str) -> bool:
     return bool(COMMAND_RE.match(text.strip()))
 
 
-def readme_commands() -> list[Snippet]:
+def readme_commands(text: str = TEXT, page: str = "README.md") -> list[Snippet]:
     found: list[Snippet] = []
-    for match in FENCE_RE.finditer(TEXT):
+    for match in FENCE_RE.finditer(text):
         if match.group("lang") not in SHELL_LANGS:
             continue
-        first = _line_of(match.start("body"))
+        first = _line_of(match.start("body"), text)
         for i, line in enumerate(match.group("body").splitlines()):
             line = re.sub(r"\s+#.*$", "", line).strip()
             if _is_command(line):
-                found.append(Snippet("command", line.removeprefix("$ "), first + i))
-    prose = _prose()
+                found.append(Snippet("command", line.removeprefix("$ "), first + i, page))
+    prose = _prose(text)
     lines = prose.splitlines()
     for i, line in enumerate(lines):
         previous = lines[i - 1] if i else ""
         in_code = line.startswith("    ") and (not previous.strip() or previous.startswith("    "))
         if in_code and _is_command(line):
-            found.append(Snippet("command", line.strip(), i + 1))
+            found.append(Snippet("command", line.strip(), i + 1, page))
     for match in re.finditer(r"(?<!`)`([^`\n]+)`(?!`)", prose):
         if _is_command(match.group(1)):
-            found.append(Snippet("command", match.group(1).strip(), _line_of(match.start(), prose)))
+            found.append(Snippet("command", match.group(1).strip(), _line_of(match.start(), prose), page))
     unique: dict[str, Snippet] = {}
     for snippet in sorted(found, key=lambda s: s.line):
         unique.setdefault(snippet.text, snippet)
@@ -169,13 +192,13 @@ def _is_statement(code: str) -> bool:
     return True
 
 
-def readme_python_examples() -> list[Snippet]:
+def readme_python_examples(text: str = TEXT, page: str = "README.md") -> list[Snippet]:
     found = [
-        Snippet("block", m.group("body"), _line_of(m.start("body")))
-        for m in FENCE_RE.finditer(TEXT)
+        Snippet("block", m.group("body"), _line_of(m.start("body"), text), page)
+        for m in FENCE_RE.finditer(text)
         if m.group("lang") == "python"
     ]
-    prose = _prose()
+    prose = _prose(text)
     for paragraph in re.finditer(r"(?:[^\n]+\n?)+", prose):
         spans = list(re.finditer(r"(?<!`)`([^`\n]+)`(?!`)", paragraph.group(0)))
         for k, span in enumerate(spans):
@@ -189,7 +212,7 @@ def readme_python_examples() -> list[Snippet]:
                 if _is_statement(later.group(1)):
                     parts.append(later.group(1).strip())
             line = _line_of(paragraph.start() + span.start(), prose)
-            found.append(Snippet("prose", "\n".join(parts), line))
+            found.append(Snippet("prose", "\n".join(parts), line, page))
     return sorted(found, key=lambda s: s.line)
 
 
@@ -198,10 +221,10 @@ FILE_SUFFIXES = {"csv", "toml", "txt", "md", "json", "parquet", "py", "html", "h
 FILE_SUFFIXES |= {"xlsx", "docx", "pdf", "tsv", "lock", "in", "yml"}
 
 
-def readme_api_names() -> list[Snippet]:
+def readme_api_names(text: str = TEXT, page: str = "README.md") -> list[Snippet]:
     """Dotted names at the start of the prose's code spans, except those inside Python examples."""
     in_examples = {line for s in EXAMPLES if s.kind == "prose" for line in s.text.split("\n")}
-    prose = _prose()
+    prose = _prose(text)
     found: dict[str, Snippet] = {}
     for match in re.finditer(r"(?<!`)`([^`\n]+)`(?!`)", prose):
         span = match.group(1).strip()
@@ -210,13 +233,21 @@ def readme_api_names() -> list[Snippet]:
             continue
         if name.group(0).rsplit(".", 1)[1] in FILE_SUFFIXES or span[len(name.group(0)) :].startswith("/"):
             continue
-        found.setdefault(name.group(0), Snippet("api", name.group(0), _line_of(match.start(), prose)))
+        found.setdefault(name.group(0), Snippet("api", name.group(0), _line_of(match.start(), prose), page))
     return sorted(found.values(), key=lambda s: s.line)
 
 
-COMMANDS = readme_commands()
-EXAMPLES = readme_python_examples()
-API_NAMES = readme_api_names()
+def _unique(snippets: list[Snippet]) -> list[Snippet]:
+    """One snippet per text: a command or name that several pages give is checked once."""
+    unique: dict[str, Snippet] = {}
+    for snippet in snippets:
+        unique.setdefault(snippet.text, snippet)
+    return list(unique.values())
+
+
+COMMANDS = _unique([s for page, text in TEXTS.items() for s in readme_commands(text, page)])
+EXAMPLES = [s for page, text in TEXTS.items() for s in readme_python_examples(text, page)]
+API_NAMES = _unique([s for page, text in TEXTS.items() for s in readme_api_names(text, page)])
 
 
 # --- the scratch copy ------------------------------------------------------------------------
@@ -308,7 +339,10 @@ def test_the_scratch_copy_imports_its_own_package(scratch):
 
 def test_the_readme_has_commands_and_python_examples():
     texts = {snippet.text for snippet in COMMANDS}
-    assert {"make report", "make test"} <= texts
+    in_readme = {snippet.text for snippet in readme_commands()}
+    assert {"make report", "make test"} <= in_readme  # the two commands
+    assert {"make test-fast", "make docs"} <= texts
+    assert {snippet.page for snippet in COMMANDS} > {"README.md"}  # the docs pages are read too
     assert any(text.startswith("make inspect FILE=") for text in texts)
     assert sum(s.kind == "block" for s in EXAMPLES) >= 1
     assert sum(s.kind == "prose" for s in EXAMPLES) >= 2
@@ -400,7 +434,7 @@ def _check_pip(argv: list[str]) -> None:
 
 def _require_no_activation(snippet: Snippet) -> None:
     assert snippet.text.startswith(("make", ".venv/bin/")), (
-        f"README line {snippet.line}: `{snippet.text}` needs an activated environment; "
+        f"{snippet.where}: `{snippet.text}` needs an activated environment; "
         "write it as a make target or with .venv/bin/"
     )
 
@@ -424,7 +458,7 @@ def test_readme_command_works(snippet, scratch):
             continue
         proc = _run(scratch, argv)
         assert proc.returncode == 0, (
-            f"README line {snippet.line}: `{variant}` exited with {proc.returncode}\n"
+            f"{snippet.where}: `{variant}` exited with {proc.returncode}\n"
             f"stdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}"
         )
 
@@ -484,11 +518,9 @@ def _resolves(module_name: str, attributes: list[str]) -> bool:
 def test_readme_api_name_exists(snippet):
     first, *attributes = snippet.text.split(".")
     candidates = _package_modules().get(first, [])
-    assert candidates, (
-        f"README line {snippet.line}: `{snippet.text}`: no module of dxminutes is called {first!r}"
-    )
+    assert candidates, f"{snippet.where}: `{snippet.text}`: no module of dxminutes is called {first!r}"
     assert any(_resolves(module, attributes) for module in candidates), (
-        f"README line {snippet.line}: `{snippet.text}` does not exist (looked in {', '.join(candidates)})"
+        f"{snippet.where}: `{snippet.text}` does not exist (looked in {', '.join(candidates)})"
     )
 
 
@@ -506,15 +538,18 @@ RUNNER = textwrap.dedent(
     import matplotlib
     matplotlib.use("Agg")
     examples = json.load(open(sys.argv[1], encoding="utf-8"))
-    session, results = {}, []
+    session, results, page = {}, [], None
     for ex in examples:
+        if ex["page"] != page:  # each page's prose refers to its own blocks
+            session, page = {}, ex["page"]
         namespace = {"__name__": "readme_example"} if ex["kind"] == "block" else dict(session)
+        where = {"page": ex["page"], "line": ex["line"]}
         try:
-            exec(compile(ex["text"], "README.md line %d" % ex["line"], "exec"), namespace)
+            exec(compile(ex["text"], "%s line %d" % (ex["page"], ex["line"]), "exec"), namespace)
         except BaseException:
-            results.append({"line": ex["line"], "ok": False, "error": traceback.format_exc()})
+            results.append({**where, "ok": False, "error": traceback.format_exc()})
         else:
-            results.append({"line": ex["line"], "ok": True, "error": None})
+            results.append({**where, "ok": True, "error": None})
         if ex["kind"] == "block":
             session.update({k: v for k, v in namespace.items() if not k.startswith("__")})
     json.dump(results, open(sys.argv[2], "w", encoding="utf-8"))
@@ -527,21 +562,26 @@ def example_results(scratch) -> dict[int, dict]:
     examples = scratch.root.parent / "examples.json"
     results = scratch.root.parent / "results.json"
     examples.write_text(
-        json.dumps([{"kind": s.kind, "text": s.text, "line": s.line} for s in EXAMPLES]), encoding="utf-8"
+        json.dumps([{"kind": s.kind, "text": s.text, "line": s.line, "page": s.page} for s in EXAMPLES]),
+        encoding="utf-8",
     )
     proc = _run(scratch, [".venv/bin/python", "-c", RUNNER, str(examples), str(results)])
     assert proc.returncode == 0, proc.stderr
-    return {row["line"]: row for row in json.loads(results.read_text(encoding="utf-8"))}
+    return {(row["page"], row["line"]): row for row in json.loads(results.read_text(encoding="utf-8"))}
 
 
 @pytest.mark.parametrize("snippet", EXAMPLES, ids=lambda s: s.id)
 def test_readme_python_example_runs(snippet, example_results):
-    result = example_results[snippet.line]
-    assert result["ok"], f"README line {snippet.line}:\n{snippet.text}\n\n{result['error']}"
+    result = example_results[(snippet.page, snippet.line)]
+    assert result["ok"], f"{snippet.where}:\n{snippet.text}\n\n{result['error']}"
 
 
 def test_the_old_examples_would_fail(scratch):
     """The runner sees failures: the examples the README used to give raise."""
-    for code in ("from dxminutes import corpus; c = corpus.load_corpus()", "from dxminutes import plots"):
+    for code in (
+        "from dxminutes.analysis import ca",
+        "from dxminutes import plots",
+        "import dxminutes; dxminutes.load_courpus",
+    ):
         proc = _run(scratch, [".venv/bin/python", "-c", code])
         assert proc.returncode != 0 and ("AttributeError" in proc.stderr or "ImportError" in proc.stderr)

@@ -407,6 +407,7 @@ def _tracked_state():
     return stamps, status
 
 
+@pytest.mark.slow
 def test_a_run_on_another_corpus_writes_only_under_out_and_lists_its_failures(
     tmp_path, scripted_kernel, capsys
 ):

@@ -480,6 +480,7 @@ def _without(tree: dict, mine: dict, *prefixes: str) -> dict:
 # --- two runs into one OUT --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_two_concurrent_reports_give_one_whole_report(tmp_path):
     _notebooks(tmp_path, "01-one.py", "02-two.py")
     clean = tmp_path / "clean"
@@ -496,6 +497,7 @@ def test_two_concurrent_reports_give_one_whole_report(tmp_path):
     assert broken_links(out)[0] == [] and len(list((out / outdir.RUNS_NAME).iterdir())) == 1
 
 
+@pytest.mark.slow
 def test_a_second_run_waits_while_the_first_holds_out(tmp_path):
     _notebooks(tmp_path, "01-one.py", "02-two.py")
     out = tmp_path / "out"
@@ -577,6 +579,7 @@ def _dxminutes(*argv: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("command", ["inspect", "tokens"])
+@pytest.mark.slow
 def test_inspect_and_tokens_say_one_line_for_each_bad_file(tmp_path, command):
     for path in _bad_inputs(tmp_path / "bad"):
         proc = _dxminutes(command, str(path))

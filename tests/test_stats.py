@@ -116,6 +116,7 @@ def test_cell_flags_are_holm_adjusted_over_all_cells(planted):
     np.testing.assert_allclose(bh["p_cell_adj"], false_discovery_control(tests["p_cell"], method="bh"))
 
 
+@pytest.mark.slow
 def test_theme_permutation_p_matches_scipy_permutation_test():
     # 3 groups × (coded, not), small counts: the Monte Carlo p of the χ² statistic must agree
     # with scipy.stats.permutation_test shuffling the labels of the turns.
@@ -158,6 +159,7 @@ def test_per_theme_permutation_test_is_calibrated_under_the_null():
     assert rate <= 0.075
 
 
+@pytest.mark.slow
 def test_overall_association_by_permutation_over_turns(planted):
     _, coded, _ = planted
     chi = crosstab_chi2(coded, random_state=SEED, n_perm=500)
@@ -289,6 +291,7 @@ def test_zero_rows_get_nan_residuals_not_errors(themes):
     assert res.dof == (2 - 1) * (3 - 1)  # B町 and the never-coded divide theme are left out
 
 
+@pytest.mark.slow
 def test_seed_tables_are_non_empty_for_all_municipalities_and_themes(themes):
     coded = code_turns(seed_turns(), themes)
     shares = theme_shares(coded, n_boot=200, random_state=SEED)

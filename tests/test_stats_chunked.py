@@ -108,6 +108,7 @@ def _reference_tables(scale: int) -> dict:
 
 @pytest.mark.parametrize("scale", [1, 3])
 @pytest.mark.parametrize("max_cells", [None, 40])
+@pytest.mark.slow
 def test_chunked_permutations_reproduce_the_one_shot_tables(monkeypatch, scale, max_cells):
     want = _reference_tables(scale)
     if max_cells is not None:  # a few permutations per chunk: many chunks per call

@@ -69,6 +69,7 @@ def _check_agreement(profiles, tests, themes):
     return checked
 
 
+@pytest.mark.slow
 def test_significant_cells_carry_the_speaker_clustered_caveat():
     themes = load_themes()
     turns = planted_corpus()
@@ -104,6 +105,7 @@ def crosstab_chi2_table(coded):
     return theme_stats.crosstab_chi2(coded).table
 
 
+@pytest.mark.slow
 def test_planted_profile_verdicts_agree_with_the_test_table():
     themes = load_themes()
     turns = planted_corpus()
@@ -116,6 +118,7 @@ def test_planted_profile_verdicts_agree_with_the_test_table():
     assert table.loc["安全市", dict(themes.labels)["security"]].endswith("▲")
 
 
+@pytest.mark.slow
 def test_seed_profile_verdicts_agree_with_theme_tests():
     themes = load_themes()
     turns, tokens = seed_turns(), seed_tokens()
@@ -146,6 +149,7 @@ def test_role_share_leaves_unknown_roles_out_of_the_denominator():
     assert "officials speak 60% of the turns with a known role (10 turns of unknown role left out)" in md
 
 
+@pytest.mark.slow
 def test_too_few_turns_are_said_not_tested():
     themes = load_themes()
     rows = (
@@ -211,6 +215,7 @@ def test_clustered_sentences_quote_both_p_values():
         assert re.search(r"GEE .* p = (\d\.\d{3}|not defined)", s)
 
 
+@pytest.mark.slow
 def test_share_sentences_say_difference_only_from_the_tests():
     themes = load_themes()
     turns = seed_turns()

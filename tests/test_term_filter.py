@@ -39,6 +39,7 @@ def seed_morphemes() -> tuple:
         {"stopwords_path": None},
     ],
 )
+@pytest.mark.slow
 def test_seed_documents_give_the_reference_terms(settings_):
     tok = JapaneseTokenizer(**settings_)
     n_tokens = 0
@@ -95,6 +96,7 @@ morpheme = st.builds(
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(morpheme, max_size=12), max_size=5), st.booleans(), st.booleans())
+@pytest.mark.slow
 def test_random_sequences_give_the_reference_terms(per_turn, compounds, verbs):
     tok = JapaneseTokenizer(
         compounds=compounds, keep_verbs=verbs, keep_adjectives=verbs, max_compound_chars=6

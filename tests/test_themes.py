@@ -212,6 +212,7 @@ def test_a_user_theme_file_is_used_without_code_changes(tmp_path):
     assert coded["n_hits"].tolist() == [2]
 
 
+@pytest.mark.slow
 def test_seed_minutes_code_every_theme_in_every_municipality(themes):
     turns = seed_turns()
     coded = code_turns(turns, themes)

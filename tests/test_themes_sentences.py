@@ -165,6 +165,7 @@ def test_a_turn_is_coded_by_its_content_sentences_only(themes):
     assert not find_hits(turns, themes)["procedural"].any()
 
 
+@pytest.mark.slow
 def test_sentence_table_is_consistent_with_the_turn_coding(themes):
     turns = seed_turns()
     before = turns.copy()

@@ -39,6 +39,7 @@ def test_katakana_words_still_come_out_whole(tok):
     assert tok("ウイルス対策とアプリとオープンデータ") == ["ウイルス対策", "アプリ", "オープンデータ"]
 
 
+@pytest.mark.slow
 def test_no_seed_term_is_or_contains_a_list_marker(tok):
     marker = re.compile(r"[\u2460-\u24ff\u2776-\u2793\u3200-\u32ff]|^[ァ-ヺ]$")
     bad = set()

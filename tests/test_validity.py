@@ -94,6 +94,7 @@ def test_seed_point_estimates_equal_sklearn(seeds):
             np.testing.assert_allclose(got.loc[metric, "value"], _sk(metric, g, c), equal_nan=True)
 
 
+@pytest.mark.slow
 def test_bootstrap_intervals_equal_a_plain_resampling_loop(seeds):
     _, gold, coded = seeds
     n_boot, seed = 60, 11
@@ -184,6 +185,7 @@ def test_small_known_sample():
     assert got.loc["precision", "value"] == pytest.approx(0.5)
 
 
+@pytest.mark.slow
 def test_kappa_does_not_drop_below_the_recorded_floor(seeds, themes):
     floor = validity.read_floor()
     assert {

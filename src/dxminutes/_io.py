@@ -8,6 +8,8 @@ notebook that a later run would read as valid.
 
 from __future__ import annotations
 
+__all__ = ["ALLOW_OUTSIDE_LINKS_ENV", "atomic_path", "atomic_write", "atomic_write_bytes", "leaves_folder", "read_toml", "sha256_bytes", "sha256_file", "sha256_text", "special_kind"]  # fmt: skip
+
 import contextlib
 import hashlib
 import os

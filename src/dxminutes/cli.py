@@ -7,6 +7,8 @@ parsed namespace and returning an exit code).
 
 from __future__ import annotations
 
+__all__ = ["COMMAND_MODULES", "TRACEBACK_ENV", "build_parser", "main", "one_line_error"]
+
 import argparse
 import importlib
 import os

@@ -8,6 +8,8 @@ point a run at another corpus.
 
 from __future__ import annotations
 
+__all__ = ["BENCHMARKS_DIR", "CACHE_DIR", "CATALOG_NAME", "DATA_DIR", "DUPLICATE_MIN_JACCARD", "DUPLICATE_SHINGLE_CHARS", "FIGURES_DIR", "LAYOUT_DIGITS", "MIN_COUNT", "MIN_TURNS", "NOTEBOOKS_DIR", "N_BOOT", "N_JOBS", "PACKAGE_DIR", "PROCESSED_DIR", "PROJECT_DIR", "RANDOM_SEED", "RAW_DIR", "REPORTS_DIR", "RESOURCES_DIR", "STOPWORDS_PATH", "TABLES_DIR", "TABLE_FLOAT_FORMAT", "THEMES_PATH", "TOP_N_EDGES", "USERDICT_PATH", "layout_round", "relpath"]  # fmt: skip
+
 import os
 from pathlib import Path
 

@@ -6,6 +6,8 @@ normalized the same way wherever it is compared.
 
 from __future__ import annotations
 
+__all__ = ["NFKC_KEEP_RE", "RADICALS_PATH", "RADICAL_RE", "normalize_newlines", "normalize_radicals", "normalize_unicode", "radical_table"]  # fmt: skip
+
 import functools
 import re
 import unicodedata

@@ -6,6 +6,8 @@ stage can be checked where the next stage receives it (`require_columns`).
 
 from __future__ import annotations
 
+__all__ = ["CORPUS_TABLES", "DUPLICATE_KINDS", "METADATA_FIELDS", "SEGMENT_NON_SPEECH_COLUMNS", "SEGMENT_TURN_COLUMNS", "TABLE_SCHEMAS", "TOKEN_COLUMNS", "TURN_COLUMNS", "UNKNOWN_MUNICIPALITY", "require_columns"]  # fmt: skip
+
 from collections.abc import Iterable
 
 import pandas as pd

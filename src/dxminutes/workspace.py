@@ -12,6 +12,8 @@ the turns. Every notebook starts from it, so they all see the same corpus, token
 
 from __future__ import annotations
 
+__all__ = ["Analysis", "Settings", "Workspace", "prepare", "start"]
+
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -1,2 +1,53 @@
 """Stage 3, tokens and turns → analyses: grouping, theme coding, statistics, intervals, keyness,
 similarity, KWIC, collocations, networks, correspondence analysis, topics and clusters."""
+
+from __future__ import annotations
+
+import importlib
+
+#: Public name → (module, attribute; None for a module). Each is imported on first use, so importing
+#: the package stays cheap and never imports a later stage of the pipeline.
+_EXPORTS: dict[str, tuple[str, str | None]] = {
+    "ThemeSet": ("dxminutes.analysis.themes", "ThemeSet"),
+    "load_themes": ("dxminutes.analysis.themes", "load_themes"),
+    "code_turns": ("dxminutes.analysis.themes", "code_turns"),
+    "code_sentences": ("dxminutes.analysis.themes", "code_sentences"),
+    "theme_hits": ("dxminutes.analysis.themes", "theme_hits"),
+    "FrameSet": ("dxminutes.analysis.frames", "FrameSet"),
+    "load_frames": ("dxminutes.analysis.frames", "load_frames"),
+    "code_frames": ("dxminutes.analysis.frames", "code_frames"),
+    "theme_shares": ("dxminutes.analysis.theme_stats", "theme_shares"),
+    "theme_by_group_tests": ("dxminutes.analysis.theme_stats", "theme_by_group_tests"),
+    "clustered_theme_tests": ("dxminutes.analysis.theme_stats", "clustered_theme_tests"),
+    "keyness": ("dxminutes.analysis.keyness", None),
+    "keyness_within_themes": ("dxminutes.analysis.keyness", "keyness_within_themes"),
+    "kwic": ("dxminutes.analysis.kwic", None),
+    "evidence_quotes": ("dxminutes.analysis.kwic", "evidence_quotes"),
+    "collocations": ("dxminutes.analysis.collocations", None),
+    "cooccurrence": ("dxminutes.analysis.network", "cooccurrence"),
+    "network_for": ("dxminutes.analysis.network", "network_for"),
+    "group_similarity": ("dxminutes.analysis.similarity", "group_similarity"),
+    "correspondence_analysis": ("dxminutes.analysis.correspondence", "correspondence_analysis"),
+    "fit_topics": ("dxminutes.analysis.topics", "fit_topics"),
+    "select_k": ("dxminutes.analysis.topics", "select_k"),
+    "cluster_turns": ("dxminutes.analysis.clusters", "cluster_turns"),
+    "frame_profiles": ("dxminutes.analysis.frame_stats", "frame_profiles"),
+    "validity_table": ("dxminutes.analysis.validity", "validity_table"),
+}
+
+__all__ = ["FrameSet", "ThemeSet", "cluster_turns", "clustered_theme_tests", "code_frames", "code_sentences", "code_turns", "collocations", "cooccurrence", "correspondence_analysis", "evidence_quotes", "fit_topics", "frame_profiles", "group_similarity", "keyness", "keyness_within_themes", "kwic", "load_frames", "load_themes", "network_for", "select_k", "theme_by_group_tests", "theme_hits", "theme_shares", "validity_table"]  # fmt: skip
+
+
+def __getattr__(name: str):
+    """Import a public name from its module on first use (PEP 562)."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute = _EXPORTS[name]
+    value = importlib.import_module(module)
+    value = getattr(value, attribute) if attribute else value
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

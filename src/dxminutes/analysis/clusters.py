@@ -16,6 +16,8 @@ shuffled one; when not, the report says "no clear structure" instead of interpre
 
 from __future__ import annotations
 
+__all__ = ["METHODS", "SILHOUETTE_SAMPLE", "Z_ABOVE_NULL", "TurnClustering", "cluster_by_group", "cluster_terms", "cluster_turns", "representative_turns", "structure_vs_null"]  # fmt: skip
+
 from dataclasses import dataclass
 
 import numpy as np

@@ -17,6 +17,8 @@ in the group, ``count`` = O11 positions with (w1, w2), ``w1_count`` = positions 
 
 from __future__ import annotations
 
+__all__ = ["MEASURES", "collocations"]
+
 from collections.abc import Sequence
 
 import numpy as np

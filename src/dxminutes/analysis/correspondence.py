@@ -15,6 +15,8 @@ CPU or BLAS kernel cannot pick another row and flip an axis.
 
 from __future__ import annotations
 
+__all__ = ["CAResult", "ca_municipality_terms", "correspondence_analysis", "distinctive_terms"]
+
 from dataclasses import dataclass
 
 import numpy as np

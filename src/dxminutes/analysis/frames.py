@@ -17,6 +17,8 @@ theme (codebook §1 G7). The pipeline:
 
 from __future__ import annotations
 
+__all__ = ["CODING_COLUMNS", "CONTEXT_COLUMNS", "FRAMES_PATH", "FRAME_FIELDS", "GOLD_PATH", "INDEPENDENT_GOLD_PATH", "REQUIRED_FIELDS", "SENTENCE_COLUMNS", "THEME_SENTENCE_COLUMNS", "Frame", "FrameFileError", "FrameSet", "agreement", "blind_validity", "code_frames", "frame_hits", "frame_validity", "independent_validity", "labelled_turns", "load_frames", "load_gold", "match_gold", "text_sha1", "theme_sentences", "turn_frames", "turn_sentences"]  # fmt: skip
+
 import hashlib
 import os
 import re

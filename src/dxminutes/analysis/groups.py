@@ -7,6 +7,8 @@ members press on can be told apart from what the administration presents.
 
 from __future__ import annotations
 
+__all__ = ["ROLE_GROUPS", "Group", "group_columns", "group_matrix", "group_tfidf", "prepare_groups", "role_group", "with_groups", "with_role_group"]  # fmt: skip
+
 from collections.abc import Sequence
 
 import numpy as np

@@ -7,6 +7,8 @@ nothing downstream has to guess. The wording is for a reader of the report, not 
 
 from __future__ import annotations
 
+__all__ = ["fewer_than_two_groups", "no_coded_turns", "no_gold_turns", "no_hits", "no_rows", "too_few", "unsegmented"]  # fmt: skip
+
 import pandas as pd
 
 from dxminutes.corpus.segment import unsegmented_note

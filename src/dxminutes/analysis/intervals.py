@@ -16,6 +16,8 @@ quantiles) and by coverage simulation in tests/test_intervals.py.
 
 from __future__ import annotations
 
+__all__ = ["MIN_TURNS_FOR_INTERVAL", "TOO_FEW_TURNS", "cluster_bootstrap_share", "cluster_design_effect", "cluster_wilson_interval", "jeffreys_interval", "wilson_interval"]  # fmt: skip
+
 import numpy as np
 from scipy import stats as sps
 

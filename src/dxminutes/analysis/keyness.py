@@ -8,6 +8,8 @@ with the rest of the corpus, and all groups come back in one long table, untrunc
 
 from __future__ import annotations
 
+__all__ = ["KEYNESS_COLUMNS", "MAX_DENSE_CELLS", "TESTS", "UNITS", "empty_keyness", "g2_statistic", "keyness", "keyness_within_themes", "log_ratio", "mannwhitney_columns", "presence_fisher_p"]  # fmt: skip
+
 import numpy as np
 import pandas as pd
 import scipy.sparse

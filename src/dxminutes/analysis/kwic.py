@@ -6,6 +6,8 @@ Texts are searched after the same normalization the theme dictionary uses
 
 from __future__ import annotations
 
+__all__ = ["CONTEXT_COLUMNS", "ELLIPSIS", "KWIC_COLUMNS", "QUOTE_COLUMNS", "evidence_quotes", "kwic"]
+
 import re
 
 import numpy as np

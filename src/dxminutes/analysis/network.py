@@ -12,6 +12,8 @@ largest, ties by the alphabetically first term, so reruns give identical tables.
 
 from __future__ import annotations
 
+__all__ = ["EDGE_COLUMNS", "NODE_COLUMNS", "UNITS", "Network", "combined_tables", "cooccurrence", "layout", "network_for", "networks_by_theme"]  # fmt: skip
+
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 

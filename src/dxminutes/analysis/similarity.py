@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["GroupClustering", "cluster_groups", "group_similarity"]
+
 from dataclasses import dataclass
 
 import numpy as np

@@ -9,6 +9,8 @@ own names (e.g. `municipality`, `role_group`).
 
 from __future__ import annotations
 
+__all__ = ["ADJUSTMENTS", "INTERVALS", "MAX_DRAW_CELLS", "MAX_MODEL_GROUPS", "N_PERM", "Chi2Result", "bootstrap_means", "chi2_arrays", "clustered_theme_tests", "crosstab_chi2", "permutation_chi2", "theme_by_group_tests", "theme_shares"]  # fmt: skip
+
 import warnings
 from dataclasses import dataclass
 

@@ -24,6 +24,8 @@ its sentences does):
 
 from __future__ import annotations
 
+__all__ = ["CODED_COLUMNS", "CODING_INPUT_COLUMNS", "FLAGS", "HIT_COLUMNS", "KEY_RE", "REQUIRED_FIELDS", "SENTENCE_CODED_COLUMNS", "SEPARATOR", "THEME_FIELDS", "TOP_LEVEL_FIELDS", "VARIANT_FLAGS", "Theme", "ThemeFileError", "ThemeSet", "code_sentences", "code_turns", "find_hits", "find_matches", "is_procedural", "load_themes", "normalize_text", "procedural_mask", "theme_hits"]  # fmt: skip
+
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass

@@ -25,6 +25,8 @@ report says "no clear structure" instead of interpreting topics.
 
 from __future__ import annotations
 
+__all__ = ["MODELS", "NMF_INITS", "Z_ABOVE_NULL", "TopicModel", "fit_topics", "match_topics", "permute_columns", "select_k", "structure_vs_null", "suggest_k", "top_terms", "topic_by_theme", "topic_labels", "topic_prevalence", "window_matrix"]  # fmt: skip
+
 from dataclasses import dataclass
 from itertools import combinations
 

@@ -20,6 +20,8 @@ positives. tests/test_validity.py checks every figure against scikit-learn.
 
 from __future__ import annotations
 
+__all__ = ["AGREEMENT_COLUMNS", "BLIND", "BLIND_DEV", "BLIND_PATHS", "BLIND_SUBSETS", "BLIND_TEST", "FLOOR_PATH", "GOLD_COLUMNS", "GOLD_PATH", "GOLD_THEMES", "INDEPENDENT", "INDEPENDENT_BODY_KINDS", "INDEPENDENT_DEV", "INDEPENDENT_PATH", "INDEPENDENT_SUBSETS", "INDEPENDENT_TEST", "METRICS", "SUMMARY_SAMPLES", "THEME_KEYS", "TUNING_MUNICIPALITIES", "agreement", "agreement_all_samples", "blind_sample", "blind_split", "confusion_counts", "disagreements", "edit_themes", "independent_sample", "independent_split", "kappa_table", "match_gold", "metrics_from_counts", "read_floor", "read_gold", "text_sha1", "validity_table"]  # fmt: skip
+
 import hashlib
 import re
 from collections.abc import Mapping, Sequence

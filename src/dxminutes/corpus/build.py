@@ -27,6 +27,8 @@ tables were written.
 
 from __future__ import annotations
 
+__all__ = ["BUILD_LOCK_NAME", "CODE_PATHS", "FAULT_ENV", "FAULT_EXIT_CODE", "INSPECT_KEYS", "LOCK_TIMEOUT_S", "MANIFEST_NAME", "NOT_MINUTES", "NO_READABLE_TEXT", "NO_SPEAKERS", "OUTSIDE_LINK", "PUBLISH_LOCK_NAME", "SHARD_SUBDIR", "TEMPORARY_RE", "BuildLockTimeout", "Corpus", "RawScan", "SnapshotError", "build", "code_version", "corpus_root", "input_fingerprint", "inspect_file", "is_current", "load_corpus", "load_document", "minutes_files", "read_manifest", "read_processed", "register_cli", "remove_stale_temporaries", "scan_raw"]  # fmt: skip
+
 import argparse
 import contextlib
 import errno

@@ -17,6 +17,8 @@ quoted field with a line break in it is reported as an unterminated quote.
 
 from __future__ import annotations
 
+__all__ = ["CATALOG_COLUMNS", "CITY_WARD_RE", "ISO_DATE_RE", "LOCAL_GOVERNMENTS_PATH", "RECORD_KINDS", "SHA256_RE", "Catalog", "CatalogIssue", "catalog_row", "empty_catalog", "load_catalog", "official_bodies", "read_catalog", "verify_checksums"]  # fmt: skip
+
 import codecs
 import csv
 import datetime

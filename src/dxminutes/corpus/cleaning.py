@@ -12,6 +12,8 @@ with segmentation live in `roles.py`.
 
 from __future__ import annotations
 
+__all__ = ["BOILERPLATE_LINES", "BOILERPLATE_LINE_RE", "BULLET_RE", "CONTACT_HEADING_RE", "CONTACT_TAIL_MAX_CHARS", "CONTINUATION_OPENERS", "EXACT_ALIGNMENT_PAIRS", "EXAMPLE_CONTEXT", "EXAMPLE_WIDTH", "FINAL_CHARS", "HTML_BLOCK_TAG_RE", "HTML_COMMENT_RE", "HTML_INPUT_RE", "HTML_SCRIPT_RE", "HTML_TAG_RE", "IDEOGRAPHIC_ZERO_MARK_RE", "INLINE_AGENDA_RE", "INLINE_FIELD_MARK_RE", "INLINE_HEADING_RE", "INLINE_MARK_RE", "INLINE_TURN_MARK_RE", "INLINE_WINDOW", "JOIN_MIN_PREV_CHARS", "KANA_SLIPS", "LARGE_CIRCLE_RE", "PAGE_ARTIFACT_LINES", "PAGE_ARTIFACT_RE", "PDF_SPACED_MIN_PAIRS", "PIPELINE", "PREFIX_BLOCK", "REJOIN_HEAD", "REJOIN_TAIL", "REPORT_COLUMNS", "RUNNING_HEADER_LEN", "RUNNING_HEADER_MIN_COUNT", "SPACE_RUN_RE", "SPLIT_LABEL_MAX_CHARS", "SPLIT_NAME_RE", "VARIANT_CHARS", "WIDE_PAIR_RE", "WRAPPED_LINE_MIN_CHARS", "CleanResult", "clean", "fix_kana_slips", "fix_variant_characters", "rejoin_split_lines", "remove_boilerplate", "remove_page_artifacts", "remove_running_headers", "remove_spurious_spaces", "split_inline_paragraphs", "strip_html", "tidy_whitespace", "unify_marker_glyphs"]  # fmt: skip
+
 import html
 import re
 from bisect import bisect_left

@@ -35,6 +35,8 @@ the built-in synonyms (NFKC, case, spaces). A declared column is used before the
 
 from __future__ import annotations
 
+__all__ = ["ASSIGNABLE_ROLES", "COLUMN_FIELDS", "CONVENTION_FILE", "METADATA_KEYS", "PATTERN_SECONDS_PER_MCHAR", "PATTERN_TIMEOUT_S", "PROSE_PROBES", "RECORD_KINDS", "SPEAKER_KEYS", "BoundedPattern", "Convention", "ConventionError", "PatternTimeout", "SpeakerPattern", "bounded_compile", "load_convention", "parse_convention"]  # fmt: skip
+
 import fnmatch
 import os
 import re

@@ -12,6 +12,8 @@ as `R3年度` is not a date and is not matched. Impossible dates and years outsi
 
 from __future__ import annotations
 
+__all__ = ["ERAS", "ERA_ABBREVIATIONS", "YEAR_CONTEXT_CHARS", "DateError", "DateMatch", "Era", "InferredDate", "date_problems", "era_date", "find_dates", "infer_dates", "parse_date", "parse_number"]  # fmt: skip
+
 import bisect
 import datetime as dt
 import functools

@@ -24,6 +24,8 @@ from `config.RANDOM_SEED`, so the result does not depend on the process or the m
 
 from __future__ import annotations
 
+__all__ = ["DISTINGUISHING_FIELDS", "MINHASH_BANDS", "MINHASH_ROWS", "SIGNATURE_CHUNK", "SIMILARITY_DECIMALS", "Duplicate", "comparison_text", "drop_duplicates", "find_duplicates", "jaccard", "shingle_hashes"]  # fmt: skip
+
 import hashlib
 import re
 from collections import Counter

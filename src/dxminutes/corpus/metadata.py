@@ -27,6 +27,8 @@ Joint bodies (merger councils, 一部事務組合, 広域連合) are credited to
 
 from __future__ import annotations
 
+__all__ = ["BODY_WORDS", "CATALOG_LINE_FIELDS", "DATE_LABELS", "DECISIVE_RATIO", "DEMOTING_LABELS", "DEMOTING_SUFFIXES", "FIELDS", "HEADER_CHARS", "HEADER_LINES", "INFERRED_DATE_CHARS", "JOINT_BODY_RE", "JOINT_BODY_WARNING", "LABEL_PIECE_MAX_CHARS", "LOCAL_MARKERS", "MEETING_SUFFIXES", "MIN_PLACE_SCORE", "PERIODICAL_RE", "PERIOD_END_RE", "SELF_REFERENCES", "SESSION_LABEL_RE", "SITTING_HEADING_RE", "SITTING_LABEL_RE", "TITLE_LABELS", "Metadata", "Place", "apply_catalog", "catalog_place", "date_warnings", "document_metadata", "extract_metadata", "find_body", "find_meeting_date", "find_meeting_title", "find_municipality", "find_place", "find_record_kind", "labelled_value", "missing_metadata_warnings", "structured_metadata"]  # fmt: skip
+
 import csv
 import html
 import io

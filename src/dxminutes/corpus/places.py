@@ -8,6 +8,8 @@ that is not in it is never output as a municipality.
 
 from __future__ import annotations
 
+__all__ = ["DESIGNATED_CITIES", "LOCAL_GOVERNMENTS_FILE", "NATIONAL", "NATIONAL_WORDS", "PREFECTURES", "Body", "Gazetteer", "fold_name", "gazetteer"]  # fmt: skip
+
 import csv
 import functools
 from dataclasses import dataclass

@@ -19,6 +19,8 @@ Files are only ever opened for reading.
 
 from __future__ import annotations
 
+__all__ = ["CANDIDATE_ENCODINGS", "FORMATS", "MAX_OFFSETS_LISTED", "MAX_UNDECODABLE_SHARE", "PDFMINER_LOGGER", "PDFMINER_LOG_LEVEL", "STRUCTURED_FORMATS", "InputError", "RawText", "decode_bytes", "file_format", "is_structured", "japanese_score", "read_bytes", "read_raw"]  # fmt: skip
+
 import codecs
 import contextlib
 import errno

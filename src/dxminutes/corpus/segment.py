@@ -69,6 +69,8 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+__all__ = ["BARE_ROLE_LINE_RE", "BOARD_OF_EDUCATION_RE", "CLOSING_RE", "COMMITTEE_CHAIR_RE", "COMMITTEE_STEMS", "FIELD_KINDS", "FIELD_LABEL_MAX_CHARS", "GREETING_HEADING_RE", "HONORIFIC_RE", "INDEX_LINE_RE", "KNOWN_LABEL_MIN_CHARS", "LABEL_TAIL_RE", "LIST_NUMBER_SPEECH_RE", "MEMBER_TITLE_NAME_RE", "MENU_ENTRY_SPEECH_RE", "MIN_INDEX_RUN", "MIN_READABLE_CHARS", "MIN_READABLE_SHARE", "NAMED_PERSON_RE", "NAME_ONLY_LINE_RE", "NAME_RE", "NAME_VARIANTS", "NON_SPEECH_COLUMNS", "NO_SPEAKERS_WARNING", "OPINION_MIN_CHARS", "ORGANIZATION_END_RE", "PERSON_ROLE_SUFFIX_RE", "POST_LIST_MIN_ITEMS", "QA_ITEM_DEFAULTS", "ROSTER_KINDS", "ROSTER_TAIL_MIN_CHARS", "ROSTER_WARNING_MIN_CHARS", "SINGLE_HOLDER_POSTS", "STAGE_PAREN_END_RE", "SURNAME_LABEL_RE", "SWALLOWED_MARK_RE", "TOC_LINE_RE", "TURN_COLUMNS", "UNKNOWN_SPEAKER", "UNSEGMENTED_WARNING", "Segmentation", "find_legend", "normalize_speaker_name", "readable_text", "reads_as_speech", "segment", "segmented_turns", "unsegmented", "unsegmented_documents", "unsegmented_note"]  # fmt: skip
+
 import re
 import unicodedata
 from dataclasses import dataclass, field

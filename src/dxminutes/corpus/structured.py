@@ -45,6 +45,8 @@ where it finds no role word, a speaker with a 会派 (group column, the Diet's `
 
 from __future__ import annotations
 
+__all__ = ["COLUMN_ALIASES", "EXCEL_SERIAL_RANGE", "HEADER_SEARCH_ROWS", "KEY_FIELDS", "KOKKAI_FRONT_MATTER", "METADATA_COLUMNS", "NATIONAL_OFFICIAL_WORDS", "POST_OR_TITLE", "StructuredDocument", "StructuredFile", "header_field", "read_structured", "role_of"]  # fmt: skip
+
 import csv
 import datetime as dt
 import io

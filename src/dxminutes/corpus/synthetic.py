@@ -17,6 +17,8 @@ convention (`(小國会長)` alone on a line, speech on the following line) plus
 
 from __future__ import annotations
 
+__all__ = ["LEGEND", "LEGEND_MARKS", "ROLE_LABELS", "SYNTHETIC_PREFIX", "planted_meetings", "render_minutes", "scale_corpus", "write_corpus_files"]  # fmt: skip
+
 import csv
 import datetime as dt
 import hashlib

@@ -24,6 +24,8 @@ colours), so they can be read side by side.
 
 from __future__ import annotations
 
+__all__ = ["KEYNESS_COLUMNS", "KEYNESS_PANEL_IN", "KEYNESS_PER_PAGE", "KEYNESS_TITLE", "MAX_GROUPS_PER_PAGE", "THEME_SHARES_TITLE", "TOO_FEW_TERMS", "Page", "ca_biplot", "heatmap", "k_selection", "keyness_bars", "keyness_grid", "keyness_grid_pages", "municipality_order", "network_plot", "paginate", "residual_heatmap", "residual_heatmap_pages", "similarity_dendrogram", "similarity_heatmap", "spread_nodes", "stacked_counts", "theme_shares", "theme_shares_pages"]  # fmt: skip
+
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 

@@ -17,6 +17,8 @@ dependency and is deterministic (JSON with sorted keys, no timestamps).
 
 from __future__ import annotations
 
+__all__ = ["MAX_TERMS", "MIN_TOTAL", "TEMPLATE", "explorer_data", "render_page", "write_explorers"]
+
 import html
 import json
 import re

@@ -10,6 +10,8 @@ time. Files carry no timestamp, so the same figure and data give byte-identical 
 
 from __future__ import annotations
 
+__all__ = ["FORMULA_STARTS", "excel_safe", "figure_caption", "page_name", "save_figure", "save_pages", "write_table"]  # fmt: skip
+
 import os
 import re
 import warnings

@@ -7,6 +7,8 @@ drawn one per line, so a figure stays readable from 1 to 50 groups; the figure g
 
 from __future__ import annotations
 
+__all__ = ["INTERVAL_NOTE", "ROLE_GROUP_LABELS", "TOO_FEW_LABEL", "frame_dendrogram", "frame_profile_chart", "frame_trend_chart", "validity_chart"]  # fmt: skip
+
 from collections.abc import Mapping, Sequence
 
 import numpy as np

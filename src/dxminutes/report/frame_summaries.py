@@ -8,6 +8,8 @@ permutation null, unknown roles left out, and what one meeting per municipality 
 
 from __future__ import annotations
 
+__all__ = ["ALPHA", "WEAK_KAPPA", "describe_caveats", "describe_distances", "describe_periods", "describe_profiles", "describe_roles", "describe_trends", "describe_validity", "profile_table", "top_frame_words", "weak_frames"]  # fmt: skip
+
 import numpy as np
 import pandas as pd
 

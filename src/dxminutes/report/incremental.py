@@ -8,6 +8,8 @@ each run lives in `<processed>/cache/report/`.
 
 from __future__ import annotations
 
+__all__ = ["PATH_PARAMETERS", "cached_run", "input_files", "input_fingerprint", "outputs_intact", "record_path", "snapshot", "write_record"]  # fmt: skip
+
 import hashlib
 import json
 from collections.abc import Mapping

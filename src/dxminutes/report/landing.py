@@ -15,6 +15,8 @@ the pages are relative (`../figures/…`), so the folder can be moved or zipped.
 
 from __future__ import annotations
 
+__all__ = ["CSS", "DEFAULT_FIX", "DUPLICATE_COLUMNS", "FIXES", "VERSION_PACKAGES", "effective_parameters", "figure_caption", "package_versions", "read_corpus_summary", "suggest_fix", "write_landing", "write_tables_page"]  # fmt: skip
+
 import html
 import importlib.metadata
 import os

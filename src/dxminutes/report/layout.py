@@ -10,6 +10,8 @@ renderer's own bounding boxes (`Text.get_window_extent`), the same the tests che
 
 from __future__ import annotations
 
+__all__ = ["MAX_WIDTH_IN", "MIN_FONT", "ROW_IN", "drawn_tick_labels", "drop_overlaps", "fit_tick_labels", "grow", "overlaps", "renderer", "visible"]  # fmt: skip
+
 from collections.abc import Iterable, Sequence
 
 from dxminutes.report.style import replace_missing_glyphs

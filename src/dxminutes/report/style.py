@@ -8,6 +8,8 @@ errors so a figure never silently shows empty boxes instead of Japanese text.
 
 from __future__ import annotations
 
+__all__ = ["GLYPH_WARNING", "MAX_DISTINCT", "MISSING_GLYPH", "OKABE_ITO", "PALETTE", "THEME_COLORS", "TOL_MUTED", "axes", "ensure_setup", "municipality_colors", "palette", "replace_missing_glyphs", "setup", "theme_colors", "theme_label"]  # fmt: skip
+
 import os
 import warnings
 from collections.abc import Iterable, Mapping

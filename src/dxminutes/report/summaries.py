@@ -6,6 +6,8 @@ comes from a computed table and changes when the corpus changes.
 
 from __future__ import annotations
 
+__all__ = ["CONTRAST_GROUPS", "VERDICT_MARKS", "VERDICT_PHRASES", "build_profiles", "cleaning_audit", "cleaning_examples", "clustered_sentences", "comparison_table", "describe_caveats", "describe_shares", "format_p", "loading_problems", "markdown_text", "meetings_caveat", "profile_markdown", "role_contrast", "speaker_table", "top_keyness", "top_terms", "turns_by_role", "verdict_sentence"]  # fmt: skip
+
 import html
 import re
 from collections.abc import Sequence

@@ -14,6 +14,8 @@ ever executing code.
 
 from __future__ import annotations
 
+__all__ = ["ShardStore", "TableStore", "safe_name"]
+
 import hashlib
 import io
 import json

@@ -10,6 +10,8 @@ folder every worker sees (a shared file system); see docs/scaling.md.
 
 from __future__ import annotations
 
+__all__ = ["DaskCorpus", "corpus_to_dtms_dask", "tokenize_turns_dask"]
+
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -8,6 +8,8 @@ levels, so the three levels share columns and their counts add up.
 
 from __future__ import annotations
 
+__all__ = ["DTM", "LEVELS", "count_matrix", "term_counts", "tfidf_matrix", "turn_vocabulary"]
+
 from dataclasses import dataclass
 
 import numpy as np

@@ -7,6 +7,8 @@ a match found in a sentence maps back to its turn.
 
 from __future__ import annotations
 
+__all__ = ["SENTENCE_COLUMNS", "sentence_spans", "sentence_table", "split_sentences"]
+
 import re
 
 import pandas as pd

@@ -21,6 +21,8 @@ on the seed minutes and on random morpheme sequences.
 
 from __future__ import annotations
 
+__all__ = ["MorphemeArrays", "TermArrays", "filter_arrays"]
+
 from dataclasses import dataclass
 
 import numpy as np

@@ -21,6 +21,8 @@ tokens are held on, so peak memory does not grow with the morphemes of the corpu
 
 from __future__ import annotations
 
+__all__ = ["TOKEN_COLUMNS", "TokenizeStats", "build_token_table", "tokenize_turns", "tokenize_turns_with_stats"]  # fmt: skip
+
 import contextlib
 import gc
 import hashlib

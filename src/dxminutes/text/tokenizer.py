@@ -34,6 +34,8 @@ are emitted separately. Stopword parts at the right edge of a run (the head, e.g
 
 from __future__ import annotations
 
+__all__ = ["COMPOUND_POS", "COMPOUND_SUFFIXES", "FILTER_RULES_VERSION", "JapaneseTokenizer", "Token", "read_stopwords", "register_cli"]  # fmt: skip
+
 import hashlib
 import json
 import re

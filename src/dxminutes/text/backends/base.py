@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["USERDICT_POS", "USERDICT_TAG", "Backend", "Morpheme", "MorphemeColumns", "chunks", "distribution_versions", "pad_pos"]  # fmt: skip
+
 import importlib.metadata
 import re
 from typing import NamedTuple, Protocol, runtime_checkable

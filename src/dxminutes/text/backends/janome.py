@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["JanomeBackend"]
+
 import importlib.metadata
 from pathlib import Path
 

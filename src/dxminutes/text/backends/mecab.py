@@ -22,6 +22,8 @@ backend object pickles without it.
 
 from __future__ import annotations
 
+__all__ = ["MAX_CHUNK_CHARS", "SPACE_POS", "MecabBackend"]
+
 import re
 from functools import cache
 from pathlib import Path

@@ -61,6 +61,8 @@ the backend object pickles without it.
 
 from __future__ import annotations
 
+__all__ = ["MAX_CHUNK_CHARS", "SudachiBackend", "map_pos"]
+
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple

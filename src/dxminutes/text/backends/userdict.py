@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["analyze_columns_with_user_terms", "read_user_terms", "user_term_pattern"]
+
 import csv
 import functools
 import re
