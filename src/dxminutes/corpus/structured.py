@@ -45,6 +45,7 @@ where it finds no role word, a speaker with a 会派 (group column, the Diet's `
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -768,6 +769,30 @@ def _kokkai_mark_label(speech: str) -> str:
 
 
 def _xlsx_tables(path: Path, data: bytes) -> list[_Table]:
+    """Every worksheet of a workbook as a table: read with python-calamine (Rust, several times
+    faster), else with openpyxl in read-only mode (a workbook calamine refuses, or without it)."""
+    try:
+        return _calamine_tables(data)
+    except Exception:  # calamine refuses it: openpyxl decides, and names the problem
+        return _openpyxl_tables(path, data)
+
+
+def _calamine_tables(data: bytes) -> list[_Table]:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    try:
+        return [
+            _list_table(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+            for name in book.sheet_names
+            if name in {sheet.name for sheet in book.sheets_metadata if str(sheet.typ).endswith("WorkSheet")}
+        ]
+    finally:
+        with contextlib.suppress(AttributeError):
+            book.close()
+
+
+def _openpyxl_tables(path: Path, data: bytes) -> list[_Table]:
     import zipfile
 
     import openpyxl
