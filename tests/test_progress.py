@@ -43,3 +43,52 @@ def test_terminal_shows_bar_and_zero_hides_it(monkeypatch):
     monkeypatch.setenv(_progress.PROGRESS_ENV, "0")
     assert _progress.enabled() is False
     assert _progress.enabled(quiet=True) is False
+
+
+def _raw_folder(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows = ["発言者,発言内容"] + [f"議員{i},デジタル化について伺います。{i}" for i in range(5)]
+    (raw / "maebashi.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return raw
+
+
+def test_build_shows_its_bar_on_stderr_and_quiet_hides_it(tmp_path, monkeypatch, capsys):
+    from dxminutes import cli
+
+    raw = _raw_folder(tmp_path)
+    monkeypatch.setenv(_progress.PROGRESS_ENV, "1")
+    assert cli.main(["build", "--data", str(raw), "--out", str(tmp_path / "p1")]) == 0
+    out = capsys.readouterr()
+    assert "loading minutes" in out.err and "loading minutes" not in out.out
+    assert "1 documents, 5 turns" in out.out
+    assert cli.main(["build", "--quiet", "--data", str(raw), "--out", str(tmp_path / "p2")]) == 0
+    out = capsys.readouterr()
+    assert "loading minutes" not in out.err + out.out
+    assert "1 documents, 5 turns" in out.out
+
+
+def test_tokens_json_is_clean_json_with_a_bar_and_quiet_hides_the_bar(tmp_path, monkeypatch, capsys):
+    import json
+
+    from dxminutes import cli
+
+    raw = _raw_folder(tmp_path)
+    monkeypatch.setenv(_progress.PROGRESS_ENV, "1")
+    assert cli.main(["tokens", str(raw / "maebashi.csv"), "--json"]) == 0
+    out = capsys.readouterr()
+    assert "tokenizing" in out.err
+    assert len(json.loads(out.out)) == 5  # the bar never reaches the output
+    assert cli.main(["tokens", "--quiet", str(raw / "maebashi.csv"), "--json"]) == 0
+    out = capsys.readouterr()
+    assert "tokenizing" not in out.err and len(json.loads(out.out)) == 5
+
+
+def test_report_notebook_bar_goes_through_progress(monkeypatch, capsys):
+    from dxminutes.report import render
+
+    monkeypatch.setenv(_progress.PROGRESS_ENV, "1")
+    assert list(render._run_progress(["a", "b"], True)) == ["a", "b"]
+    assert "notebooks" in capsys.readouterr().err
+    assert list(render._run_progress(["a", "b"], False)) == ["a", "b"]
+    assert capsys.readouterr().err == ""

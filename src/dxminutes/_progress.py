@@ -5,11 +5,13 @@ documents, report: notebooks).
 never reaches an output (tables go to files, `--json` and summaries to stdout). It is off when
 `quiet` is true, and when stderr is not a terminal unless the environment sets
 `DXMINUTES_PROGRESS=1` (then on, even into a log file; `DXMINUTES_PROGRESS=0` turns it off
-everywhere).
+everywhere). Inside `with silenced():` (what the commands' `--quiet` sets) no bar is shown.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -20,10 +22,22 @@ PROGRESS_ENV = "DXMINUTES_PROGRESS"
 
 T = TypeVar("T")
 
+_SILENCED = contextvars.ContextVar("dxminutes_progress_silenced", default=False)
+
+
+@contextlib.contextmanager
+def silenced():
+    """No bar inside this block (a command's `--quiet`), whatever the terminal or the environment."""
+    token = _SILENCED.set(True)
+    try:
+        yield
+    finally:
+        _SILENCED.reset(token)
+
 
 def enabled(quiet: bool = False) -> bool:
     """Whether a bar is shown: not `quiet`, and stderr a terminal (or `DXMINUTES_PROGRESS=1`)."""
-    if quiet:
+    if quiet or _SILENCED.get():
         return False
     setting = os.environ.get(PROGRESS_ENV, "").strip()
     if setting == "1":

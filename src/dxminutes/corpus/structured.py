@@ -329,7 +329,7 @@ def _delimited_table(path: Path, text: str, delimiter: str) -> _Table:
                 chunksize=CSV_CHUNK_ROWS,
             )
             total = -(-text.count("\n") // CSV_CHUNK_ROWS) or None
-            chunks = list(progress(reader, total=total, desc=f"reading {path.name}"))
+            chunks = list(progress(reader, total=total, desc=f"reading {path.name}", quiet=(total or 0) < 2))
         except (pd.errors.ParserError, ValueError, csv.Error):
             rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
             return _list_table(None, rows).body(start, width)
