@@ -3,7 +3,8 @@
 `read_structured(path, columns=None)` reads
 
 * **CSV / TSV** (`.csv`, `.tsv`; encoding detected like text files, delimiter `,` or tab) and
-  **Excel** (`.xlsx`, every sheet with a text column; read with openpyxl): the header is the first
+  **Excel** (`.xlsx`, every worksheet with a text column; read with python-calamine, openpyxl for
+  a workbook it refuses): the header is the first
   of the top 20 rows that maps two or more fields including the text column (else the first that
   maps the text column); rows above it (a sheet title) are non-speech and give the meeting title
   (and date) when no column does. Header names are matched after NFKC, lower case and without
@@ -31,9 +32,11 @@
 A row's own columns decide its document: one document per distinct (document id, municipality,
 prefecture, body, meeting title, date) of the rows (`KEY_FIELDS`; values compared after NFKC
 without spaces, dates as ISO dates, so `2023/9/12` and `令和5年9月12日` are one date, and
-`群馬県前橋市`, `前橋市議会` and `前橋市` one municipality), grouped
-with one `groupby` (linear in the rows). A blank key cell takes the value above it (merged cells,
-a meeting's name written on its first row only). Documents come in order of their first row, per
+`群馬県前橋市`, `前橋市議会` and `前橋市` one municipality), grouped with one `groupby`. Linear in
+the rows: a CSV/TSV body is parsed by pandas' C parser (no cell-size limit; the `csv` module reads
+the top rows and any text pandas refuses), and documents and turns are built column by column, one
+turns table sliced per document. Cells beyond the header's width are dropped. A blank key cell
+takes the value above it (merged cells, a meeting's name written on its first row only). Documents come in order of their first row, per
 sheet; rows keep their order (sorted by the order column when there is one). Rows without text are
 skipped and counted in a warning; a document with none is left out with a warning. Columns that are
 not mapped are kept in each document's `turns` as extra columns.
