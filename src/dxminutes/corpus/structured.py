@@ -313,13 +313,15 @@ def _delimited_table(path: Path, text: str, delimiter: str) -> _Table:
     chunks of `CSV_CHUNK_ROWS` (progress shown per chunk). Should pandas refuse the text, the
     `csv` module reads it all (same cells, slower)."""
 
-    def top():
-        yield from csv.reader(io.StringIO(text), delimiter=delimiter)
+    def top():  # lines handed over one by one: no copy of the whole text for twenty rows
+        yield from csv.reader(_lines(text), delimiter=delimiter)
 
     def body(start: int, width: int) -> pd.DataFrame:
         try:
             reader = pd.read_csv(
-                io.StringIO(text),
+                io.BytesIO(text.encode("utf-8", "surrogatepass")),  # bytes: pandas' text wrapper is quadratic
+                encoding="utf-8",
+                encoding_errors="surrogatepass",
                 sep=delimiter,
                 header=None,
                 names=range(width),
@@ -342,6 +344,18 @@ def _delimited_table(path: Path, text: str, delimiter: str) -> _Table:
         return frame.iloc[start:].reset_index(drop=True)
 
     return _Table(None, _Lazy(top), body)
+
+
+def _lines(text: str):
+    """The lines of `text` (each with its `\\n`), made one at a time."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
 
 
 class _Lazy:
@@ -497,10 +511,13 @@ def _documents(frame: pd.DataFrame, mapping: dict[str, str], sheet: str | None) 
             return [""] * n
         return frame[name].to_numpy(dtype=object)[index].tolist()
 
-    texts = [_cell(t).strip() for t in column(mapping["text"])]
-    speakers = [_cell(t).strip() for t in column(mapping.get("speaker"))]
-    role_labels = [_cell(t).strip() for t in column(mapping.get("role"))]
-    groups = [_cell(t).strip() for t in column(mapping.get("group"))]
+    def stripped(name: str | None) -> list[str]:
+        return [t.strip() if type(t) is str else _cell(t).strip() for t in column(name)]
+
+    texts = stripped(mapping["text"])
+    speakers = stripped(mapping.get("speaker"))
+    role_labels = stripped(mapping.get("role"))
+    groups = stripped(mapping.get("group"))
     keep = np.fromiter((bool(t) for t in texts), dtype=bool, count=n)
     skipped = np.bincount(group[~keep], minlength=n_groups)
     mapped = set(mapping.values())
@@ -535,7 +552,10 @@ def _documents(frame: pd.DataFrame, mapping: dict[str, str], sheet: str | None) 
         {
             "position": position.astype(np.int64),
             **data,
-            **{c: [_cell(v) for v in np.asarray(column(c), dtype=object)[keep]] for c in extra},
+            **{
+                c: [v if type(v) is str else _cell(v) for v in np.asarray(column(c), dtype=object)[keep]]
+                for c in extra
+            },
         },
         columns=[*SEGMENT_TURN_COLUMNS, *extra],
     )
