@@ -9,6 +9,10 @@ Options: --scales 1,10,300 (default)  --repeats N (100× and larger run once)  -
 at most 15 turns per document, no `make report` stage; what tests/test_bench_smoke.py runs)
 --out PATH (default benchmarks/RESULTS.md)  --work DIR (default benchmarks/work, git-ignored).
 
+The structured-input stage (`--stage structured`, alone only: `benchmarks/structured.py`) times
+`read_structured` and `load_corpus` on generated 100,000- and 1,000,000-row CSV and TSV files and
+20,000- and 200,000-row xlsx files, and writes its section of RESULTS.md.
+
 The long-document stage (`--stage long`, also run at the end of a full run) builds one minutes
 file of 60 KB, 3 MB and 30 MB, made from the seeds by repetition, each in a fresh subprocess, and
 compares the time per character of the long files with the 60 KB file's (target: within 1.5×).
@@ -28,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import harness  # noqa: E402  (benchmarks/ is not a package)
+import structured  # noqa: E402
 
 #: Stages in run order: name → (description, child arguments beyond the work dir).
 STAGES = {
@@ -111,6 +116,8 @@ def _child(stage: str, work: Path, repeat: int) -> None:
     from dxminutes import config
 
     try:
+        if stage.startswith(("structured_read:", "structured_load:")):
+            return structured.child(stage, work)
         if stage == "prepare":
             return _prepare(work)
         if stage == "long_prepare":
@@ -762,12 +769,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--work", type=Path, default=HERE / "work")
-    parser.add_argument("--stage", choices=["long"], help="run only this stage (long: long documents)")
+    parser.add_argument(
+        "--stage",
+        choices=["long", "structured"],
+        help="run only this stage (long: long documents; structured: generated CSV/TSV/xlsx files, "
+        "written into the `## Structured inputs` section of RESULTS.md or --out)",
+    )
+    parser.add_argument(
+        "--structured-all-loads",
+        action="store_true",
+        help="structured stage: also load the 1,000,000-row TSV",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--repeat", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         _child(args.child, args.work, args.repeat)
+        return 0
+    if args.stage == "structured":
+        result = structured.run(str(Path(__file__).resolve()), all_loads=args.structured_all_loads)
+        section = structured.render(result, harness.machine_info())
+        print(section)
+        structured.write_section(args.out, section)
         return 0
     if args.stage == "long":
         out = args.out if args.out != HERE / "RESULTS.md" else HERE / "RESULTS-long.md"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -118,3 +119,89 @@ def test_ordinary_theme_patterns_code_as_before():
 def test_an_unknown_theme_key_names_the_key_and_the_keys_allowed(tmp_path):
     with pytest.raises(themes.ThemeFileError, match=r"unknown field\(s\) \['pattern'\]; allowed: \["):
         themes.load_themes(_theme_file(tmp_path, "pattern = ['x']\n"))
+
+
+# --- a declared pattern that turns most lines of a file into turns (one warning per file) -------
+
+SEED = "nagareyama_2024-07-17_gyozaisei-kaikaku-shingikai.txt"
+#: A mark-anchored pattern, as a user would declare for `○山田委員長　…` minutes.
+ANCHORED = r"^(?P<label>[○◯〇◎●◆△▲□■◇][^\s　]{1,40}?)[\s　]+(?P<speech>.*)$"
+
+
+def _seed_corpus(tmp_path, toml: str | None):
+    raw = tmp_path / "raw"
+    raw.mkdir(parents=True)
+    (raw / SEED).write_bytes((config.RAW_DIR / SEED).read_bytes())
+    if toml is not None:
+        (raw / CONVENTION_FILE).write_text(toml, encoding="utf-8")
+    return load_corpus(raw)
+
+
+def _greedy(corpus) -> pd.DataFrame:
+    return corpus.warnings[corpus.warnings["message"].str.contains("turns most lines into turns")]
+
+
+def test_the_issue_case_a_pattern_matching_every_line_is_reported_for_the_file(tmp_path):
+    from dxminutes.report.summaries import loading_problems
+
+    plain = _seed_corpus(tmp_path / "a", None)
+    greedy = _seed_corpus(tmp_path / "b", "[[speaker]]\npattern = '^(?P<label>.+)$'\n")
+    assert len(greedy.turns) > 3 * len(plain.turns)  # the issue: 122 turns became 509
+    assert _greedy(plain).empty
+    rows = _greedy(greedy)
+    assert rows["file"].tolist() == [SEED]  # one warning, for the file
+    message = rows["message"].iloc[0]
+    assert message.startswith(f"{CONVENTION_FILE} [[speaker]] 1 pattern '^(?P<label>.+)$' ")
+    assert f"opened a turn at {len(greedy.turns)} of " in message
+    problems = loading_problems(greedy)
+    assert (
+        (problems["kind"] == "warning") & (problems["file"] == SEED) & (problems["message"] == message)
+    ).sum() == 1
+
+
+def test_a_pattern_that_passes_the_prose_probes_but_takes_most_lines_is_reported(tmp_path):
+    # no Latin letters: the probe line `DX推進計画について説明します。` does not match, most lines do
+    toml = "[[speaker]]\npattern = '^#(?P<name>x)$'\n\n[[speaker]]\npattern = '^(?P<label>[^A-Za-z]{2,})$'\n"
+    assert parse_convention(toml).warnings == ()
+    rows = _greedy(_seed_corpus(tmp_path, toml))
+    assert rows["file"].tolist() == [SEED]
+    assert rows["message"].iloc[0].startswith(f"{CONVENTION_FILE} [[speaker]] 2 pattern ")
+
+
+def test_the_probe_needs_enough_lines_and_most_of_them():
+    conv = parse_convention(f"[[speaker]]\npattern = '{ANCHORED}'\n")
+    assert conv.greedy_pattern_warning(19, {1: 19}) is None  # too short a file to tell
+    assert conv.greedy_pattern_warning(100, {1: 75}) is None  # not more than the share
+    assert "[[speaker]] 1 pattern" in conv.greedy_pattern_warning(100, {1: 76})
+    assert conv.greedy_pattern_warning(100, {}) is None
+
+
+@pytest.mark.parametrize(
+    "folder",
+    [Path(__file__).parent / "data" / name for name in ("realworld", "holdout", "holdout2")]
+    + [config.RAW_DIR],
+    ids=lambda p: p.name,
+)
+def test_real_minutes_never_trigger_the_probe(folder):
+    """The built-in conventions open a turn at no more than the share on any sample file of enough
+    lines (so a declared pattern doing their job is not reported), and a mark-anchored declared
+    pattern is never reported on them."""
+    from dxminutes.corpus.cleaning import clean
+    from dxminutes.corpus.readers import InputError, read_raw
+    from dxminutes.corpus.segment import segment
+
+    anchored = parse_convention(f"[[speaker]]\npattern = '{ANCHORED}'\n")
+    checked = 0
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.suffix not in (".txt", ".html", ".htm", ".pdf", ".docx"):
+            continue
+        try:
+            text = clean(read_raw(path).text).text
+        except InputError:
+            continue
+        n_lines = sum(1 for line in text.split("\n") if line.strip())
+        assert not any("turns most lines" in w for w in segment(text, anchored).warnings), path.name
+        if n_lines >= convention.GREEDY_PATTERN_MIN_LINES:
+            checked += 1
+            assert len(segment(text).turns) <= convention.GREEDY_PATTERN_SHARE * n_lines, path.name
+    assert checked > 0

@@ -47,7 +47,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
-from tqdm import tqdm
 
 from dxminutes import config
 from dxminutes._io import (
@@ -58,6 +57,8 @@ from dxminutes._io import (
     sha256_file,
     special_kind,
 )
+from dxminutes._progress import progress as show_progress
+from dxminutes._progress import silenced
 from dxminutes.corpus.catalog import Catalog, catalog_row, load_catalog
 from dxminutes.corpus.cleaning import PIPELINE as CLEANING_PIPELINE
 from dxminutes.corpus.cleaning import clean
@@ -311,7 +312,7 @@ def _load(raw_dir: Path, *, shard_dir: Path | None = None, progress: bool = Fals
     duplicated = set(stems[stems.duplicated(keep=False)])
     entries: list[tuple[str | None, dict]] = []
     kept = 0
-    for file in tqdm(files, desc="loading minutes", disable=not progress):
+    for file in show_progress(files, total=len(files), desc="loading minutes", quiet=not progress):
         row = convention.row_for(file, catalog_row(catalog.frame, file))
         payloads, stored = _document(raw_dir, file, row, shard_dir, convention, extra)
         stem = Path(file).stem
@@ -451,7 +452,7 @@ def build(raw_dir: Path | str | None = None, processed_dir: Path | str | None = 
         remove_stale_temporaries(processed_dir)
         # taken before loading: a raw folder that changes during the build leaves a stale manifest
         inputs = input_fingerprint(raw_dir)
-        corpus = _load(raw_dir, shard_dir=shard_dir)
+        corpus = _load(raw_dir, shard_dir=shard_dir, progress=True)  # on a terminal, unless silenced
         with _lock(processed_dir / PUBLISH_LOCK_NAME, exclusive=True, timeout=LOCK_TIMEOUT_S):
             _publish(corpus, processed_dir, inputs)
     return corpus
@@ -904,6 +905,7 @@ def register_cli(subparsers) -> None:
     parser = subparsers.add_parser("build", help="load the raw minutes and write data/processed/*.parquet")
     parser.add_argument("--data", type=Path, default=None, help="raw folder (default: data/raw)")
     parser.add_argument("--out", type=Path, default=None, help="processed folder (default: data/processed)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=_build_command)
     parser = subparsers.add_parser("inspect", help="show what the loader finds in one file")
     parser.add_argument("file", type=Path)
@@ -921,7 +923,8 @@ def register_cli(subparsers) -> None:
 def _build_command(args: argparse.Namespace) -> int:
     processed_dir = args.out or config.PROCESSED_DIR
     try:
-        corpus = build(args.data, processed_dir)
+        with silenced() if getattr(args, "quiet", False) else contextlib.nullcontext():
+            corpus = build(args.data, processed_dir)
     except (OSError, ValueError, BuildLockTimeout) as exc:
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 1

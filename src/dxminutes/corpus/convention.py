@@ -42,6 +42,7 @@ import os
 import re
 import stat
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,6 +82,12 @@ PATTERN_TIMEOUT_S = 2.0
 PATTERN_SECONDS_PER_MCHAR = 5.0
 #: Allowed keys of a `[[speaker]]` table.
 SPEAKER_KEYS = ("pattern", "role")
+#: A declared `[[speaker]]` pattern that opens a turn at more than this share of a file's non-blank
+#: lines (in a file of at least `GREEDY_PATTERN_MIN_LINES` of them) is reported for that file, once.
+#: Real minutes of one-line turns come near half (the built-in conventions open a turn at 0.52 of
+#: the lines of a seed file), so the bar is set above that; a pattern matching every line gives 1.0.
+GREEDY_PATTERN_SHARE = 0.75
+GREEDY_PATTERN_MIN_LINES = 20
 #: Ordinary lines of minutes that are not speaker lines: a speaker pattern matching all of them
 #: matches every line (each line would become a turn).
 PROSE_PROBES = (
@@ -176,7 +183,7 @@ class Convention:
         Returns `label`, `name`, `post`, `speech` and `role` (`None` when the label holds no
         role word and the pattern declares none).
         """
-        for pattern in self._all_patterns():
+        for entry, pattern in enumerate(self._all_patterns(), start=1):
             match = pattern.regex.match(line)
             if not match:
                 continue
@@ -197,8 +204,24 @@ class Convention:
                 "post": groups.get("post", ""),
                 "speech": speech,
                 "role": role,
+                # the [[speaker]] entry (1-based) that matched; None for a declared role word's pattern
+                "entry": entry if entry <= len(self.speaker_patterns) else None,
             }
         return None
+
+    def greedy_pattern_warning(self, n_lines: int, turns_by_entry: Mapping[int, int]) -> str | None:
+        """The warning for a file where one declared `[[speaker]]` pattern opened a turn at most of its
+        non-blank lines (`GREEDY_PATTERN_SHARE` of at least `GREEDY_PATTERN_MIN_LINES`), or None."""
+        if n_lines < GREEDY_PATTERN_MIN_LINES or not turns_by_entry:
+            return None
+        entry, n_turns = max(turns_by_entry.items(), key=lambda item: (item[1], -item[0]))
+        if n_turns <= GREEDY_PATTERN_SHARE * n_lines:
+            return None
+        source = self.speaker_patterns[entry - 1].regex.pattern
+        return (
+            f"{CONVENTION_FILE} [[speaker]] {entry} pattern {source!r} opened a turn at {n_turns} of "
+            f"{n_lines} non-blank lines: it turns most lines into turns; anchor it on the speaker mark"
+        )
 
     def classify(self, label: str) -> str:
         """`roles.classify_role` with the declared role words added (the last word still decides)."""

@@ -316,6 +316,10 @@ def segment(text: str, convention: Convention | None = None) -> Segmentation:
             reader.read(line, last=index == len(paragraphs) - 1, following=following)
     reader.drop_empty_last_turn(_heading_marks(paragraphs, reader.legend, convention))
     warnings = _warnings(reader.turns, reader.n_lost)
+    if convention is not None and reader.turns_by_entry:  # a declared pattern that takes most lines
+        n_lines = sum(1 for line in text.split("\n") if line.strip())
+        greedy = convention.greedy_pattern_warning(n_lines, reader.turns_by_entry)
+        warnings += [greedy] if greedy else []
     _apply_presiding_rules(reader.turns, "\n".join(p["text"] for p in reader.parts))
     _resolve_full_names(reader.turns, "\n".join(p["text"] for p in reader.parts if p["kind"] in ROSTER_KINDS))
     return _segmentation(reader.turns, reader.parts, warnings)
@@ -346,6 +350,7 @@ class _Reader:
     opinion_section: bool = False
     header_kind: str = "header"
     n_lost: int = 0
+    turns_by_entry: dict[int, int] = field(default_factory=dict)  # [[speaker]] entry → turns it opened
 
     def read(self, line: str, last: bool, following: str = "") -> None:
         """Place one paragraph: open a turn, record a marked 'nothing', or place it otherwise.
@@ -362,6 +367,8 @@ class _Reader:
             self._add_part("stage_note", line)
         elif speaker is not None:
             self._open_turn(speaker)
+            if speaker.get("entry"):
+                self.turns_by_entry[speaker["entry"]] = self.turns_by_entry.get(speaker["entry"], 0) + 1
         elif self._names_current_post(line):
             self.current["speaker_label"] += "\n" + line
             self.current["speaker"] = normalize_speaker_name(line)
@@ -765,7 +772,8 @@ def _parse_speaker_line(
         if found is not None:
             person = found["name"] or found["post"] or found["label"].lstrip(roles.MARKS)
             speaker = normalize_speaker_name(person) if found["name"] else _speaker_from_label(person)
-            return _turn(found["label"], speaker, "", found["speech"], role=found["role"] or "unknown")
+            turn = _turn(found["label"], speaker, "", found["speech"], role=found["role"] or "unknown")
+            return {**turn, "entry": found.get("entry")}
     match = roles.PAREN_LINE_RE.match(line)
     if (
         match

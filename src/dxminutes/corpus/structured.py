@@ -3,7 +3,8 @@
 `read_structured(path, columns=None)` reads
 
 * **CSV / TSV** (`.csv`, `.tsv`; encoding detected like text files, delimiter `,` or tab) and
-  **Excel** (`.xlsx`, every sheet with a text column; read with openpyxl): the header is the first
+  **Excel** (`.xlsx`, every worksheet with a text column; read with python-calamine, openpyxl for
+  a workbook it refuses): the header is the first
   of the top 20 rows that maps two or more fields including the text column (else the first that
   maps the text column); rows above it (a sheet title) are non-speech and give the meeting title
   (and date) when no column does. Header names are matched after NFKC, lower case and without
@@ -31,9 +32,11 @@
 A row's own columns decide its document: one document per distinct (document id, municipality,
 prefecture, body, meeting title, date) of the rows (`KEY_FIELDS`; values compared after NFKC
 without spaces, dates as ISO dates, so `2023/9/12` and `令和5年9月12日` are one date, and
-`群馬県前橋市`, `前橋市議会` and `前橋市` one municipality), grouped
-with one `groupby` (linear in the rows). A blank key cell takes the value above it (merged cells,
-a meeting's name written on its first row only). Documents come in order of their first row, per
+`群馬県前橋市`, `前橋市議会` and `前橋市` one municipality), grouped with one `groupby`. Linear in
+the rows: a CSV/TSV body is parsed by pandas' C parser (no cell-size limit; the `csv` module reads
+the top rows and any text pandas refuses), and documents and turns are built column by column, one
+turns table sliced per document. Cells beyond the header's width are dropped. A blank key cell
+takes the value above it (merged cells, a meeting's name written on its first row only). Documents come in order of their first row, per
 sheet; rows keep their order (sorted by the order column when there is one). Rows without text are
 skipped and counted in a warning; a document with none is left out with a warning. Columns that are
 not mapped are kept in each document's `turns` as extra columns.
@@ -47,18 +50,22 @@ from __future__ import annotations
 
 __all__ = ["COLUMN_ALIASES", "EXCEL_SERIAL_RANGE", "HEADER_SEARCH_ROWS", "KEY_FIELDS", "KOKKAI_FRONT_MATTER", "METADATA_COLUMNS", "NATIONAL_OFFICIAL_WORDS", "POST_OR_TITLE", "StructuredDocument", "StructuredFile", "header_field", "read_structured", "role_of"]  # fmt: skip
 
+import contextlib
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from dxminutes._progress import progress
 from dxminutes.config import relpath
 from dxminutes.corpus import roles
 from dxminutes.corpus.dates import DateError, find_dates, parse_date
@@ -188,8 +195,16 @@ KOKKAI_FRONT_MATTER = "会議録情報"
 _KOKKAI_SPEAKER_PREFIX = re.compile(r"^\s*○[^\s\u3000]{1,40}?[\s\u3000]+")
 #: A speaker label that opens a cell's text (`○浮島委員長　…`, `○委員長（河野義博君）　…`).
 _LEADING_LABEL = re.compile(r"^\s*[○◯〇◎●◆]\s?(?P<label>[^\s\u3000]{1,40}?)[\s\u3000]+(?=\S)")
+#: Rows of a CSV/TSV file parsed per chunk (one step of the progress bar).
+CSV_CHUNK_ROWS = 100_000
+#: A CSV cell may be this long (the csv module's default limit, 131072 characters, is far below
+#: what a whole meeting in one cell needs); pandas' C parser, which reads the body, has no limit.
+CSV_FIELD_LIMIT = 2**31 - 1
 #: Text-column names shown in the message about a missing text column.
 _TEXT_NAMES = "発言内容, 発言, 本文, text, speech, utterance"
+
+
+csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
 
 
 def _header_key(name: object) -> str:
@@ -243,8 +258,8 @@ def read_structured(path: Path | str, columns: Mapping[str, Sequence[str]] | Non
     if fmt == "json":
         return _from_json(path, text, encoding, warnings, declared)
     delimiter = "\t" if fmt == "tsv" else _delimiter(text)
-    rows = [row for row in csv.reader(io.StringIO(text.replace("\r\n", "\n")), delimiter=delimiter)]
-    return _from_tables(path, fmt, encoding, [(None, rows)], warnings, declared)
+    table = _delimited_table(path, text.replace("\r\n", "\n"), delimiter)
+    return _from_tables(path, fmt, encoding, [table], warnings, declared)
 
 
 def header_field(name: object) -> str | None:
@@ -274,21 +289,115 @@ def role_of(role_label: str, speaker_label: str = "", group: str = "") -> str:
 # --- tables (CSV, TSV, Excel) -------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Table:
+    """One table of a structured file: its first records (raw cells, for the header search) and
+    `body(start, width)`, the cells (str, '' when missing) of the records from `start` on, cut or
+    padded to `width` columns (labelled 0 … width-1), blank rows kept."""
+
+    sheet: str | None
+    top: Iterable[list]
+    body: Callable[[int, int], pd.DataFrame]
+
+
+def _list_table(sheet: str | None, rows: list[list]) -> _Table:
+    """A table held as lists of cells (Excel, the slow CSV path)."""
+
+    def body(start: int, width: int) -> pd.DataFrame:
+        cells = [[_cell(c) for c in row[:width]] + [""] * (width - len(row)) for row in rows[start:]]
+        return pd.DataFrame(cells, columns=range(width), dtype=object) if cells else _empty(width)
+
+    return _Table(sheet, rows, body)
+
+
+def _delimited_table(path: Path, text: str, delimiter: str) -> _Table:
+    """A CSV/TSV table: the top records with the `csv` module, the body with pandas' C parser in
+    chunks of `CSV_CHUNK_ROWS` (progress shown per chunk). Should pandas refuse the text, the
+    `csv` module reads it all (same cells, slower)."""
+
+    def top():  # lines handed over one by one: no copy of the whole text for twenty rows
+        yield from csv.reader(_lines(text), delimiter=delimiter)
+
+    def body(start: int, width: int) -> pd.DataFrame:
+        try:
+            reader = pd.read_csv(
+                io.BytesIO(text.encode("utf-8", "surrogatepass")),  # bytes: pandas' text wrapper is quadratic
+                encoding="utf-8",
+                encoding_errors="surrogatepass",
+                sep=delimiter,
+                header=None,
+                names=range(width),
+                usecols=range(width),  # longer rows are cut to the header, as the csv path does
+                dtype=object,
+                na_filter=False,
+                keep_default_na=False,
+                skip_blank_lines=False,  # one row per record, so `start` counts like csv.reader
+                engine="c",
+                chunksize=CSV_CHUNK_ROWS,
+            )
+            total = -(-text.count("\n") // CSV_CHUNK_ROWS) or None
+            chunks = list(progress(reader, total=total, desc=f"reading {path.name}", quiet=(total or 0) < 2))
+        except (pd.errors.ParserError, ValueError, csv.Error):
+            rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+            return _list_table(None, rows).body(start, width)
+        if not chunks:
+            return _empty(width)
+        frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+        return frame.iloc[start:].reset_index(drop=True)
+
+    return _Table(None, _Lazy(top), body)
+
+
+def _lines(text: str):
+    """The lines of `text` (each with its `\\n`), made one at a time."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
+
+
+class _Lazy:
+    """An iterable made anew by a function at each iteration (the csv records of a text)."""
+
+    def __init__(self, make):
+        self.make = make
+
+    def __iter__(self):
+        return iter(self.make())
+
+
+def _empty(width: int) -> pd.DataFrame:
+    return pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
+
+
 def _from_tables(path, fmt, encoding, tables, warnings, declared) -> StructuredFile:
     frames, columns, warnings = [], {}, list(warnings)
     no_text = []  # (sheet, header) of tables without a text column
-    for sheet, rows in tables:
-        rows = [row for row in rows if any(_cell(c) for c in row)]
-        if not rows:
+    for table in tables:
+        sheet = table.sheet
+        # the first non-blank records, with their record numbers (the header is one of them)
+        top = list(
+            itertools.islice(
+                ((i, row) for i, row in enumerate(table.top) if any(_cell(c) for c in row)),
+                HEADER_SEARCH_ROWS,
+            )
+        )
+        if not top:
             continue
+        rows = [row for _, row in top]
         # the header is the first row that maps >= 2 fields including the text column; rows above
         # it (a sheet title such as `令和5年第3回定例会 発言一覧`) are kept as non-speech
         at = _header_row(rows, declared)
         preamble = tuple(" ".join(_cell(c) for c in row if _cell(c)) for row in rows[:at])
         header = [_cell(c) for c in rows[at]]
         width = len(header)
-        body = [[_cell(c) for c in row[:width]] + [""] * (width - len(row)) for row in rows[at + 1 :]]
-        frame = pd.DataFrame(body, columns=_unique(header), dtype="str")
+        body = table.body(top[at][0] + 1, width)
+        body = body.loc[(body != "").any(axis=1)] if width else body.iloc[:0]
+        frame = body.set_axis(_unique(header), axis=1).reset_index(drop=True)
         mapping = _mapping(header, declared, frame)
         if "text" not in mapping:
             no_text.append((sheet, header))
@@ -376,22 +485,114 @@ def _documents(frame: pd.DataFrame, mapping: dict[str, str], sheet: str | None) 
 
     A blank key cell takes the value above it (merged cells, values written on a meeting's first row
     only). Documents come in order of their first row; rows keep their order (the order column's,
-    when there is one).
+    when there is one). Columnar: one groupby, one stable sort, one pass over the rows, one turns
+    table cut into the documents' slices.
     """
+    n = len(frame)
     fields = [name for name in KEY_FIELDS if name in mapping]
-    if not fields:
-        return [_document(sheet, _ordered(frame, mapping), mapping, values={})]
-    filled = {name: _filled(frame[mapping[name]]) for name in fields}
-    keys = pd.DataFrame({name: _group_value(name, values) for name, values in filled.items()})
-    group = keys.groupby(fields, sort=False).ngroup().to_numpy()
+    if fields:
+        filled = {name: _filled(frame[mapping[name]]) for name in fields}
+        keys = pd.DataFrame({name: _group_value(name, values) for name, values in filled.items()})
+        group = keys.groupby(fields, sort=False).ngroup().to_numpy(dtype=np.int64)
+        n_groups = int(group.max()) + 1 if n else 0
+    else:
+        group, n_groups = np.zeros(n, dtype=np.int64), 1
+    if "order" in mapping:  # by the order column within a document, unreadable numbers last, stably
+        number = pd.to_numeric(frame[mapping["order"]], errors="coerce").to_numpy(dtype=float)
+        missing = np.isnan(number)
+        index = np.lexsort((np.where(missing, 0.0, number), missing, group))
+    else:
+        index = np.argsort(group, kind="stable")
+    first = (
+        np.unique(group, return_index=True)[1] if n else np.zeros(1, dtype=np.int64)
+    )  # a document's first row
+    group = group[index]
+
+    def column(name: str | None) -> list:
+        if name is None:
+            return [""] * n
+        return frame[name].to_numpy(dtype=object)[index].tolist()
+
+    def stripped(name: str | None) -> list[str]:
+        return [t.strip() if type(t) is str else _cell(t).strip() for t in column(name)]
+
+    texts = stripped(mapping["text"])
+    speakers = stripped(mapping.get("speaker"))
+    role_labels = stripped(mapping.get("role"))
+    groups = stripped(mapping.get("group"))
+    keep = np.fromiter((bool(t) for t in texts), dtype=bool, count=n)
+    skipped = np.bincount(group[~keep], minlength=n_groups)
+    mapped = set(mapping.values())
+    extra = [c for c in frame.columns if c not in mapped]
+    names: dict[tuple[str, str], str] = {}
+    kinds: dict[tuple[str, str, str], str] = {}
+    data: dict[str, list] = {name: [] for name in SEGMENT_TURN_COLUMNS if name != "position"}
+    for text, speaker_label, role_label, group_label in zip(texts, speakers, role_labels, groups):
+        if not text:
+            continue
+        if speaker_label or role_label:
+            text = _without_label(text, speaker_label, role_label)
+        data["text"].append(text)
+        data["speaker_label"].append(
+            f"{speaker_label}({role_label})" if speaker_label and role_label else speaker_label or role_label
+        )
+        name = names.get((speaker_label, role_label))
+        if name is None:
+            name = names[speaker_label, role_label] = _speaker_name(speaker_label) or role_label or "不明"
+        data["speaker"].append(name)
+        kind = kinds.get((role_label, speaker_label, group_label))
+        if kind is None:
+            kind = kinds[role_label, speaker_label, group_label] = role_of(
+                role_label, speaker_label, group_label
+            )
+        data["role"].append(kind)
+    kept_group = group[keep]
+    counts = np.bincount(kept_group, minlength=n_groups)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1])) if n_groups else np.zeros(0, dtype=np.int64)
+    position = np.arange(len(kept_group), dtype=np.int64) - starts[kept_group] if n_groups else kept_group
+    turns = pd.DataFrame(
+        {
+            "position": position.astype(np.int64),
+            **data,
+            **{
+                c: [v if type(v) is str else _cell(v) for v in np.asarray(column(c), dtype=object)[keep]]
+                for c in extra
+            },
+        },
+        columns=[*SEGMENT_TURN_COLUMNS, *extra],
+    )
+    dates: dict[str, str | None] = {}
     out = []
-    for _, rows in frame.groupby(group, sort=False):
-        first = rows.index[0]
-        values = {name: filled[name].at[first] or None for name in fields}
-        parts = [sheet] if sheet else []
-        shown = {**values, "meeting_date": keys["meeting_date"].at[first] if "meeting_date" in keys else None}
-        parts += list(dict.fromkeys(v for name in fields if (v := shown[name])))
-        out.append(_document(" | ".join(parts) or None, _ordered(rows, mapping), mapping, values))
+    for g in range(n_groups):
+        row = int(first[g]) if n else 0
+        values = {name: filled[name].iat[row] or None for name in fields}
+        if fields:
+            shown = {
+                **values,
+                "meeting_date": keys["meeting_date"].iat[row] if "meeting_date" in keys else None,
+            }
+            parts = ([sheet] if sheet else []) + list(
+                dict.fromkeys(v for name in fields if (v := shown[name]))
+            )
+            key = " | ".join(parts) or None
+        else:
+            key = sheet
+        metadata = {name: values.get(name) for name in METADATA_COLUMNS}
+        warnings = []
+        if metadata["meeting_date"]:
+            given = metadata["meeting_date"]
+            if given not in dates:
+                dates[given] = _iso_date(given)
+            if dates[given] is None:
+                warnings.append(f"date '{given}' not understood; left empty")
+            metadata["meeting_date"] = dates[given]
+        if skipped[g]:
+            warnings.append(f"{int(skipped[g])} row(s) without text skipped")
+        if counts[g]:
+            rows = turns.iloc[int(starts[g]) : int(starts[g] + counts[g])].reset_index(drop=True)
+        else:
+            rows = pd.DataFrame(columns=[*SEGMENT_TURN_COLUMNS, *extra])
+        out.append(StructuredDocument(key, rows, metadata, (), tuple(warnings)))
     return out
 
 
@@ -592,7 +793,31 @@ def _kokkai_mark_label(speech: str) -> str:
     return match.group("label") if match else ""
 
 
-def _xlsx_tables(path: Path, data: bytes) -> list[tuple[str, list[list]]]:
+def _xlsx_tables(path: Path, data: bytes) -> list[_Table]:
+    """Every worksheet of a workbook as a table: read with python-calamine (Rust, several times
+    faster), else with openpyxl in read-only mode (a workbook calamine refuses, or without it)."""
+    try:
+        return _calamine_tables(data)
+    except Exception:  # calamine refuses it: openpyxl decides, and names the problem
+        return _openpyxl_tables(path, data)
+
+
+def _calamine_tables(data: bytes) -> list[_Table]:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    try:
+        return [
+            _list_table(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+            for name in book.sheet_names
+            if name in {sheet.name for sheet in book.sheets_metadata if str(sheet.typ).endswith("WorkSheet")}
+        ]
+    finally:
+        with contextlib.suppress(AttributeError):
+            book.close()
+
+
+def _openpyxl_tables(path: Path, data: bytes) -> list[_Table]:
     import zipfile
 
     import openpyxl
@@ -603,7 +828,7 @@ def _xlsx_tables(path: Path, data: bytes) -> list[tuple[str, list[list]]]:
         raise InputError(path, f"not a readable Excel .xlsx file ({type(exc).__name__}: {exc})") from None
     try:
         return [
-            (sheet.title, [list(row) for row in sheet.iter_rows(values_only=True)])
+            _list_table(sheet.title, [list(row) for row in sheet.iter_rows(values_only=True)])
             for sheet in book.worksheets
         ]
     finally:

@@ -260,11 +260,11 @@ def render_html(nb, title: str) -> str:
 
 
 def _run_progress(items, enabled: bool):
-    if not enabled:
-        return items
-    from tqdm import tqdm
+    """The notebooks with a bar on stderr (`_progress`: a terminal, not `--quiet`)."""
+    from dxminutes._progress import progress
 
-    return tqdm(items, desc="notebooks", unit="nb", file=sys.stderr, leave=False)
+    items = list(items)
+    return progress(items, total=len(items), desc="notebooks", quiet=not enabled)
 
 
 @dataclass

@@ -26,7 +26,6 @@ __all__ = ["TOKEN_COLUMNS", "TokenizeStats", "build_token_table", "tokenize_turn
 import contextlib
 import gc
 import hashlib
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,7 @@ import pyarrow.compute as pc
 
 from dxminutes import config, schema
 from dxminutes._io import atomic_path
+from dxminutes._progress import progress as show_progress
 from dxminutes.normalize import normalize_unicode
 from dxminutes.text.backends import MorphemeColumns
 from dxminutes.text.cache import TableStore
@@ -111,14 +111,9 @@ def _batches(texts: list[str], n: int) -> list[list[str]]:
 class _Analyzer:
     """Backend analysis of cache misses, in this process or in a pool kept for the whole run."""
 
-    def __init__(self, tokenizer: JapaneseTokenizer, n_jobs: int, show: bool, total: int):
+    def __init__(self, tokenizer: JapaneseTokenizer, n_jobs: int):
         self.tokenizer, self.n_jobs = tokenizer, n_jobs
         self.pool = ProcessPoolExecutor(max_workers=n_jobs) if n_jobs > 1 else None
-        self.bar = None
-        if show:
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(total=total, desc="tokenizing", unit="turn")
 
     def __call__(self, texts: list[str]) -> list[MorphemeColumns]:
         if self.pool is None or len(texts) < 2:
@@ -130,15 +125,11 @@ class _Analyzer:
                 for result in self.pool.map(_analyze_batch, [self.tokenizer] * len(batches), batches)
                 for m in result
             ]
-        if self.bar is not None:
-            self.bar.update(len(texts))
         return out
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown()
-        if self.bar is not None:
-            self.bar.close()
 
 
 # --------------------------------------------------------------------------- cache tables
@@ -317,17 +308,15 @@ def _tokenize_turns_with_stats(
         stats.term_misses += len(doc.misses)
 
     n_miss_chars = sum(len(doc.texts[j]) for doc in docs for j in doc.misses)
-    show = (
-        progress
-        if progress is not None
-        else (stats.term_misses >= _PROGRESS_MIN_TURNS and sys.stderr.isatty())
-    )
-    analyzer = _Analyzer(tokenizer, n_jobs, bool(show), stats.term_misses) if n_miss_chars else None
+    # a bar over the documents (`_progress`: on a terminal, not silenced) when asked, or by default
+    # for a run with much analysis ahead
+    show = progress if progress is not None else stats.term_misses >= _PROGRESS_MIN_TURNS
+    analyzer = _Analyzer(tokenizer, n_jobs) if n_miss_chars else None
     pieces: list[tuple[np.ndarray, np.ndarray, pa.Table]] = []  # (rows, rows per turn, term rows)
     try:
         chunk: list[_Doc] = []
         size = 0
-        for doc in docs:
+        for doc in show_progress(docs, total=len(docs), desc="tokenizing documents", quiet=not show):
             if not doc.misses:
                 pieces.append(_finish_hit(doc))
                 continue

@@ -45,6 +45,7 @@ from typing import NamedTuple
 
 from dxminutes import config
 from dxminutes._io import sha256_file
+from dxminutes._progress import progress
 from dxminutes.normalize import normalize_unicode
 from dxminutes.text.backends import (
     USERDICT_POS,
@@ -286,7 +287,12 @@ def _tokens_command(args) -> int:
     tokenizer = JapaneseTokenizer(keep_verbs=args.verbs)
     records = [
         {"speaker": row.speaker, "role": row.role, "tokens": tokenizer(row.text)}
-        for row in turns.itertuples(index=False)
+        for row in progress(
+            turns.itertuples(index=False),
+            total=len(turns),
+            desc="tokenizing",
+            quiet=args.quiet or len(turns) < 2,
+        )
     ]
     if args.json:
         print(json.dumps(records, ensure_ascii=False, indent=1))
@@ -307,4 +313,5 @@ def register_cli(subparsers) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print a JSON list of turns")
     parser.add_argument("--verbs", action="store_true", help="also keep verbs (base forms)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=_tokens_command)
