@@ -10,6 +10,8 @@ everywhere). Inside `with silenced():` (what the commands' `--quiet` sets) no ba
 
 from __future__ import annotations
 
+__all__ = ["PROGRESS_ENV", "T", "enabled", "progress", "silenced"]  # fmt: skip
+
 import contextlib
 import contextvars
 import os

@@ -17,6 +17,8 @@ undefined are left out). tests/test_labels.py checks κ against scikit-learn, α
 
 from __future__ import annotations
 
+__all__ = ["INTERCODER_COLUMNS", "cohen_kappa", "intercoder_agreement", "krippendorff_alpha"]  # fmt: skip
+
 import numpy as np
 import pandas as pd
 

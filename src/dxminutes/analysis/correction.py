@@ -71,6 +71,8 @@ the coder that comes first in the table (`resolve_labels`). Units: one row per c
 
 from __future__ import annotations
 
+__all__ = ["ADJUDICATED", "ALL", "LABEL_COLUMNS", "METHODS", "MIN_LABELLED", "NOTE_FEW", "NOTE_NO_POSITIVE", "PSEUDO_ERRORS", "REST", "conclusion_changes", "corrected_differences", "corrected_omnibus", "corrected_shares", "empty_labels", "resolve_labels"]  # fmt: skip
+
 from collections.abc import Sequence
 
 import numpy as np

@@ -33,6 +33,8 @@ flagged strata in blocks.
 
 from __future__ import annotations
 
+__all__ = ["DESIGN_COLUMNS", "MIN_POSITIVE", "TURN_CONTEXT", "TURN_CONTEXT_CHARS", "UNITS", "UNIT_COLUMNS", "draw_sample", "flags_from_coding", "sentence_unit_id", "strata_table", "stratify", "text_sha1", "unit_coding", "units_table"]  # fmt: skip
+
 import hashlib
 from collections.abc import Sequence
 

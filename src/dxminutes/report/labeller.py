@@ -15,6 +15,8 @@ tested without a browser; `show()` only builds the widgets on top of them.
 
 from __future__ import annotations
 
+__all__ = ["CHOICES", "Labeller"]  # fmt: skip
+
 import html
 from os import PathLike
 from pathlib import Path

@@ -25,6 +25,8 @@ the corpus folder unless `--out` says so.
 
 from __future__ import annotations
 
+__all__ = ["CODEBOOK_PATH", "INSTRUCTIONS", "LABELS_OUT_DIR", "NO_DEFINITION", "SampleError", "code_definitions", "codebook_definitions", "default_stem", "draw_and_write", "labelstudio_config", "register_cli", "sheet_paths", "sheet_table", "write_sheets"]  # fmt: skip
+
 import argparse
 import json
 import re

@@ -21,7 +21,7 @@ for a user OUT, a journal for the seed report) is in `dxminutes.report.outdir`.
 
 from __future__ import annotations
 
-__all__ = ["DISPLACED_NAME", "FAILED_NAME", "INJECTED_TAG", "JOURNAL_NAME", "MANAGED_FOLDERS", "NOTEBOOK_GLOB", "OFFLINE_TEMPLATE", "OLD_NAME", "OUT_LOCK_NAME", "OUT_LOCK_TIMEOUT_S", "OUT_MANIFEST_NAME", "RESERVED_NAMES", "SOURCE_FOLDERS", "STAGE_NAME", "SWAP_FAULT", "OutError", "ReportError", "RunResult", "check_out", "check_sync", "clean_notebook", "default_out", "execute_notebook", "has_report", "inject_parameters", "kernel_environment", "notebook_title", "out_lock", "prepare_out", "read_out_manifest", "recover", "register_cli", "render_html", "run_report"]  # fmt: skip
+__all__ = ["DISPLACED_NAME", "FAILED_NAME", "INJECTED_TAG", "JOURNAL_NAME", "MANAGED_FOLDERS", "NOTEBOOK_GLOB", "OFFLINE_TEMPLATE", "OUT_LOCK_NAME", "OUT_MANIFEST_NAME", "STAGE_NAME", "OutError", "ReportError", "RunResult", "check_out", "check_sync", "clean_notebook", "default_out", "execute_notebook", "has_report", "inject_parameters", "kernel_environment", "notebook_title", "out_lock", "prepare_out", "read_out_manifest", "recover", "register_cli", "render_html", "run_report"]  # fmt: skip
 
 import argparse
 import os
