@@ -25,7 +25,7 @@ Inter-coder agreement (κ, α) is `analysis.agreement.intercoder_agreement`.
 
 from __future__ import annotations
 
-__all__ = ["CODER_COLUMNS", "CODE_RE", "CONSENSUS", "FORMULA_STARTS", "IGNORED_SUFFIXES", "KNOWN_COLUMNS", "LABELS_FOLDER", "LABEL_COLUMNS", "LabelFileWarning", "SHEET_CODER_COLUMNS", "SHEET_CONTEXT_COLUMNS", "SHEET_DESIGN_COLUMNS", "SHEET_SUFFIXES", "code_of_ls_name", "codebook_codes", "coder_agreement", "corpus_labels_summary", "empty_labels", "label_files", "labels_summary", "ls_name", "match_units", "parse_label", "read_labels", "reference_labels"]  # fmt: skip
+__all__ = ["CODER_COLUMNS", "CODE_RE", "CONSENSUS", "FORMULA_STARTS", "IGNORED_SUFFIXES", "KNOWN_COLUMNS", "LABELS_FOLDER", "LABEL_COLUMNS", "SHEET_CODER_COLUMNS", "SHEET_CONTEXT_COLUMNS", "SHEET_DESIGN_COLUMNS", "SHEET_SUFFIXES", "LabelFileWarning", "code_of_ls_name", "codebook_codes", "coder_agreement", "corpus_labels_summary", "empty_labels", "label_files", "labels_summary", "ls_name", "match_units", "parse_label", "read_labels", "reference_labels"]  # fmt: skip
 
 import io
 import json

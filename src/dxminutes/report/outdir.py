@@ -40,7 +40,7 @@ symlinks (OSError from `os.symlink`) also keeps the journaled swap, said once.
 
 from __future__ import annotations
 
-__all__ = ["CURRENT_NAME", "DISPLACED_NAME", "FAILED_NAME", "JOURNAL_NAME", "MANAGED_FOLDERS", "MIGRATING_PREFIX", "NOTEBOOK_GLOB", "OLD_NAME", "OUT_LOCK_NAME", "OUT_LOCK_TIMEOUT_S", "OUT_MANIFEST_NAME", "OutError", "RESERVED_NAMES", "RUNS_NAME", "RUN_ENTRIES", "RUN_FILE", "ReportError", "SOURCE_FOLDERS", "STAGE_NAME", "SWAP_FAULT", "check_out", "choose_layout", "current_run", "has_report", "new_run", "out_lock", "prepare_out", "read_out_manifest", "read_out_state", "recover", "recover_links", "switch_to"]  # fmt: skip
+__all__ = ["CURRENT_NAME", "DISPLACED_NAME", "FAILED_NAME", "JOURNAL_NAME", "MANAGED_FOLDERS", "MIGRATING_PREFIX", "NOTEBOOK_GLOB", "OLD_NAME", "OUT_LOCK_NAME", "OUT_LOCK_TIMEOUT_S", "OUT_MANIFEST_NAME", "RESERVED_NAMES", "RUNS_NAME", "RUN_ENTRIES", "RUN_FILE", "SOURCE_FOLDERS", "STAGE_NAME", "SWAP_FAULT", "OutError", "ReportError", "check_out", "choose_layout", "current_run", "has_report", "new_run", "out_lock", "prepare_out", "read_out_manifest", "read_out_state", "recover", "recover_links", "switch_to"]  # fmt: skip
 
 import contextlib
 import ctypes

@@ -37,7 +37,7 @@ from dxminutes import config
 from dxminutes._io import ALLOW_OUTSIDE_LINKS_ENV, atomic_write, sha256_file
 from dxminutes.report import incremental, outdir
 from dxminutes.report.incremental import PATH_PARAMETERS
-from dxminutes.report.outdir import (  # noqa: F401  (OUT's names stay importable from here)
+from dxminutes.report.outdir import (
     DISPLACED_NAME,
     FAILED_NAME,
     JOURNAL_NAME,
