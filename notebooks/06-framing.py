@@ -22,8 +22,8 @@
 # who (members, officials, experts) uses which frame, and what can be said over time?
 #
 # **Inputs.** Turns and tokens from `dxminutes.workspace.start`, the theme dictionary
-# (`resources/themes.toml`), the frame dictionary (`resources/frames.toml`, codebook §2–5) and the
-# gold sample (`data/gold/gold-turns.csv`) for validity.
+# and the frame dictionary (one codebook, `resources/codebook.toml`: each theme holds its frames,
+# codebook §2–5) and the gold sample (`data/gold/gold-turns.csv`) for validity.
 #
 # **Outputs.** Tables `frame-hits`, `frame-validity` (and `frame-validity-independent` and
 # `frame-validity-blind-test` when those samples are present), `frame-profiles`, `frame-tests`,
@@ -56,15 +56,17 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from dxminutes import workspace
-from dxminutes.analysis import frame_stats, frames, guards
+from dxminutes.analysis import frame_stats, guards, themes, validity
 from dxminutes.report import export, frame_charts, frame_summaries, style
 
 ws = workspace.start(n_jobs=N_JOBS, random_state=RANDOM_STATE, n_boot=N_BOOT)
 turns, tokens, theme_set = ws.turns, ws.tokens, ws.themes
-frame_set = frames.load_frames(themes=theme_set)
+frame_set = theme_set.frames  # the frames of the codebook's themes
+if reason := guards.no_frames(theme_set):
+    print(reason)
 seed, n_boot = ws.random_state, ws.settings.n_boot
-theme_sents = frames.theme_sentences(turns, theme_set)
-coding = frames.code_frames(turns, theme_set, frame_set, theme_sents=theme_sents)
+theme_sents = themes.theme_sentences(turns, theme_set)
+coding = themes.code_sentences(turns, theme_set, level="frame", theme_sents=theme_sents)
 print(
     f"{len(turns)} turns, {theme_sents['sentence_id'].nunique()} sentences touch a theme, "
     f"{int(coding['coded'].sum())} frame codings."
@@ -78,7 +80,7 @@ print(
 # sentences; entries with zero matches are listed too, so dead vocabulary is visible.
 
 # %%
-hits = frames.frame_hits(coding, frame_set)
+hits = themes.frame_hits(coding, frame_set)
 export.write_table(hits, "frame-hits")
 used = hits.groupby(["theme", "frame"], sort=False).agg(
     entries=("variant", "size"), matched=("n_sentences", lambda s: int((s > 0).sum()))
@@ -93,20 +95,20 @@ used
 # frame, beside the same figures for the themes.
 
 # %%
-gold = frames.load_gold()
-validity = frames.frame_validity(gold, turns, theme_set, frame_set)
-export.write_table(validity, "frame-validity")
-if no_gold := guards.no_gold_turns(frames.match_gold(gold, turns)):
+gold = validity.read_gold()
+checked = validity.frame_validity(gold, turns, theme_set)
+export.write_table(checked, "frame-validity")
+if no_gold := guards.no_gold_turns(validity.match_gold(gold, turns)):
     print(no_gold)  # the independent and blind samples below carry their own text
 else:
     fig, ax = plt.subplots(figsize=(8.5, 7.5))
-    frame_charts.validity_chart(validity, ax=ax, frames=frame_set, themes=theme_set)
-    export.save_figure(fig, "06-frame-validity", validity)
-    for sentence in frame_summaries.describe_validity(validity):
+    frame_charts.validity_chart(checked, ax=ax, frames=frame_set, themes=theme_set)
+    export.save_figure(fig, "06-frame-validity", checked)
+    for sentence in frame_summaries.describe_validity(checked):
         print("-", sentence)
 
 # %%
-validity[["level", "code", "gold_positive", "coded_positive", "precision", "recall", "kappa"]].round(2)
+checked[["level", "code", "gold_positive", "coded_positive", "precision", "recall", "kappa"]].round(2)
 
 # %% [markdown]
 # The seed gold sample was also used to write the codebook. Where the project has the
@@ -114,7 +116,7 @@ validity[["level", "code", "gold_positive", "coded_positive", "precision", "reca
 # `data/gold/independent-turns.csv`), the same figures are computed on it.
 
 # %%
-independent = frames.independent_validity(theme_set, frame_set)
+independent = validity.independent_validity(theme_set)
 if independent is None:
     print("- The independent labelled sample is not present in this run: seed gold figures only.")
 else:
@@ -127,7 +129,7 @@ else:
 # labelled blind to both dictionaries, never read while changing them) is the honest estimate.
 
 # %%
-blind = frames.blind_validity(theme_set, frame_set)
+blind = validity.blind_validity(theme_set)
 if blind is None:
     print("- The blind samples are not present in this run.")
 else:
@@ -259,7 +261,7 @@ role_tests.drop(columns=["groups"]).round(3)
 # %%
 periods = frame_stats.periods_per_body(ws.documents)
 export.write_table(periods, "frame-periods")
-sentences = frames.turn_sentences(turns)
+sentences = themes.turn_sentences(turns)
 period_shares = frame_stats.theme_sentence_shares(
     sentences,
     theme_sents,
@@ -333,7 +335,7 @@ quotes[["municipality", "code", "rank", "speaker", "role", "meeting_date", "quot
 
 # %%
 # Without seed gold turns in the corpus, the dictionary's figures come from the blind test half.
-measured = validity if no_gold is None or blind is None else blind
+measured = checked if no_gold is None or blind is None else blind
 caveats = frame_summaries.describe_caveats(measured, profiles, tests, unknown, periods)
 if no_gold:
     caveats = [no_gold, *caveats]

@@ -1,6 +1,6 @@
 """Frame profiles with uncertainty, tests of difference, distances, periods and quotes.
 
-Every function takes the long frame coding of `frames.code_frames` (one row per theme sentence ×
+Every function takes the long frame coding of `themes.code_sentences(level="frame")` (one row per theme sentence ×
 frame of its theme) and groups with `by=` (a column or a tuple of columns; `role_group` is
 derived from `role`, `period` from `meeting_date` by `add_period`).
 
@@ -35,6 +35,7 @@ from scipy.spatial.distance import jensenshannon, squareform
 
 from dxminutes.analysis.groups import Group, group_columns, with_role_group
 from dxminutes.analysis.intervals import cluster_bootstrap_share, wilson_interval
+from dxminutes.analysis.theme_stats import permutation_chi2
 
 #: A group with fewer theme sentences than this gets no interval and is left out of tests.
 MIN_SENTENCES = 10
@@ -264,7 +265,7 @@ def theme_sentence_shares(
 ) -> pd.DataFrame:
     """Share of a group's sentences that touch each theme, with Wilson and speaker intervals.
 
-    `sentences` is `frames.turn_sentences(turns)`, `theme_sents` is `frames.theme_sentences`.
+    `sentences` is `themes.turn_sentences(turns)`, `theme_sents` is `themes.theme_sentences`.
     Columns: group columns, theme, n_sentences (all the group's sentences), n_theme (those
     touching the theme), share, wilson_low/high, boot_low/high, n_speakers, status. Themes come
     in `theme_order` (e.g. `themes.keys`; default: order of first appearance).
@@ -330,52 +331,6 @@ def periods_per_body(
 
 
 # --------------------------------------------------------------------------- tests
-def _chi2_stat(tables: np.ndarray) -> np.ndarray:
-    """Pearson χ² of each table in a stack (… × groups × frames); empty rows/columns ignored."""
-    n = tables.sum(axis=(-2, -1), keepdims=True)
-    rows = tables.sum(axis=-1, keepdims=True)
-    cols = tables.sum(axis=-2, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        expected = rows * cols / n
-        cells = np.where(expected > 0, (tables - expected) ** 2 / expected, 0.0)
-    return cells.sum(axis=(-2, -1))
-
-
-def permutation_chi2(
-    counts: np.ndarray, labels: np.ndarray, *, n_perm: int, random_state: int
-) -> tuple[float, float, np.ndarray]:
-    """χ² of the groups × categories table built from units' count vectors, and its
-    permutation p-value (group labels shuffled over units), (1 + #{T* ≥ T}) / (1 + n_perm).
-
-    `counts` is units × categories, `labels` the group code (0..G-1) of each unit.
-    Returns (statistic, p, null statistics).
-    """
-    counts = np.asarray(counts, dtype=float)
-    labels = np.asarray(labels, dtype=np.int64)
-    n_groups = int(labels.max()) + 1
-    n_units, n_cats = counts.shape
-
-    def tables(perms: np.ndarray) -> np.ndarray:  # perms: m × units of group codes → m × G × C
-        m = perms.shape[0]
-        flat = (np.arange(m)[:, None] * n_groups + perms).ravel()
-        out = np.empty((m, n_groups, n_cats))
-        for j in range(n_cats):
-            weights = np.broadcast_to(counts[:, j], (m, n_units)).ravel()
-            out[:, :, j] = np.bincount(flat, weights=weights, minlength=m * n_groups).reshape(m, n_groups)
-        return out
-
-    observed = float(_chi2_stat(tables(labels[None, :])[0]))
-    rng = np.random.default_rng(random_state)
-    null = np.empty(n_perm)
-    chunk = max(1, min(500, 2_000_000 // max(n_units, 1)))
-    for first in range(0, n_perm, chunk):
-        m = min(chunk, n_perm - first)
-        perms = np.stack([rng.permutation(labels) for _ in range(m)])  # m × units
-        null[first : first + m] = _chi2_stat(tables(perms))
-    p = (1 + int((null >= observed - 1e-9 * max(observed, 1)).sum())) / (1 + n_perm)
-    return observed, p, null
-
-
 def frame_profile_test(
     coding: pd.DataFrame,
     *,
@@ -430,7 +385,7 @@ def frame_profile_test(
         ug = sub.drop_duplicates("_u").set_index("_u")["_g"].reindex(counts.index)
         labels = ug.map({g: i for i, g in enumerate(enough)}).to_numpy()
         seed = np.random.default_rng([int(random_state), t_idx]).integers(0, 2**32 - 1)
-        stat, p_perm, _ = permutation_chi2(counts.to_numpy(), labels, n_perm=n_perm, random_state=int(seed))
+        stat, p_perm = permutation_chi2(counts.to_numpy(), labels, n_perm=n_perm, random_state=int(seed))
         table = counts.groupby(labels).sum().to_numpy(dtype=float)
         r, c = int((table.sum(axis=1) > 0).sum()), int((table.sum(axis=0) > 0).sum())
         dof = (r - 1) * (c - 1)

@@ -1,6 +1,6 @@
 """Generated narrative for the framing notebook (06): every number quoted comes from a table.
 
-The functions take the tables of `analysis.frames` and `analysis.frame_stats` and return
+The functions take the tables of the frame level of `analysis.themes` and `analysis.validity`, and of `analysis.frame_stats`, and return
 sentences (or small display tables); they state the caveats the data impose: weak frames in the
 validity check, groups with too few sentences, tests that find no difference above the
 permutation null, unknown roles left out, and what one meeting per municipality cannot show.
