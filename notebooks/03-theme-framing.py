@@ -19,7 +19,8 @@
 # the administration); and with which words does each municipality frame it?
 #
 # **Inputs.** The turns and tokens from `dxminutes.workspace.prepare`, and the theme dictionary
-# (`src/dxminutes/resources/themes.toml`, or the file `make report THEMES=…` names).
+# (the themes of the codebook `src/dxminutes/resources/codebook.toml`, or of the file
+# `make report THEMES=…` names; notebook 06 reads the same file's frames).
 #
 # **Outputs.** Tables `theme-shares.csv`, `theme-residuals.csv`, `theme-tests.csv`,
 # `theme-tests-clustered.csv`, `theme-shares-by-role.csv`, `theme-hits.csv`,

@@ -10,7 +10,9 @@ from scipy import stats as sps
 from scipy.spatial.distance import jensenshannon
 
 from dxminutes.analysis import frame_stats as S
-from dxminutes.analysis import frames as F
+from dxminutes.analysis import codebook as C
+from dxminutes.analysis import themes as T
+from dxminutes.analysis import validity as V
 from dxminutes.analysis.themes import load_themes
 from dxminutes.corpus.synthetic import planted_meetings
 
@@ -45,11 +47,11 @@ def themes():
 
 @pytest.fixture(scope="module")
 def frames(themes):
-    return F.load_frames(themes=themes)
+    return C.load_frames(themes=themes)
 
 
 def _coding(turns, themes, frames):
-    return F.code_frames(turns, themes, frames)
+    return T.code_sentences(turns, themes, level="frame")
 
 
 def test_pool_sentences_code_as_intended(themes, frames):
@@ -253,8 +255,8 @@ def test_planted_trend_over_fiscal_years_is_recovered(themes, frames):
             )
     documents, turns = planted_meetings(pd.DataFrame(plan), POOLS, turns_per_meeting=40, random_state=5)
     assert S.periods_per_body(documents)["n_periods"].tolist() == [5]
-    sents = F.turn_sentences(turns)
-    ts = F.theme_sentences(turns, themes)
+    sents = T.turn_sentences(turns)
+    ts = T.theme_sentences(turns, themes)
     shares = S.theme_sentence_shares(
         sents, ts, by=("municipality", "period"), n_boot=300, random_state=SEED, theme_order=themes.keys
     )
@@ -341,7 +343,7 @@ def test_trend_test_finds_a_planted_trend_and_not_a_flat_one(themes, frames):
         _yearly_plan([0.1, 0.2, 0.3, 0.4, 0.5]), POOLS, turns_per_meeting=40, random_state=5
     )
     res = S.theme_trend_tests(
-        F.turn_sentences(turns), F.theme_sentences(turns, themes), n_perm=1999, random_state=SEED
+        T.turn_sentences(turns), T.theme_sentences(turns, themes), n_perm=1999, random_state=SEED
     ).set_index("theme")
     assert res.loc["security", "n_periods"] == 5 and res.loc["security", "n_meetings"] == 10
     assert res.loc["security", "slope"] == pytest.approx(0.1, abs=0.03)
@@ -352,7 +354,7 @@ def test_trend_test_finds_a_planted_trend_and_not_a_flat_one(themes, frames):
             _yearly_plan([0.3] * 5), POOLS, turns_per_meeting=12, random_state=2000 + sim
         )
         r = S.theme_trend_tests(
-            F.turn_sentences(flat), F.theme_sentences(flat, themes), n_perm=199, random_state=SEED + sim
+            T.turn_sentences(flat), T.theme_sentences(flat, themes), n_perm=199, random_state=SEED + sim
         ).set_index("theme")
         rejections += int(r.loc["security", "p_perm"] < 0.05)
     assert rejections / 20 <= 0.1

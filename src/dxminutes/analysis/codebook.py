@@ -305,7 +305,7 @@ def _parse_theme(entry: object, where: str) -> Theme:
         f = _entry_fields(table, at, FRAME_FIELDS)
         frame = Frame(entry["key"], table["key"], table["label_ja"], table["label_en"], f["terms"], f["patterns"], f["exclude"])
         if frame.key in {x.key for x in frames}:
-            raise CodebookError(f"{at}: duplicate frame key {frame.key!r} in theme {entry['key']!r}")
+            raise CodebookError(f"{_named(table, at)}: duplicate frame key {frame.key!r} in theme {entry['key']!r}")
         frames.append(frame)
     return Theme(
         entry["key"],

@@ -265,7 +265,7 @@ def _sentence_hits(sents: _Sentences, themes: ThemeSet) -> pd.DataFrame:
         if theme.exclude:
             mask = np.zeros(len(corpus), dtype=np.int32)
             for pattern in theme.exclude:
-                regex = _compile(pattern, where=f"theme file, [[theme]] {theme.key!r} exclude")
+                regex = _compile(pattern, where=f"codebook, {theme.key!r} exclude")
                 _, xb, xf = _scan(corpus, starts, ends, regex)
                 for s, e in zip(xb.tolist(), xf.tolist()):
                     mask[s:e] = 1
@@ -317,7 +317,7 @@ def _sentence_hits(sents: _Sentences, themes: ThemeSet) -> pd.DataFrame:
 def _sentences_matching(texts: Sequence[str], pattern: str, cache: dict[str, np.ndarray]) -> np.ndarray:
     """True for each sentence where the context regex `pattern` matches (memoized per call)."""
     if pattern not in cache:
-        regex = _compile(pattern, where="theme file, context 'requires'")
+        regex = _compile(pattern, where="codebook, context 'requires'")
         cache[pattern] = np.fromiter(
             (regex.search(t) is not None for t in texts), dtype=bool, count=len(texts)
         )

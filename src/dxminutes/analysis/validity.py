@@ -206,7 +206,7 @@ def match_gold(gold: pd.DataFrame, turns: pd.DataFrame) -> pd.DataFrame:
     or cleaning changed it), so the label may not apply. Row order and columns of `gold` are
     kept; `status` is added at the end.
     """
-    require_columns(gold, GOLD_COLUMNS, "gold")
+    require_columns(gold, ("turn_id", "text_sha1"), "gold")
     require_columns(turns, ("turn_id", "text"), "turns")
     sha = dict(zip(turns["turn_id"].astype(str), (text_sha1(t) for t in turns["text"].fillna(""))))
     found = gold["turn_id"].map(sha)
