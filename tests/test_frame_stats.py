@@ -9,11 +9,10 @@ from analysis_fixtures import make_turns
 from scipy import stats as sps
 from scipy.spatial.distance import jensenshannon
 
-from dxminutes.analysis import frame_stats as S
-from dxminutes.analysis.theme_stats import permutation_chi2
 from dxminutes.analysis import codebook as C
+from dxminutes.analysis import frame_stats as S
 from dxminutes.analysis import themes as T
-from dxminutes.analysis import validity as V
+from dxminutes.analysis.theme_stats import permutation_chi2
 from dxminutes.analysis.themes import load_themes
 from dxminutes.corpus.synthetic import planted_meetings
 

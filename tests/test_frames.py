@@ -8,7 +8,6 @@ import pytest
 from analysis_fixtures import make_turns, seed_turns
 from sklearn.metrics import cohen_kappa_score, precision_score, recall_score
 
-from dxminutes.analysis import codebook as C
 from dxminutes.analysis import themes as T
 from dxminutes.analysis import validity as V
 from dxminutes.analysis.themes import find_hits, load_themes, normalize_text

@@ -14,10 +14,9 @@ import pandas as pd
 import pytest
 from test_frame_stats import POOLS, SEED
 
-from dxminutes.analysis import frame_stats as S
 from dxminutes.analysis import codebook as C
+from dxminutes.analysis import frame_stats as S
 from dxminutes.analysis import themes as T
-from dxminutes.analysis import validity as V
 from dxminutes.analysis.intervals import wilson_interval
 from dxminutes.analysis.themes import load_themes
 from dxminutes.corpus.synthetic import planted_meetings

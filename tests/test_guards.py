@@ -104,5 +104,7 @@ def test_no_frames_says_so_for_a_codebook_of_themes_only(theme_set, frame_set):
     bare = Codebook(tuple(replace(t, frames=()) for t in theme_set), source="my-themes.toml")
     reason = guards.no_frames(bare)
     assert reason.startswith("No frames defined") and "my-themes.toml" in reason
-    coding = T.code_sentences(_turns([("t1", "d", "m", "2024-01-01", "s", "member", "DXの経費を削減する。")]), bare, level="frame")
+    coding = T.code_sentences(
+        _turns([("t1", "d", "m", "2024-01-01", "s", "member", "DXの経費を削減する。")]), bare, level="frame"
+    )
     assert coding.empty and list(coding.columns) == [c for c in T.FRAME_CODING_COLUMNS if c in coding.columns]

@@ -145,9 +145,7 @@ class Theme:
     def variants(self) -> list[tuple[str, str, re.Pattern]]:
         """(kind, variant, compiled regex) for every term and pattern, in file order."""
         out = [("term", t, _compile(re.escape(t))) for t in self.terms]
-        out += [
-            ("pattern", p, _compile(p, where=f"codebook, {self.key!r} patterns")) for p in self.patterns
-        ]
+        out += [("pattern", p, _compile(p, where=f"codebook, {self.key!r} patterns")) for p in self.patterns]
         return out
 
 
@@ -264,7 +262,9 @@ def load_codebook(path: str | PathLike | None = None) -> Codebook:
     name = config.relpath(path)
     data = read_toml(path, CodebookError, "codebook", name)
     if "frame" in data:
-        raise CodebookError(f"{name}: top-level [[frame]] tables are the former separate frame file; {MERGE_HINT}")
+        raise CodebookError(
+            f"{name}: top-level [[frame]] tables are the former separate frame file; {MERGE_HINT}"
+        )
     extra = sorted(set(data) - set(TOP_LEVEL_FIELDS))
     if extra:
         raise CodebookError(
@@ -303,9 +303,19 @@ def _parse_theme(entry: object, where: str) -> Theme:
     for number, table in enumerate(frames_value, start=1):
         at = f"{where}: frame #{number}"
         f = _entry_fields(table, at, FRAME_FIELDS)
-        frame = Frame(entry["key"], table["key"], table["label_ja"], table["label_en"], f["terms"], f["patterns"], f["exclude"])
+        frame = Frame(
+            entry["key"],
+            table["key"],
+            table["label_ja"],
+            table["label_en"],
+            f["terms"],
+            f["patterns"],
+            f["exclude"],
+        )
         if frame.key in {x.key for x in frames}:
-            raise CodebookError(f"{_named(table, at)}: duplicate frame key {frame.key!r} in theme {entry['key']!r}")
+            raise CodebookError(
+                f"{_named(table, at)}: duplicate frame key {frame.key!r} in theme {entry['key']!r}"
+            )
         frames.append(frame)
     return Theme(
         entry["key"],
@@ -352,7 +362,9 @@ def _context_table(value: object, entries: Sequence[str], where: str) -> tuple[t
     normalized (entry, regex) pairs; every entry must be a term or pattern of the theme and may
     be named by one context table only."""
     if not isinstance(value, list):
-        raise CodebookError(f"{where}: 'context' must be [[theme.context]] tables with 'entries' and 'requires'")
+        raise CodebookError(
+            f"{where}: 'context' must be [[theme.context]] tables with 'entries' and 'requires'"
+        )
     out: list[tuple[str, str]] = []
     for number, table in enumerate(value, start=1):
         at = f"{where}: context #{number}"
@@ -379,7 +391,9 @@ def _check_patterns(patterns: Sequence[str], field: str, where: str) -> None:
         try:
             compiled = re.compile(pattern, VARIANT_FLAGS)
         except re.error as exc:
-            raise CodebookError(f"{where}: invalid regular expression in {field!r}: {pattern!r} ({exc})") from exc
+            raise CodebookError(
+                f"{where}: invalid regular expression in {field!r}: {pattern!r} ({exc})"
+            ) from exc
         if compiled.fullmatch(""):
             raise CodebookError(f"{where}: {field!r} entry {pattern!r} matches the empty string")
 

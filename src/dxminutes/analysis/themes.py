@@ -1,4 +1,4 @@
-"""Theme dictionary (resources/themes.toml) → sentence and turn coding, and the hit audit table.
+"""Sentence and turn coding with the codebook (resources/codebook.toml), at both levels, and the hit audit table.
 
 A theme is a list of literal notation variants plus optional regular expressions and
 exclusions, kept in a TOML file that researchers edit without touching code. Dictionary entries
@@ -25,10 +25,8 @@ its sentences does):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from os import PathLike
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -129,6 +127,7 @@ __all__ = [
     "load_themes",
     "normalize_text",
 ]
+
 
 # --------------------------------------------------------------------------- matching
 def find_matches(texts: Sequence[str], regex: re.Pattern) -> pd.DataFrame:

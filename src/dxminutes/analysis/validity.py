@@ -569,7 +569,16 @@ def frame_validity(
             g = np.array([frame.code in c for c in gold_codes], dtype=bool)
             p = np.array([t in pred_ids for t in ids], dtype=bool)
             rows.append(
-                ("frame", theme, frame.key, frame.code, len(ids), int(g.sum()), int(p.sum()), agreement_counts(g, p))
+                (
+                    "frame",
+                    theme,
+                    frame.key,
+                    frame.code,
+                    len(ids),
+                    int(g.sum()),
+                    int(p.sum()),
+                    agreement_counts(g, p),
+                )
             )
     out = pd.DataFrame(
         [
@@ -610,7 +619,11 @@ def labelled_turns(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     turns = pd.DataFrame({"turn_id": ids, "doc_id": where, "municipality": where, "text": texts})
     gold = table.drop(columns=["text"]).assign(
         turn_id=ids,
-        municipality=table["municipality"].astype(str).to_numpy() if "municipality" in table.columns else where, text_sha1=[text_sha1(t) for t in texts], frames=table["frames"].fillna("").astype(str)
+        municipality=table["municipality"].astype(str).to_numpy()
+        if "municipality" in table.columns
+        else where,
+        text_sha1=[text_sha1(t) for t in texts],
+        frames=table["frames"].fillna("").astype(str),
     )
     return gold, turns
 
