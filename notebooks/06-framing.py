@@ -57,7 +57,7 @@ import pandas as pd
 
 from dxminutes import workspace
 from dxminutes.analysis import frame_stats, guards, themes, validity
-from dxminutes.report import export, frame_charts, frame_summaries, style
+from dxminutes.report import charts, export, frame_summaries, style
 
 ws = workspace.start(n_jobs=N_JOBS, random_state=RANDOM_STATE, n_boot=N_BOOT)
 turns, tokens, theme_set = ws.turns, ws.tokens, ws.themes
@@ -102,7 +102,7 @@ if no_gold := guards.no_gold_turns(validity.match_gold(gold, turns)):
     print(no_gold)  # the independent and blind samples below carry their own text
 else:
     fig, ax = plt.subplots(figsize=(8.5, 7.5))
-    frame_charts.validity_chart(checked, ax=ax, frames=frame_set, themes=theme_set)
+    charts.frame_validity_chart(checked, ax=ax, frames=frame_set, themes=theme_set)
     export.save_figure(fig, "06-frame-validity", checked)
     for sentence in frame_summaries.describe_validity(checked):
         print("-", sentence)
@@ -178,7 +178,7 @@ for theme in frame_set.themes:
     if reason := guards.no_hits(ws.coded, theme, style.theme_label(theme, theme_set)):
         print(f"## {style.theme_label(theme, theme_set)}\n- {reason}")
         continue
-    fig = frame_charts.frame_profile_chart(
+    fig = charts.frame_profile_chart(
         profiles, theme, frames=frame_set, themes=theme_set, colors=ws.colors
     )
     export.save_figure(
@@ -196,7 +196,7 @@ for theme in frame_set.themes:
     if len(groups) >= 3:
         link, labels = frame_stats.frame_linkage(distances, theme)
         fig, ax = plt.subplots(figsize=(6.5, 1.2 + 0.35 * len(labels)))
-        frame_charts.frame_dendrogram(link, labels, theme=theme, themes=theme_set, ax=ax)
+        charts.frame_dendrogram(link, labels, theme=theme, themes=theme_set, ax=ax)
         export.save_figure(
             fig, f"06-frame-clusters-{theme.replace('_', '-')}", distances[distances["theme"] == theme]
         )
@@ -234,13 +234,13 @@ for theme in frame_set.themes:
     if reason := guards.no_hits(ws.coded, theme, style.theme_label(theme, theme_set)):
         print(f"## {style.theme_label(theme, theme_set)}\n- {reason}")
         continue
-    fig = frame_charts.frame_profile_chart(
+    fig = charts.frame_profile_chart(
         role_profiles,
         theme,
         row="role_group",
         frames=frame_set,
         themes=theme_set,
-        title=f"{style.theme_label(theme, theme_set)}: 発言者の立場別の枠組み (役割不明を除く; {frame_charts.INTERVAL_NOTE})",
+        title=f"{style.theme_label(theme, theme_set)}: 発言者の立場別の枠組み (役割不明を除く; {charts.INTERVAL_NOTE})",
     )
     export.save_figure(
         fig, f"06-frame-roles-{theme.replace('_', '-')}", role_profiles[role_profiles["theme"] == theme]
@@ -289,7 +289,7 @@ if (periods["n_periods"] >= 2).any():
         coding, by=("municipality", "period"), min_sentences=MIN_SENTENCES, n_boot=n_boot, random_state=seed
     )
     for theme in frame_set.themes:
-        fig = frame_charts.frame_trend_chart(
+        fig = charts.frame_trend_chart(
             period_shares, period_profiles, theme, frames=frame_set, themes=theme_set, colors=ws.colors
         )
         export.save_figure(

@@ -20,7 +20,7 @@ from dxminutes.analysis import themes as T
 from dxminutes.analysis.intervals import wilson_interval
 from dxminutes.analysis.themes import load_themes
 from dxminutes.corpus.synthetic import planted_meetings
-from dxminutes.report import export, frame_charts, frame_summaries, style
+from dxminutes.report import charts, export, frame_summaries, style
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +184,7 @@ def test_profile_chart_for_one_to_fifty_municipalities(tmp_path, frames, themes,
     style.setup()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing Japanese glyph is an error
-        fig = frame_charts.frame_profile_chart(profiles, "security", frames=frames, themes=themes)
+        fig = charts.frame_profile_chart(profiles, "security", frames=frames, themes=themes)
         paths = export.save_figure(fig, "06-frame-profile-security", profiles, figures_dir=tmp_path)
     assert all(p.exists() for p in paths.values())
     height = fig.get_size_inches()[1]
@@ -217,7 +217,7 @@ def test_trend_chart_on_a_planted_multi_year_corpus(tmp_path, themes, frames):
         random_state=SEED,
     )
     prof = S.frame_profiles(coding, by=("municipality", "period"), n_boot=50, random_state=SEED)
-    fig = frame_charts.frame_trend_chart(shares, prof, "security", frames=frames, themes=themes)
+    fig = charts.frame_trend_chart(shares, prof, "security", frames=frames, themes=themes)
     export.save_figure(fig, "06-frame-trend-security", prof, figures_dir=tmp_path)
     assert len(fig.axes) == 1 + len(frames.for_theme("security"))
     line = fig.axes[0].get_lines()[0]
