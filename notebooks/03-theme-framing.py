@@ -27,6 +27,12 @@
 # `keyness-within-themes.csv`, `evidence-quotes.csv`, `coding-validity.csv`, `coding-errors.csv`,
 # `network-nodes.csv`, `network-edges.csv`; figures `03-theme-shares`, `03-theme-residuals`,
 # `03-theme-shares-by-role`, `03-network-<theme>`.
+#
+# **Sections.** Notebook 06 is the mirror image of this one at the frame level of the same codebook
+# (`resources/codebook.toml`), with the same sections in the same order: the codebook and its
+# audit · validity against hand labels · shares with intervals · tests of differences · members vs
+# officials · distinctive words within · evidence quotes · then what only this level has
+# (co-occurrence networks per theme).
 
 # %% tags=["parameters"]
 # Folders and the theme file come from dxminutes.config; `make report DATA=… THEMES=…` sets them.
@@ -311,6 +317,16 @@ print(f"within-theme terms at q < 0.05: {len(within_top)}")
 within_top.pivot_table(index=["theme", "municipality"], values="term", aggfunc=" ・ ".join)
 
 # %% [markdown]
+# ## Evidence: quotes for each municipality × theme
+#
+# Representative turns (most dictionary hits, ties broken by a seeded draw), trimmed around the
+# first hit, so each claim above can be read in the speakers' own words.
+
+# %%
+quotes = ws.evidence_quotes(per_cell=2)
+export.write_table(quotes, "evidence-quotes")
+quotes[["municipality", "theme", "speaker", "role", "quote"]]
+# %% [markdown]
 # ## Co-occurrence networks per theme
 #
 # Terms that appear in the same turns (Jaccard over turns), with communities, for the turns of
@@ -331,13 +347,3 @@ node_table, edge_table = network.combined_tables(networks)
 export.write_table(node_table, "network-nodes")
 export.write_table(edge_table, "network-edges")
 
-# %% [markdown]
-# ## Evidence: quotes for each municipality × theme
-#
-# Representative turns (most dictionary hits, ties broken by a seeded draw), trimmed around the
-# first hit, so each claim above can be read in the speakers' own words.
-
-# %%
-quotes = ws.evidence_quotes(per_cell=2)
-export.write_table(quotes, "evidence-quotes")
-quotes[["municipality", "theme", "speaker", "role", "quote"]]

@@ -33,6 +33,12 @@
 # `06-frame-profile-<theme>`, `06-frame-clusters-<theme>`, `06-frame-roles-<theme>` (and
 # `06-frame-trend-<theme>` when a body has meetings in several fiscal years).
 #
+# **Sections.** This notebook is the mirror image of notebook 03 at the frame level of the same
+# codebook (`resources/codebook.toml`), with the same sections in the same order: the codebook
+# and its audit · validity against hand labels · shares (frame profiles) with intervals · tests
+# of differences (and distances) · members vs officials · distinctive words within · evidence
+# quotes · then what only this level has (trends over fiscal years) and the caveats.
+#
 # **Method in one paragraph.** A frame is coded at sentence level, only inside sentences that touch
 # its theme (a theme-dictionary hit in the sentence). A municipality's *frame profile* for a theme
 # is the share of its theme sentences that carry each frame (a sentence can carry several frames or
@@ -252,6 +258,34 @@ for theme in frame_set.themes:
 role_tests.drop(columns=["groups"]).round(3)
 
 # %% [markdown]
+# ## Distinctive words inside each frame
+#
+# Keyness (G²) of the turns that carry a frame against the turns that carry the theme's other
+# frames. The token table is at turn level, so these are words of whole turns.
+
+# %%
+frame_words = frame_stats.frame_keyness(tokens, coding, min_count=2, min_turns=2)
+export.write_table(frame_words, "frame-keyness")
+pd.concat(
+    [
+        frame_summaries.top_frame_words(frame_words, t, n=6, frames=frame_set).assign(theme=t)
+        for t in frame_set.themes
+    ],
+    ignore_index=True,
+)[["theme", "label", "distinctive words"]]
+
+# %% [markdown]
+# ## Evidence: sentences that carry each frame
+#
+# For every municipality × theme × frame cell with coded sentences, up to two sentences drawn at
+# random with the run's seed (reproducible, not chosen by the analyst), with speaker, role and date.
+
+# %%
+quotes = frame_stats.frame_quotes(coding, per_cell=QUOTES_PER_CELL, random_state=seed)
+export.write_table(quotes, "frame-quotes")
+quotes[["municipality", "code", "rank", "speaker", "role", "meeting_date", "quote"]]
+
+# %% [markdown]
 # ## Over time
 #
 # Theme shares (of all sentences) and frame profiles by fiscal year (April–March) need several
@@ -299,34 +333,6 @@ if (periods["n_periods"] >= 2).any():
         )
         plt.show()
 period_shares.round(3)
-
-# %% [markdown]
-# ## Distinctive words inside each frame
-#
-# Keyness (G²) of the turns that carry a frame against the turns that carry the theme's other
-# frames. The token table is at turn level, so these are words of whole turns.
-
-# %%
-frame_words = frame_stats.frame_keyness(tokens, coding, min_count=2, min_turns=2)
-export.write_table(frame_words, "frame-keyness")
-pd.concat(
-    [
-        frame_summaries.top_frame_words(frame_words, t, n=6, frames=frame_set).assign(theme=t)
-        for t in frame_set.themes
-    ],
-    ignore_index=True,
-)[["theme", "label", "distinctive words"]]
-
-# %% [markdown]
-# ## Evidence: sentences that carry each frame
-#
-# For every municipality × theme × frame cell with coded sentences, up to two sentences drawn at
-# random with the run's seed (reproducible, not chosen by the analyst), with speaker, role and date.
-
-# %%
-quotes = frame_stats.frame_quotes(coding, per_cell=QUOTES_PER_CELL, random_state=seed)
-export.write_table(quotes, "frame-quotes")
-quotes[["municipality", "code", "rank", "speaker", "role", "meeting_date", "quote"]]
 
 # %% [markdown]
 # ## Caveats
