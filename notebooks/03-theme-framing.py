@@ -346,4 +346,3 @@ for key, (net, layout) in networks.items():
 node_table, edge_table = network.combined_tables(networks)
 export.write_table(node_table, "network-nodes")
 export.write_table(edge_table, "network-edges")
-

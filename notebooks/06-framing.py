@@ -184,9 +184,7 @@ for theme in frame_set.themes:
     if reason := guards.no_hits(ws.coded, theme, style.theme_label(theme, theme_set)):
         print(f"## {style.theme_label(theme, theme_set)}\n- {reason}")
         continue
-    fig = charts.frame_profile_chart(
-        profiles, theme, frames=frame_set, themes=theme_set, colors=ws.colors
-    )
+    fig = charts.frame_profile_chart(profiles, theme, frames=frame_set, themes=theme_set, colors=ws.colors)
     export.save_figure(
         fig, f"06-frame-profile-{theme.replace('_', '-')}", profiles[profiles["theme"] == theme]
     )
