@@ -66,26 +66,19 @@ CODED_COLUMNS = [
     "matched_terms",
     "n_sentences",
 ]
-SENTENCE_CODED_COLUMNS = [
-    "turn_id",
-    "municipality",
-    "sentence",
-    "start",
-    "end",
-    "text",
-    "procedural",
-    "theme",
-    "coded",
-    "n_hits",
-    "matched_terms",
-]
-#: Turn columns carried onto every sentence row of the frame level (when the turns have them).
+#: Turn columns carried onto every sentence row (those the turns have; turn_id and municipality
+#: are required).
 CONTEXT_COLUMNS = ("turn_id", "doc_id", "municipality", "meeting_date", "speaker", "role")
 SENTENCE_COLUMNS = ("sentence_id", *CONTEXT_COLUMNS, "sentence", "start", "end", "text")
 THEME_SENTENCE_COLUMNS = (*SENTENCE_COLUMNS[:-1], "theme", "n_theme_hits", "theme_terms", "text")
-#: Columns of the frame-level sentence coding (`code_sentences(level="frame")`).
-FRAME_CODING_COLUMNS = (
-    *THEME_SENTENCE_COLUMNS[:-1],
+#: The sentence coding of both levels (`code_sentences`), declared once: one row per sentence ×
+#: code. At the theme level `frame` is "" and `code` the theme key; at the frame level `code` is
+#: "theme:frame" and `procedural` is False (frames are coded in theme sentences, never
+#: procedural ones). Context columns the turns lack are left out.
+CODING_COLUMNS = (
+    *SENTENCE_COLUMNS[:-1],
+    "procedural",
+    "theme",
     "frame",
     "code",
     "coded",
@@ -93,6 +86,8 @@ FRAME_CODING_COLUMNS = (
     "matched_terms",
     "text",
 )
+#: Former names of the same columns, one per level.
+SENTENCE_CODED_COLUMNS = FRAME_CODING_COLUMNS = CODING_COLUMNS
 HIT_COLUMNS = [
     "row",
     "turn_id",
@@ -363,11 +358,9 @@ def _hits_table(turns, sents: _Sentences, hits: pd.DataFrame, include_procedural
 
 
 def _theme_sentence_coding(turns: pd.DataFrame, themes: ThemeSet) -> pd.DataFrame:
-    """Long sentence coding table: one row per sentence × theme.
+    """Theme-level sentence coding (`code_sentences(level="theme")`): one row per sentence × theme.
 
-    Columns: turn_id, municipality, sentence (0-based number in the turn), start, end (offsets in
-    the normalized turn text), text (the normalized sentence), procedural, theme, coded, n_hits,
-    matched_terms. n_hits and matched_terms (sorted unique matched strings joined with "|")
+    n_hits and matched_terms (sorted unique matched strings joined with "|")
     describe what the dictionary found in the sentence; coded is n_hits > 0 and not procedural.
     Rows follow the turns' order, then the sentences', then the themes' order in the file.
     Empty turns have no sentences.
@@ -387,10 +380,15 @@ def _theme_sentence_coding(turns: pd.DataFrame, themes: ThemeSet) -> pd.DataFram
     grid = grid.merge(agg, on=["seg", "theme"], how="left", sort=False)
     seg = grid["seg"].to_numpy(dtype=np.int64)
     rows = sents.row[seg]
+    ids = turns["turn_id"].to_numpy()
+    sentence_id = np.array(
+        [f"{ids[r]}#{i:03d}" for r, i in zip(sents.row.tolist(), sents.index.tolist())], dtype=object
+    )
+    context = [c for c in CONTEXT_COLUMNS if c in turns.columns]
     out = pd.DataFrame(
         {
-            "turn_id": turns["turn_id"].to_numpy()[rows],
-            "municipality": turns["municipality"].to_numpy()[rows],
+            "sentence_id": pd.array(sentence_id[seg], dtype="str"),
+            **{c: turns[c].to_numpy()[rows] for c in context},
             "sentence": sents.index[seg],
             "start": sents.start[seg],
             "end": sents.end[seg],
@@ -402,7 +400,9 @@ def _theme_sentence_coding(turns: pd.DataFrame, themes: ThemeSet) -> pd.DataFram
         }
     )
     out["coded"] = (out["n_hits"] > 0) & ~out["procedural"]
-    return out[SENTENCE_CODED_COLUMNS]
+    out["frame"] = ""
+    out["code"] = out["theme"]
+    return out[[c for c in CODING_COLUMNS if c in out.columns]]
 
 
 def code_sentences(
@@ -414,16 +414,18 @@ def code_sentences(
 ) -> pd.DataFrame:
     """Sentence coding at one level of the codebook: `level="theme"` or `level="frame"`.
 
-    - "theme": one row per sentence × theme (all sentences, procedural ones flagged), columns
-      `SENTENCE_CODED_COLUMNS`: turn_id, municipality, sentence (0-based number in the turn),
-      start, end (offsets in the normalized turn text), text (the normalized sentence),
-      procedural, theme, coded, n_hits, matched_terms. n_hits and matched_terms (sorted unique
-      matched strings joined with "|") describe what the dictionary found in the sentence;
-      coded is n_hits > 0 and not procedural. Rows follow the turns' order, then the
-      sentences', then the themes' order in the file. Empty turns have no sentences.
-    - "frame": one row per theme sentence × frame of that theme, columns
-      `FRAME_CODING_COLUMNS` (the `theme_sentences` columns, then frame, code "theme:frame",
-      coded, n_hits, matched_terms, text). A sentence of theme T is coded with frame F of T
+    Both levels return one table shape, `CODING_COLUMNS`: sentence_id ("{turn_id}#{sentence:03d}"),
+    the turn's context columns that `turns` has (turn_id, doc_id, municipality, meeting_date,
+    speaker, role), sentence (0-based number in the turn), start, end (offsets in the normalized
+    turn text), procedural, theme, frame, code, coded, n_hits, matched_terms (sorted unique
+    matched strings joined with "|"), text (the normalized sentence).
+
+    - "theme": one row per sentence × theme (all sentences, procedural ones flagged); frame is
+      "" and code the theme key; coded is n_hits > 0 and not procedural. Rows follow the turns'
+      order, then the sentences', then the themes' order in the file. Empty turns have no
+      sentences.
+    - "frame": one row per theme sentence × frame of that theme; code is "theme:frame" and
+      procedural False. A sentence of theme T is coded with frame F of T
       when a counted hit of F's entries lies in it (overlaps between T's frames resolved
       longest match first, each frame's exclusions applied). Themes without frames are left
       out; rows are grouped by theme and frame in the file's order, then follow the sentences.
@@ -435,7 +437,9 @@ def code_sentences(
     if level == "theme":
         return _theme_sentence_coding(turns, codebook)
     if level == "frame":
-        return _code_frames(turns, codebook, codebook.frames, theme_sents=theme_sents)
+        coding = _code_frames(turns, codebook, codebook.frames, theme_sents=theme_sents)
+        coding = coding.assign(procedural=np.zeros(len(coding), dtype=bool))
+        return coding[[c for c in CODING_COLUMNS if c in coding.columns]]
     raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
 
 
@@ -641,14 +645,14 @@ def _code_frames(
             n_hits=pd.Series(dtype="int64"),
             matched_terms=pd.Series(dtype=str),
         )
-        return empty[[c for c in FRAME_CODING_COLUMNS if c in empty.columns]].reset_index(drop=True)
+        return empty.reset_index(drop=True)
     out = pd.concat(parts, ignore_index=True)
     order = {k: i for i, k in enumerate(frames.themes)}
     out = out.assign(
         _t=out["theme"].map(order), _f=out["code"].map({c: i for i, c in enumerate(frames.codes)})
     )
     out = out.sort_values(["_t", "_f", "turn_id", "sentence"], kind="mergesort").drop(columns=["_t", "_f"])
-    return out[[c for c in FRAME_CODING_COLUMNS if c in out.columns]].reset_index(drop=True)
+    return out.reset_index(drop=True)
 
 
 def frame_hits(coding: pd.DataFrame, frames: FrameSet) -> pd.DataFrame:
