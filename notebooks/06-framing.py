@@ -42,10 +42,12 @@
 # **Method in one paragraph.** A frame is coded at sentence level, only inside sentences that touch
 # its theme (a theme-dictionary hit in the sentence). A municipality's *frame profile* for a theme
 # is the share of its theme sentences that carry each frame (a sentence can carry several frames or
-# none). The reported 95% interval is the wider of the Wilson interval (sentences as independent)
-# and the speaker cluster bootstrap (whole speakers resampled, which matters when a few speakers
-# carry a frame but can be too narrow with very few speakers); groups with too few theme
-# sentences get no interval. Whether profiles
+# none). The reported 95% interval follows the same policy as the theme shares of notebook 03: a
+# Wilson interval at the effective number of sentences, sentences / design effect, with the design
+# effect (at least 1) estimated by a bootstrap that resamples whole speakers, so a frame carried by
+# a few speakers gets a wider interval and a share of 0 never gets a zero-width one (`ci_method`,
+# `design_effect`; the plain Wilson and percentile speaker-bootstrap intervals stay in the table as
+# diagnostics); groups with too few theme sentences get no interval. Whether profiles
 # differ is a permutation χ² test, with municipality labels shuffled over turns and, more strictly,
 # over speakers.
 

@@ -12,6 +12,7 @@ from scipy.spatial.distance import jensenshannon
 from dxminutes.analysis import codebook as C
 from dxminutes.analysis import frame_stats as S
 from dxminutes.analysis import themes as T
+from dxminutes.analysis.intervals import wilson_interval
 from dxminutes.analysis.theme_stats import permutation_chi2
 from dxminutes.analysis.themes import load_themes
 from dxminutes.corpus.synthetic import planted_meetings
@@ -99,8 +100,14 @@ def test_profile_intervals_match_scipy_wilson_and_the_bootstrap(themes, frames):
         assert row.wilson_low == pytest.approx(ci.low, abs=1e-9)
         assert row.wilson_high == pytest.approx(ci.high, abs=1e-9)
         assert row.boot_low <= row.share <= row.boot_high
-        assert row.ci_low == min(row.wilson_low, row.boot_low)  # the reported, wider interval
-        assert row.ci_high == max(row.wilson_high, row.boot_high)
+        # the reported interval: Wilson at n / deff, the policy of both levels (theme_shares too)
+        n_eff = row.n_sentences / row.design_effect
+        low, high = wilson_interval(row.share * n_eff, n_eff, 0.95)
+        assert row.design_effect >= 1
+        assert row.ci_low == pytest.approx(float(low), abs=1e-9)
+        assert row.ci_high == pytest.approx(float(high), abs=1e-9)
+        assert row.ci_low <= row.wilson_low + 1e-12 and row.ci_high >= row.wilson_high - 1e-12
+        assert row.ci_method == "wilson at n/deff (speaker cluster bootstrap)"
     # denominators: the municipality's security sentences
     sec = coding[coding["theme"] == "security"].drop_duplicates("sentence_id").groupby("municipality").size()
     got = prof[prof["code"] == "security:threat"].set_index("municipality")["n_sentences"]
@@ -135,6 +142,9 @@ def test_cluster_bootstrap_is_wider_when_one_speaker_carries_the_frame(themes, f
     prof = S.frame_profiles(_coding(turns, themes, frames), n_boot=2000, random_state=SEED)
     row = prof[prof["code"] == "security:threat"].iloc[0]
     assert row["boot_high"] - row["boot_low"] > row["wilson_high"] - row["wilson_low"]
+    # the reported interval widens with the clustering too: design effect above 1
+    assert row["design_effect"] > 1.5
+    assert row["ci_high"] - row["ci_low"] > row["wilson_high"] - row["wilson_low"]
 
 
 # --------------------------------------------------------------------------- tests

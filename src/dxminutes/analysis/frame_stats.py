@@ -5,9 +5,12 @@ frame of its theme) and groups with `by=` (a column or a tuple of columns; `role
 derived from `role`, `period` from `meeting_date` by `add_period`).
 
 - `frame_profiles`: per group × theme × frame, the share of the group's theme sentences coded
-  with the frame, with a Wilson interval (sentences as independent units) and a speaker cluster
-  bootstrap interval (whole speakers resampled, `intervals.cluster_bootstrap_share`), and the
-  wider of the two as the reported interval (ci_low, ci_high). Groups
+  with the frame and the reported interval (ci_low, ci_high) of the one interval policy of both
+  codebook levels (`theme_stats.theme_shares(interval="cluster")` uses the same): the Wilson
+  interval at the effective sample size n / deff, deff the design effect from a bootstrap that
+  resamples whole speakers, floored at 1 (`intervals.cluster_wilson_interval`). The plain
+  Wilson interval (sentences as independent units) and the percentile speaker cluster bootstrap
+  (`intervals.cluster_bootstrap_share`) are kept beside it as diagnostics. Groups
   with fewer than `min_sentences` theme sentences get the status "too few sentences" and no
   interval. Frames are not exclusive: a sentence can carry several frames or none, so shares in
   a profile need not sum to 1.
@@ -34,8 +37,8 @@ from scipy.cluster.hierarchy import linkage
 from scipy.spatial.distance import jensenshannon, squareform
 
 from dxminutes.analysis.groups import Group, group_columns, with_role_group
-from dxminutes.analysis.intervals import cluster_bootstrap_share, wilson_interval
-from dxminutes.analysis.theme_stats import permutation_chi2
+from dxminutes.analysis.intervals import cluster_bootstrap_share, cluster_wilson_interval, wilson_interval
+from dxminutes.analysis.theme_stats import CLUSTER_CI_METHOD, permutation_chi2
 
 #: A group with fewer theme sentences than this gets no interval and is left out of tests.
 MIN_SENTENCES = 10
@@ -43,6 +46,8 @@ MIN_SENTENCES = 10
 TOO_FEW_SENTENCES = "too few sentences"
 #: Status of a group whose sentences all come from one speaker: no cluster interval.
 ONE_SPEAKER = "one speaker"
+#: The interval policy of both codebook levels (the `ci_method` of `theme_stats.theme_shares`).
+CI_METHOD = CLUSTER_CI_METHOD
 PROFILE_COLUMNS = [
     "theme",
     "frame",
@@ -56,6 +61,8 @@ PROFILE_COLUMNS = [
     "boot_high",
     "ci_low",
     "ci_high",
+    "design_effect",
+    "ci_method",
     "n_speakers",
     "status",
 ]
@@ -127,13 +134,19 @@ def _share_rows(
             k = int(values.sum())
             if n < min_units:
                 status, wl, wh, bl, bh = TOO_FEW_SENTENCES, np.nan, np.nan, np.nan, np.nan
+                low, high, deff = np.nan, np.nan, np.nan
             else:
                 wl, wh = (float(x) for x in wilson_interval(k, n, confidence))
                 bl, bh = cluster_bootstrap_share(
                     values, clusters, n_boot=n_boot, random_state=int(seed), confidence=confidence
                 )
+                low, high, deff = cluster_wilson_interval(
+                    values, clusters, n_boot=n_boot, random_state=int(seed), confidence=confidence
+                )
                 status = "ok" if n_speakers > 1 else ONE_SPEAKER
-            rows.append((*key, ind, n, k, k / n if n else np.nan, wl, wh, bl, bh, n_speakers, status))
+            rows.append(
+                (*key, ind, n, k, k / n if n else np.nan, low, high, deff, wl, wh, bl, bh, n_speakers, status)
+            )
     out = pd.DataFrame(
         rows,
         columns=[
@@ -142,6 +155,9 @@ def _share_rows(
             "n_sentences",
             "n_framed",
             "share",
+            "ci_low",
+            "ci_high",
+            "design_effect",
             "wilson_low",
             "wilson_high",
             "boot_low",
@@ -150,19 +166,7 @@ def _share_rows(
             "status",
         ],
     )
-    return with_reported_interval(out)
-
-
-def with_reported_interval(table: pd.DataFrame) -> pd.DataFrame:
-    """Add ci_low / ci_high: the wider of the Wilson and the speaker-bootstrap interval.
-
-    The cluster bootstrap can be too narrow with few speakers (two speakers give a handful of
-    distinct resamples) and Wilson ignores that sentences of one speaker hang together; the
-    envelope of the two is what tables, charts and sentences report."""
-    with np.errstate(invalid="ignore"):
-        low = np.fmin(table["wilson_low"].to_numpy(dtype=float), table["boot_low"].to_numpy(dtype=float))
-        high = np.fmax(table["wilson_high"].to_numpy(dtype=float), table["boot_high"].to_numpy(dtype=float))
-    return table.assign(ci_low=low, ci_high=high)
+    return out.assign(ci_method=CI_METHOD)
 
 
 def frame_profiles(
@@ -179,9 +183,10 @@ def frame_profiles(
     """Frame profile of each group and theme: the share of its theme sentences in each frame.
 
     Columns: group columns, theme, frame, code, n_sentences (the group's theme sentences),
-    n_framed, share, wilson_low/high, boot_low/high (speakers resampled), ci_low/high (the wider
-    of the two: what charts and sentences report), n_speakers, status
-    ("ok", "too few sentences", "one speaker": Wilson only). With `role_group` in `by`, speakers of
+    n_framed, share, wilson_low/high (sentences as independent), boot_low/high (percentile
+    speaker bootstrap), ci_low/high (Wilson at n / design effect: what charts and sentences
+    report, the interval policy of both levels), design_effect, ci_method, n_speakers, status
+    ("ok", "too few sentences", "one speaker": design effect 1). With `role_group` in `by`, speakers of
     unknown role are left out of the denominators (`unknown_role_sentences` says how many).
     `all_groups` (e.g. the turns table) lists groups to show even when they have no theme
     sentence at all: they get n_sentences 0 and "too few sentences", so a chart never silently
@@ -240,6 +245,8 @@ def _add_empty_groups(
         boot_high=np.nan,
         ci_low=np.nan,
         ci_high=np.nan,
+        design_effect=np.nan,
+        ci_method=CI_METHOD,
         n_speakers=0,
         status=TOO_FEW_SENTENCES,
     )
@@ -263,11 +270,12 @@ def theme_sentence_shares(
     exclude_unknown: bool = True,
     theme_order: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Share of a group's sentences that touch each theme, with Wilson and speaker intervals.
+    """Share of a group's sentences that touch each theme, with the same intervals as `frame_profiles`.
 
     `sentences` is `themes.turn_sentences(turns)`, `theme_sents` is `themes.theme_sentences`.
     Columns: group columns, theme, n_sentences (all the group's sentences), n_theme (those
-    touching the theme), share, wilson_low/high, boot_low/high, n_speakers, status. Themes come
+    touching the theme), share, ci_low/high, design_effect (the interval policy of
+    `frame_profiles`), wilson_low/high, boot_low/high, n_speakers, status, ci_method. Themes come
     in `theme_order` (e.g. `themes.keys`; default: order of first appearance).
     """
     frame, cols = _prepare(sentences, by, exclude_unknown=exclude_unknown)

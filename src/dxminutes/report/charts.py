@@ -813,8 +813,8 @@ ROLE_GROUP_LABELS = {
     "chairs": "会長・委員長 / chairs",
     "unknown": "不明 / unknown",
 }
-#: Which interval a chart draws: the wider of Wilson and the speaker cluster bootstrap.
-INTERVAL_NOTE = "95%区間: Wilson と話者クラスター・ブートストラップの広い方"
+#: Which interval a chart draws: Wilson at the effective n (speaker design effect), both levels.
+INTERVAL_NOTE = "95%区間: 話者クラスターの設計効果で補正した Wilson"
 
 
 def _interval(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

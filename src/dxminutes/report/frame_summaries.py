@@ -25,7 +25,7 @@ def _num(x: float, digits: int = 2) -> str:
 
 
 def _interval_text(row) -> str:
-    """The reported 95% interval: the wider of Wilson and the speaker bootstrap (ci_low/high)."""
+    """The reported 95% interval (ci_low/high): Wilson at n / speaker design effect."""
     return f"{_pct(row['ci_low'])}–{_pct(row['ci_high'])}"
 
 
