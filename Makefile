@@ -22,6 +22,9 @@ FORCE   ?=
 FILE    ?=
 JSON    ?=
 VERBS   ?=
+N       ?=
+UNIT    ?=
+SEED    ?=
 REPORT_ARGS := $(if $(DATA),--data $(DATA)) $(if $(OUT),--out $(OUT)) $(if $(THEMES),--themes $(THEMES)) \
                $(if $(K),--k $(K)) $(if $(NBOOT),--n-boot $(NBOOT)) $(if $(MINCOUNT),--min-count $(MINCOUNT)) \
                $(if $(FORCE),--force)
@@ -29,7 +32,7 @@ REPORT_ARGS := $(if $(DATA),--data $(DATA)) $(if $(OUT),--out $(OUT)) $(if $(THE
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: all venv processed inspect tokens report test lint format bench lab lock clean help
+.PHONY: all venv processed inspect tokens report sample test lint format bench lab lock clean help
 
 all: report
 
@@ -59,6 +62,10 @@ tokens: $(STAMP) ## each turn's speaker, role and terms as the analysis counts t
 
 report: $(STAMP) ## build the corpus, execute every notebook, write the report (DATA=DIR OUT=DIR)
 	$(BIN)/python -m dxminutes report $(REPORT_ARGS)
+
+sample: $(STAMP) ## draw a sample to label by hand (DATA=DIR N=200 [UNIT=turn] [OUT=FILE_OR_DIR] [SEED=n])
+	$(BIN)/python -m dxminutes sample $(if $(DATA),--data "$(DATA)") $(if $(N),--n $(N)) $(if $(UNIT),--unit $(UNIT)) \
+		$(if $(OUT),--out "$(OUT)") $(if $(SEED),--seed $(SEED))
 
 test: $(STAMP) ## run the test suite, notebooks included
 	$(BIN)/python -m pytest

@@ -52,6 +52,9 @@ COLUMNS = [
     "turns_ok",
     "boundaries_truth",
     "boundaries_found",
+    "speakers_truth",
+    "speakers_exact",
+    "speakers_named",
     "municipality_truth",
     "municipality_found",
     "municipality_ok",
@@ -70,16 +73,46 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-def count_boundaries(predicted_texts: list[str], truth_starts: list[str]) -> int:
-    """How many truth turns find, in order, a predicted turn whose text starts like theirs."""
-    found, start = 0, 0
-    for expected in truth_starts:
+def match_boundaries(predicted_texts: list[str], truth_starts: list[str]) -> list[tuple[int, int]]:
+    """(truth index, predicted index) of the truth turns that find, in order, a predicted turn
+    whose text starts like theirs."""
+    pairs, start = [], 0
+    for i, expected in enumerate(truth_starts):
         key = _norm(expected)[:MATCH_CHARS]
         for k in range(start, len(predicted_texts)):
             if _norm(predicted_texts[k]).startswith(key):
-                found, start = found + 1, k + 1
+                pairs.append((i, k))
+                start = k + 1
                 break
-    return found
+    return pairs
+
+
+def count_boundaries(predicted_texts: list[str], truth_starts: list[str]) -> int:
+    """How many truth turns find, in order, a predicted turn whose text starts like theirs."""
+    return len(match_boundaries(predicted_texts, truth_starts))
+
+
+def speaker_agrees(found: str, truth: str) -> tuple[bool, bool]:
+    """(exact, named): the found speaker is the truth's (spaces and NFKC ignored), or at least
+    names the same person by the start of the truth's name (`佐野` for `佐野公樹`)."""
+    found, truth = _norm(found), _norm(truth)
+    exact = bool(truth) and found == truth
+    return exact, exact or (bool(found) and truth.startswith(found))
+
+
+def read_truth_speakers(folder: Path) -> dict[str, list[str]]:
+    """The truth speaker of each turn per file, in the order of `read_truth`'s text starts."""
+    path = folder / "turns.csv"
+    if not path.is_file():
+        return {}
+    turns = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if "speaker" not in turns.columns:
+        return {}
+    if "position" in turns.columns:
+        turns = turns.assign(_pos=pd.to_numeric(turns["position"], errors="coerce")).sort_values(
+            ["file", "_pos"], kind="stable"
+        )
+    return {file: list(group["speaker"]) for file, group in turns.groupby("file", sort=False)}
 
 
 def read_truth(folder: Path) -> tuple[pd.DataFrame, dict[str, list[str]]]:
@@ -124,7 +157,9 @@ def _loader_tables(folder: Path, files: list[str]) -> tuple[dict[str, str], dict
     return failures, segmented
 
 
-def _score_file(path: Path, truth_row: pd.Series, starts: list[str] | None) -> dict:
+def _score_file(
+    path: Path, truth_row: pd.Series, starts: list[str] | None, speakers: list[str] | None = None
+) -> dict:
     from dxminutes.corpus.cleaning import clean
     from dxminutes.corpus.metadata import document_metadata
     from dxminutes.corpus.readers import read_raw
@@ -140,6 +175,9 @@ def _score_file(path: Path, truth_row: pd.Series, starts: list[str] | None) -> d
         "turns_ok": False,
         "boundaries_truth": len(starts) if starts is not None else pd.NA,
         "boundaries_found": 0 if starts is not None else pd.NA,
+        "speakers_truth": 0 if speakers else pd.NA,
+        "speakers_exact": 0 if speakers else pd.NA,
+        "speakers_named": 0 if speakers else pd.NA,
         "municipality_truth": truth_row["municipality"],
         "municipality_found": "",
         "municipality_ok": False,
@@ -167,7 +205,15 @@ def _score_file(path: Path, truth_row: pd.Series, starts: list[str] | None) -> d
     row["meeting_date_ok"] = row["meeting_date_found"] == row["meeting_date_truth"]
     if starts is not None:
         texts = [str(t) for t in turns["text"]] if n_found else []
-        row["boundaries_found"] = count_boundaries(texts, starts)
+        pairs = match_boundaries(texts, starts)
+        row["boundaries_found"] = len(pairs)
+        if speakers:  # speakers of the turns found with their boundary
+            agree = [
+                speaker_agrees(str(turns["speaker"].iloc[k]), speakers[i]) for i, k in pairs if speakers[i]
+            ]
+            row["speakers_truth"] = len(agree)
+            row["speakers_exact"] = sum(exact for exact, _ in agree)
+            row["speakers_named"] = sum(named for _, named in agree)
     return row
 
 
@@ -175,12 +221,18 @@ def score(folder: Path | str) -> pd.DataFrame:
     """One row per file of `folder/truth.csv`: loaded?, turn count, municipality and date vs truth."""
     folder = Path(folder)
     truth, starts = read_truth(folder)
+    speakers = read_truth_speakers(folder)
     files = list(truth["file"])
     failures, segmented = _loader_tables(folder, files)
     rows = []
     for _, truth_row in truth.iterrows():
         path = folder / truth_row["file"]
-        row = _score_file(path, truth_row, starts.get(truth_row["file"], [] if starts else None))
+        row = _score_file(
+            path,
+            truth_row,
+            starts.get(truth_row["file"], [] if starts else None),
+            speakers.get(truth_row["file"]),
+        )
         if not path.is_file():
             row["problem"] = f"{path}: file listed in truth.csv is missing"
         row["load_problem"] = failures.get(truth_row["file"], "")
@@ -203,6 +255,9 @@ class Summary:
     meeting_date_ok: int
     boundaries_truth: int | None
     boundaries_found: int | None
+    speakers_truth: int | None = None  # truth turns found with their boundary, with a truth speaker
+    speakers_exact: int | None = None
+    speakers_named: int | None = None
 
     def share(self, count: int, total: int | None = None) -> float:
         total = self.files if total is None else total
@@ -228,6 +283,10 @@ def summarize(table: pd.DataFrame) -> Summary:
         meeting_date_ok=int(table["meeting_date_ok"].sum()),
         boundaries_truth=int(table["boundaries_truth"].dropna().sum()) if boundaries else None,
         boundaries_found=int(table["boundaries_found"].dropna().sum()) if boundaries else None,
+        **{
+            key: int(table[key].dropna().sum()) if table["speakers_truth"].notna().any() else None
+            for key in ("speakers_truth", "speakers_exact", "speakers_named")
+        },
     )
 
 
@@ -250,6 +309,11 @@ def report(folder: Path | str, table: pd.DataFrame, *, all_rows: bool = False) -
     ]
     if s.boundaries_truth is not None:
         lines.append(f"truth turns found with their boundary: {pct(s.boundaries_found, s.boundaries_truth)}")
+    if s.speakers_truth is not None:
+        lines.append(
+            f"their speaker right: {pct(s.speakers_exact, s.speakers_truth)}; the same person named "
+            f"(found name starts the truth's, `佐野` for `佐野公樹`): {pct(s.speakers_named, s.speakers_truth)}"
+        )
     bad = ~(table["turns_ok"] & table["municipality_ok"] & table["meeting_date_ok"])
     misses = table if all_rows else table[bad | (table["problem"] != "") | (table["load_problem"] != "")]
     lines.append("per-file misses:" if not all_rows else "per file:")

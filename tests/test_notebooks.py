@@ -33,6 +33,7 @@ def test_notebooks_are_numbered_kebab_case_and_complete():
         "04-topics-and-clusters",
         "05-municipality-profiles",
         "06-framing",
+        "07-corrected-shares",
     ]
 
 

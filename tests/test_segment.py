@@ -247,7 +247,7 @@ def test_bracket_and_paren_lines():
         "【委員】\n質問です。\n【副会長】\n補足します。\n(山本部会長)\n了解。\n(事務局) 田中課長\nお答えします。"
     )
     assert list(turns["role"]) == ["member", "vice_chair", "chair", "official"]
-    assert list(turns["speaker"]) == ["委員", "副会長", "山本", "田中課長"]
+    assert list(turns["speaker"]) == ["委員", "副会長", "山本", "田中"]  # the family name before the post
 
 
 def test_legend_bullets_and_lost_marks():

@@ -13,7 +13,7 @@ import os
 import sys
 
 #: Modules that contribute commands, in the order `--help` lists them.
-COMMAND_MODULES = ("corpus.build", "text.tokenizer", "report.render")
+COMMAND_MODULES = ("corpus.build", "text.tokenizer", "report.render", "report.labelsheet")
 
 
 def build_parser() -> argparse.ArgumentParser:

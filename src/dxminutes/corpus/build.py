@@ -96,6 +96,9 @@ INSPECT_KEYS = {
 }
 #: Names in a raw folder that are never minutes.
 NOT_MINUTES = ("catalog.csv", ".gitkeep", CONVENTION_FILE)
+#: Folders at the top of a raw folder that are never minutes: `labels/` holds the labelling
+#: sheets a coder returns (`analysis.labels.read_labels`), read by the report, not the loader.
+NOT_MINUTES_FOLDERS = ("labels",)
 
 MANIFEST_NAME = "manifest.json"
 BUILD_LOCK_NAME = ".build.lock"
@@ -195,7 +198,8 @@ def scan_raw(raw_dir: Path | str) -> RawScan:
     DXMINUTES_ALLOW_OUTSIDE_LINKS=1. Symlinked folders are followed once: a link back to one of its own ancestors is a symlink
     loop, a second way into a folder already read is reported and not read again. Real folders
     are read before symlinked ones, so a folder is always listed under its real name when it
-    has one. Hidden entries, `catalog.csv` and READMEs are skipped (never minutes).
+    has one. Hidden entries, `catalog.csv`, READMEs and the top-level `labels/` folder (labelling
+    sheets, `NOT_MINUTES_FOLDERS`) are skipped (never minutes).
     """
     raw_dir = Path(raw_dir)
     files: list[str] = []
@@ -229,7 +233,7 @@ def scan_raw(raw_dir: Path | str) -> RawScan:
             continue
         for entry in entries:
             name, relative = entry.name, prefix + entry.name
-            if name.startswith("."):
+            if name.startswith(".") or (not prefix and name in NOT_MINUTES_FOLDERS and entry.is_dir()):
                 continue
             try:
                 info = os.stat(entry.path)  # follows symlinks

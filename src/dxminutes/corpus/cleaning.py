@@ -300,7 +300,8 @@ def split_inline_paragraphs(text: str) -> str:
     text = INLINE_HEADING_RE.sub("\n", text)
     text = INLINE_AGENDA_RE.sub("\n", text)
     text = INLINE_FIELD_MARK_RE.sub("\n", text)
-    return INLINE_MARK_RE.sub("\n", text)
+    # a line this step starts can open with a look-alike mark (`… 〇傍聴議員`): unify it too
+    return unify_marker_glyphs(INLINE_MARK_RE.sub("\n", text))
 
 
 def remove_spurious_spaces(text: str) -> str:
@@ -546,6 +547,9 @@ def _as_mark(line: str) -> str:
     return "○" + line[1:] if line.startswith("〇") and line[1:2] not in "〇一二三四五六七八九十" else line
 
 
+_BARE_MARKS = frozenset("○◎●◆◇■□△▲▼◯〇◯")
+
+
 def _split_inline_turns(line: str) -> str:
     """Split a line before every turn opening found inside it (see `split_inline_paragraphs`)."""
     if len(line) < 2:
@@ -571,7 +575,14 @@ def _split_inline_turns(line: str) -> str:
     ]
     # `…ございます。 大場会長 今日は…`: an unmarked label after a sentence of flattened text
     cuts += [m.end() for m in roles.INLINE_UNMARKED_RE.finditer(line)]
-    cuts = sorted({cut for cut in cuts if line[:cut].strip()})
+    # `○委員長北田 織君)` is found twice (at the mark, and as a label that lost its parenthesis):
+    # a cut that would leave an empty piece or a bare mark on its own line is no new turn
+    kept: list[int] = []
+    for cut in sorted(set(cuts)):
+        piece = line[kept[-1] if kept else 0 : cut].strip()
+        if piece and piece not in _BARE_MARKS:
+            kept.append(cut)
+    cuts = kept
     if not cuts:
         return line
     pieces, previous = [], 0

@@ -78,6 +78,7 @@ import pandas as pd
 from dxminutes.corpus import roles
 from dxminutes.corpus.cleaning import BOILERPLATE_LINE_RE
 from dxminutes.corpus.convention import Convention
+from dxminutes.corpus.names import name_before_post
 from dxminutes.schema import SEGMENT_NON_SPEECH_COLUMNS, SEGMENT_TURN_COLUMNS
 
 TURN_COLUMNS = list(SEGMENT_TURN_COLUMNS)
@@ -515,10 +516,14 @@ def _segmentation(turns: list[dict], parts: list[dict], warnings: list[str]) -> 
 
 
 def _speaker_from_label(label: str) -> str:
-    """The person's name in a label when it has one (`小國会長` → `小國`), else the label."""
+    """The person's name in a label when it has one (`小國会長` → `小國`, `梶市長` → `梶`), else
+    the label."""
     name = normalize_speaker_name(label)
     bare = PERSON_ROLE_SUFFIX_RE.sub("", name)
-    return bare if bare != name and NAME_RE.match(bare) else name
+    if bare != name and NAME_RE.match(bare):
+        return bare
+    # an official's family name before the post: `梶市長` → `梶`, `村松電子県庁課長` → `村松`
+    return name_before_post(name) or name
 
 
 def _apply_presiding_rules(turns: list[dict], other_text: str) -> None:

@@ -989,3 +989,42 @@ def frame_validity_chart(validity: pd.DataFrame, *, ax=None, frames=None, themes
     ax.legend(fontsize=8, frameon=False, loc="lower right")
     ax.grid(axis="x", color="#EEEEEE")
     return ax
+
+
+RAW_VS_CORRECTED_TITLE = "辞書の判定と誤り補正後の割合 / Coder's share and share corrected for coding error"
+
+
+def raw_vs_corrected(df: pd.DataFrame, ax=None, title: str | None = None):
+    """Raw and corrected share side by side for one code: one row per group, the coder's share
+    (hollow dot, grey Wilson interval) just above the corrected share (filled dot, its interval).
+
+    `df` is one code's rows of `analysis.correction.corrected_shares` (a grouping column named
+    first, then raw_share/raw_low/raw_high and corrected_share/corrected_low/corrected_high as
+    proportions). Rows keep the order of `df`; a group without a corrected estimate shows its
+    raw share only. The figure grows with the rows (1–50 read the same). Returns the Axes.
+    """
+    ax = axes(ax)
+    group_col = df.columns[0]
+    groups = df[group_col].astype(str).tolist()
+    layout.grow(ax, rows=max(len(groups), 3), row_in=0.34)
+    y = np.arange(len(groups), dtype=float)
+    for prefix, offset, face, color, label in (
+        ("raw", -0.17, "white", "#888888", "辞書のみ / coder only"),
+        ("corrected", 0.17, "#1f4e79", "#1f4e79", "補正後 / corrected"),
+    ):
+        share = df[f"{prefix}_share"].to_numpy(dtype=float) * 100
+        low = df[f"{prefix}_low"].to_numpy(dtype=float) * 100
+        high = df[f"{prefix}_high"].to_numpy(dtype=float) * 100
+        ax.hlines(y + offset, low, high, colors=color, linewidth=1.6)
+        ax.scatter(share, y + offset, s=30, facecolors=face, edgecolors=color, zorder=3, label=label)
+    if not groups:
+        _message(ax, "データがありません / no data")
+    ax.set_yticks(y, groups)
+    ax.set_ylim(len(groups) - 0.5, -0.5)
+    upper = np.nanmax(df[["raw_high", "corrected_high"]].to_numpy(dtype=float), initial=0.01) * 100
+    ax.set_xlim(0, min(max(upper * 1.08, 1.0), 100))
+    ax.grid(axis="x", color="#EEEEEE", linewidth=0.6)
+    ax.set_xlabel("割合 (%)  点: 推定値、線: 95%信頼区間 / share, 95% interval")
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.set_title(title or RAW_VS_CORRECTED_TITLE, fontsize=10)
+    return ax
