@@ -19,13 +19,20 @@
 # the administration); and with which words does each municipality frame it?
 #
 # **Inputs.** The turns and tokens from `dxminutes.workspace.prepare`, and the theme dictionary
-# (`src/dxminutes/resources/themes.toml`, or the file `make report THEMES=…` names).
+# (the themes of the codebook `src/dxminutes/resources/codebook.toml`, or of the file
+# `make report THEMES=…` names; notebook 06 reads the same file's frames).
 #
 # **Outputs.** Tables `theme-shares.csv`, `theme-residuals.csv`, `theme-tests.csv`,
 # `theme-tests-clustered.csv`, `theme-shares-by-role.csv`, `theme-hits.csv`,
 # `keyness-within-themes.csv`, `evidence-quotes.csv`, `coding-validity.csv`, `coding-errors.csv`,
 # `network-nodes.csv`, `network-edges.csv`; figures `03-theme-shares`, `03-theme-residuals`,
 # `03-theme-shares-by-role`, `03-network-<theme>`.
+#
+# **Sections.** Notebook 06 is the mirror image of this one at the frame level of the same codebook
+# (`resources/codebook.toml`), with the same sections in the same order: the codebook and its
+# audit · validity against hand labels · shares with intervals · tests of differences · members vs
+# officials · distinctive words within · evidence quotes · then what only this level has
+# (co-occurrence networks per theme).
 
 # %% tags=["parameters"]
 # Folders and the theme file come from dxminutes.config; `make report DATA=… THEMES=…` sets them.
@@ -310,6 +317,16 @@ print(f"within-theme terms at q < 0.05: {len(within_top)}")
 within_top.pivot_table(index=["theme", "municipality"], values="term", aggfunc=" ・ ".join)
 
 # %% [markdown]
+# ## Evidence: quotes for each municipality × theme
+#
+# Representative turns (most dictionary hits, ties broken by a seeded draw), trimmed around the
+# first hit, so each claim above can be read in the speakers' own words.
+
+# %%
+quotes = ws.evidence_quotes(per_cell=2)
+export.write_table(quotes, "evidence-quotes")
+quotes[["municipality", "theme", "speaker", "role", "quote"]]
+# %% [markdown]
 # ## Co-occurrence networks per theme
 #
 # Terms that appear in the same turns (Jaccard over turns), with communities, for the turns of
@@ -329,14 +346,3 @@ for key, (net, layout) in networks.items():
 node_table, edge_table = network.combined_tables(networks)
 export.write_table(node_table, "network-nodes")
 export.write_table(edge_table, "network-edges")
-
-# %% [markdown]
-# ## Evidence: quotes for each municipality × theme
-#
-# Representative turns (most dictionary hits, ties broken by a seeded draw), trimmed around the
-# first hit, so each claim above can be read in the speakers' own words.
-
-# %%
-quotes = ws.evidence_quotes(per_cell=2)
-export.write_table(quotes, "evidence-quotes")
-quotes[["municipality", "theme", "speaker", "role", "quote"]]

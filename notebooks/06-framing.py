@@ -22,8 +22,8 @@
 # who (members, officials, experts) uses which frame, and what can be said over time?
 #
 # **Inputs.** Turns and tokens from `dxminutes.workspace.start`, the theme dictionary
-# (`resources/themes.toml`), the frame dictionary (`resources/frames.toml`, codebook §2–5) and the
-# gold sample (`data/gold/gold-turns.csv`) for validity.
+# and the frame dictionary (one codebook, `resources/codebook.toml`: each theme holds its frames,
+# codebook §2–5) and the gold sample (`data/gold/gold-turns.csv`) for validity.
 #
 # **Outputs.** Tables `frame-hits`, `frame-validity` (and `frame-validity-independent` and
 # `frame-validity-blind-test` when those samples are present), `frame-profiles`, `frame-tests`,
@@ -33,13 +33,21 @@
 # `06-frame-profile-<theme>`, `06-frame-clusters-<theme>`, `06-frame-roles-<theme>` (and
 # `06-frame-trend-<theme>` when a body has meetings in several fiscal years).
 #
+# **Sections.** This notebook is the mirror image of notebook 03 at the frame level of the same
+# codebook (`resources/codebook.toml`), with the same sections in the same order: the codebook
+# and its audit · validity against hand labels · shares (frame profiles) with intervals · tests
+# of differences (and distances) · members vs officials · distinctive words within · evidence
+# quotes · then what only this level has (trends over fiscal years) and the caveats.
+#
 # **Method in one paragraph.** A frame is coded at sentence level, only inside sentences that touch
 # its theme (a theme-dictionary hit in the sentence). A municipality's *frame profile* for a theme
 # is the share of its theme sentences that carry each frame (a sentence can carry several frames or
-# none). The reported 95% interval is the wider of the Wilson interval (sentences as independent)
-# and the speaker cluster bootstrap (whole speakers resampled, which matters when a few speakers
-# carry a frame but can be too narrow with very few speakers); groups with too few theme
-# sentences get no interval. Whether profiles
+# none). The reported 95% interval follows the same policy as the theme shares of notebook 03: a
+# Wilson interval at the effective number of sentences, sentences / design effect, with the design
+# effect (at least 1) estimated by a bootstrap that resamples whole speakers, so a frame carried by
+# a few speakers gets a wider interval and a share of 0 never gets a zero-width one (`ci_method`,
+# `design_effect`; the plain Wilson and percentile speaker-bootstrap intervals stay in the table as
+# diagnostics); groups with too few theme sentences get no interval. Whether profiles
 # differ is a permutation χ² test, with municipality labels shuffled over turns and, more strictly,
 # over speakers.
 
@@ -56,15 +64,17 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from dxminutes import workspace
-from dxminutes.analysis import frame_stats, frames, guards
-from dxminutes.report import export, frame_charts, frame_summaries, style
+from dxminutes.analysis import frame_stats, guards, themes, validity
+from dxminutes.report import charts, export, frame_summaries, style
 
 ws = workspace.start(n_jobs=N_JOBS, random_state=RANDOM_STATE, n_boot=N_BOOT)
 turns, tokens, theme_set = ws.turns, ws.tokens, ws.themes
-frame_set = frames.load_frames(themes=theme_set)
+frame_set = theme_set.frames  # the frames of the codebook's themes
+if reason := guards.no_frames(theme_set):
+    print(reason)
 seed, n_boot = ws.random_state, ws.settings.n_boot
-theme_sents = frames.theme_sentences(turns, theme_set)
-coding = frames.code_frames(turns, theme_set, frame_set, theme_sents=theme_sents)
+theme_sents = themes.theme_sentences(turns, theme_set)
+coding = themes.code_sentences(turns, theme_set, level="frame", theme_sents=theme_sents)
 print(
     f"{len(turns)} turns, {theme_sents['sentence_id'].nunique()} sentences touch a theme, "
     f"{int(coding['coded'].sum())} frame codings."
@@ -78,7 +88,7 @@ print(
 # sentences; entries with zero matches are listed too, so dead vocabulary is visible.
 
 # %%
-hits = frames.frame_hits(coding, frame_set)
+hits = themes.frame_hits(coding, frame_set)
 export.write_table(hits, "frame-hits")
 used = hits.groupby(["theme", "frame"], sort=False).agg(
     entries=("variant", "size"), matched=("n_sentences", lambda s: int((s > 0).sum()))
@@ -93,20 +103,20 @@ used
 # frame, beside the same figures for the themes.
 
 # %%
-gold = frames.load_gold()
-validity = frames.frame_validity(gold, turns, theme_set, frame_set)
-export.write_table(validity, "frame-validity")
-if no_gold := guards.no_gold_turns(frames.match_gold(gold, turns)):
+gold = validity.read_gold()
+checked = validity.frame_validity(gold, turns, theme_set)
+export.write_table(checked, "frame-validity")
+if no_gold := guards.no_gold_turns(validity.match_gold(gold, turns)):
     print(no_gold)  # the independent and blind samples below carry their own text
 else:
     fig, ax = plt.subplots(figsize=(8.5, 7.5))
-    frame_charts.validity_chart(validity, ax=ax, frames=frame_set, themes=theme_set)
-    export.save_figure(fig, "06-frame-validity", validity)
-    for sentence in frame_summaries.describe_validity(validity):
+    charts.frame_validity_chart(checked, ax=ax, frames=frame_set, themes=theme_set)
+    export.save_figure(fig, "06-frame-validity", checked)
+    for sentence in frame_summaries.describe_validity(checked):
         print("-", sentence)
 
 # %%
-validity[["level", "code", "gold_positive", "coded_positive", "precision", "recall", "kappa"]].round(2)
+checked[["level", "code", "gold_positive", "coded_positive", "precision", "recall", "kappa"]].round(2)
 
 # %% [markdown]
 # The seed gold sample was also used to write the codebook. Where the project has the
@@ -114,7 +124,7 @@ validity[["level", "code", "gold_positive", "coded_positive", "precision", "reca
 # `data/gold/independent-turns.csv`), the same figures are computed on it.
 
 # %%
-independent = frames.independent_validity(theme_set, frame_set)
+independent = validity.independent_validity(theme_set)
 if independent is None:
     print("- The independent labelled sample is not present in this run: seed gold figures only.")
 else:
@@ -127,7 +137,7 @@ else:
 # labelled blind to both dictionaries, never read while changing them) is the honest estimate.
 
 # %%
-blind = frames.blind_validity(theme_set, frame_set)
+blind = validity.blind_validity(theme_set)
 if blind is None:
     print("- The blind samples are not present in this run.")
 else:
@@ -176,9 +186,7 @@ for theme in frame_set.themes:
     if reason := guards.no_hits(ws.coded, theme, style.theme_label(theme, theme_set)):
         print(f"## {style.theme_label(theme, theme_set)}\n- {reason}")
         continue
-    fig = frame_charts.frame_profile_chart(
-        profiles, theme, frames=frame_set, themes=theme_set, colors=ws.colors
-    )
+    fig = charts.frame_profile_chart(profiles, theme, frames=frame_set, themes=theme_set, colors=ws.colors)
     export.save_figure(
         fig, f"06-frame-profile-{theme.replace('_', '-')}", profiles[profiles["theme"] == theme]
     )
@@ -194,7 +202,7 @@ for theme in frame_set.themes:
     if len(groups) >= 3:
         link, labels = frame_stats.frame_linkage(distances, theme)
         fig, ax = plt.subplots(figsize=(6.5, 1.2 + 0.35 * len(labels)))
-        frame_charts.frame_dendrogram(link, labels, theme=theme, themes=theme_set, ax=ax)
+        charts.frame_dendrogram(link, labels, theme=theme, themes=theme_set, ax=ax)
         export.save_figure(
             fig, f"06-frame-clusters-{theme.replace('_', '-')}", distances[distances["theme"] == theme]
         )
@@ -232,13 +240,13 @@ for theme in frame_set.themes:
     if reason := guards.no_hits(ws.coded, theme, style.theme_label(theme, theme_set)):
         print(f"## {style.theme_label(theme, theme_set)}\n- {reason}")
         continue
-    fig = frame_charts.frame_profile_chart(
+    fig = charts.frame_profile_chart(
         role_profiles,
         theme,
         row="role_group",
         frames=frame_set,
         themes=theme_set,
-        title=f"{style.theme_label(theme, theme_set)}: 発言者の立場別の枠組み (役割不明を除く; {frame_charts.INTERVAL_NOTE})",
+        title=f"{style.theme_label(theme, theme_set)}: 発言者の立場別の枠組み (役割不明を除く; {charts.INTERVAL_NOTE})",
     )
     export.save_figure(
         fig, f"06-frame-roles-{theme.replace('_', '-')}", role_profiles[role_profiles["theme"] == theme]
@@ -248,55 +256,6 @@ for theme in frame_set.themes:
     for sentence in frame_summaries.describe_roles(role_profiles, unknown, theme, frame_set):
         print("-", sentence)
 role_tests.drop(columns=["groups"]).round(3)
-
-# %% [markdown]
-# ## Over time
-#
-# Theme shares (of all sentences) and frame profiles by fiscal year (April–March) need several
-# meetings of the same body. A trend test (slope of the share per fiscal year, with the years
-# shuffled over whole meetings) needs at least three fiscal years.
-
-# %%
-periods = frame_stats.periods_per_body(ws.documents)
-export.write_table(periods, "frame-periods")
-sentences = frames.turn_sentences(turns)
-period_shares = frame_stats.theme_sentence_shares(
-    sentences,
-    theme_sents,
-    by=("municipality", "period"),
-    min_sentences=MIN_SENTENCES,
-    n_boot=n_boot,
-    random_state=seed,
-    theme_order=theme_set.keys,
-)
-export.write_table(period_shares, "frame-theme-shares-by-period")
-theme_trends = frame_stats.theme_trend_tests(
-    sentences, theme_sents, theme_order=theme_set.keys, n_perm=N_PERM, random_state=seed
-)
-frame_trends = frame_stats.frame_trend_tests(coding, n_perm=N_PERM, random_state=seed)
-export.write_table(theme_trends, "frame-theme-trends")
-export.write_table(frame_trends, "frame-trends")
-for sentence in frame_summaries.describe_periods(periods):
-    print("-", sentence)
-for sentence in frame_summaries.describe_trends(theme_trends) + frame_summaries.describe_trends(
-    frame_trends, what="code"
-):
-    print("-", sentence)
-if (periods["n_periods"] >= 2).any():
-    period_profiles = frame_stats.frame_profiles(
-        coding, by=("municipality", "period"), min_sentences=MIN_SENTENCES, n_boot=n_boot, random_state=seed
-    )
-    for theme in frame_set.themes:
-        fig = frame_charts.frame_trend_chart(
-            period_shares, period_profiles, theme, frames=frame_set, themes=theme_set, colors=ws.colors
-        )
-        export.save_figure(
-            fig,
-            f"06-frame-trend-{theme.replace('_', '-')}",
-            period_profiles[period_profiles["theme"] == theme],
-        )
-        plt.show()
-period_shares.round(3)
 
 # %% [markdown]
 # ## Distinctive words inside each frame
@@ -327,13 +286,62 @@ export.write_table(quotes, "frame-quotes")
 quotes[["municipality", "code", "rank", "speaker", "role", "meeting_date", "quote"]]
 
 # %% [markdown]
+# ## Over time
+#
+# Theme shares (of all sentences) and frame profiles by fiscal year (April–March) need several
+# meetings of the same body. A trend test (slope of the share per fiscal year, with the years
+# shuffled over whole meetings) needs at least three fiscal years.
+
+# %%
+periods = frame_stats.periods_per_body(ws.documents)
+export.write_table(periods, "frame-periods")
+sentences = themes.turn_sentences(turns)
+period_shares = frame_stats.theme_sentence_shares(
+    sentences,
+    theme_sents,
+    by=("municipality", "period"),
+    min_sentences=MIN_SENTENCES,
+    n_boot=n_boot,
+    random_state=seed,
+    theme_order=theme_set.keys,
+)
+export.write_table(period_shares, "frame-theme-shares-by-period")
+theme_trends = frame_stats.theme_trend_tests(
+    sentences, theme_sents, theme_order=theme_set.keys, n_perm=N_PERM, random_state=seed
+)
+frame_trends = frame_stats.frame_trend_tests(coding, n_perm=N_PERM, random_state=seed)
+export.write_table(theme_trends, "frame-theme-trends")
+export.write_table(frame_trends, "frame-trends")
+for sentence in frame_summaries.describe_periods(periods):
+    print("-", sentence)
+for sentence in frame_summaries.describe_trends(theme_trends) + frame_summaries.describe_trends(
+    frame_trends, what="code"
+):
+    print("-", sentence)
+if (periods["n_periods"] >= 2).any():
+    period_profiles = frame_stats.frame_profiles(
+        coding, by=("municipality", "period"), min_sentences=MIN_SENTENCES, n_boot=n_boot, random_state=seed
+    )
+    for theme in frame_set.themes:
+        fig = charts.frame_trend_chart(
+            period_shares, period_profiles, theme, frames=frame_set, themes=theme_set, colors=ws.colors
+        )
+        export.save_figure(
+            fig,
+            f"06-frame-trend-{theme.replace('_', '-')}",
+            period_profiles[period_profiles["theme"] == theme],
+        )
+        plt.show()
+period_shares.round(3)
+
+# %% [markdown]
 # ## Caveats
 #
 # The sentences below are generated from the tables above.
 
 # %%
 # Without seed gold turns in the corpus, the dictionary's figures come from the blind test half.
-measured = validity if no_gold is None or blind is None else blind
+measured = checked if no_gold is None or blind is None else blind
 caveats = frame_summaries.describe_caveats(measured, profiles, tests, unknown, periods)
 if no_gold:
     caveats = [no_gold, *caveats]

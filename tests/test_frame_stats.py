@@ -9,8 +9,11 @@ from analysis_fixtures import make_turns
 from scipy import stats as sps
 from scipy.spatial.distance import jensenshannon
 
+from dxminutes.analysis import codebook as C
 from dxminutes.analysis import frame_stats as S
-from dxminutes.analysis import frames as F
+from dxminutes.analysis import themes as T
+from dxminutes.analysis.intervals import wilson_interval
+from dxminutes.analysis.theme_stats import permutation_chi2
 from dxminutes.analysis.themes import load_themes
 from dxminutes.corpus.synthetic import planted_meetings
 
@@ -45,11 +48,11 @@ def themes():
 
 @pytest.fixture(scope="module")
 def frames(themes):
-    return F.load_frames(themes=themes)
+    return C.load_frames(themes=themes)
 
 
 def _coding(turns, themes, frames):
-    return F.code_frames(turns, themes, frames)
+    return T.code_sentences(turns, themes, level="frame")
 
 
 def test_pool_sentences_code_as_intended(themes, frames):
@@ -97,8 +100,14 @@ def test_profile_intervals_match_scipy_wilson_and_the_bootstrap(themes, frames):
         assert row.wilson_low == pytest.approx(ci.low, abs=1e-9)
         assert row.wilson_high == pytest.approx(ci.high, abs=1e-9)
         assert row.boot_low <= row.share <= row.boot_high
-        assert row.ci_low == min(row.wilson_low, row.boot_low)  # the reported, wider interval
-        assert row.ci_high == max(row.wilson_high, row.boot_high)
+        # the reported interval: Wilson at n / deff, the policy of both levels (theme_shares too)
+        n_eff = row.n_sentences / row.design_effect
+        low, high = wilson_interval(row.share * n_eff, n_eff, 0.95)
+        assert row.design_effect >= 1
+        assert row.ci_low == pytest.approx(float(low), abs=1e-9)
+        assert row.ci_high == pytest.approx(float(high), abs=1e-9)
+        assert row.ci_low <= row.wilson_low + 1e-12 and row.ci_high >= row.wilson_high - 1e-12
+        assert row.ci_method == "wilson at n/deff (speaker cluster bootstrap)"
     # denominators: the municipality's security sentences
     sec = coding[coding["theme"] == "security"].drop_duplicates("sentence_id").groupby("municipality").size()
     got = prof[prof["code"] == "security:threat"].set_index("municipality")["n_sentences"]
@@ -133,6 +142,9 @@ def test_cluster_bootstrap_is_wider_when_one_speaker_carries_the_frame(themes, f
     prof = S.frame_profiles(_coding(turns, themes, frames), n_boot=2000, random_state=SEED)
     row = prof[prof["code"] == "security:threat"].iloc[0]
     assert row["boot_high"] - row["boot_low"] > row["wilson_high"] - row["wilson_low"]
+    # the reported interval widens with the clustering too: design effect above 1
+    assert row["design_effect"] > 1.5
+    assert row["ci_high"] - row["ci_low"] > row["wilson_high"] - row["wilson_low"]
 
 
 # --------------------------------------------------------------------------- tests
@@ -143,7 +155,7 @@ def test_permutation_chi2_agrees_with_scipy_on_a_large_sample():
     probs = np.array([[0.30, 0.30, 0.40], [0.32, 0.30, 0.38], [0.28, 0.33, 0.39]])
     cats = np.array([rng.choice(3, p=probs[g]) for g in groups])
     counts = np.eye(3)[cats]  # one unit = one sentence with one frame
-    stat, p, _ = S.permutation_chi2(counts, groups, n_perm=4000, random_state=SEED)
+    stat, p = permutation_chi2(counts, groups, n_perm=4000, random_state=SEED)  # the one test, theme_stats
     table = pd.crosstab(groups, cats).to_numpy()
     ref = sps.chi2_contingency(table, correction=False)
     assert stat == pytest.approx(ref.statistic)
@@ -254,8 +266,8 @@ def test_planted_trend_over_fiscal_years_is_recovered(themes, frames):
             )
     documents, turns = planted_meetings(pd.DataFrame(plan), POOLS, turns_per_meeting=40, random_state=5)
     assert S.periods_per_body(documents)["n_periods"].tolist() == [5]
-    sents = F.turn_sentences(turns)
-    ts = F.theme_sentences(turns, themes)
+    sents = T.turn_sentences(turns)
+    ts = T.theme_sentences(turns, themes)
     shares = S.theme_sentence_shares(
         sents, ts, by=("municipality", "period"), n_boot=300, random_state=SEED, theme_order=themes.keys
     )
@@ -343,7 +355,7 @@ def test_trend_test_finds_a_planted_trend_and_not_a_flat_one(themes, frames):
         _yearly_plan([0.1, 0.2, 0.3, 0.4, 0.5]), POOLS, turns_per_meeting=40, random_state=5
     )
     res = S.theme_trend_tests(
-        F.turn_sentences(turns), F.theme_sentences(turns, themes), n_perm=1999, random_state=SEED
+        T.turn_sentences(turns), T.theme_sentences(turns, themes), n_perm=1999, random_state=SEED
     ).set_index("theme")
     assert res.loc["security", "n_periods"] == 5 and res.loc["security", "n_meetings"] == 10
     assert res.loc["security", "slope"] == pytest.approx(0.1, abs=0.03)
@@ -354,7 +366,7 @@ def test_trend_test_finds_a_planted_trend_and_not_a_flat_one(themes, frames):
             _yearly_plan([0.3] * 5), POOLS, turns_per_meeting=12, random_state=2000 + sim
         )
         r = S.theme_trend_tests(
-            F.turn_sentences(flat), F.theme_sentences(flat, themes), n_perm=199, random_state=SEED + sim
+            T.turn_sentences(flat), T.theme_sentences(flat, themes), n_perm=199, random_state=SEED + sim
         ).set_index("theme")
         rejections += int(r.loc["security", "p_perm"] < 0.05)
     assert rejections / 20 <= 0.1

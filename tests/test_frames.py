@@ -8,7 +8,8 @@ import pytest
 from analysis_fixtures import make_turns, seed_turns
 from sklearn.metrics import cohen_kappa_score, precision_score, recall_score
 
-from dxminutes.analysis import frames as F
+from dxminutes.analysis import themes as T
+from dxminutes.analysis import validity as V
 from dxminutes.analysis.themes import find_hits, load_themes, normalize_text
 from dxminutes.text.sentences import sentence_spans
 
@@ -27,7 +28,7 @@ def themes():
 
 @pytest.fixture(scope="module")
 def frames(themes):
-    return F.load_frames(themes=themes)
+    return themes.frames
 
 
 # --------------------------------------------------------------------------- the dictionary
@@ -42,50 +43,10 @@ def test_default_file_has_the_codebook_frames_with_bilingual_labels(frames, them
 
 
 def test_every_gold_code_is_a_frame_of_the_file(frames):
-    gold = F.load_gold()
-    codes = {c for cell in gold["frames"] for c in cell.split(";") if c}
+    gold = V.read_gold()
+    codes = {c for cell in gold["frames"].fillna("") for c in cell.split(";") if c}
     assert codes <= set(frames.codes)
     assert len(codes) == len(frames.codes)  # every frame occurs in the gold sample
-
-
-def _write(tmp_path, text):
-    path = tmp_path / "frames.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-GOOD = """
-[[frame]]
-theme = "dx"
-key = "cost"
-label_ja = "費用"
-label_en = "Cost"
-terms = ["コスト", "ｺｽﾄ"]
-"""
-
-
-def test_load_frames_reads_a_minimal_file_and_normalizes_terms(tmp_path):
-    fs = F.load_frames(_write(tmp_path, GOOD))
-    assert fs.codes == ["dx:cost"]
-    assert fs["dx:cost"].terms == ("コスト",)  # half-width katakana folded by NFKC, deduplicated
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        (GOOD.replace('key = "cost"', 'key = "cost"\ncolour = "red"'), "unknown field"),
-        (GOOD.replace('terms = ["コスト", "ｺｽﾄ"]', "terms = []"), "'terms' is empty"),
-        (GOOD + 'patterns = ["(unclosed"]\n', "invalid regular expression"),
-        (GOOD + GOOD, "duplicate code 'dx:cost'"),
-        (GOOD.replace('theme = "dx"', 'theme = "weather"'), "theme 'weather' is not in"),
-        (GOOD.replace("[[frame]]", "[[frames]]"), "unknown top-level key"),
-        (GOOD.replace('label_en = "Cost"', ""), "missing required field"),
-        ("[[frame]\n", "TOML syntax error"),
-    ],
-)
-def test_load_frames_names_the_problem(tmp_path, themes, text, message):
-    with pytest.raises(F.FrameFileError, match=message):
-        F.load_frames(_write(tmp_path, text), themes=themes)
 
 
 # --------------------------------------------------------------------------- sentences
@@ -96,7 +57,7 @@ def test_theme_sentences_maps_hits_to_their_sentences(themes):
             ("甲市", "official", "特にありません。"),
         ]
     )
-    ts = F.theme_sentences(turns, themes)
+    ts = T.theme_sentences(turns, themes)
     got = sorted(zip(ts["turn_id"], ts["sentence"], ts["theme"]))
     assert got == [("doc-甲市:0000", 0, "dx"), ("doc-甲市:0000", 2, "security")]
     # offsets are those of find_hits in the normalized text, sentence spans of that text
@@ -110,7 +71,7 @@ def test_theme_sentences_maps_hits_to_their_sentences(themes):
 
 def test_theme_sentences_uses_the_normalized_text(themes):
     turns = make_turns([("甲市", "member", "ＤＸ推進。ｾｷｭﾘﾃｨ対策。")])
-    ts = F.theme_sentences(turns, themes)
+    ts = T.theme_sentences(turns, themes)
     assert ts["theme"].tolist() == ["dx", "security"]
     assert ts["text"].tolist() == ["DX推進。", "セキュリティ対策。"]
 
@@ -125,7 +86,7 @@ def test_frames_are_coded_only_inside_sentences_of_their_theme(themes, frames):
         ]
     )
     before = turns.copy()
-    coding = F.code_frames(turns, themes, frames)
+    coding = T.code_sentences(turns, themes, level="frame")
     pd.testing.assert_frame_equal(turns, before)  # input untouched
     coded = coding[coding["coded"]]
     assert set(zip(coded["turn_id"], coded["sentence"], coded["code"])) == {
@@ -143,20 +104,20 @@ def test_frame_exclusion_blocks_the_stock_benefit(themes, frames):
     # codebook 6.2: 職員の負担軽減 as a benefit is not staffing:shortage
     # (人材育成 makes both sentences staffing sentences; bare 職員 is not a staffing term)
     turns = make_turns([("甲市", "member", "人材育成で職員の負担軽減につながる。職員の負担が大きい。")])
-    coding = F.code_frames(turns, themes, frames)
+    coding = T.code_sentences(turns, themes, level="frame")
     shortage = coding[(coding["code"] == "staffing:shortage")]
     assert shortage.set_index("sentence")["coded"].to_dict() == {0: False, 1: True}
 
 
 def test_turn_frames_is_any_sentence(themes, frames):
     turns = make_turns([("甲市", "member", "デジタル化で経費を削減。DXで利便性が向上。DXの話。")])
-    tf = F.turn_frames(F.code_frames(turns, themes, frames))
+    tf = T.turn_frames(T.code_sentences(turns, themes, level="frame"))
     assert sorted(tf["code"]) == ["dx:convenience", "dx:efficiency"]
 
 
 def test_frame_hits_lists_dead_variants(themes, frames):
     turns = make_turns([("甲市", "member", "デジタル化の経費は大きい。DX関連の経費を削減。")])
-    audit = F.frame_hits(F.code_frames(turns, themes, frames), frames)
+    audit = T.frame_hits(T.code_sentences(turns, themes, level="frame"), frames)
     eff = audit[audit["frame"] == "efficiency"].set_index("variant")
     assert eff.loc["経費", "n_sentences"] == 1  # the first sentence
     # the second sentence's longest match is the pattern (経費を削減), not the terms inside it
@@ -172,12 +133,12 @@ def test_agreement_matches_sklearn():
     for _ in range(20):
         g = rng.random(60) < rng.uniform(0.1, 0.6)
         p = np.where(rng.random(60) < 0.7, g, rng.random(60) < 0.3)
-        got = F.agreement(g, p)
+        got = V.agreement_counts(g, p)
         assert got["kappa"] == pytest.approx(cohen_kappa_score(g, p))
         assert got["precision"] == pytest.approx(precision_score(g, p, zero_division=np.nan))
         assert got["recall"] == pytest.approx(recall_score(g, p, zero_division=np.nan))
-    assert F.agreement([1, 0, 1, 0], [1, 0, 1, 0])["kappa"] == 1.0
-    assert np.isnan(F.agreement([0, 0], [0, 0])["kappa"])
+    assert V.agreement_counts([1, 0, 1, 0], [1, 0, 1, 0])["kappa"] == 1.0
+    assert np.isnan(V.agreement_counts([0, 0], [0, 0])["kappa"])
 
 
 def test_match_gold_checks_text_sha1():
@@ -185,11 +146,11 @@ def test_match_gold_checks_text_sha1():
     gold = pd.DataFrame(
         {
             "turn_id": ["doc-甲市:0000", "doc-甲市:0001", "doc-甲市:0009"],
-            "text_sha1": [F.text_sha1("本文"), F.text_sha1("変わる前"), "0" * 40],
+            "text_sha1": [V.text_sha1("本文"), V.text_sha1("変わる前"), "0" * 40],
             "frames": ["", "", ""],
         }
     )
-    assert F.match_gold(gold, turns)["status"].tolist() == ["ok", "text changed", "missing"]
+    assert V.match_gold(gold, turns)["status"].tolist() == ["ok", "text_changed", "missing"]
 
 
 def test_frame_validity_known_answer(themes, frames):
@@ -203,7 +164,7 @@ def test_frame_validity_known_answer(themes, frames):
     gold = pd.DataFrame(
         {
             "turn_id": turns["turn_id"],
-            "text_sha1": [F.text_sha1(t) for t in turns["text"]],
+            "text_sha1": [V.text_sha1(t) for t in turns["text"]],
             "dx": ["1", "1", "0"],
             "security": "0",
             "staffing": "0",
@@ -211,7 +172,7 @@ def test_frame_validity_known_answer(themes, frames):
             "frames": ["dx:efficiency", "dx:efficiency", ""],
         }
     )
-    v = F.frame_validity(gold, turns, themes, frames).set_index("code")
+    v = V.frame_validity(gold, turns, themes).set_index("code")
     assert v.loc["dx", ["tp", "fp", "fn", "tn"]].tolist() == [2, 0, 0, 1]
     assert v.loc["dx:efficiency", ["tp", "fp", "fn", "tn"]].tolist() == [1, 0, 1, 1]
     assert v.loc["dx:convenience", ["tp", "fp", "fn", "tn"]].tolist() == [0, 1, 0, 2]
@@ -222,8 +183,8 @@ def test_frame_validity_known_answer(themes, frames):
 @pytest.mark.slow
 def test_frame_validity_on_the_gold_sample(themes, frames):
     turns = seed_turns()
-    gold = F.load_gold()
-    v = F.frame_validity(gold, turns, themes, frames)
+    gold = V.read_gold()
+    v = V.frame_validity(gold, turns, themes)
     assert (v["n_text_changed"] == 0).all() and (v["n_missing"] == 0).all()
     assert (v["n_turns"] == len(gold)).all()
     assert set(v.loc[v["level"] == "frame", "code"]) == set(frames.codes)
@@ -249,14 +210,14 @@ def test_labelled_turns_and_independent_validity(tmp_path, themes, frames):
             "frames": ["dx:efficiency", ""],
         }
     )
-    gold, turns = F.labelled_turns(table)
+    gold, turns = V.labelled_turns(table)
     assert gold["turn_id"].tolist() == ["rw_a.txt:0000", "rw_a.txt:0001"]
-    assert (F.match_gold(gold, turns)["status"] == "ok").all()
+    assert (V.match_gold(gold, turns)["status"] == "ok").all()
     path = tmp_path / "independent.csv"
     table.to_csv(path, index=False)
-    v = F.independent_validity(themes, frames, path).set_index("code")
+    v = V.independent_validity(themes, path).set_index("code")
     assert v.loc["dx:efficiency", ["tp", "fp", "fn", "tn"]].tolist() == [1, 0, 0, 1]
-    assert F.independent_validity(themes, frames, tmp_path / "absent.csv") is None
+    assert V.independent_validity(themes, tmp_path / "absent.csv") is None
 
 
 def test_blind_validity_scores_the_test_half_only(tmp_path, themes, frames):
@@ -274,7 +235,7 @@ def test_blind_validity_scores_the_test_half_only(tmp_path, themes, frames):
     )
     path = tmp_path / "blind-x-turns.csv"
     table.to_csv(path, index=False)
-    v = F.blind_validity(themes, frames, [path]).set_index("code")
+    v = V.blind_validity(themes, [path]).set_index("code")
     # a001 is dev (odd item number): only the two turns of a002 are scored
     assert v.loc["dx:efficiency", ["tp", "fp", "fn", "tn"]].tolist() == [1, 0, 0, 1]
-    assert F.blind_validity(themes, frames, [tmp_path / "absent.csv"]) is None
+    assert V.blind_validity(themes, [tmp_path / "absent.csv"]) is None

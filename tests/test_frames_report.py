@@ -14,12 +14,13 @@ import pandas as pd
 import pytest
 from test_frame_stats import POOLS, SEED
 
+from dxminutes.analysis import codebook as C
 from dxminutes.analysis import frame_stats as S
-from dxminutes.analysis import frames as F
+from dxminutes.analysis import themes as T
 from dxminutes.analysis.intervals import wilson_interval
 from dxminutes.analysis.themes import load_themes
 from dxminutes.corpus.synthetic import planted_meetings
-from dxminutes.report import export, frame_charts, frame_summaries, style
+from dxminutes.report import charts, export, frame_summaries, style
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,7 @@ def themes():
 
 @pytest.fixture(scope="module")
 def frames(themes):
-    return F.load_frames(themes=themes)
+    return C.load_frames(themes=themes)
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +61,7 @@ def planted(themes, frames):
         ]
     )
     _, turns = planted_meetings(plan, POOLS, turns_per_meeting=40, speakers_per_role=4, random_state=4)
-    coding = F.code_frames(turns, themes, frames)
+    coding = T.code_sentences(turns, themes, level="frame")
     profiles = S.frame_profiles(coding, n_boot=200, random_state=SEED, all_groups=turns)
     tests = pd.concat(
         [S.frame_profile_test(coding, unit=u, n_perm=499, random_state=SEED) for u in ("turn", "speaker")]
@@ -93,7 +94,7 @@ def test_no_difference_is_said_so(themes, frames):
     same = {"threat": 0.25, "rules": 0.25, "neutral": 0.5}
     plan = pd.DataFrame([{"municipality": m, "meeting_date": "2024-06-01", **same} for m in ("甲市", "乙町")])
     _, turns = planted_meetings(plan, POOLS, turns_per_meeting=40, random_state=1001)
-    coding = F.code_frames(turns, themes, frames)
+    coding = T.code_sentences(turns, themes, level="frame")
     profiles = S.frame_profiles(coding, n_boot=100, random_state=SEED)
     tests = pd.concat(
         [S.frame_profile_test(coding, unit=u, n_perm=499, random_state=SEED) for u in ("turn", "speaker")]
@@ -143,7 +144,7 @@ def test_role_sentences_report_unknown_roles(themes, frames):
         [("甲市", "member", "サイバー攻撃が心配だ。")] * 12
         + [("甲市", "unknown", "セキュリティの規程を守る。")] * 3
     )
-    coding = F.code_frames(turns, themes, frames)
+    coding = T.code_sentences(turns, themes, level="frame")
     prof = S.frame_profiles(coding, by="role_group", n_boot=50, random_state=SEED)
     unknown = S.unknown_role_sentences(coding)
     text = frame_summaries.describe_roles(prof, unknown, "security", frames)
@@ -184,7 +185,7 @@ def test_profile_chart_for_one_to_fifty_municipalities(tmp_path, frames, themes,
     style.setup()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing Japanese glyph is an error
-        fig = frame_charts.frame_profile_chart(profiles, "security", frames=frames, themes=themes)
+        fig = charts.frame_profile_chart(profiles, "security", frames=frames, themes=themes)
         paths = export.save_figure(fig, "06-frame-profile-security", profiles, figures_dir=tmp_path)
     assert all(p.exists() for p in paths.values())
     height = fig.get_size_inches()[1]
@@ -209,16 +210,16 @@ def test_trend_chart_on_a_planted_multi_year_corpus(tmp_path, themes, frames):
         ]
     )
     _, turns = planted_meetings(plan, POOLS, turns_per_meeting=30, random_state=3)
-    coding = F.code_frames(turns, themes, frames)
+    coding = T.code_sentences(turns, themes, level="frame")
     shares = S.theme_sentence_shares(
-        F.turn_sentences(turns),
-        F.theme_sentences(turns, themes),
+        T.turn_sentences(turns),
+        T.theme_sentences(turns, themes),
         by=("municipality", "period"),
         n_boot=50,
         random_state=SEED,
     )
     prof = S.frame_profiles(coding, by=("municipality", "period"), n_boot=50, random_state=SEED)
-    fig = frame_charts.frame_trend_chart(shares, prof, "security", frames=frames, themes=themes)
+    fig = charts.frame_trend_chart(shares, prof, "security", frames=frames, themes=themes)
     export.save_figure(fig, "06-frame-trend-security", prof, figures_dir=tmp_path)
     assert len(fig.axes) == 1 + len(frames.for_theme("security"))
     line = fig.axes[0].get_lines()[0]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from dxminutes.analysis import clusters, frame_stats, frames, guards, keyness, themes
+from dxminutes.analysis import clusters, frame_stats, guards, keyness, themes
+from dxminutes.analysis import themes as T
+from dxminutes.analysis import validity as V
+from dxminutes.analysis.codebook import Codebook
 
 TURN_COLUMNS = ("turn_id", "doc_id", "municipality", "meeting_date", "speaker", "role", "text")
 
@@ -23,7 +28,7 @@ def theme_set():
 
 @pytest.fixture(scope="module")
 def frame_set(theme_set):
-    return frames.load_frames(themes=theme_set)
+    return theme_set.frames
 
 
 def test_fewer_than_two_groups_names_the_one_group_and_what_would_help():
@@ -37,7 +42,7 @@ def test_fewer_than_two_groups_names_the_one_group_and_what_would_help():
 
 
 def test_no_gold_turns_only_when_no_row_matched():
-    gold = pd.DataFrame({"status": ["missing", "missing", "text changed"]})
+    gold = pd.DataFrame({"status": ["missing", "missing", "text_changed"]})
     reason = guards.no_gold_turns(gold)
     assert "None of the 3 hand-labelled turns" in reason and "docs/codebook.md" in reason
     assert guards.no_gold_turns(gold.assign(status=["missing", "ok", "ok"])) is None
@@ -67,13 +72,13 @@ def test_theme_matching_on_no_text_gives_no_hit(theme_set):
 
 
 def test_frame_coding_of_no_turn_keeps_columns_and_types(theme_set, frame_set):
-    sents = frames.turn_sentences(_turns())
+    sents = T.turn_sentences(_turns())
     assert sents.empty and sents["turn_id"].dtype == _turns()["turn_id"].dtype
-    coding = frames.code_frames(_turns(), theme_set, frame_set)
+    coding = T.code_sentences(_turns(), theme_set, level="frame")
     assert coding.empty and coding["coded"].dtype == bool and coding["n_hits"].dtype == np.int64
-    assert frames.turn_frames(coding).empty  # a bool mask of no row selects rows, not columns
-    gold = frames.load_gold()
-    validity = frames.frame_validity(gold, _turns(), theme_set, frame_set)
+    assert T.turn_frames(coding).empty  # a bool mask of no row selects rows, not columns
+    gold = V.read_gold()
+    validity = V.frame_validity(gold, _turns(), theme_set)
     assert (validity["n_turns"] == 0).all() and (validity["n_missing"] == len(gold)).all()
     trends = frame_stats.frame_trend_tests(coding, n_perm=9, random_state=1)
     assert trends.empty and "status" in trends.columns and trends["p_perm"].dtype == np.float64
@@ -92,3 +97,14 @@ def test_silhouette_is_undefined_outside_two_to_n_minus_one_clusters():
     assert np.isnan(clusters._silhouette(x, np.array([0, 1, 2]), 0))  # 3 clusters of 3 points
     assert np.isnan(clusters._silhouette(x, np.array([0, 0, 0]), 0))
     assert np.isfinite(clusters._silhouette(x, np.array([0, 1, 1]), 0))
+
+
+def test_no_frames_says_so_for_a_codebook_of_themes_only(theme_set, frame_set):
+    assert len(frame_set) > 0 and guards.no_frames(theme_set) is None
+    bare = Codebook(tuple(replace(t, frames=()) for t in theme_set), source="my-themes.toml")
+    reason = guards.no_frames(bare)
+    assert reason.startswith("No frames defined") and "my-themes.toml" in reason
+    coding = T.code_sentences(
+        _turns([("t1", "d", "m", "2024-01-01", "s", "member", "DXの経費を削減する。")]), bare, level="frame"
+    )
+    assert coding.empty and list(coding.columns) == [c for c in T.FRAME_CODING_COLUMNS if c in coding.columns]

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sklearn.metrics import cohen_kappa_score
 
 from dxminutes.analysis import labels, sampling
-from dxminutes.analysis.frames import load_frames
+from dxminutes.analysis.codebook import load_frames
 from dxminutes.analysis.themes import load_themes
 from dxminutes.cli import main
 from dxminutes.corpus import build as corpus_build

@@ -102,9 +102,7 @@ def test_a_backtracking_theme_pattern_stops_the_coding_with_its_key(tmp_path, qu
         }
     )
     started = time.monotonic()
-    with pytest.raises(
-        PatternTimeout, match=r"theme file, \[\[theme\]\] 'x' patterns: pattern '\(a\|aa\)\+\$'"
-    ):
+    with pytest.raises(PatternTimeout, match=r"codebook, 'x' patterns: pattern '\(a\|aa\)\+\$'"):
         themes.find_hits(turns, theme_set)
     assert time.monotonic() - started < 60
 

@@ -318,7 +318,7 @@ def scratch(tmp_path_factory) -> Scratch:
     (corpus / "kita" / "2024-05-10.txt").write_text(TINY_MINUTES, encoding="utf-8")
     (corpus / "catalog.csv").write_text(TINY_CATALOG, encoding="utf-8")
     themes = base / "my-themes.toml"
-    shutil.copy2(root / "src" / "dxminutes" / "resources" / "themes.toml", themes)
+    shutil.copy2(root / "src" / "dxminutes" / "resources" / "codebook.toml", themes)
     seed = sorted((root / "data" / "raw").glob("*.txt"))[0].relative_to(root).as_posix()
     values = {
         "corpus": str(corpus),

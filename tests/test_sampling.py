@@ -167,7 +167,7 @@ def test_the_input_is_not_changed():
 
 
 def test_unit_coding_gives_theme_and_frame_decisions_per_unit():
-    from dxminutes.analysis.frames import load_frames
+    from dxminutes.analysis.codebook import load_frames
 
     turns = make_turns(TEXTS)
     themes = load_themes()

@@ -89,7 +89,7 @@ def test_a_fifo_theme_file_is_refused_without_blocking(tmp_path):
         f"from dxminutes.analysis.themes import load_themes\ntry:\n    load_themes({str(fifo)!r})\n"
         "except Exception as exc:\n    print(type(exc).__name__, exc)\n"
     )
-    assert "ThemeFileError" in proc.stdout and "FIFO" in proc.stdout
+    assert "CodebookError" in proc.stdout and "FIFO" in proc.stdout  # ThemeFileError is its former name
 
 
 def test_fifos_as_catalog_convention_or_minutes_never_block_a_build(folders, tmp_path):

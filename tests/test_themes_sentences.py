@@ -171,7 +171,9 @@ def test_sentence_table_is_consistent_with_the_turn_coding(themes):
     before = turns.copy()
     sents = code_sentences(turns, themes)
     pd.testing.assert_frame_equal(turns, before)
-    assert list(sents.columns) == SENTENCE_CODED_COLUMNS
+    assert tuple(sents.columns) == SENTENCE_CODED_COLUMNS  # the seed turns have every context column
+    assert (sents["frame"] == "").all() and (sents["code"] == sents["theme"]).all()
+    assert (sents["sentence_id"] == sents["turn_id"] + "#" + sents["sentence"].map("{:03d}".format)).all()
     # one row per sentence × theme; offsets point into the normalized turn text
     n_sent = sum(len(split_sentences(normalize_text(t))) for t in turns["text"])
     assert len(sents) == n_sent * len(themes)
@@ -211,3 +213,26 @@ def test_procedural_list_is_validated(tmp_path):
         load_themes(path)
     path.write_text('procedural = ["開会します"]\n' + base, encoding="utf-8")
     assert load_themes(path).procedural == ("開会します",)
+
+
+def test_both_levels_of_code_sentences_share_one_table_shape(themes):
+    turns = make_turns(
+        [
+            ("甲市", "member", "デジタル化の経費を削減する。今日は晴れです。"),
+            ("甲市", "official", "サイバー攻撃による情報漏えいが心配だ。"),
+        ]
+    )
+    theme_level = code_sentences(turns, themes, level="theme")
+    frame_level = code_sentences(turns, themes, level="frame")
+    assert list(theme_level.columns) == list(frame_level.columns)
+    assert theme_level.dtypes.to_dict() == frame_level.dtypes.to_dict()
+    # the frames sit inside the theme-coded sentences: same sentence ids, same offsets and text
+    coded = theme_level[theme_level["coded"]].set_index(["sentence_id", "theme"])
+    for row in frame_level.itertuples():
+        ref = coded.loc[(row.sentence_id, row.theme)]
+        assert (ref["start"], ref["end"], ref["text"]) == (row.start, row.end, row.text)
+    assert not frame_level["procedural"].any()
+    got = set(frame_level.loc[frame_level["coded"], "code"])
+    assert {"dx:efficiency", "security:threat"} <= got
+    with pytest.raises(ValueError, match="level must be one of"):
+        code_sentences(turns, themes, level="turn")

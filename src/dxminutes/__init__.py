@@ -17,10 +17,9 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     "load_corpus": ("dxminutes.corpus.build", "load_corpus"),
     "JapaneseTokenizer": ("dxminutes.text.tokenizer", "JapaneseTokenizer"),
     "tokenize_turns": ("dxminutes.text.token_table", "tokenize_turns"),
-    "load_themes": ("dxminutes.analysis.themes", "load_themes"),
+    "load_codebook": ("dxminutes.analysis.codebook", "load_codebook"),
     "code_turns": ("dxminutes.analysis.themes", "code_turns"),
     "code_sentences": ("dxminutes.analysis.themes", "code_sentences"),
-    "load_frames": ("dxminutes.analysis.frames", "load_frames"),
     "theme_shares": ("dxminutes.analysis.theme_stats", "theme_shares"),
     "keyness": ("dxminutes.analysis.keyness", "keyness"),
     "kwic": ("dxminutes.analysis.kwic", "kwic"),
@@ -32,7 +31,7 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     "workspace": ("dxminutes.workspace", None),
 }
 
-__all__ = ["Corpus", "JapaneseTokenizer", "Workspace", "__version__", "code_sentences", "code_turns", "collocations", "cooccurrence", "fit_topics", "keyness", "kwic", "load_corpus", "load_frames", "load_themes", "run_report", "theme_shares", "tokenize_turns", "workspace"]  # fmt: skip
+__all__ = ["Corpus", "JapaneseTokenizer", "Workspace", "__version__", "code_sentences", "code_turns", "collocations", "cooccurrence", "fit_topics", "keyness", "kwic", "load_codebook", "load_corpus", "run_report", "theme_shares", "tokenize_turns", "workspace"]  # fmt: skip
 
 
 def __getattr__(name: str):

@@ -33,7 +33,9 @@ BENCHMARKS_DIR = PROJECT_DIR / "benchmarks"
 CATALOG_NAME = "catalog.csv"
 USERDICT_PATH = RESOURCES_DIR / "userdict.csv"
 STOPWORDS_PATH = RESOURCES_DIR / "stopwords.txt"
-THEMES_PATH = Path(os.environ.get("DXMINUTES_THEMES") or RESOURCES_DIR / "themes.toml")
+#: The codebook: themes and their frames (`analysis.codebook`); $DXMINUTES_THEMES / THEMES=… override it.
+THEMES_PATH = Path(os.environ.get("DXMINUTES_THEMES") or RESOURCES_DIR / "codebook.toml")
+CODEBOOK_PATH = THEMES_PATH
 
 #: The one random seed of the project. Functions take `random_state` explicitly; notebooks and
 #: the CLI pass this value.

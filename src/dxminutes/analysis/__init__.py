@@ -8,14 +8,11 @@ import importlib
 #: Public name → (module, attribute; None for a module). Each is imported on first use, so importing
 #: the package stays cheap and never imports a later stage of the pipeline.
 _EXPORTS: dict[str, tuple[str, str | None]] = {
-    "ThemeSet": ("dxminutes.analysis.themes", "ThemeSet"),
-    "load_themes": ("dxminutes.analysis.themes", "load_themes"),
+    "Codebook": ("dxminutes.analysis.codebook", "Codebook"),
+    "load_codebook": ("dxminutes.analysis.codebook", "load_codebook"),
     "code_turns": ("dxminutes.analysis.themes", "code_turns"),
     "code_sentences": ("dxminutes.analysis.themes", "code_sentences"),
     "theme_hits": ("dxminutes.analysis.themes", "theme_hits"),
-    "FrameSet": ("dxminutes.analysis.frames", "FrameSet"),
-    "load_frames": ("dxminutes.analysis.frames", "load_frames"),
-    "code_frames": ("dxminutes.analysis.frames", "code_frames"),
     "theme_shares": ("dxminutes.analysis.theme_stats", "theme_shares"),
     "theme_by_group_tests": ("dxminutes.analysis.theme_stats", "theme_by_group_tests"),
     "clustered_theme_tests": ("dxminutes.analysis.theme_stats", "clustered_theme_tests"),
@@ -33,9 +30,13 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
     "cluster_turns": ("dxminutes.analysis.clusters", "cluster_turns"),
     "frame_profiles": ("dxminutes.analysis.frame_stats", "frame_profiles"),
     "validity_table": ("dxminutes.analysis.validity", "validity_table"),
+    "draw_sample": ("dxminutes.analysis.sampling", "draw_sample"),
+    "read_labels": ("dxminutes.analysis.labels", "read_labels"),
+    "corrected_shares": ("dxminutes.analysis.correction", "corrected_shares"),
+    "corrected_differences": ("dxminutes.analysis.correction", "corrected_differences"),
 }
 
-__all__ = ["FrameSet", "ThemeSet", "cluster_turns", "clustered_theme_tests", "code_frames", "code_sentences", "code_turns", "collocations", "cooccurrence", "correspondence_analysis", "evidence_quotes", "fit_topics", "frame_profiles", "group_similarity", "keyness", "keyness_within_themes", "kwic", "load_frames", "load_themes", "network_for", "select_k", "theme_by_group_tests", "theme_hits", "theme_shares", "validity_table"]  # fmt: skip
+__all__ = ["Codebook", "cluster_turns", "clustered_theme_tests", "code_sentences", "code_turns", "collocations", "cooccurrence", "corrected_differences", "corrected_shares", "correspondence_analysis", "draw_sample", "evidence_quotes", "fit_topics", "frame_profiles", "group_similarity", "keyness", "keyness_within_themes", "kwic", "load_codebook", "network_for", "read_labels", "select_k", "theme_by_group_tests", "theme_hits", "theme_shares", "validity_table"]  # fmt: skip
 
 
 def __getattr__(name: str):

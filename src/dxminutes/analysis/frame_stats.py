@@ -1,13 +1,16 @@
 """Frame profiles with uncertainty, tests of difference, distances, periods and quotes.
 
-Every function takes the long frame coding of `frames.code_frames` (one row per theme sentence ×
+Every function takes the long frame coding of `themes.code_sentences(level="frame")` (one row per theme sentence ×
 frame of its theme) and groups with `by=` (a column or a tuple of columns; `role_group` is
 derived from `role`, `period` from `meeting_date` by `add_period`).
 
 - `frame_profiles`: per group × theme × frame, the share of the group's theme sentences coded
-  with the frame, with a Wilson interval (sentences as independent units) and a speaker cluster
-  bootstrap interval (whole speakers resampled, `intervals.cluster_bootstrap_share`), and the
-  wider of the two as the reported interval (ci_low, ci_high). Groups
+  with the frame and the reported interval (ci_low, ci_high) of the one interval policy of both
+  codebook levels (`theme_stats.theme_shares(interval="cluster")` uses the same): the Wilson
+  interval at the effective sample size n / deff, deff the design effect from a bootstrap that
+  resamples whole speakers, floored at 1 (`intervals.cluster_wilson_interval`). The plain
+  Wilson interval (sentences as independent units) and the percentile speaker cluster bootstrap
+  (`intervals.cluster_bootstrap_share`) are kept beside it as diagnostics. Groups
   with fewer than `min_sentences` theme sentences get the status "too few sentences" and no
   interval. Frames are not exclusive: a sentence can carry several frames or none, so shares in
   a profile need not sum to 1.
@@ -36,7 +39,8 @@ from scipy.cluster.hierarchy import linkage
 from scipy.spatial.distance import jensenshannon, squareform
 
 from dxminutes.analysis.groups import Group, group_columns, with_role_group
-from dxminutes.analysis.intervals import cluster_bootstrap_share, wilson_interval
+from dxminutes.analysis.intervals import cluster_bootstrap_share, cluster_wilson_interval, wilson_interval
+from dxminutes.analysis.theme_stats import CLUSTER_CI_METHOD, permutation_chi2
 
 #: A group with fewer theme sentences than this gets no interval and is left out of tests.
 MIN_SENTENCES = 10
@@ -44,6 +48,8 @@ MIN_SENTENCES = 10
 TOO_FEW_SENTENCES = "too few sentences"
 #: Status of a group whose sentences all come from one speaker: no cluster interval.
 ONE_SPEAKER = "one speaker"
+#: The interval policy of both codebook levels (the `ci_method` of `theme_stats.theme_shares`).
+CI_METHOD = CLUSTER_CI_METHOD
 PROFILE_COLUMNS = [
     "theme",
     "frame",
@@ -57,6 +63,8 @@ PROFILE_COLUMNS = [
     "boot_high",
     "ci_low",
     "ci_high",
+    "design_effect",
+    "ci_method",
     "n_speakers",
     "status",
 ]
@@ -128,13 +136,19 @@ def _share_rows(
             k = int(values.sum())
             if n < min_units:
                 status, wl, wh, bl, bh = TOO_FEW_SENTENCES, np.nan, np.nan, np.nan, np.nan
+                low, high, deff = np.nan, np.nan, np.nan
             else:
                 wl, wh = (float(x) for x in wilson_interval(k, n, confidence))
                 bl, bh = cluster_bootstrap_share(
                     values, clusters, n_boot=n_boot, random_state=int(seed), confidence=confidence
                 )
+                low, high, deff = cluster_wilson_interval(
+                    values, clusters, n_boot=n_boot, random_state=int(seed), confidence=confidence
+                )
                 status = "ok" if n_speakers > 1 else ONE_SPEAKER
-            rows.append((*key, ind, n, k, k / n if n else np.nan, wl, wh, bl, bh, n_speakers, status))
+            rows.append(
+                (*key, ind, n, k, k / n if n else np.nan, low, high, deff, wl, wh, bl, bh, n_speakers, status)
+            )
     out = pd.DataFrame(
         rows,
         columns=[
@@ -143,6 +157,9 @@ def _share_rows(
             "n_sentences",
             "n_framed",
             "share",
+            "ci_low",
+            "ci_high",
+            "design_effect",
             "wilson_low",
             "wilson_high",
             "boot_low",
@@ -151,19 +168,7 @@ def _share_rows(
             "status",
         ],
     )
-    return with_reported_interval(out)
-
-
-def with_reported_interval(table: pd.DataFrame) -> pd.DataFrame:
-    """Add ci_low / ci_high: the wider of the Wilson and the speaker-bootstrap interval.
-
-    The cluster bootstrap can be too narrow with few speakers (two speakers give a handful of
-    distinct resamples) and Wilson ignores that sentences of one speaker hang together; the
-    envelope of the two is what tables, charts and sentences report."""
-    with np.errstate(invalid="ignore"):
-        low = np.fmin(table["wilson_low"].to_numpy(dtype=float), table["boot_low"].to_numpy(dtype=float))
-        high = np.fmax(table["wilson_high"].to_numpy(dtype=float), table["boot_high"].to_numpy(dtype=float))
-    return table.assign(ci_low=low, ci_high=high)
+    return out.assign(ci_method=CI_METHOD)
 
 
 def frame_profiles(
@@ -180,9 +185,10 @@ def frame_profiles(
     """Frame profile of each group and theme: the share of its theme sentences in each frame.
 
     Columns: group columns, theme, frame, code, n_sentences (the group's theme sentences),
-    n_framed, share, wilson_low/high, boot_low/high (speakers resampled), ci_low/high (the wider
-    of the two: what charts and sentences report), n_speakers, status
-    ("ok", "too few sentences", "one speaker": Wilson only). With `role_group` in `by`, speakers of
+    n_framed, share, wilson_low/high (sentences as independent), boot_low/high (percentile
+    speaker bootstrap), ci_low/high (Wilson at n / design effect: what charts and sentences
+    report, the interval policy of both levels), design_effect, ci_method, n_speakers, status
+    ("ok", "too few sentences", "one speaker": design effect 1). With `role_group` in `by`, speakers of
     unknown role are left out of the denominators (`unknown_role_sentences` says how many).
     `all_groups` (e.g. the turns table) lists groups to show even when they have no theme
     sentence at all: they get n_sentences 0 and "too few sentences", so a chart never silently
@@ -241,6 +247,8 @@ def _add_empty_groups(
         boot_high=np.nan,
         ci_low=np.nan,
         ci_high=np.nan,
+        design_effect=np.nan,
+        ci_method=CI_METHOD,
         n_speakers=0,
         status=TOO_FEW_SENTENCES,
     )
@@ -264,11 +272,12 @@ def theme_sentence_shares(
     exclude_unknown: bool = True,
     theme_order: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Share of a group's sentences that touch each theme, with Wilson and speaker intervals.
+    """Share of a group's sentences that touch each theme, with the same intervals as `frame_profiles`.
 
-    `sentences` is `frames.turn_sentences(turns)`, `theme_sents` is `frames.theme_sentences`.
+    `sentences` is `themes.turn_sentences(turns)`, `theme_sents` is `themes.theme_sentences`.
     Columns: group columns, theme, n_sentences (all the group's sentences), n_theme (those
-    touching the theme), share, wilson_low/high, boot_low/high, n_speakers, status. Themes come
+    touching the theme), share, ci_low/high, design_effect (the interval policy of
+    `frame_profiles`), wilson_low/high, boot_low/high, n_speakers, status, ci_method. Themes come
     in `theme_order` (e.g. `themes.keys`; default: order of first appearance).
     """
     frame, cols = _prepare(sentences, by, exclude_unknown=exclude_unknown)
@@ -332,52 +341,6 @@ def periods_per_body(
 
 
 # --------------------------------------------------------------------------- tests
-def _chi2_stat(tables: np.ndarray) -> np.ndarray:
-    """Pearson χ² of each table in a stack (… × groups × frames); empty rows/columns ignored."""
-    n = tables.sum(axis=(-2, -1), keepdims=True)
-    rows = tables.sum(axis=-1, keepdims=True)
-    cols = tables.sum(axis=-2, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        expected = rows * cols / n
-        cells = np.where(expected > 0, (tables - expected) ** 2 / expected, 0.0)
-    return cells.sum(axis=(-2, -1))
-
-
-def permutation_chi2(
-    counts: np.ndarray, labels: np.ndarray, *, n_perm: int, random_state: int
-) -> tuple[float, float, np.ndarray]:
-    """χ² of the groups × categories table built from units' count vectors, and its
-    permutation p-value (group labels shuffled over units), (1 + #{T* ≥ T}) / (1 + n_perm).
-
-    `counts` is units × categories, `labels` the group code (0..G-1) of each unit.
-    Returns (statistic, p, null statistics).
-    """
-    counts = np.asarray(counts, dtype=float)
-    labels = np.asarray(labels, dtype=np.int64)
-    n_groups = int(labels.max()) + 1
-    n_units, n_cats = counts.shape
-
-    def tables(perms: np.ndarray) -> np.ndarray:  # perms: m × units of group codes → m × G × C
-        m = perms.shape[0]
-        flat = (np.arange(m)[:, None] * n_groups + perms).ravel()
-        out = np.empty((m, n_groups, n_cats))
-        for j in range(n_cats):
-            weights = np.broadcast_to(counts[:, j], (m, n_units)).ravel()
-            out[:, :, j] = np.bincount(flat, weights=weights, minlength=m * n_groups).reshape(m, n_groups)
-        return out
-
-    observed = float(_chi2_stat(tables(labels[None, :])[0]))
-    rng = np.random.default_rng(random_state)
-    null = np.empty(n_perm)
-    chunk = max(1, min(500, 2_000_000 // max(n_units, 1)))
-    for first in range(0, n_perm, chunk):
-        m = min(chunk, n_perm - first)
-        perms = np.stack([rng.permutation(labels) for _ in range(m)])  # m × units
-        null[first : first + m] = _chi2_stat(tables(perms))
-    p = (1 + int((null >= observed - 1e-9 * max(observed, 1)).sum())) / (1 + n_perm)
-    return observed, p, null
-
-
 def frame_profile_test(
     coding: pd.DataFrame,
     *,
@@ -432,7 +395,7 @@ def frame_profile_test(
         ug = sub.drop_duplicates("_u").set_index("_u")["_g"].reindex(counts.index)
         labels = ug.map({g: i for i, g in enumerate(enough)}).to_numpy()
         seed = np.random.default_rng([int(random_state), t_idx]).integers(0, 2**32 - 1)
-        stat, p_perm, _ = permutation_chi2(counts.to_numpy(), labels, n_perm=n_perm, random_state=int(seed))
+        stat, p_perm = permutation_chi2(counts.to_numpy(), labels, n_perm=n_perm, random_state=int(seed))
         table = counts.groupby(labels).sum().to_numpy(dtype=float)
         r, c = int((table.sum(axis=1) > 0).sum()), int((table.sum(axis=0) > 0).sum())
         dof = (r - 1) * (c - 1)

@@ -79,3 +79,14 @@ def no_coded_turns(coded: pd.DataFrame, what: str) -> str | None:
 def unsegmented(documents: pd.DataFrame) -> str | None:
     """Documents loaded as one unsegmented block, which speaker- and role-level analyses leave out."""
     return unsegmented_note(documents) or None
+
+
+def no_frames(codebook) -> str | None:
+    """The codebook (`analysis.codebook.Codebook`) defines no [[theme.frame]] tables."""
+    if codebook.has_frames:
+        return None
+    return (
+        f"No frames defined: the codebook {codebook.source or ''} has themes but no [[theme.frame]] "
+        "tables, so the frame-level analyses have nothing to code. Add frames under their theme "
+        "(docs/codebook.md, 'The dictionary file') to get them."
+    ).replace("codebook  has", "codebook has")

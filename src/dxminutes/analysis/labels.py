@@ -33,6 +33,7 @@ import math
 import re
 import warnings
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from os import PathLike
 from pathlib import Path
 
@@ -42,6 +43,7 @@ import pandas as pd
 from dxminutes import config
 from dxminutes.analysis import agreement as agreement_mod
 from dxminutes.analysis import validity
+from dxminutes.analysis.codebook import Codebook
 from dxminutes.schema import require_columns
 
 LABELS_FOLDER = "labels"
@@ -403,7 +405,7 @@ def reference_labels(labels: pd.DataFrame) -> pd.DataFrame:
 
 
 #: Which agreement function scores the dictionary against the labels: the lead may re-point it
-#: when `analysis.validity` and `analysis.frames` share one agreement function.
+#: when `analysis.validity` has one agreement function for both levels.
 def _validity_agreement(gold: pd.DataFrame, coded: pd.DataFrame, *, n_boot: int, random_state: int):
     """Adapter: score 0/1 `gold` (turn_id = unit_id, municipality = subset, one column `code`)
     against `coded` (turn_id, theme, coded) with `validity.agreement`."""
@@ -506,6 +508,10 @@ def codebook_codes(codebook) -> pd.DataFrame:
                 {"code": item, "level": "frame" if ":" in item else "theme", "theme": item.split(":")[0]}
                 | {"label_ja": "", "label_en": ""}
             )
+        elif isinstance(item, Codebook):  # its themes first, then all their frames
+            for theme in item.themes:
+                add(replace(theme, frames=()))
+            add(item.frames)
         elif hasattr(item, "frames") and not hasattr(item, "key"):  # a FrameSet
             for frame in item.frames:
                 add(frame)

@@ -5,7 +5,7 @@
 * `sentence` (default): the sentences of every turn, split in the normalized turn text exactly
   as the theme and frame coders split them (`text.sentences.sentence_spans` after
   `themes.normalize_text`), so a label lines up with the coder's decision on the same sentence.
-  `unit_id` is `"{turn_id}#{sentence:03d}"`, the `sentence_id` of `analysis.frames`.
+  `unit_id` is `"{turn_id}#{sentence:03d}"`, the `sentence_id` of `themes.code_sentences`.
 * `turn`: whole speaker turns; `unit_id` is the `turn_id` (`"{doc_id}:{position:04d}"`).
 
 A `turn_id` is made from the document id (the file's stem) and the turn's position in it, so a
@@ -149,8 +149,8 @@ def unit_coding(turns: pd.DataFrame, themes: ThemeSet, unit: str = "sentence", f
     """The dictionary's decision on every unit: long table unit_id, code, coded (bool).
 
     Themes come from `themes.code_sentences` (sentence units) or `themes.code_turns` (turn
-    units); with `frames` (an `analysis.frames.FrameSet`), frame codes ("theme:key") too: a
-    sentence is coded with a frame when `frames.code_frames` codes it, a turn when any of its
+    units); with `frames` (an `analysis.codebook.FrameSet`, e.g. `codebook.frames`), frame codes ("theme:key") too: a
+    sentence is coded with a frame when `themes.code_sentences(level="frame")` codes it, a turn when any of its
     sentences is. Units without a theme sentence are 0 on every frame.
     """
     if unit not in UNITS:
@@ -172,9 +172,11 @@ def unit_coding(turns: pd.DataFrame, themes: ThemeSet, unit: str = "sentence", f
             }
         )
     if frames is not None and len(frames):
-        from dxminutes.analysis.frames import code_frames
+        from dataclasses import replace
 
-        fc = code_frames(turns, themes, frames)
+        # the given frames inside their themes: one codebook, coded at the frame level
+        book = replace(themes, themes=tuple(replace(t, frames=frames.for_theme(t.key)) for t in themes))
+        fc = code_sentences(turns, book, level="frame")
         fc = fc[fc["coded"].astype(bool)]
         if unit == "sentence":
             fc_ids = [sentence_unit_id(t, k) for t, k in zip(fc["turn_id"], fc["sentence"])]

@@ -52,10 +52,12 @@ def _wide(coded: pd.DataFrame, cols: list[str], value: str = "coded") -> pd.Data
 
 # --------------------------------------------------------------------------- shares
 INTERVALS = ("wilson", "jeffreys", "cluster")
+#: The interval policy of both codebook levels: Wilson at n / design effect (speaker bootstrap).
+CLUSTER_CI_METHOD = "wilson at n/deff (speaker cluster bootstrap)"
 _CI_METHOD = {
     "wilson": "wilson",
     "jeffreys": "jeffreys",
-    "cluster": "wilson at n/deff (speaker cluster bootstrap)",
+    "cluster": CLUSTER_CI_METHOD,
 }
 
 

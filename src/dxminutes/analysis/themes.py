@@ -1,4 +1,4 @@
-"""Theme dictionary (resources/themes.toml) → sentence and turn coding, and the hit audit table.
+"""Sentence and turn coding with the codebook (resources/codebook.toml), at both levels, and the hit audit table.
 
 A theme is a list of literal notation variants plus optional regular expressions and
 exclusions, kept in a TOML file that researchers edit without touching code. Dictionary entries
@@ -27,29 +27,29 @@ from __future__ import annotations
 __all__ = ["CODED_COLUMNS", "CODING_INPUT_COLUMNS", "FLAGS", "HIT_COLUMNS", "KEY_RE", "REQUIRED_FIELDS", "SENTENCE_CODED_COLUMNS", "SEPARATOR", "THEME_FIELDS", "TOP_LEVEL_FIELDS", "VARIANT_FLAGS", "Theme", "ThemeFileError", "ThemeSet", "code_sentences", "code_turns", "find_hits", "find_matches", "is_procedural", "load_themes", "normalize_text", "procedural_mask", "theme_hits"]  # fmt: skip
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from os import PathLike
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from dxminutes import config
-from dxminutes._io import read_toml
-from dxminutes.corpus.convention import bounded_compile
-from dxminutes.normalize import normalize_unicode
+from dxminutes.analysis.codebook import (
+    FLAGS,
+    KEY_RE,
+    LEVELS,
+    VARIANT_FLAGS,
+    Codebook,
+    CodebookError,
+    Frame,
+    FrameSet,
+    Theme,
+    _compile,
+    load_codebook,
+    normalize_text,
+)
 from dxminutes.schema import require_columns
-from dxminutes.text.sentences import sentence_spans
+from dxminutes.text.sentences import sentence_spans, sentence_table
 
-THEME_FIELDS = ("key", "label_ja", "label_en", "terms", "patterns", "exclude", "context")
-REQUIRED_FIELDS = ("key", "label_ja", "label_en", "terms")
-#: Top-level keys of a theme file: the [[theme]] tables and the procedural-sentence patterns.
-TOP_LEVEL_FIELDS = ("theme", "procedural")
-KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-FLAGS = re.IGNORECASE
-#: Flags of theme terms, patterns and exclusions: `^` and `$` anchor at a sentence's start/end.
-VARIANT_FLAGS = re.IGNORECASE | re.MULTILINE
 #: Separator between texts when many are scanned in one pass. Sentences never contain it; a
 #: match that would run over a separator anyway (a turn text with line breaks, a pattern such
 #: as `[^。]*`) is searched again inside its own text, so no match is ever lost or joined.
@@ -68,19 +68,28 @@ CODED_COLUMNS = [
     "matched_terms",
     "n_sentences",
 ]
-SENTENCE_CODED_COLUMNS = [
-    "turn_id",
-    "municipality",
-    "sentence",
-    "start",
-    "end",
-    "text",
+#: Turn columns carried onto every sentence row (those the turns have; turn_id and municipality
+#: are required).
+CONTEXT_COLUMNS = ("turn_id", "doc_id", "municipality", "meeting_date", "speaker", "role")
+SENTENCE_COLUMNS = ("sentence_id", *CONTEXT_COLUMNS, "sentence", "start", "end", "text")
+THEME_SENTENCE_COLUMNS = (*SENTENCE_COLUMNS[:-1], "theme", "n_theme_hits", "theme_terms", "text")
+#: The sentence coding of both levels (`code_sentences`), declared once: one row per sentence ×
+#: code. At the theme level `frame` is "" and `code` the theme key; at the frame level `code` is
+#: "theme:frame" and `procedural` is False (frames are coded in theme sentences, never
+#: procedural ones). Context columns the turns lack are left out.
+CODING_COLUMNS = (
+    *SENTENCE_COLUMNS[:-1],
     "procedural",
     "theme",
+    "frame",
+    "code",
     "coded",
     "n_hits",
     "matched_terms",
-]
+    "text",
+)
+#: Former names of the same columns, one per level.
+SENTENCE_CODED_COLUMNS = FRAME_CODING_COLUMNS = CODING_COLUMNS
 HIT_COLUMNS = [
     "row",
     "turn_id",
@@ -96,213 +105,25 @@ HIT_COLUMNS = [
 ]
 
 
-class ThemeFileError(ValueError):
-    """A theme file that cannot be used; the message names the file and the problem."""
-
-
-@dataclass(frozen=True)
-class Theme:
-    key: str
-    label_ja: str
-    label_en: str
-    terms: tuple[str, ...]
-    patterns: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    #: (entry, regex) pairs: the term or pattern `entry` counts only in a sentence where `regex`
-    #: also matches (a broad word such as システム only with a digital context word).
-    context: tuple[tuple[str, str], ...] = ()
-
-    def context_for(self, variant: str) -> str | None:
-        """The context regex that `variant` (a term or pattern) requires, or None."""
-        return dict(self.context).get(variant)
-
-    @property
-    def label(self) -> str:
-        """Bilingual chart label, e.g. "情報セキュリティ / Information security"."""
-        return f"{self.label_ja} / {self.label_en}"
-
-    def variants(self) -> list[tuple[str, str, re.Pattern]]:
-        """(kind, variant, compiled regex) for every term and pattern, in file order."""
-        out = [("term", t, _compile(re.escape(t))) for t in self.terms]
-        out += [
-            ("pattern", p, _compile(p, where=f"theme file, [[theme]] {self.key!r} patterns"))
-            for p in self.patterns
-        ]
-        return out
-
-
-def _compile(pattern: str, *, where: str | None = None):
-    """A theme regex; case-insensitive only where it has Latin letters (IGNORECASE makes
-    `re` give up its fast literal search, and case means nothing in kana and kanji).
-
-    With `where` (the file and key of a pattern the user wrote) it runs with a time limit
-    (`corpus.convention.BoundedPattern`): a pattern that backtracks without end is stopped and
-    named instead of hanging the coding."""
-    flags = VARIANT_FLAGS if re.search(r"[A-Za-z]", pattern) else re.MULTILINE
-    if where is not None:
-        return bounded_compile(pattern, flags, where=where)
-    return re.compile(pattern, flags)
-
-
-@dataclass(frozen=True)
-class ThemeSet:
-    themes: tuple[Theme, ...]
-    source: str = ""
-    #: Regular expressions marking a sentence as procedural (searched in each sentence).
-    procedural: tuple[str, ...] = ()
-
-    def __iter__(self) -> Iterator[Theme]:
-        return iter(self.themes)
-
-    def __len__(self) -> int:
-        return len(self.themes)
-
-    def __getitem__(self, key: str) -> Theme:
-        for theme in self.themes:
-            if theme.key == key:
-                return theme
-        raise KeyError(
-            f"no theme {key!r} in {self.source or 'this theme set'}; known: {', '.join(self.keys)}"
-        )
-
-    @property
-    def keys(self) -> list[str]:
-        return [t.key for t in self.themes]
-
-    @property
-    def labels(self) -> dict[str, str]:
-        """Theme key → bilingual label."""
-        return {t.key: t.label for t in self.themes}
-
-    def procedural_regex(self) -> re.Pattern | None:
-        """One regex that searches for any procedural pattern (None when there are none)."""
-        if not self.procedural:
-            return None
-        return bounded_compile(
-            "|".join(f"(?:{p})" for p in self.procedural), FLAGS, where="theme file, procedural patterns"
-        )
-
-
-def normalize_text(text: str) -> str:
-    """The normalization applied to both turn texts and dictionary entries."""
-    return normalize_unicode(text)
-
-
-# --------------------------------------------------------------------------- loading
-def load_themes(path: str | PathLike | None = None) -> ThemeSet:
-    """Read and validate a theme file (default `config.THEMES_PATH`).
-
-    Raises `ThemeFileError` naming the file and the problem: TOML syntax (with line), missing
-    or unknown fields, empty or non-string terms, duplicate keys, invalid regular expressions.
-    """
-    path = Path(config.THEMES_PATH if path is None else path)
-    name = config.relpath(path)
-    data = read_toml(path, ThemeFileError, "theme file", name)
-    extra = sorted(set(data) - set(TOP_LEVEL_FIELDS))
-    if extra:
-        raise ThemeFileError(
-            f"{name}: unknown top-level key(s) {extra}; allowed: {list(TOP_LEVEL_FIELDS)} "
-            "(themes go in [[theme]] tables)"
-        )
-    entries = data.get("theme")
-    if not isinstance(entries, list) or not entries:
-        raise ThemeFileError(f"{name}: no [[theme]] tables found")
-    procedural = _string_list(data.get("procedural", []), "procedural", name)
-    _check_patterns(procedural, "procedural", name)
-    themes: list[Theme] = []
-    for number, entry in enumerate(entries, start=1):
-        theme = _parse_theme(entry, f"{name}: theme #{number}")
-        if theme.key in {t.key for t in themes}:
-            raise ThemeFileError(f"{name}: theme #{number}: duplicate key {theme.key!r}")
-        themes.append(theme)
-    return ThemeSet(tuple(themes), source=name, procedural=procedural)
-
-
-def _parse_theme(entry: object, where: str) -> Theme:
-    if not isinstance(entry, dict):
-        raise ThemeFileError(f"{where}: expected a table, got {type(entry).__name__}")
-    if isinstance(entry.get("key"), str):
-        where = f"{where} ({entry['key']!r})"
-    unknown = sorted(set(entry) - set(THEME_FIELDS))
-    if unknown:
-        raise ThemeFileError(f"{where}: unknown field(s) {unknown}; allowed: {list(THEME_FIELDS)}")
-    missing = [f for f in REQUIRED_FIELDS if f not in entry]
-    if missing:
-        raise ThemeFileError(f"{where}: missing required field(s) {missing}")
-    for field in ("key", "label_ja", "label_en"):
-        if not isinstance(entry[field], str) or not entry[field].strip():
-            raise ThemeFileError(f"{where}: {field!r} must be a non-empty string")
-    if not KEY_RE.fullmatch(entry["key"]):
-        raise ThemeFileError(f"{where}: key {entry['key']!r} must be letters, digits or '_'")
-    lists = {f: _string_list(entry.get(f, []), f, where) for f in ("terms", "patterns", "exclude")}
-    if not lists["terms"]:
-        raise ThemeFileError(f"{where}: 'terms' is empty; give at least one term")
-    for field in ("patterns", "exclude"):
-        _check_patterns(lists[field], field, where)
-    context = _context_table(entry.get("context", []), lists["terms"] + lists["patterns"], where)
-    return Theme(
-        entry["key"],
-        entry["label_ja"],
-        entry["label_en"],
-        lists["terms"],
-        lists["patterns"],
-        lists["exclude"],
-        context,
-    )
-
-
-def _context_table(value: object, entries: Sequence[str], where: str) -> tuple[tuple[str, str], ...]:
-    """The `[[theme.context]]` tables (entries = [...], requires = "regex") as validated,
-    normalized (entry, regex) pairs; every entry must be a term or pattern of the theme and may
-    be named by one context table only."""
-    if not isinstance(value, list):
-        raise ThemeFileError(
-            f"{where}: 'context' must be [[theme.context]] tables with 'entries' and 'requires'"
-        )
-    out: list[tuple[str, str]] = []
-    for number, table in enumerate(value, start=1):
-        at = f"{where}: context #{number}"
-        if not isinstance(table, dict) or set(table) != {"entries", "requires"}:
-            raise ThemeFileError(f"{at}: needs exactly the fields 'entries' and 'requires'")
-        names = _string_list(table["entries"], "entries", at)
-        if not names:
-            raise ThemeFileError(f"{at}: 'entries' is empty")
-        if not isinstance(table["requires"], str) or not table["requires"].strip():
-            raise ThemeFileError(f"{at}: 'requires' must be a non-empty string")
-        pattern = normalize_text(table["requires"].strip())
-        _check_patterns([pattern], "requires", at)
-        for entry in names:
-            if entry not in entries:
-                raise ThemeFileError(f"{at}: {entry!r} is not a term or pattern of the theme")
-            if entry in dict(out):
-                raise ThemeFileError(f"{at}: {entry!r} already has a context requirement")
-            out.append((entry, pattern))
-    return tuple(out)
-
-
-def _check_patterns(patterns: Sequence[str], field: str, where: str) -> None:
-    for pattern in patterns:
-        try:
-            compiled = re.compile(pattern, VARIANT_FLAGS)
-        except re.error as exc:
-            raise ThemeFileError(
-                f"{where}: invalid regular expression in {field!r}: {pattern!r} ({exc})"
-            ) from exc
-        if compiled.fullmatch(""):
-            raise ThemeFileError(f"{where}: {field!r} entry {pattern!r} matches the empty string")
-
-
-def _string_list(value: object, field: str, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        raise ThemeFileError(f"{where}: {field!r} must be a list of strings")
-    out: list[str] = []
-    for item in value:
-        if not isinstance(item, str) or not item.strip():
-            raise ThemeFileError(f"{where}: {field!r} contains an empty or non-string entry {item!r}")
-        norm = normalize_text(item.strip())
-        if norm not in out:  # "ＤＸ" and "DX" are one entry after NFKC
-            out.append(norm)
-    return tuple(out)
+#: Former names, kept for callers outside the package (notebooks, helpers' adapters).
+ThemeSet = Codebook
+ThemeFileError = CodebookError
+load_themes = load_codebook
+__all__ = [
+    "FLAGS",
+    "KEY_RE",
+    "VARIANT_FLAGS",
+    "Codebook",
+    "CodebookError",
+    "Frame",
+    "FrameSet",
+    "Theme",
+    "ThemeFileError",
+    "ThemeSet",
+    "load_codebook",
+    "load_themes",
+    "normalize_text",
+]
 
 
 # --------------------------------------------------------------------------- matching
@@ -440,7 +261,7 @@ def _sentence_hits(sents: _Sentences, themes: ThemeSet) -> pd.DataFrame:
         if theme.exclude:
             mask = np.zeros(len(corpus), dtype=np.int32)
             for pattern in theme.exclude:
-                regex = _compile(pattern, where=f"theme file, [[theme]] {theme.key!r} exclude")
+                regex = _compile(pattern, where=f"codebook, {theme.key!r} exclude")
                 _, xb, xf = _scan(corpus, starts, ends, regex)
                 for s, e in zip(xb.tolist(), xf.tolist()):
                     mask[s:e] = 1
@@ -492,7 +313,7 @@ def _sentence_hits(sents: _Sentences, themes: ThemeSet) -> pd.DataFrame:
 def _sentences_matching(texts: Sequence[str], pattern: str, cache: dict[str, np.ndarray]) -> np.ndarray:
     """True for each sentence where the context regex `pattern` matches (memoized per call)."""
     if pattern not in cache:
-        regex = _compile(pattern, where="theme file, context 'requires'")
+        regex = _compile(pattern, where="codebook, context 'requires'")
         cache[pattern] = np.fromiter(
             (regex.search(t) is not None for t in texts), dtype=bool, count=len(texts)
         )
@@ -538,12 +359,10 @@ def _hits_table(turns, sents: _Sentences, hits: pd.DataFrame, include_procedural
     return out.reset_index(drop=True)
 
 
-def code_sentences(turns: pd.DataFrame, themes: ThemeSet) -> pd.DataFrame:
-    """Long sentence coding table: one row per sentence × theme.
+def _theme_sentence_coding(turns: pd.DataFrame, themes: ThemeSet) -> pd.DataFrame:
+    """Theme-level sentence coding (`code_sentences(level="theme")`): one row per sentence × theme.
 
-    Columns: turn_id, municipality, sentence (0-based number in the turn), start, end (offsets in
-    the normalized turn text), text (the normalized sentence), procedural, theme, coded, n_hits,
-    matched_terms. n_hits and matched_terms (sorted unique matched strings joined with "|")
+    n_hits and matched_terms (sorted unique matched strings joined with "|")
     describe what the dictionary found in the sentence; coded is n_hits > 0 and not procedural.
     Rows follow the turns' order, then the sentences', then the themes' order in the file.
     Empty turns have no sentences.
@@ -563,10 +382,15 @@ def code_sentences(turns: pd.DataFrame, themes: ThemeSet) -> pd.DataFrame:
     grid = grid.merge(agg, on=["seg", "theme"], how="left", sort=False)
     seg = grid["seg"].to_numpy(dtype=np.int64)
     rows = sents.row[seg]
+    ids = turns["turn_id"].to_numpy()
+    sentence_id = np.array(
+        [f"{ids[r]}#{i:03d}" for r, i in zip(sents.row.tolist(), sents.index.tolist())], dtype=object
+    )
+    context = [c for c in CONTEXT_COLUMNS if c in turns.columns]
     out = pd.DataFrame(
         {
-            "turn_id": turns["turn_id"].to_numpy()[rows],
-            "municipality": turns["municipality"].to_numpy()[rows],
+            "sentence_id": pd.array(sentence_id[seg], dtype="str"),
+            **{c: turns[c].to_numpy()[rows] for c in context},
             "sentence": sents.index[seg],
             "start": sents.start[seg],
             "end": sents.end[seg],
@@ -578,7 +402,47 @@ def code_sentences(turns: pd.DataFrame, themes: ThemeSet) -> pd.DataFrame:
         }
     )
     out["coded"] = (out["n_hits"] > 0) & ~out["procedural"]
-    return out[SENTENCE_CODED_COLUMNS]
+    out["frame"] = ""
+    out["code"] = out["theme"]
+    return out[[c for c in CODING_COLUMNS if c in out.columns]]
+
+
+def code_sentences(
+    turns: pd.DataFrame,
+    codebook: Codebook,
+    level: str = "theme",
+    *,
+    theme_sents: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Sentence coding at one level of the codebook: `level="theme"` or `level="frame"`.
+
+    Both levels return one table shape, `CODING_COLUMNS`: sentence_id ("{turn_id}#{sentence:03d}"),
+    the turn's context columns that `turns` has (turn_id, doc_id, municipality, meeting_date,
+    speaker, role), sentence (0-based number in the turn), start, end (offsets in the normalized
+    turn text), procedural, theme, frame, code, coded, n_hits, matched_terms (sorted unique
+    matched strings joined with "|"), text (the normalized sentence).
+
+    - "theme": one row per sentence × theme (all sentences, procedural ones flagged); frame is
+      "" and code the theme key; coded is n_hits > 0 and not procedural. Rows follow the turns'
+      order, then the sentences', then the themes' order in the file. Empty turns have no
+      sentences.
+    - "frame": one row per theme sentence × frame of that theme; code is "theme:frame" and
+      procedural False. A sentence of theme T is coded with frame F of T
+      when a counted hit of F's entries lies in it (overlaps between T's frames resolved
+      longest match first, each frame's exclusions applied). Themes without frames are left
+      out; rows are grouped by theme and frame in the file's order, then follow the sentences.
+      `theme_sents` (from `theme_sentences`) saves recomputing the theme sentences.
+
+    Both levels count in the same unit (the sentence) with the same matcher (`find_hits`);
+    `turn_frames` and `code_turns` lift them to turns.
+    """
+    if level == "theme":
+        return _theme_sentence_coding(turns, codebook)
+    if level == "frame":
+        coding = _code_frames(turns, codebook, codebook.frames, theme_sents=theme_sents)
+        coding = coding.assign(procedural=np.zeros(len(coding), dtype=bool))
+        return coding[[c for c in CODING_COLUMNS if c in coding.columns]]
+    raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
 
 
 def code_turns(turns: pd.DataFrame, themes: ThemeSet) -> pd.DataFrame:
@@ -648,3 +512,182 @@ def theme_hits(turns: pd.DataFrame, themes: ThemeSet) -> pd.DataFrame:
     grid[cols] = grid[cols].fillna(0).astype("int64")
     grid = grid.sort_values(["municipality", "theme_order", "order"], kind="mergesort")
     return grid[["municipality", "theme", "kind", "variant", *cols]].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- sentences
+def turn_sentences(turns: pd.DataFrame) -> pd.DataFrame:
+    """One row per sentence of every turn, split in the normalized turn text.
+
+    Columns: sentence_id ("{turn_id}#{sentence:03d}"), the turn's context columns present in
+    `turns` (turn_id, doc_id, municipality, meeting_date, speaker, role), sentence (0-based),
+    start, end (offsets in `normalize_text(turn text)`, the offsets of `find_hits`), text.
+    """
+    require_columns(turns, ("turn_id", "text"), "turns")
+    normalized = pd.DataFrame(
+        {
+            "turn_id": turns["turn_id"].to_numpy(),
+            "text": [normalize_text(t) for t in turns["text"].fillna("").astype(str)],
+        }
+    )
+    sents = sentence_table(normalized)
+    if sents.empty:  # no sentence at all: keep the key's type so the merge below is well typed
+        sents = sents.astype({"turn_id": turns["turn_id"].dtype, "text": str})
+    context = [c for c in CONTEXT_COLUMNS if c in turns.columns and c != "turn_id"]
+    if context:
+        sents = sents.merge(
+            turns[["turn_id", *context]].drop_duplicates("turn_id"), on="turn_id", how="left", sort=False
+        )
+    sents["sentence_id"] = [f"{t}#{s:03d}" for t, s in zip(sents["turn_id"], sents["sentence"])]
+    return sents[[c for c in SENTENCE_COLUMNS if c in sents.columns]].reset_index(drop=True)
+
+
+def theme_sentences(
+    turns: pd.DataFrame, themes: ThemeSet, sentences: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The sentences that touch each theme: one row per sentence × theme it touches.
+
+    Today a sentence touches a theme when a counted hit of `find_hits` (after overlap
+    resolution and exclusions) starts inside it. This is the single place that decides, so it
+    can be switched to sentence-level theme coding (`code_sentences`) in one line.
+    Columns: the `turn_sentences` columns (text last), theme, n_theme_hits, theme_terms (sorted
+    unique matches joined with "|"). Rows follow the sentences' order, then the themes' order.
+    """
+    sents = turn_sentences(turns) if sentences is None else sentences
+    hits = find_hits(turns, themes)
+    empty = sents.iloc[:0].assign(theme=pd.Series(dtype=str), n_theme_hits=0, theme_terms="")
+    if hits.empty or sents.empty:
+        return empty[[c for c in THEME_SENTENCE_COLUMNS if c in empty.columns]]
+    # map each hit to the sentence of its turn that contains its start offset
+    turn_index = {t: i for i, t in enumerate(pd.unique(turns["turn_id"]))}
+    s_turn = sents["turn_id"].map(turn_index).to_numpy(dtype=np.int64)
+    width = int(max(sents["end"].max(), hits["end"].max())) + 1
+    s_key = s_turn * width + sents["start"].to_numpy(dtype=np.int64)
+    order = np.argsort(s_key, kind="mergesort")
+    h_key = hits["turn_id"].map(turn_index).to_numpy(dtype=np.int64) * width + hits["start"].to_numpy()
+    pos = np.searchsorted(s_key[order], h_key, side="right") - 1
+    idx = order[np.clip(pos, 0, None)]
+    inside = (
+        (pos >= 0)
+        & (s_turn[idx] == hits["turn_id"].map(turn_index).to_numpy())
+        & (hits["start"].to_numpy() < sents["end"].to_numpy()[idx])
+    )
+    found = pd.DataFrame(
+        {
+            "_s": idx[inside],
+            "theme": hits["theme"].to_numpy()[inside],
+            "match": hits["match"].to_numpy()[inside],
+        }
+    )
+    agg = (
+        found.groupby(["_s", "theme"], sort=False)
+        .agg(n_theme_hits=("match", "size"), theme_terms=("match", lambda s: "|".join(sorted(set(s)))))
+        .reset_index()
+    )
+    agg["_t"] = agg["theme"].map({k: i for i, k in enumerate(themes.keys)})
+    agg = agg.sort_values(["_s", "_t"], kind="mergesort")
+    out = sents.iloc[agg["_s"].to_numpy()].reset_index(drop=True)
+    out = out.assign(
+        theme=agg["theme"].to_numpy(),
+        n_theme_hits=agg["n_theme_hits"].to_numpy(dtype=np.int64),
+        theme_terms=agg["theme_terms"].to_numpy(),
+    )
+    return out[[c for c in THEME_SENTENCE_COLUMNS if c in out.columns]]
+
+
+def _code_frames(
+    turns: pd.DataFrame,
+    themes: ThemeSet,
+    frames: FrameSet,
+    *,
+    theme_sents: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Frame coding: one row per theme sentence × frame of that theme.
+
+    A sentence of theme T is coded with frame F of T when a counted hit of F's dictionary
+    entries lies in it (overlaps between T's frames resolved longest match first, each frame's
+    exclusions applied). Columns: the `theme_sentences` columns (text last), frame (key), code
+    ("theme:frame"), coded, n_hits, matched_terms. Themes without frames are left out. Rows are
+    grouped by theme and frame in the frame file's order (so `pd.unique` gives that order), then
+    follow the sentences' order.
+    """
+    ts = theme_sentences(turns, themes) if theme_sents is None else theme_sents
+    parts = []
+    for theme in frames.themes:
+        block = ts[ts["theme"] == theme].reset_index(drop=True)
+        keys = frames.keys(theme)
+        if block.empty:
+            continue
+        probe = pd.DataFrame(
+            {"turn_id": block["sentence_id"].to_numpy(), "municipality": "", "text": block["text"].to_numpy()}
+        )
+        hits = find_hits(probe, frames.matcher(theme))
+        agg = (
+            hits.groupby(["row", "theme"], sort=False)
+            .agg(n_hits=("match", "size"), matched_terms=("match", lambda s: "|".join(sorted(set(s)))))
+            .reset_index()
+            .rename(columns={"theme": "frame"})
+        )
+        n = len(block)
+        grid = pd.DataFrame({"row": np.repeat(np.arange(n), len(keys)), "frame": np.tile(keys, n)})
+        grid = grid.merge(agg, on=["row", "frame"], how="left", sort=False)
+        part = block.iloc[grid["row"].to_numpy()].reset_index(drop=True)
+        part = part.assign(
+            frame=grid["frame"].to_numpy(),
+            code=[f"{theme}:{k}" for k in grid["frame"]],
+            n_hits=grid["n_hits"].fillna(0).astype("int64").to_numpy(),
+            matched_terms=grid["matched_terms"].fillna("").astype(str).to_numpy(),
+        )
+        part["coded"] = part["n_hits"] > 0
+        parts.append(part)
+    if not parts:  # no theme sentence: an empty coding with the columns and types of a full one
+        empty = ts.iloc[:0].assign(
+            frame=pd.Series(dtype=str),
+            code=pd.Series(dtype=str),
+            coded=pd.Series(dtype=bool),
+            n_hits=pd.Series(dtype="int64"),
+            matched_terms=pd.Series(dtype=str),
+        )
+        return empty.reset_index(drop=True)
+    out = pd.concat(parts, ignore_index=True)
+    order = {k: i for i, k in enumerate(frames.themes)}
+    out = out.assign(
+        _t=out["theme"].map(order), _f=out["code"].map({c: i for i, c in enumerate(frames.codes)})
+    )
+    out = out.sort_values(["_t", "_f", "turn_id", "sentence"], kind="mergesort").drop(columns=["_t", "_f"])
+    return out.reset_index(drop=True)
+
+
+def frame_hits(coding: pd.DataFrame, frames: FrameSet) -> pd.DataFrame:
+    """Dictionary audit: one row per frame variant with the matches it made in theme sentences.
+
+    Columns: theme, frame, kind, variant, n_matched_terms (matches whose text the variant
+    matches), n_sentences (sentences with such a match). Variants that never matched are listed
+    with zeros, so dead entries can be seen. Counts come from `matched_terms` (normalized
+    matches, unique per sentence), so a pattern's row counts the matches it made.
+    """
+    rows = []
+    coded = coding[coding["coded"]]
+    for frame in frames:
+        sub = coded.loc[coded["code"] == frame.code, "matched_terms"]
+        per_sentence = [set(t for t in s.split("|") if t) for s in sub]
+        counts: dict[str, int] = {}
+        for terms in per_sentence:
+            for t in terms:
+                counts[t] = counts.get(t, 0) + 1
+        for kind, variant, regex in frame.as_theme().variants():
+            matching = {t for t in counts if regex.fullmatch(t)}
+            n_hit = sum(counts[t] for t in matching)
+            n_sent = sum(1 for terms in per_sentence if terms & matching)
+            rows.append((frame.theme, frame.key, kind, variant, n_hit, n_sent))
+    return pd.DataFrame(rows, columns=["theme", "frame", "kind", "variant", "n_matched_terms", "n_sentences"])
+
+
+# --------------------------------------------------------------------------- turn level
+def turn_frames(coding: pd.DataFrame) -> pd.DataFrame:
+    """Turn-level frames: one row per turn × code present (any of its theme sentences coded)."""
+    coded = coding[coding["coded"]]
+    return (
+        coded[["turn_id", "theme", "frame", "code"]]
+        .drop_duplicates(["turn_id", "code"])
+        .reset_index(drop=True)
+    )

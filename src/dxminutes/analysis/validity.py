@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from dxminutes import config
-from dxminutes.analysis.themes import Theme, ThemeSet, code_turns
+from dxminutes.analysis.themes import Theme, ThemeSet, code_sentences, code_turns, turn_frames
 from dxminutes.schema import require_columns
 
 #: The hand-labelled sample and the recorded κ floors.
@@ -208,7 +208,7 @@ def match_gold(gold: pd.DataFrame, turns: pd.DataFrame) -> pd.DataFrame:
     or cleaning changed it), so the label may not apply. Row order and columns of `gold` are
     kept; `status` is added at the end.
     """
-    require_columns(gold, GOLD_COLUMNS, "gold")
+    require_columns(gold, ("turn_id", "text_sha1"), "gold")
     require_columns(turns, ("turn_id", "text"), "turns")
     sha = dict(zip(turns["turn_id"].astype(str), (text_sha1(t) for t in turns["text"].fillna(""))))
     found = gold["turn_id"].map(sha)
@@ -235,6 +235,14 @@ def metrics_from_counts(tp, fp, fn, tn) -> dict[str, np.ndarray]:
         p_e = ((tp + fp) * (tp + fn) + (fn + tn) * (fp + tn)) / n**2
         kappa = np.where(p_e < 1, (p_o - p_e) / (1 - p_e), np.nan)
     return {"precision": precision, "recall": recall, "f1": f1, "kappa": kappa}
+
+
+def agreement_counts(gold, coded) -> dict:
+    """tp, fp, fn, tn, precision, recall, f1 and Cohen's κ of two 0/1 vectors, as one dict of
+    Python numbers (the point estimates of `agreement`, from the same `metrics_from_counts`)."""
+    tp, fp, fn, tn = confusion_counts(gold, coded)
+    metrics = metrics_from_counts(tp, fp, fn, tn)
+    return {"tp": tp, "fp": fp, "fn": fn, "tn": tn, **{m: float(metrics[m]) for m in METRICS}}
 
 
 def _wide_coding(coded: pd.DataFrame, themes: Sequence[str]) -> pd.DataFrame:
@@ -516,3 +524,128 @@ def edit_themes(
         raise ValueError(f"no procedural pattern {unknown[0]!r}")
     procedural = tuple(p for p in themes.procedural if p not in drop_procedural) + tuple(add_procedural)
     return ThemeSet(tuple(out), source=themes.source, procedural=procedural)
+
+
+# --------------------------------------------------------------------------- frame level
+def _codes_of(gold_frames: str) -> set[str]:
+    return {c.strip() for c in str(gold_frames).split(";") if c.strip()}
+
+
+def frame_validity(
+    gold: pd.DataFrame,
+    turns: pd.DataFrame,
+    codebook: ThemeSet,
+    *,
+    coding: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Precision, recall, F1 and Cohen's κ of the automatic coding against the gold sample.
+
+    Turn level, over the gold turns whose text is unchanged (`match_gold` status `ok`):
+    - level "theme": a turn has theme T when any of its sentences touches T (`theme_sentences`),
+      against the gold theme column;
+    - level "frame": a turn has frame F of T when any of its T sentences is coded F, against the
+      gold `frames` column (absent when the gold theme is 0).
+    Columns: level, theme, frame ('' for themes), code, n_turns, gold_positive, coded_positive,
+    tp, fp, fn, tn, precision, recall, f1, kappa, n_text_changed, n_missing.
+    """
+    matched = match_gold(gold, turns)
+    ok = matched[matched["status"] == "ok"]
+    n_changed = int((matched["status"] == "text_changed").sum())
+    n_missing = int((matched["status"] == "missing").sum())
+    subset = turns[turns["turn_id"].isin(ok["turn_id"])]
+    if coding is None:
+        coding = code_sentences(subset, codebook, level="frame")
+    frames = codebook.frames
+    ids = ok["turn_id"].to_numpy()
+    theme_turns = coding[["turn_id", "theme"]].drop_duplicates()
+    tf = turn_frames(coding)
+    gold_codes = [_codes_of(f) for f in ok["frames"].fillna("")]
+    rows = []
+    for theme in frames.themes:
+        pred_ids = set(theme_turns.loc[theme_turns["theme"] == theme, "turn_id"])
+        g = ok[theme].astype(int).to_numpy() == 1 if theme in ok.columns else np.zeros(len(ok), bool)
+        p = np.array([t in pred_ids for t in ids], dtype=bool)
+        rows.append(("theme", theme, "", theme, len(ids), int(g.sum()), int(p.sum()), agreement_counts(g, p)))
+        for frame in frames.for_theme(theme):
+            pred_ids = set(tf.loc[tf["code"] == frame.code, "turn_id"])
+            g = np.array([frame.code in c for c in gold_codes], dtype=bool)
+            p = np.array([t in pred_ids for t in ids], dtype=bool)
+            rows.append(
+                (
+                    "frame",
+                    theme,
+                    frame.key,
+                    frame.code,
+                    len(ids),
+                    int(g.sum()),
+                    int(p.sum()),
+                    agreement_counts(g, p),
+                )
+            )
+    out = pd.DataFrame(
+        [
+            {
+                "level": lv,
+                "theme": th,
+                "frame": fr,
+                "code": code,
+                "n_turns": n,
+                "gold_positive": gp,
+                "coded_positive": cp,
+                **stats,
+            }
+            for lv, th, fr, code, n, gp, cp, stats in rows
+        ]
+    )
+    return out.assign(n_text_changed=n_changed, n_missing=n_missing)
+
+
+def labelled_turns(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(gold, turns) from a labelled table that carries the turn text itself.
+
+    `table` has `text`, the four theme columns and `frames` (e.g. `independent-turns.csv`, or a
+    blind sample with `item`); turn ids are "{file or item}:{position:04d}" when those columns
+    are given, else the row number. The turns get municipality = file or item (or "sample") and
+    the gold rows the SHA-1 of the text, so `frame_validity(gold, turns, ...)` measures the
+    dictionary on that sample.
+    """
+    require_columns(table, ("text", "frames"), "labelled sample")
+    page = next((c for c in ("file", "item") if c in table.columns), None)
+    if page is not None and "position" in table.columns:
+        ids = [f"{f}:{int(p):04d}" for f, p in zip(table[page], table["position"])]
+        where = table[page].astype(str).to_numpy()
+    else:
+        ids = [f"sample:{i:04d}" for i in range(len(table))]
+        where = np.full(len(table), "sample", dtype=object)
+    texts = table["text"].fillna("").astype(str).to_numpy()
+    turns = pd.DataFrame({"turn_id": ids, "doc_id": where, "municipality": where, "text": texts})
+    gold = table.drop(columns=["text"]).assign(
+        turn_id=ids,
+        municipality=table["municipality"].astype(str).to_numpy()
+        if "municipality" in table.columns
+        else where,
+        text_sha1=[text_sha1(t) for t in texts],
+        frames=table["frames"].fillna("").astype(str),
+    )
+    return gold, turns
+
+
+def blind_validity(codebook: ThemeSet, paths=None) -> pd.DataFrame | None:
+    """`frame_validity` on the blind samples' test half (`validity.blind_sample`, pages with an
+    even item number), or None when no blind sample is present. The frame dictionary was never
+    changed after reading any blind turn; the theme rows are also honest on this half only."""
+    turns, gold = blind_sample(paths)
+    if not len(gold):
+        return None
+    test = gold[gold["municipality"] == BLIND_TEST]
+    return frame_validity(test.assign(frames=test["frames"].fillna("").astype(str)), turns, codebook)
+
+
+def independent_validity(codebook: ThemeSet, path: str | PathLike | None = None) -> pd.DataFrame | None:
+    """`frame_validity` on the independent labelled sample, or None when the file is absent."""
+    path = Path(INDEPENDENT_PATH if path is None else path)
+    if not path.exists():
+        return None
+    table = pd.read_csv(path, dtype={"frames": str}, keep_default_na=False)
+    gold, turns = labelled_turns(table)
+    return frame_validity(gold, turns, codebook)

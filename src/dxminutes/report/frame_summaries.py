@@ -1,6 +1,6 @@
 """Generated narrative for the framing notebook (06): every number quoted comes from a table.
 
-The functions take the tables of `analysis.frames` and `analysis.frame_stats` and return
+The functions take the tables of the frame level of `analysis.themes` and `analysis.validity`, and of `analysis.frame_stats`, and return
 sentences (or small display tables); they state the caveats the data impose: weak frames in the
 validity check, groups with too few sentences, tests that find no difference above the
 permutation null, unknown roles left out, and what one meeting per municipality cannot show.
@@ -27,7 +27,7 @@ def _num(x: float, digits: int = 2) -> str:
 
 
 def _interval_text(row) -> str:
-    """The reported 95% interval: the wider of Wilson and the speaker bootstrap (ci_low/high)."""
+    """The reported 95% interval (ci_low/high): Wilson at n / speaker design effect."""
     return f"{_pct(row['ci_low'])}–{_pct(row['ci_high'])}"
 
 

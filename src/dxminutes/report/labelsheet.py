@@ -322,7 +322,7 @@ def draw_and_write(
 ) -> dict[str, Path]:
     """Build or read the corpus of `raw_dir`, draw the sample and write its sheets (the
     `sample` command). Returns the written paths."""
-    from dxminutes.analysis.frames import FRAMES_PATH, load_frames
+    from dxminutes.analysis.codebook import load_frames
     from dxminutes.analysis.themes import load_themes
     from dxminutes.corpus import build as corpus_build
 
@@ -351,12 +351,12 @@ def draw_and_write(
     if corpus is None:
         corpus = corpus_build.build(raw, processed)
     themes = load_themes(themes_path)
-    frames_file = Path(frames_path) if frames_path is not None else FRAMES_PATH
-    frames = None
-    if frames_file.exists():
+    frames = themes.frames if themes.has_frames else None  # the codebook's own frames
+    if frames_path is not None:  # another codebook's frames
         try:
-            frames = load_frames(frames_file, themes)
-        except ValueError as exc:  # a frame file for other themes: the sheet carries the themes only
+            frames = load_frames(frames_path)
+        except ValueError as exc:  # unreadable: the sheet carries the themes only
+            frames = None
             print(f"note: frames left out of the sheet ({exc})", file=sys.stderr)
     units = sampling.units_table(corpus.turns, unit, documents=corpus.documents)
     if units.empty:
