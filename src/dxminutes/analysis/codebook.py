@@ -38,6 +38,8 @@ run with a time limit (`corpus.convention.bounded_compile`).
 
 from __future__ import annotations
 
+__all__ = ["FLAGS", "FRAME_FIELDS", "KEY_RE", "LEVELS", "MERGE_HINT", "REQUIRED_FIELDS", "THEME_FIELDS", "TOP_LEVEL_FIELDS", "VARIANT_FLAGS", "Codebook", "CodebookError", "Frame", "FrameSet", "Theme", "load_codebook", "load_frames", "normalize_text"]  # fmt: skip
+
 import os
 import re
 from collections.abc import Iterator, Sequence

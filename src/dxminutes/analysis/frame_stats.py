@@ -28,7 +28,7 @@ derived from `role`, `period` from `meeting_date` by `add_period`).
 
 from __future__ import annotations
 
-__all__ = ["MIN_SENTENCES", "ONE_SPEAKER", "PROFILE_COLUMNS", "QUOTE_COLUMNS", "TOO_FEW_SENTENCES", "add_period", "fiscal_year", "frame_distances", "frame_keyness", "frame_linkage", "frame_profile_test", "frame_profiles", "frame_quotes", "frame_trend_tests", "periods_per_body", "permutation_chi2", "permutation_slope", "speaker_key", "theme_sentence_shares", "theme_trend_tests", "trend_tests", "unknown_role_sentences", "with_reported_interval"]  # fmt: skip
+__all__ = ["CI_METHOD", "MIN_SENTENCES", "ONE_SPEAKER", "PROFILE_COLUMNS", "QUOTE_COLUMNS", "TOO_FEW_SENTENCES", "add_period", "fiscal_year", "frame_distances", "frame_keyness", "frame_linkage", "frame_profile_test", "frame_profiles", "frame_quotes", "frame_trend_tests", "periods_per_body", "permutation_chi2", "permutation_slope", "speaker_key", "theme_sentence_shares", "theme_trend_tests", "trend_tests", "unknown_role_sentences"]  # fmt: skip
 
 from collections.abc import Sequence
 

@@ -24,7 +24,7 @@ its sentences does):
 
 from __future__ import annotations
 
-__all__ = ["CODED_COLUMNS", "CODING_INPUT_COLUMNS", "FLAGS", "HIT_COLUMNS", "KEY_RE", "REQUIRED_FIELDS", "SENTENCE_CODED_COLUMNS", "SEPARATOR", "THEME_FIELDS", "TOP_LEVEL_FIELDS", "VARIANT_FLAGS", "Theme", "ThemeFileError", "ThemeSet", "code_sentences", "code_turns", "find_hits", "find_matches", "is_procedural", "load_themes", "normalize_text", "procedural_mask", "theme_hits"]  # fmt: skip
+__all__ = ["CODED_COLUMNS", "CODING_COLUMNS", "CODING_INPUT_COLUMNS", "CONTEXT_COLUMNS", "FLAGS", "FRAME_CODING_COLUMNS", "HIT_COLUMNS", "KEY_RE", "SENTENCE_CODED_COLUMNS", "SENTENCE_COLUMNS", "SEPARATOR", "THEME_SENTENCE_COLUMNS", "VARIANT_FLAGS", "Codebook", "CodebookError", "Frame", "FrameSet", "Theme", "ThemeFileError", "ThemeSet", "code_sentences", "code_turns", "find_hits", "find_matches", "frame_hits", "is_procedural", "load_codebook", "load_themes", "normalize_text", "procedural_mask", "theme_hits", "theme_sentences", "turn_frames", "turn_sentences"]  # fmt: skip
 
 import re
 from collections.abc import Sequence
