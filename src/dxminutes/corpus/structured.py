@@ -689,6 +689,10 @@ def _from_json(path: Path, text: str, encoding: str, warnings, declared=None) ->
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(path, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise InputError(
+            path, "JSON nested too deeply to read (arrays or objects inside each other)"
+        ) from None
     if isinstance(data, dict) and ("speechRecord" in data or "meetingRecord" in data):
         return _from_kokkai(path, data, encoding, warnings)
     records = data
@@ -717,10 +721,23 @@ def _from_json(path: Path, text: str, encoding: str, warnings, declared=None) ->
     return _file(path, "json", encoding, _documents(frame, named, None), named, warnings)
 
 
+def _records(path: Path, value, field: str) -> list[dict]:
+    """The list of objects in a 国会会議録 JSON field, or one clear error naming the field."""
+    items = value or []
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        found = (
+            type(items).__name__
+            if not isinstance(items, list)
+            else type(next(item for item in items if not isinstance(item, dict))).__name__
+        )
+        raise InputError(path, f"国会会議録 JSON: `{field}` must be a list of objects (found {found})")
+    return items
+
+
 def _from_kokkai(path: Path, data: dict, encoding: str, warnings) -> StructuredFile:
-    speeches = list(data.get("speechRecord") or [])
-    for meeting in data.get("meetingRecord") or []:
-        for speech in meeting.get("speechRecord") or []:
+    speeches = list(_records(path, data.get("speechRecord"), "speechRecord"))
+    for meeting in _records(path, data.get("meetingRecord"), "meetingRecord"):
+        for speech in _records(path, meeting.get("speechRecord"), "meetingRecord[].speechRecord"):
             speeches.append({**{k: v for k, v in meeting.items() if k != "speechRecord"}, **speech})
     if not speeches:
         raise InputError(path, "国会会議録 JSON without speech records")
