@@ -17,7 +17,7 @@ from dxminutes import config
 
 PACKAGE = config.PACKAGE_DIR
 STAGES = {"shared": 0, "corpus": 1, "text": 2, "analysis": 3, "report": 4, "entry": 5}
-SHARED = {"config", "schema", "_io", "normalize", "__init__", "_progress"}
+SHARED = {"config", "schema", "_io", "normalize", "__init__", "_progress", "_exports"}
 ENTRY = {"workspace", "cli", "__main__"}
 
 

@@ -6,7 +6,7 @@ everything else lives in the stage subpackages `corpus`, `text`, `analysis` and 
 
 from __future__ import annotations
 
-import importlib
+from dxminutes._exports import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -34,16 +34,4 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
 __all__ = ["Corpus", "JapaneseTokenizer", "Workspace", "__version__", "code_sentences", "code_turns", "collocations", "cooccurrence", "fit_topics", "keyness", "kwic", "load_codebook", "load_corpus", "run_report", "theme_shares", "tokenize_turns", "workspace"]  # fmt: skip
 
 
-def __getattr__(name: str):
-    """Import a public name from its module on first use (PEP 562)."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module, attribute = _EXPORTS[name]
-    value = importlib.import_module(module)
-    value = getattr(value, attribute) if attribute else value
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

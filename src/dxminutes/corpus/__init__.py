@@ -3,7 +3,7 @@ roles, the build of the corpus tables, and generated corpora for tests and bench
 
 from __future__ import annotations
 
-import importlib
+from dxminutes._exports import lazy_exports
 
 #: Public name → (module, attribute; None for a module). Each is imported on first use, so importing
 #: the package stays cheap and never imports a later stage of the pipeline.
@@ -26,16 +26,4 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
 __all__ = ["Corpus", "DateError", "InputError", "inspect_file", "load_corpus", "load_document", "parse_date", "read_catalog", "read_processed", "read_raw", "read_structured", "scan_raw", "write_corpus_files"]  # fmt: skip
 
 
-def __getattr__(name: str):
-    """Import a public name from its module on first use (PEP 562)."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module, attribute = _EXPORTS[name]
-    value = importlib.import_module(module)
-    value = getattr(value, attribute) if attribute else value
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -3,7 +3,7 @@ document-term matrices, sentences, and the Dask path."""
 
 from __future__ import annotations
 
-import importlib
+from dxminutes._exports import lazy_exports
 
 #: Public name → (module, attribute; None for a module). Each is imported on first use, so importing
 #: the package stays cheap and never imports a later stage of the pipeline.
@@ -22,16 +22,4 @@ _EXPORTS: dict[str, tuple[str, str | None]] = {
 __all__ = ["JapaneseTokenizer", "build_token_table", "count_matrix", "get_backend", "sentence_table", "split_sentences", "term_counts", "tfidf_matrix", "tokenize_turns"]  # fmt: skip
 
 
-def __getattr__(name: str):
-    """Import a public name from its module on first use (PEP 562)."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module, attribute = _EXPORTS[name]
-    value = importlib.import_module(module)
-    value = getattr(value, attribute) if attribute else value
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
