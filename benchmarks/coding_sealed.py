@@ -90,19 +90,10 @@ def dictionary_flags(units: pd.DataFrame) -> pd.DataFrame:
 
 
 def _metrics(gold: np.ndarray, pred: np.ndarray) -> dict[str, float]:
-    tp = float(((gold == 1) & (pred == 1)).sum())
-    fp = float(((gold == 0) & (pred == 1)).sum())
-    fn = float(((gold == 1) & (pred == 0)).sum())
-    tn = float(((gold == 0) & (pred == 0)).sum())
-    n = tp + fp + fn + tn
-    p_o = (tp + tn) / n if n else np.nan
-    p_e = ((tp + fp) * (tp + fn) + (fn + tn) * (fp + tn)) / n**2 if n else np.nan
-    return {
-        "precision": tp / (tp + fp) if tp + fp else np.nan,
-        "recall": tp / (tp + fn) if tp + fn else np.nan,
-        "f1": 2 * tp / (2 * tp + fp + fn) if 2 * tp + fp + fn else np.nan,
-        "kappa": (p_o - p_e) / (1 - p_e) if p_e < 1 else np.nan,
-    }
+    """Precision, recall, F1 and κ of two 0/1 vectors (the project's one agreement core)."""
+    from dxminutes.analysis.validity import confusion_counts, metrics_from_counts
+
+    return {key: float(value) for key, value in metrics_from_counts(*confusion_counts(gold, pred)).items()}
 
 
 def score(

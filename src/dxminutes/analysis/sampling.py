@@ -35,13 +35,13 @@ from __future__ import annotations
 
 __all__ = ["DESIGN_COLUMNS", "MIN_POSITIVE", "TURN_CONTEXT", "TURN_CONTEXT_CHARS", "UNITS", "UNIT_COLUMNS", "draw_sample", "flags_from_coding", "sentence_unit_id", "strata_table", "stratify", "text_sha1", "unit_coding", "units_table"]  # fmt: skip
 
-import hashlib
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from dxminutes.analysis.themes import ThemeSet, code_sentences, code_turns, normalize_text
+from dxminutes.analysis.validity import text_sha1  # the sheet's `text_sha1`, as the gold files'
 from dxminutes.schema import require_columns
 from dxminutes.text.sentences import sentence_spans
 
@@ -65,11 +65,6 @@ DESIGN_COLUMNS = ("unit_id", "stratum", "inclusion_prob", "weight", "stratum_siz
 MIN_POSITIVE = 20
 #: Characters of context shown around a turn (the neighbouring turns are cut to this length).
 TURN_CONTEXT_CHARS = 300
-
-
-def text_sha1(text: str) -> str:
-    """Hex SHA-1 of the UTF-8 bytes of a unit's text (the sheet's `text_sha1`)."""
-    return hashlib.sha1(str(text).encode("utf-8")).hexdigest()
 
 
 def sentence_unit_id(turn_id: str, sentence: int) -> str:
